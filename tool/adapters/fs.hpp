@@ -1,0 +1,34 @@
+// Files on disk: whole-file reads and atomic writes.
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace stackctl::fs {
+
+struct Failure {
+  std::string message;  // "cannot read stacks/x.yaml: No such file or directory"
+};
+
+// The whole file. A missing or unreadable file is a Failure naming the path and the reason.
+std::expected<std::string, Failure> read_file(const std::filesystem::path& path);
+
+// Writes `data` to a temporary file beside `path`, fsyncs it, sets `mode`, then renames it over
+// `path`: readers see the old file or the new one, never half of either.
+std::expected<void, Failure> write_atomic(const std::filesystem::path& path, std::string_view data,
+                                          std::filesystem::perms mode = std::filesystem::perms(0644));
+
+struct OutputFile {
+  std::string path;  // relative to the output folder
+  std::string data;
+  std::filesystem::perms mode = std::filesystem::perms(0644);
+};
+
+// Replaces `dir` with exactly `files`: everything is written into a sibling staging folder first,
+// then swapped in with renames. On any failure the previous `dir` is left as it was.
+std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
+                                          const std::vector<OutputFile>& files);
+
+}  // namespace stackctl::fs

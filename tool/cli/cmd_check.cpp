@@ -1,0 +1,104 @@
+// stackctl check STACK: version compatibility of everything the stack puts together.
+#include <algorithm>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "cli/stack_input.hpp"
+#include "core/check.hpp"
+
+namespace stackctl::cli {
+
+namespace {
+
+nlohmann::json finding_json(const check::Finding& f) {
+  nlohmann::json j = to_json(f.diag);
+  nlohmann::json versions = nlohmann::json::object();
+  for (const auto& [k, v] : f.versions) versions[k] = v;
+  j["versions"] = versions;
+  if (j.contains("hint")) j["fix"] = j["hint"];
+  return j;
+}
+
+int run_check(Context& ctx, const StackInput& in) {
+  const catalog::Catalog* catalog = active_catalog(ctx);
+  if (catalog == nullptr) return kInputError;
+  LoadedStack loaded = load_stack_file(ctx, in, *catalog);
+  if (loaded.exit_code != 0) return loaded.exit_code;
+  if (!loaded.stack || loaded.diags.has_errors()) {
+    // Version rules over an invalid stack would only add noise: show what makes it invalid.
+    for (const auto& d : loaded.diags.items()) print_diagnostic(ctx, ctx.err, d);
+    ctx.err << in.path << ": invalid stack; run `stackctl validate " << in.path << "`\n";
+    return kFindings;
+  }
+  std::vector<check::Finding> findings = check::check_stack(*loaded.stack, *catalog);
+  // Derivation notes (W_CATALOG_UNKNOWN) come from loading; they belong with the findings.
+  for (const auto& d : loaded.diags.items()) findings.insert(findings.begin(), {d, {}});
+  const auto errors = static_cast<std::size_t>(std::count_if(
+      findings.begin(), findings.end(),
+      [](const check::Finding& f) { return f.diag.severity == Severity::error; }));
+  const std::size_t warnings = findings.size() - errors;
+  if (ctx.options.output == OutputFormat::json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& f : findings) arr.push_back(finding_json(f));
+    const auto& v = loaded.stack->versions;
+    nlohmann::json j = {{"file", in.path},
+                        {"target", in.target},
+                        {"ok", errors == 0},
+                        {"errors", errors},
+                        {"warnings", warnings},
+                        {"versions",
+                         {{"spark", v.spark}, {"scala", v.scala}, {"java", v.java},
+                          {"python", v.python}, {"hadoop", v.hadoop}, {"awsSdk", v.aws_sdk},
+                          {"pyspark", v.pyspark}}},
+                        {"findings", arr}};
+    ctx.out << j.dump(2) << '\n';
+  } else {
+    for (const auto& f : findings) print_diagnostic(ctx, ctx.out, f.diag);
+    ctx.out << in.path << (in.target.empty() ? "" : " (target " + in.target + ")") << ": "
+            << (errors == 0 ? "compatible" : "incompatible") << " (" << summary(errors, warnings)
+            << ")\n";
+  }
+  return errors == 0 ? kOk : kFindings;
+}
+
+int list_rules(Context& ctx) {
+  if (ctx.options.output == OutputFormat::json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& r : check::kRules)
+      arr.push_back(nlohmann::json{{"code", std::string(r.code)},
+                                   {"severity", to_string(r.severity)},
+                                   {"title", std::string(r.title)}});
+    ctx.out << arr.dump(2) << '\n';
+  } else {
+    for (const auto& r : check::kRules)
+      ctx.out << r.code << "  " << to_string(r.severity) << "  " << r.title << '\n';
+  }
+  return kOk;
+}
+
+}  // namespace
+
+Command check_command() {
+  return {"check", "Check version compatibility: PySpark vs Spark, Python, Java, Hadoop, SDK, Scala",
+          "  stackctl check stacks/spark-connect.stack.yaml\n"
+          "  stackctl check stacks/spark-connect.stack.yaml --target minikube --output json\n"
+          "  stackctl check --list-rules\n",
+          [](CLI::App& sub) -> Runner {
+            auto in = std::make_shared<StackInput>();
+            auto list = std::make_shared<bool>(false);
+            sub.add_option("STACK", in->path, "The stack file (YAML)");
+            add_target_option(sub, *in);
+            sub.add_flag("--list-rules", *list, "Print every rule code, its severity and title");
+            return [in, list](Context& ctx) {
+              if (*list) return list_rules(ctx);
+              if (in->path.empty()) {
+                ctx.err << "stackctl check: STACK is required (or --list-rules)\n";
+                return static_cast<int>(kUsage);
+              }
+              return run_check(ctx, *in);
+            };
+          }};
+}
+
+}  // namespace stackctl::cli

@@ -1,0 +1,10 @@
+#include "cli/commands.hpp"
+
+namespace stackctl::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {validate_command(), check_command()};
+  return table;
+}
+
+}  // namespace stackctl::cli

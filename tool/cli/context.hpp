@@ -1,0 +1,28 @@
+// What every command gets: global options and the two output streams.
+//
+// Commands never write to std::cout/std::cerr directly and never exit: they write to `out`
+// (results, pipeable) and `err` (diagnostics of the run, progress) and return an ExitCode, so
+// tests run them in-process and read both streams.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+namespace stackctl::cli {
+
+enum class OutputFormat { text, json };
+
+struct GlobalOptions {
+  OutputFormat output = OutputFormat::text;
+  bool color = false;        // colour severity words: only when stdout is a TTY and NO_COLOR unset
+  std::string catalog_file;  // --catalog: use this catalog instead of the built-in one
+  int verbosity = 0;
+};
+
+struct Context {
+  GlobalOptions options;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+}  // namespace stackctl::cli

@@ -1,0 +1,16 @@
+// The exit codes of every stackctl command (documented in docs/exit-codes.md).
+#pragma once
+
+namespace stackctl::cli {
+
+enum ExitCode : int {
+  kOk = 0,             // success; no errors found (warnings allowed)
+  kFindings = 1,       // the stack has errors: validation errors, check findings of severity error
+  kUsage = 2,          // bad command line: unknown command or option, missing argument
+  kInputError = 3,     // a file could not be read or written (stack, values, output folder)
+  kExternalError = 4,  // something outside failed: registry, builder, cluster, Vault, network
+  kDrift = 5,          // `drift`: what is deployed or committed no longer matches the stack
+  kInternal = 70,      // a bug in stackctl (EX_SOFTWARE); please report it
+};
+
+}  // namespace stackctl::cli

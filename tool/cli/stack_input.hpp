@@ -1,0 +1,36 @@
+// The STACK argument and --target shared by commands that read a stack file.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "cli/context.hpp"
+#include "core/catalog.hpp"
+#include "core/diag.hpp"
+#include "core/model.hpp"
+
+namespace stackctl::cli {
+
+struct StackInput {
+  std::string path;
+  std::string target;
+};
+
+void add_stack_argument(CLI::App& sub, StackInput& in);
+void add_target_option(CLI::App& sub, StackInput& in);
+
+// The catalog in force: --catalog FILE when given, else the built-in one. Reports a broken
+// catalog file and returns nullptr.
+const catalog::Catalog* active_catalog(Context& ctx);
+
+struct LoadedStack {
+  std::optional<model::Stack> stack;  // nullopt when the file could not be read or parsed
+  Diagnostics diags;
+  int exit_code = 0;  // kInputError when the file could not be read; else 0
+};
+
+// Reads the stack file and builds the stack for `in.target`, deriving versions from `catalog`.
+LoadedStack load_stack_file(Context& ctx, const StackInput& in, const catalog::Catalog& catalog);
+
+}  // namespace stackctl::cli

@@ -1,0 +1,76 @@
+// The version catalog: what is known about Spark lines, the Hadoop they bundle, the AWS SDK each
+// hadoop-aws pins, and published checksums. The catalog is data (stacks/catalog.yaml, embedded in
+// the binary at build time); every entry carries the source it was read from.
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/diag.hpp"
+#include "core/model.hpp"
+#include "core/version.hpp"
+
+namespace stackctl::catalog {
+
+// How sure the catalog's sources are of a Spark line's row (`confidence:` in catalog.yaml). The
+// facts mark some data as unsure (3.3's bundled Hadoop; the whole 4.2 row); `check` reports
+// mismatches against unsure data as warnings, because an error there could be the catalog's fault.
+enum class Confidence { high, medium, low };
+
+const char* to_string(Confidence c);
+
+struct SparkLine {
+  std::string line;                  // "3.5"
+  std::string hadoop;                // hadoop-client-api version bundled in -bin-hadoop3 tarballs
+  std::vector<std::string> scala;    // supported Scala binary versions ("2.12", "2.13")
+  std::string scala_default;         // the Scala of the default binary tarball
+  std::vector<std::string> java;     // supported Java majors ("8", "11", "17")
+  std::string python_min;            // lowest supported Python ("3.8")
+  std::string python_max;            // highest known-good Python, "" when the sources give none
+  std::vector<std::string> releases; // releases known to exist ("3.5.0", ...)
+  std::string source;
+  Confidence confidence = Confidence::high;  // medium: the bundled Hadoop is unsure; low: all of it
+};
+
+struct HadoopSdk {
+  std::string hadoop;  // "3.3.4"; a line "3.2" matches every 3.2.x
+  std::string group;   // "com.amazonaws" / "software.amazon.awssdk"
+  std::string artifact;  // "aws-java-sdk-bundle" / "bundle"
+  std::string version;
+  std::string source;
+};
+
+struct PublishedChecksum {
+  std::string artifact;  // a Maven coordinate "g:a:v" or a file name "spark-4.0.1-bin-hadoop3.tgz"
+  model::Checksum checksum;
+  std::string source;
+};
+
+class Catalog {
+ public:
+  std::vector<SparkLine> spark_lines;
+  std::vector<HadoopSdk> hadoop_sdks;
+  std::vector<PublishedChecksum> checksums;
+
+  // The line for a Spark version ("3.5.7" -> 3.5), nullptr when the catalog has no such line.
+  const SparkLine* spark_line(const Version& spark) const;
+  // True when `spark` is listed among its line's known releases.
+  bool knows_release(const Version& spark) const;
+  // The SDK pinned by a Hadoop release: an exact entry first, then a line entry ("3.2").
+  const HadoopSdk* sdk_for_hadoop(const Version& hadoop) const;
+  // Published checksums for a coordinate or file name, in catalog order.
+  std::vector<const PublishedChecksum*> checksums_for(std::string_view artifact) const;
+};
+
+// Parses catalog YAML. Every problem (missing keys, malformed versions, an entry without a
+// source) is reported with its position; the catalog is returned only when there are none.
+std::expected<Catalog, Diagnostics> parse_catalog(std::string_view yaml_text,
+                                                  const std::string& file);
+
+// The catalog embedded in this binary (stacks/catalog.yaml at build time). Parsed once.
+const Catalog& builtin_catalog();
+
+}  // namespace stackctl::catalog

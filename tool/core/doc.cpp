@@ -1,0 +1,125 @@
+#include "core/doc.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+namespace stackctl::doc {
+
+const char* to_string(Kind k) {
+  switch (k) {
+    case Kind::null: return "null";
+    case Kind::scalar: return "scalar";
+    case Kind::map: return "mapping";
+    case Kind::seq: return "sequence";
+  }
+  return "null";
+}
+
+const Node* Node::find(std::string_view key) const {
+  if (kind != Kind::map) return nullptr;
+  for (const auto& e : entries)
+    if (e.key == key) return &e.value;
+  return nullptr;
+}
+
+Node* Node::find(std::string_view key) {
+  return const_cast<Node*>(std::as_const(*this).find(key));
+}
+
+SourceLoc Node::key_loc(std::string_view key) const {
+  if (kind == Kind::map)
+    for (const auto& e : entries)
+      if (e.key == key) return e.key_loc;
+  return loc;
+}
+
+namespace {
+
+SourceLoc loc_of(const YAML::Mark& m, const std::string& file) {
+  // yaml-cpp marks are 0-based; -1 when unknown.
+  if (m.line < 0) return {file, 0, 0};
+  return {file, m.line + 1, m.column + 1};
+}
+
+std::string key_text(const YAML::Node& key) {
+  return key.IsScalar() ? key.Scalar() : std::string{"<non-scalar key>"};
+}
+
+Node convert(const YAML::Node& y, const std::string& file, const std::string& path,
+             Diagnostics& diags) {
+  Node n;
+  n.loc = loc_of(y.Mark(), file);
+  switch (y.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      n.kind = Kind::null;
+      break;
+    case YAML::NodeType::Scalar:
+      n.kind = Kind::scalar;
+      n.scalar = y.Scalar();
+      // yaml-cpp tags plain scalars "?" and quoted/block scalars "!".
+      n.quoted = y.Tag() == "!";
+      break;
+    case YAML::NodeType::Sequence: {
+      n.kind = Kind::seq;
+      std::size_t i = 0;
+      for (const auto& item : y) {
+        n.items.push_back(convert(item, file, path + "[" + std::to_string(i) + "]", diags));
+        ++i;
+      }
+      break;
+    }
+    case YAML::NodeType::Map: {
+      n.kind = Kind::map;
+      std::set<std::string> seen;
+      for (const auto& kv : y) {
+        const std::string key = key_text(kv.first);
+        const std::string child = path.empty() ? key : path + "." + key;
+        const SourceLoc kloc = loc_of(kv.first.Mark(), file);
+        if (!kv.first.IsScalar()) {
+          diags.error("E_YAML_KEY", kloc, path, "map keys must be plain strings",
+                      "write the key as a string");
+          continue;
+        }
+        if (!seen.insert(key).second) {
+          diags.error("E_DUPLICATE_KEY", kloc, child, "duplicate key \"" + key + "\"",
+                      "remove one of them; YAML tools disagree on which one wins");
+          continue;
+        }
+        n.entries.push_back({key, kloc, convert(kv.second, file, child, diags)});
+      }
+      break;
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& file,
+                                      Diagnostics& diags) {
+  try {
+    const YAML::Node root = YAML::Load(std::string(text));
+    return convert(root, file, "", diags);
+  } catch (const YAML::Exception& e) {
+    return std::unexpected(Diagnostic{Severity::error, "E_YAML", loc_of(e.mark, file), "",
+                                      "malformed YAML: " + e.msg,
+                                      "fix the YAML syntax at this position"});
+  }
+}
+
+Node merge(const Node& base, const Node& overlay) {
+  if (!base.is_map() || !overlay.is_map()) return overlay;
+  Node out = base;
+  for (const auto& e : overlay.entries) {
+    if (Node* existing = out.find(e.key)) {
+      *existing = merge(*existing, e.value);
+    } else {
+      out.entries.push_back(e);
+    }
+  }
+  return out;
+}
+
+}  // namespace stackctl::doc

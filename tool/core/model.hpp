@@ -1,0 +1,277 @@
+// The stack model: the typed form of a stack file (format version 1, docs/stack-file.md).
+//
+// Everything stackctl derives (files, images, plans, checks) is a function of a Stack. The model is
+// plain data; building it from a document and validating it live in core/stack_loader.hpp.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/diag.hpp"
+#include "core/doc.hpp"
+
+namespace stackctl::model {
+
+struct Metadata {
+  std::string name;      // DNS-1123 label; used for Kubernetes names and labels
+  std::string revision;  // free text used in image tags, e.g. "fix-v4"
+  std::string description;
+};
+
+// Where a version came from: written in the stack, or derived from the catalog because omitted.
+enum class Origin { stack, catalog, unknown };
+
+struct Versions {
+  std::string spark;    // "4.0.1"
+  std::string scala;    // binary version "2.13"; derived from the catalog when omitted
+  std::string java;     // "17"
+  std::string python;   // "3.11": major.minor of every image that runs Python unless it overrides
+  std::string hadoop;   // Hadoop client bundled with Spark; derived when omitted
+  std::string aws_sdk;  // the SDK version hadoop-aws pins; derived when omitted
+  std::string pyspark;  // PySpark client of notebooks and Spark Connect clients
+  Origin scala_origin = Origin::stack;
+  Origin hadoop_origin = Origin::stack;
+  Origin aws_sdk_origin = Origin::stack;
+};
+
+enum class HashAlgorithm { sha1, sha256, sha512 };
+const char* to_string(HashAlgorithm a);
+
+struct Checksum {
+  HashAlgorithm algorithm = HashAlgorithm::sha512;
+  std::string hex;  // lower case
+};
+
+struct SparkDistribution {
+  std::string url;
+  std::optional<Checksum> checksum;  // absent: resolved by `stackctl lock`
+};
+
+struct MavenCoordinate {
+  std::string group;
+  std::string artifact;
+  std::string version;
+  std::string classifier;  // usually empty
+
+  std::string text() const;  // "group:artifact:version[:classifier]"
+  // Repository-relative path: group/with/slashes/artifact/version/artifact-version[-classifier].jar
+  std::string repository_path() const;
+  std::string file_name() const;
+};
+
+struct Jar {
+  std::string id;  // short name for tag templates ("uc"); defaults to the artifact id
+  MavenCoordinate coordinate;
+  std::optional<Checksum> checksum;
+  std::string url;  // explicit URL; empty: mirror + coordinate.repository_path()
+};
+
+struct Artifacts {
+  std::string mirror = "https://repo1.maven.org/maven2";  // Maven repository base
+  SparkDistribution spark;
+  std::vector<Jar> jars;
+};
+
+struct CondaEnv {
+  std::string name;
+  std::string file;                   // an environment.yml relative to the stack file, or
+  std::vector<std::string> packages;  // a package list ("numpy=1.26")
+  std::vector<std::string> channels;  // with packages; default conda-forge
+};
+
+struct Python {
+  std::vector<CondaEnv> conda;
+};
+
+struct ImageFrom {
+  enum class Kind { external, image };
+  Kind kind = Kind::external;
+  std::string ref;  // external: an image reference; image: the name of another image of the stack
+};
+
+struct Image {
+  std::string name;
+  ImageFrom from;
+  std::string recipe;        // folder under images/ (defaults to the image name)
+  std::string tag_template;  // see docs/stack-file.md, "Tag templates"
+  bool python = false;       // the image runs Python (PySpark workers, notebooks)
+  std::string python_version;  // overrides versions.python for this image (rarely right)
+  std::string java_version;    // overrides versions.java for this image
+  std::vector<std::string> conda_envs;  // names from python.conda installed in this image
+};
+
+struct Registry {
+  std::string url;  // "host[:port]/path", no scheme
+  bool insecure = false;
+};
+
+struct Executor {
+  int instances = 2;
+  std::string memory = "1g";
+  int cores = 1;
+  std::string request_cores;    // spark.kubernetes.executor.request.cores, e.g. "1.8"
+  std::string memory_overhead;  // empty: Spark's default (max(384m, 10%))
+};
+
+struct Driver {
+  std::string memory = "1g";
+  int cores = 1;
+  std::string memory_overhead;
+};
+
+struct DynamicAllocation {
+  bool enabled = false;
+  int min_executors = 0;
+  int max_executors = 0;  // 0: unset
+};
+
+struct SparkConfig {
+  Executor executor;
+  Driver driver;
+  DynamicAllocation dynamic_allocation;
+  // Extra spark-defaults, in source order. Keys the structured fields above own are refused here.
+  std::vector<std::pair<std::string, std::string>> conf;
+};
+
+enum class SecretSourceType { vault, file, kubernetes_secret };
+const char* to_string(SecretSourceType t);
+
+struct SecretSource {
+  std::string name;
+  SecretSourceType type = SecretSourceType::file;
+  std::string mount;  // vault: KV v2 mount (default "secret")
+  std::string path;   // vault: secret path under the mount; file: values file
+  std::string secret;  // kubernetes_secret: Secret name
+};
+
+struct EnvKey {
+  std::string name;    // environment variable name in spark.env
+  std::string source;  // a SecretSource name
+  std::string key;     // field in the source; defaults to `name`
+  bool required = true;
+};
+
+struct SparkEnv {
+  std::vector<SecretSource> sources;
+  std::vector<EnvKey> keys;
+};
+
+struct ConnectServer {
+  bool enabled = false;
+  std::string image;
+  int port = 15002;
+  std::optional<int> executors;  // overrides spark.executor.instances for the server
+};
+
+enum class NotebookKind { jupyterhub, marimo };
+enum class NotebookMode { connect, client };  // thin Spark Connect client, or driver in the pod
+const char* to_string(NotebookKind k);
+const char* to_string(NotebookMode m);
+
+struct Notebook {
+  std::string name;
+  NotebookKind kind = NotebookKind::jupyterhub;
+  NotebookMode mode = NotebookMode::connect;
+  std::string image;
+  int port = 8888;
+};
+
+enum class ShareLevel { user, server, connection };
+const char* to_string(ShareLevel s);  // "USER", "SERVER", "CONNECTION"
+
+struct Kyuubi {
+  bool enabled = false;
+  std::string image;
+  ShareLevel share_level = ShareLevel::user;
+  int port = 10009;
+};
+
+struct HistoryServer {
+  bool enabled = false;
+  std::string image;
+  std::string log_directory;  // s3a://bucket/prefix
+  int port = 18080;
+};
+
+enum class ObjectStoreKind { none, minio, s3 };
+const char* to_string(ObjectStoreKind k);
+
+struct ObjectStore {
+  ObjectStoreKind kind = ObjectStoreKind::none;
+  std::string endpoint;  // http(s)://host:port; empty for AWS S3's default endpoint
+  bool path_style_access = false;
+  std::string region;
+  std::string credentials_secret;  // Kubernetes Secret with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
+};
+
+struct External {
+  std::string metastore_uri;  // thrift://host:9083
+  ObjectStore object_store;
+};
+
+struct Services {
+  ConnectServer connect;
+  std::vector<Notebook> notebooks;
+  Kyuubi kyuubi;
+  HistoryServer history_server;
+  External external;
+};
+
+enum class TargetKind { minikube, eks };
+const char* to_string(TargetKind k);
+
+struct EksCluster {
+  std::string name;
+  std::string region;
+  std::string kubernetes_version;
+  std::string node_instance_type;
+  int node_count = 0;
+};
+
+struct Target {
+  std::string name;
+  TargetKind kind = TargetKind::minikube;
+  std::string context;
+  std::string namespace_name;
+  EksCluster eks;         // kind == eks
+  doc::Node overrides;    // deep-merged over the stack document for this target
+};
+
+// Source positions of what the stack said, by key path ("versions.spark", "artifacts.jars[2]",
+// "images[0].from"): findings computed later (check, render) point back into the file.
+class Locations {
+ public:
+  void set(const std::string& path, SourceLoc loc) { locs_[path] = std::move(loc); }
+  // The position of `path`, else of its closest recorded parent, else the file alone.
+  SourceLoc at(const std::string& path) const;
+  void set_file(std::string file) { file_ = std::move(file); }
+
+ private:
+  std::map<std::string, SourceLoc> locs_;
+  std::string file_;
+};
+
+struct Stack {
+  std::string file;        // as given on the command line
+  std::string target;      // the target applied, empty for the base stack
+  Metadata metadata;
+  Versions versions;
+  Artifacts artifacts;
+  Python python;
+  std::vector<Image> images;
+  Registry registry;
+  SparkConfig spark;
+  SparkEnv spark_env;
+  Services services;
+  std::vector<Target> targets;
+  Locations locs;
+
+  const Image* find_image(const std::string& name) const;
+  const Target* find_target(const std::string& name) const;
+  // Images ordered so every image comes after the image it is built FROM.
+  std::vector<const Image*> images_in_build_order() const;
+};
+
+}  // namespace stackctl::model

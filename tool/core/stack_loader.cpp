@@ -1,0 +1,249 @@
+#include "core/stack_loader.hpp"
+
+#include <regex>
+#include <set>
+
+#include "core/reader.hpp"
+#include "core/stack_sections.hpp"
+
+namespace stackctl {
+
+namespace {
+
+// Reads apiVersion and kind; a wrong apiVersion is one error, not a cascade.
+void read_header(Reader& root, ReadContext& ctx) {
+  if (auto api = root.string("apiVersion", Need::required); api && *api != kStackApiVersion) {
+    ctx.diags.error("E_API_VERSION", root.loc_of("apiVersion"), "apiVersion",
+                    "unsupported apiVersion \"" + *api + "\"",
+                    "this stackctl reads apiVersion: " + std::string(kStackApiVersion));
+  }
+  if (auto kind = root.string("kind", Need::required); kind && *kind != kStackKind) {
+    ctx.diags.error("E_VALUE", root.loc_of("kind"), "kind", "kind must be \"Stack\", not \"" +
+                                                                *kind + "\"");
+  }
+}
+
+// The document for `target`: the base document with that target's overrides merged in.
+std::optional<doc::Node> document_for_target(const doc::Node& root, const std::string& target,
+                                             const std::string& file, Diagnostics& diags) {
+  const doc::Node* targets = root.find("targets");
+  if (targets != nullptr && targets->is_seq()) {
+    for (const auto& t : targets->items) {
+      const doc::Node* name = t.find("name");
+      if (name == nullptr || name->scalar != target) continue;
+      const doc::Node* overrides = t.find("overrides");
+      if (overrides == nullptr || overrides->is_null()) return root;
+      return doc::merge(root, *overrides);
+    }
+  }
+  std::vector<std::string> names;
+  if (targets != nullptr && targets->is_seq())
+    for (const auto& t : targets->items)
+      if (const doc::Node* n = t.find("name"); n && n->is_scalar()) names.push_back(n->scalar);
+  const std::string guess = did_you_mean(target, names);
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  diags.error("E_UNKNOWN_TARGET", {file, 0, 0}, "targets", "no target named \"" + target + "\"",
+              !guess.empty() ? "did you mean \"" + guess + "\"?"
+                             : (list.empty() ? "the stack defines no targets"
+                                             : "targets in this stack: " + list));
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<model::Stack> build_stack(const doc::Node& root, const LoadOptions& options,
+                                        Diagnostics& diags) {
+  model::Stack stack;
+  stack.file = options.file;
+  stack.target = options.target;
+  stack.locs.set_file(options.file);
+  if (!root.is_map()) {
+    diags.error("E_NOT_A_STACK", root.loc.known() ? root.loc : SourceLoc{options.file, 1, 1}, "",
+                root.is_null() ? "the file is empty" : "a stack file must be a mapping at the top",
+                "start from the annotated example in docs/stack-file.md");
+    return std::nullopt;
+  }
+  const doc::Node* effective = &root;
+  std::optional<doc::Node> merged;
+  if (!options.target.empty()) {
+    merged = document_for_target(root, options.target, options.file, diags);
+    if (!merged) return std::nullopt;
+    effective = &*merged;
+  }
+
+  ReadContext ctx{diags, stack.locs};
+  Reader top(effective, "", ctx);
+  read_header(top, ctx);
+  detail::read_metadata(top.map("metadata", Need::required), ctx, stack.metadata);
+  detail::read_versions(top.map("versions", Need::required), ctx, stack.versions);
+  detail::read_artifacts(top.map("artifacts", Need::required), ctx, stack.artifacts);
+  detail::read_python(top.map("python"), ctx, stack.python);
+  detail::read_registry(top.map("registry"), ctx, stack.registry);
+  detail::read_images(top, ctx, stack.images);
+  detail::read_spark(top.map("spark"), ctx, stack.spark);
+  detail::read_spark_env(top.map("sparkEnv"), ctx, stack.spark_env);
+  detail::read_services(top.map("services"), ctx, stack.services);
+  detail::read_targets(top, ctx, stack.targets);
+  top.finish();
+
+  detail::check_references(stack, ctx);
+  if (options.catalog != nullptr) derive_versions(stack, *options.catalog, diags);
+  for (std::size_t i = 0; i < stack.images.size(); ++i) {
+    const std::string path = "images[" + std::to_string(i) + "].tag";
+    expand_tag(stack, stack.images[i], stack.locs.at(path), path, diags);
+  }
+  return stack;
+}
+
+std::optional<model::Stack> load_stack(std::string_view text, const LoadOptions& options,
+                                       Diagnostics& diags) {
+  auto root = doc::parse(text, options.file, diags);
+  if (!root) {
+    diags.add(root.error());
+    return std::nullopt;
+  }
+  return build_stack(*root, options, diags);
+}
+
+Diagnostics validate_stack(std::string_view text, const std::string& file,
+                           const catalog::Catalog* catalog) {
+  Diagnostics diags;
+  auto root = doc::parse(text, file, diags);
+  if (!root) {
+    diags.add(root.error());
+    return diags;
+  }
+  auto base = build_stack(*root, {file, "", catalog}, diags);
+  if (!base) return diags;
+  // Each target's merged stack: report what its overrides break, once per distinct problem.
+  std::set<std::string> seen;
+  for (const auto& d : diags.items()) seen.insert(format_diagnostic(d));
+  for (const auto& target : base->targets) {
+    if (target.name.empty()) continue;
+    Diagnostics per_target;
+    build_stack(*root, {file, target.name, catalog}, per_target);
+    for (auto d : per_target.items()) {
+      if (!seen.insert(format_diagnostic(d)).second) continue;
+      d.message += " (with target \"" + target.name + "\")";
+      diags.add(std::move(d));
+    }
+  }
+  diags.sort();
+  return diags;
+}
+
+void derive_versions(model::Stack& stack, const catalog::Catalog& catalog, Diagnostics& diags) {
+  auto& v = stack.versions;
+  const auto spark = Version::parse(v.spark);
+  if (!spark) return;  // reported by read_versions
+  const catalog::SparkLine* line = catalog.spark_line(*spark);
+  const SourceLoc at = stack.locs.at("versions.spark");
+  auto cannot = [&](const char* what, const char* key) {
+    diags.warning("W_CATALOG_UNKNOWN", at, std::string("versions.") + key,
+                  std::string("cannot derive ") + what + ": the catalog does not know Spark " +
+                      spark->line(),
+                  std::string("set versions.") + key + " in the stack");
+  };
+  if (v.scala.empty()) {
+    if (line != nullptr) {
+      v.scala = line->scala_default;
+      v.scala_origin = model::Origin::catalog;
+    } else {
+      v.scala_origin = model::Origin::unknown;
+      cannot("the Scala version", "scala");
+    }
+  }
+  if (v.hadoop.empty()) {
+    if (line != nullptr) {
+      v.hadoop = line->hadoop;
+      v.hadoop_origin = model::Origin::catalog;
+    } else {
+      v.hadoop_origin = model::Origin::unknown;
+      cannot("the Hadoop version", "hadoop");
+    }
+  }
+  if (v.aws_sdk.empty()) {
+    const auto hadoop = Version::parse(v.hadoop);
+    const catalog::HadoopSdk* sdk = hadoop ? catalog.sdk_for_hadoop(*hadoop) : nullptr;
+    if (sdk != nullptr) {
+      v.aws_sdk = sdk->version;
+      v.aws_sdk_origin = model::Origin::catalog;
+    } else {
+      v.aws_sdk_origin = model::Origin::unknown;
+      if (!v.hadoop.empty())
+        diags.warning("W_CATALOG_UNKNOWN", at, "versions.awsSdk",
+                      "cannot derive the AWS SDK version: the catalog has no SDK pin for Hadoop " +
+                          v.hadoop,
+                      "set versions.awsSdk in the stack");
+    }
+  }
+}
+
+std::string expand_tag(const model::Stack& stack, const model::Image& image, SourceLoc loc,
+                       const std::string& path, Diagnostics& diags) {
+  const auto& v = stack.versions;
+  auto lookup = [&](const std::string& var) -> std::optional<std::string> {
+    if (var == "spark") return v.spark;
+    if (var == "scala") return v.scala;
+    if (var == "java") return image.java_version.empty() ? v.java : image.java_version;
+    if (var == "python") return image.python_version.empty() ? v.python : image.python_version;
+    if (var == "hadoop") return v.hadoop;
+    if (var == "awsSdk") return v.aws_sdk;
+    if (var == "pyspark") return v.pyspark;
+    if (var == "revision") return stack.metadata.revision;
+    if (var == "stack") return stack.metadata.name;
+    if (var == "image") return image.name;
+    if (var.starts_with("jar.")) {
+      for (const auto& j : stack.artifacts.jars)
+        if (j.id == var.substr(4)) return j.coordinate.version;
+    }
+    return std::nullopt;
+  };
+  static const std::vector<std::string> names = {"spark",    "scala",   "java",     "python",
+                                                 "hadoop",   "awsSdk",  "pyspark",  "revision",
+                                                 "stack",    "image"};
+  const std::string& tmpl = image.tag_template;
+  std::string out;
+  bool ok = true;
+  for (std::size_t i = 0; i < tmpl.size(); ++i) {
+    if (tmpl[i] != '{') {
+      out += tmpl[i];
+      continue;
+    }
+    const auto close = tmpl.find('}', i);
+    SourceLoc at = loc;
+    if (at.known()) at.column += static_cast<int>(i);
+    if (close == std::string::npos) {
+      diags.error("E_TAG", at, path, "unclosed \"{\" in tag template", "close it with \"}\"");
+      return {};
+    }
+    const std::string var = tmpl.substr(i + 1, close - i - 1);
+    const auto value = lookup(var);
+    if (!value) {
+      const std::string guess = did_you_mean(var, names);
+      diags.error("E_TAG", at, path, "unknown variable {" + var + "} in tag template",
+                  guess.empty() ? "use one of {spark} {scala} {java} {python} {hadoop} {awsSdk} "
+                                  "{pyspark} {revision} {stack} {image} {jar.ID}"
+                                : "did you mean {" + guess + "}?");
+      ok = false;
+    } else if (value->empty()) {
+      diags.error("E_TAG", at, path, "tag template uses {" + var + "}, which has no value here",
+                  "set it in the stack (versions." + var + " or metadata." + var + ")");
+      ok = false;
+    } else {
+      out += *value;
+    }
+    i = close;
+  }
+  // The OCI distribution spec's tag grammar.
+  static const std::regex tag_re("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+  if (ok && !tmpl.empty() && !std::regex_match(out, tag_re)) {
+    diags.error("E_TAG", loc, path, "tag \"" + out + "\" is not a valid image tag",
+                "tags are 1-128 of [A-Za-z0-9_.-] and may not start with '.' or '-'");
+    ok = false;
+  }
+  return ok ? out : std::string{};
+}
+
+}  // namespace stackctl

@@ -1,0 +1,316 @@
+// Sections of the stack file that describe what goes into the images: metadata, versions,
+// artifacts, Python, the registry and Spark's configuration.
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include "core/stack_sections.hpp"
+#include "core/version.hpp"
+
+namespace stackctl::detail {
+
+bool is_dns_label(std::string_view s) {
+  static const std::regex re("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  return std::regex_match(s.begin(), s.end(), re);
+}
+
+bool is_spark_size(std::string_view s) {
+  static const std::regex re("[0-9]+([kKmMgGtTpP][bB]?)?");
+  return std::regex_match(s.begin(), s.end(), re);
+}
+
+void check_dns_label(ReadContext& ctx, const std::string& value, SourceLoc loc,
+                     const std::string& path) {
+  if (is_dns_label(value)) return;
+  ctx.diags.error("E_VALUE", loc, path, "\"" + value + "\" is not a valid name",
+                  "use lower-case letters, digits and '-', at most 63 characters, starting and "
+                  "ending with a letter or digit (a Kubernetes DNS label)");
+}
+
+void check_unique(ReadContext& ctx, const std::vector<std::pair<std::string, std::string>>& names,
+                  const char* what) {
+  std::set<std::string> seen;
+  for (const auto& [name, path] : names) {
+    if (name.empty() || seen.insert(name).second) continue;
+    ctx.diags.error("E_DUPLICATE_NAME", ctx.locs.at(path), path,
+                    std::string("duplicate ") + what + " name \"" + name + "\"",
+                    std::string("give each ") + what + " a unique name");
+  }
+}
+
+void read_metadata(Reader r, ReadContext& ctx, model::Metadata& out) {
+  if (auto name = r.string("name", Need::required)) {
+    out.name = *name;
+    check_dns_label(ctx, out.name, r.loc_of("name"), r.child("name"));
+  }
+  if (auto rev = r.string("revision", Need::required)) {
+    out.revision = *rev;
+    static const std::regex re("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
+    if (!std::regex_match(out.revision, re)) {
+      ctx.diags.error("E_VALUE", ctx.locs.at(r.child("revision")), r.child("revision"),
+                      "revision \"" + out.revision + "\" cannot be part of an image tag",
+                      "use letters, digits, '.', '_' and '-' (like fix-v4)");
+    }
+  }
+  out.description = r.string("description").value_or("");
+  r.finish();
+}
+
+namespace {
+
+// Reads a version and checks that it parses; `parts` bounds how many dotted parts are allowed.
+std::string read_version(Reader& r, ReadContext& ctx, const char* key, Need need,
+                         std::size_t min_parts, std::size_t max_parts, const char* example) {
+  auto text = r.version(key, need);
+  if (!text) return {};
+  const auto v = Version::parse(*text);
+  if (!v || v->size() < min_parts || v->size() > max_parts) {
+    ctx.diags.error("E_VERSION", ctx.locs.at(r.child(key)), r.child(key),
+                    "\"" + *text + "\" is not a valid " + key + " version",
+                    std::string("write it like \"") + example + "\"");
+    return {};
+  }
+  return *text;
+}
+
+}  // namespace
+
+void read_versions(Reader r, ReadContext& ctx, model::Versions& out) {
+  out.spark = read_version(r, ctx, "spark", Need::required, 3, 3, "4.0.1");
+  out.scala = read_version(r, ctx, "scala", Need::optional, 2, 2, "2.13");
+  out.java = read_version(r, ctx, "java", Need::required, 1, 1, "17");
+  out.python = read_version(r, ctx, "python", Need::required, 2, 2, "3.11");
+  out.hadoop = read_version(r, ctx, "hadoop", Need::optional, 3, 3, "3.4.1");
+  out.aws_sdk = read_version(r, ctx, "awsSdk", Need::optional, 3, 3, "2.24.6");
+  out.pyspark = read_version(r, ctx, "pyspark", Need::optional, 3, 3, "4.0.1");
+  r.finish();
+}
+
+namespace {
+
+std::optional<model::Checksum> read_checksum(Reader& r, ReadContext& ctx) {
+  struct Algo {
+    const char* key;
+    model::HashAlgorithm algorithm;
+    std::size_t hex_length;
+  };
+  static const Algo algos[] = {{"sha512", model::HashAlgorithm::sha512, 128},
+                               {"sha256", model::HashAlgorithm::sha256, 64},
+                               {"sha1", model::HashAlgorithm::sha1, 40}};
+  std::optional<model::Checksum> found;
+  for (const auto& a : algos) {
+    auto hex = r.string(a.key);
+    if (!hex) continue;
+    const bool is_hex = std::all_of(hex->begin(), hex->end(), [](char c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    });
+    if (!is_hex || hex->size() != a.hex_length) {
+      ctx.diags.error("E_CHECKSUM", ctx.locs.at(r.child(a.key)), r.child(a.key),
+                      std::string("a ") + a.key + " checksum is " + std::to_string(a.hex_length) +
+                          " hexadecimal digits; this one has " + std::to_string(hex->size()) +
+                          (is_hex ? "" : " and characters that are not hexadecimal"),
+                      "copy the value from the published ." + std::string(a.key) +
+                          " file, or remove it and let `stackctl lock` resolve it");
+      continue;
+    }
+    if (found) {
+      ctx.diags.error("E_CHECKSUM", ctx.locs.at(r.child(a.key)), r.child(a.key),
+                      "more than one checksum given", "keep the strongest one (sha512)");
+      continue;
+    }
+    std::string lower = *hex;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    found = model::Checksum{a.algorithm, lower};
+  }
+  return found;
+}
+
+std::optional<model::MavenCoordinate> parse_coordinate(const std::string& text) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const auto colon = text.find(':', start);
+    parts.push_back(text.substr(start, colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  if (parts.size() < 3 || parts.size() > 4) return std::nullopt;
+  if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); }))
+    return std::nullopt;
+  return model::MavenCoordinate{parts[0], parts[1], parts[2], parts.size() == 4 ? parts[3] : ""};
+}
+
+void read_url(Reader& r, ReadContext& ctx, const char* key, Need need, std::string& out) {
+  auto url = r.string(key, need);
+  if (!url) return;
+  if (!url->starts_with("https://") && !url->starts_with("http://") &&
+      !url->starts_with("file://")) {
+    ctx.diags.error("E_VALUE", ctx.locs.at(r.child(key)), r.child(key),
+                    "\"" + *url + "\" is not an http(s):// or file:// URL");
+    return;
+  }
+  out = *url;
+}
+
+}  // namespace
+
+void read_artifacts(Reader r, ReadContext& ctx, model::Artifacts& out) {
+  if (r.node("mirror")) read_url(r, ctx, "mirror", Need::optional, out.mirror);
+  while (!out.mirror.empty() && out.mirror.back() == '/') out.mirror.pop_back();
+  Reader spark = r.map("spark", Need::required);
+  read_url(spark, ctx, "url", Need::required, out.spark.url);
+  out.spark.checksum = read_checksum(spark, ctx);
+  spark.finish();
+  std::vector<std::pair<std::string, std::string>> ids, artifacts;
+  for (const auto& [node, path] : r.seq("jars")) {
+    Reader j(node, path, ctx);
+    model::Jar jar;
+    if (auto text = j.string("maven", Need::required)) {
+      if (auto c = parse_coordinate(*text)) {
+        jar.coordinate = *c;
+        artifacts.emplace_back(c->group + ":" + c->artifact, path);
+      } else {
+        ctx.diags.error("E_VALUE", ctx.locs.at(j.child("maven")), j.child("maven"),
+                        "\"" + *text + "\" is not a Maven coordinate",
+                        "write group:artifact:version, e.g. org.apache.hadoop:hadoop-aws:3.4.1");
+      }
+    }
+    jar.id = j.string("id").value_or(jar.coordinate.artifact);
+    jar.checksum = read_checksum(j, ctx);
+    read_url(j, ctx, "url", Need::optional, jar.url);
+    j.finish();
+    ids.emplace_back(jar.id, path);
+    out.jars.push_back(std::move(jar));
+  }
+  check_unique(ctx, ids, "jar id");
+  check_unique(ctx, artifacts, "jar artifact");
+  r.finish();
+}
+
+void read_python(Reader r, ReadContext& ctx, model::Python& out) {
+  std::vector<std::pair<std::string, std::string>> names;
+  for (const auto& [node, path] : r.seq("conda")) {
+    Reader e(node, path, ctx);
+    model::CondaEnv env;
+    env.name = e.string("name", Need::required).value_or("");
+    if (!env.name.empty()) check_dns_label(ctx, env.name, e.loc_of("name"), e.child("name"));
+    env.file = e.string("file").value_or("");
+    env.packages = e.string_list("packages");
+    env.channels = e.string_list("channels");
+    const bool has_packages = e.node("packages") != nullptr;
+    if (env.file.empty() == !has_packages) {
+      ctx.diags.error("E_VALUE", e.loc(), path,
+                      env.file.empty() ? "a conda environment needs `file` or `packages`"
+                                       : "a conda environment takes `file` or `packages`, not both",
+                      "name an environment.yml with `file:`, or list `packages:`");
+    }
+    if (has_packages && env.channels.empty()) env.channels = {"conda-forge"};
+    e.finish();
+    names.emplace_back(env.name, path);
+    out.conda.push_back(std::move(env));
+  }
+  check_unique(ctx, names, "conda environment");
+  r.finish();
+}
+
+void read_registry(Reader r, ReadContext& ctx, model::Registry& out) {
+  if (auto url = r.string("url", r.present() ? Need::required : Need::optional)) {
+    if (url->find("://") != std::string::npos) {
+      ctx.diags.error("E_VALUE", ctx.locs.at(r.child("url")), r.child("url"),
+                      "registry url takes no scheme",
+                      "write host[:port]/path, e.g. registry.example.com/data-platform");
+    } else {
+      out.url = *url;
+      while (!out.url.empty() && out.url.back() == '/') out.url.pop_back();
+    }
+  }
+  out.insecure = r.boolean("insecure").value_or(false);
+  r.finish();
+}
+
+namespace {
+
+// spark-defaults keys that the structured fields own: setting them under `conf` too would leave
+// two sources of truth.
+const std::vector<std::pair<std::string, std::string>>& owned_conf_keys() {
+  static const std::vector<std::pair<std::string, std::string>> keys = {
+      {"spark.executor.instances", "spark.executor.instances"},
+      {"spark.executor.memory", "spark.executor.memory"},
+      {"spark.executor.cores", "spark.executor.cores"},
+      {"spark.kubernetes.executor.request.cores", "spark.executor.requestCores"},
+      {"spark.executor.memoryOverhead", "spark.executor.memoryOverhead"},
+      {"spark.driver.memory", "spark.driver.memory"},
+      {"spark.driver.cores", "spark.driver.cores"},
+      {"spark.dynamicAllocation.enabled", "spark.dynamicAllocation.enabled"},
+      {"spark.hadoop.hive.metastore.uris", "services.external.metastore"},
+      {"spark.hadoop.fs.s3a.endpoint", "services.external.objectStore.endpoint"},
+      {"spark.hadoop.fs.s3a.path.style.access", "services.external.objectStore.pathStyleAccess"},
+  };
+  return keys;
+}
+
+void read_size(Reader& r, ReadContext& ctx, const char* key, std::string& out) {
+  auto v = r.string(key);
+  if (!v) return;
+  if (!is_spark_size(*v)) {
+    ctx.diags.error("E_VALUE", ctx.locs.at(r.child(key)), r.child(key),
+                    "\"" + *v + "\" is not a Spark memory size", "write it like 2g, 512m or 4096m");
+    return;
+  }
+  out = *v;
+}
+
+}  // namespace
+
+void read_spark(Reader r, ReadContext& ctx, model::SparkConfig& out) {
+  Reader ex = r.map("executor");
+  out.executor.instances = ex.integer("instances", Need::optional, 0, 10000).value_or(2);
+  read_size(ex, ctx, "memory", out.executor.memory);
+  out.executor.cores = ex.integer("cores", Need::optional, 1, 1024).value_or(1);
+  if (auto rc = ex.string("requestCores")) {
+    static const std::regex cpu("[0-9]+(\\.[0-9]+)?|[0-9]+m");
+    if (std::regex_match(*rc, cpu)) {
+      out.executor.request_cores = *rc;
+    } else {
+      ctx.diags.error("E_VALUE", ctx.locs.at(ex.child("requestCores")), ex.child("requestCores"),
+                      "\"" + *rc + "\" is not a Kubernetes CPU quantity",
+                      "write it like \"1.8\" or \"1800m\"");
+    }
+  }
+  read_size(ex, ctx, "memoryOverhead", out.executor.memory_overhead);
+  ex.finish();
+  Reader dr = r.map("driver");
+  read_size(dr, ctx, "memory", out.driver.memory);
+  out.driver.cores = dr.integer("cores", Need::optional, 1, 1024).value_or(1);
+  read_size(dr, ctx, "memoryOverhead", out.driver.memory_overhead);
+  dr.finish();
+  Reader da = r.map("dynamicAllocation");
+  out.dynamic_allocation.enabled = da.boolean("enabled").value_or(false);
+  out.dynamic_allocation.min_executors = da.integer("minExecutors").value_or(0);
+  out.dynamic_allocation.max_executors = da.integer("maxExecutors").value_or(0);
+  da.finish();
+  if (const doc::Node* conf = r.node("conf")) {
+    if (!conf->is_map()) {
+      report_type(ctx, *conf, r.child("conf"), "a mapping of spark-defaults keys to values");
+    } else {
+      for (const auto& e : conf->entries) {
+        const std::string path = r.child("conf") + "." + e.key;
+        if (!e.value.is_scalar()) {
+          report_type(ctx, e.value, path, "a string");
+          continue;
+        }
+        for (const auto& [key, owner] : owned_conf_keys())
+          if (key == e.key)
+            ctx.diags.error("E_CONF_OWNED", e.key_loc, path,
+                            e.key + " is set from " + owner + " in this stack file",
+                            "remove it from spark.conf and set " + owner + " instead");
+        ctx.locs.set(path, e.key_loc);
+        out.conf.emplace_back(e.key, e.value.scalar);
+      }
+    }
+  }
+  r.finish();
+}
+
+}  // namespace stackctl::detail

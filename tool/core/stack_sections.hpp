@@ -1,0 +1,36 @@
+// Internal to the loader: one function per top-level section of the stack file. Each reads its
+// section through a Reader (which records positions and unknown keys) into the model, and reports
+// every problem it can see from that section alone. Cross-section checks (references between
+// images, services, sources and targets) run afterwards in stack_refs.cpp.
+#pragma once
+
+#include "core/model.hpp"
+#include "core/reader.hpp"
+
+namespace stackctl::detail {
+
+void read_metadata(Reader r, ReadContext& ctx, model::Metadata& out);
+void read_versions(Reader r, ReadContext& ctx, model::Versions& out);
+void read_artifacts(Reader r, ReadContext& ctx, model::Artifacts& out);
+void read_python(Reader r, ReadContext& ctx, model::Python& out);
+void read_registry(Reader r, ReadContext& ctx, model::Registry& out);
+void read_spark(Reader r, ReadContext& ctx, model::SparkConfig& out);
+void read_images(Reader& parent, ReadContext& ctx, std::vector<model::Image>& out);
+void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out);
+void read_services(Reader r, ReadContext& ctx, model::Services& out);
+void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& out);
+
+// References between sections: images FROM images (unknown names, cycles), services naming
+// images, images naming conda environments, env keys naming sources, duplicate names.
+void check_references(const model::Stack& stack, ReadContext& ctx);
+
+// Shared value checks.
+bool is_dns_label(std::string_view s);
+bool is_spark_size(std::string_view s);  // "2g", "512m", "4096"
+void check_dns_label(ReadContext& ctx, const std::string& value, SourceLoc loc,
+                     const std::string& path);
+// Reports names that occur twice in `names` (each with its path), as E_DUPLICATE_NAME.
+void check_unique(ReadContext& ctx, const std::vector<std::pair<std::string, std::string>>& names,
+                  const char* what);
+
+}  // namespace stackctl::detail

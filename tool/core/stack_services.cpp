@@ -1,0 +1,258 @@
+// Sections of the stack file that describe what runs: images, spark.env sources, services and
+// targets.
+#include <regex>
+
+#include "core/stack_sections.hpp"
+
+namespace stackctl::detail {
+
+namespace {
+
+int read_port(Reader& r, const char* key, int fallback) {
+  return r.integer(key, Need::optional, 1, 65535).value_or(fallback);
+}
+
+// `enabled` defaults to true when the section is written at all.
+bool read_enabled(Reader& r) { return r.present() && r.boolean("enabled").value_or(true); }
+
+}  // namespace
+
+void read_images(Reader& parent, ReadContext& ctx, std::vector<model::Image>& out) {
+  std::vector<std::pair<std::string, std::string>> names;
+  for (const auto& [node, path] : parent.seq("images", Need::required)) {
+    Reader r(node, path, ctx);
+    model::Image img;
+    img.name = r.string("name", Need::required).value_or("");
+    if (!img.name.empty()) check_dns_label(ctx, img.name, r.loc_of("name"), r.child("name"));
+    Reader from = r.map("from", Need::required);
+    auto image = from.string("image");
+    auto external = from.string("external");
+    if (image && external) {
+      ctx.diags.error("E_VALUE", from.loc(), from.path(),
+                      "`from` takes `image` or `external`, not both",
+                      "image: another image of this stack; external: a registry reference");
+    } else if (image) {
+      img.from = {model::ImageFrom::Kind::image, *image};
+    } else if (external) {
+      img.from = {model::ImageFrom::Kind::external, *external};
+    } else if (from.present()) {
+      ctx.diags.error("E_REQUIRED", from.loc(), from.path(), "`from` needs `image` or `external`",
+                      "e.g. from: {image: spark-base} or from: {external: debian:bookworm-slim}");
+    }
+    from.finish();
+    img.recipe = r.string("recipe").value_or(img.name);
+    if (auto tag = r.string("tag", Need::required)) {
+      img.tag_template = *tag;
+      // Point tag errors at the template's first character, inside any quote.
+      const doc::Node* t = node->find("tag");
+      if (t->quoted && t->loc.known() && t->loc.line == node->key_loc("tag").line) {
+        ctx.locs.set(r.child("tag"), {t->loc.file, t->loc.line, t->loc.column + 1});
+      }
+    }
+    img.python = r.boolean("python").value_or(false);
+    if (auto v = r.version("pythonVersion")) img.python_version = *v;
+    if (auto v = r.version("javaVersion")) img.java_version = *v;
+    img.conda_envs = r.string_list("conda");
+    r.finish();
+    names.emplace_back(img.name, path);
+    out.push_back(std::move(img));
+  }
+  check_unique(ctx, names, "image");
+}
+
+void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out) {
+  std::vector<std::pair<std::string, std::string>> source_names, key_names;
+  for (const auto& [node, path] : r.seq("sources")) {
+    Reader s(node, path, ctx);
+    model::SecretSource src;
+    src.name = s.string("name", Need::required).value_or("");
+    Reader vault = s.map("vault");
+    auto file = s.string("file");
+    auto secret = s.string("kubernetesSecret");
+    const int kinds = (vault.present() ? 1 : 0) + (file ? 1 : 0) + (secret ? 1 : 0);
+    if (kinds != 1) {
+      ctx.diags.error("E_VALUE", s.loc(), path,
+                      kinds == 0 ? "a source needs one of `vault`, `file`, `kubernetesSecret`"
+                                 : "a source takes exactly one of `vault`, `file`, "
+                                   "`kubernetesSecret`",
+                      "see \"sparkEnv\" in docs/stack-file.md");
+    }
+    if (vault.present()) {
+      src.type = model::SecretSourceType::vault;
+      src.mount = vault.string("mount").value_or("secret");
+      src.path = vault.string("path", Need::required).value_or("");
+    } else if (file) {
+      src.type = model::SecretSourceType::file;
+      src.path = *file;
+    } else if (secret) {
+      src.type = model::SecretSourceType::kubernetes_secret;
+      src.secret = *secret;
+    }
+    vault.finish();
+    s.finish();
+    source_names.emplace_back(src.name, path);
+    out.sources.push_back(std::move(src));
+  }
+  static const std::regex env_name("[A-Za-z_][A-Za-z0-9_]*");
+  for (const auto& [node, path] : r.seq("keys")) {
+    Reader k(node, path, ctx);
+    model::EnvKey key;
+    key.name = k.string("name", Need::required).value_or("");
+    if (!key.name.empty() && !std::regex_match(key.name, env_name)) {
+      ctx.diags.error("E_VALUE", k.loc_of("name"), k.child("name"),
+                      "\"" + key.name + "\" is not a valid environment variable name",
+                      "use letters, digits and '_', not starting with a digit");
+    }
+    key.source = k.string("from", Need::required).value_or("");
+    key.key = k.string("key").value_or(key.name);
+    key.required = k.boolean("required").value_or(true);
+    k.finish();
+    key_names.emplace_back(key.name, path);
+    out.keys.push_back(std::move(key));
+  }
+  check_unique(ctx, source_names, "spark.env source");
+  check_unique(ctx, key_names, "spark.env key");
+  r.finish();
+}
+
+namespace {
+
+void read_external(Reader r, ReadContext& ctx, model::External& out) {
+  if (auto uri = r.string("metastore")) {
+    static const std::regex thrift("thrift://[A-Za-z0-9.-]+:[0-9]{1,5}");
+    if (!std::regex_match(*uri, thrift)) {
+      ctx.diags.error("E_VALUE", ctx.locs.at(r.child("metastore")), r.child("metastore"),
+                      "\"" + *uri + "\" is not a Hive metastore URI",
+                      "write it like thrift://hive-metastore:9083");
+    } else {
+      out.metastore_uri = *uri;
+    }
+  }
+  Reader os = r.map("objectStore");
+  if (os.present()) {
+    const auto kind = os.choice("kind", {"minio", "s3"}, Need::required).value_or("s3");
+    out.object_store.kind =
+        kind == "minio" ? model::ObjectStoreKind::minio : model::ObjectStoreKind::s3;
+    if (auto ep = os.string("endpoint", out.object_store.kind == model::ObjectStoreKind::minio
+                                             ? Need::required
+                                             : Need::optional)) {
+      if (!ep->starts_with("http://") && !ep->starts_with("https://")) {
+        ctx.diags.error("E_VALUE", ctx.locs.at(os.child("endpoint")), os.child("endpoint"),
+                        "\"" + *ep + "\" is not an http(s):// endpoint",
+                        "write it like http://minio.default.svc.cluster.local:9000");
+      } else {
+        out.object_store.endpoint = *ep;
+      }
+    }
+    out.object_store.path_style_access = os.boolean("pathStyleAccess").value_or(false);
+    out.object_store.region = os.string("region").value_or("");
+    out.object_store.credentials_secret = os.string("credentialsSecret").value_or("");
+  }
+  os.finish();
+  r.finish();
+}
+
+void read_notebooks(Reader& r, ReadContext& ctx, std::vector<model::Notebook>& out) {
+  std::vector<std::pair<std::string, std::string>> names;
+  for (const auto& [node, path] : r.seq("notebooks")) {
+    Reader n(node, path, ctx);
+    model::Notebook nb;
+    nb.name = n.string("name", Need::required).value_or("");
+    if (!nb.name.empty()) check_dns_label(ctx, nb.name, n.loc_of("name"), n.child("name"));
+    const auto kind = n.choice("kind", {"jupyterhub", "marimo"}, Need::required);
+    nb.kind = kind == "marimo" ? model::NotebookKind::marimo : model::NotebookKind::jupyterhub;
+    const auto mode = n.choice("mode", {"connect", "client"}).value_or("connect");
+    nb.mode = mode == "client" ? model::NotebookMode::client : model::NotebookMode::connect;
+    nb.image = n.string("image", Need::required).value_or("");
+    nb.port = read_port(n, "port", nb.kind == model::NotebookKind::marimo ? 2718 : 8888);
+    n.finish();
+    names.emplace_back(nb.name, path);
+    out.push_back(std::move(nb));
+  }
+  check_unique(ctx, names, "notebook");
+}
+
+}  // namespace
+
+void read_services(Reader r, ReadContext& ctx, model::Services& out) {
+  Reader c = r.map("connect");
+  out.connect.enabled = read_enabled(c);
+  out.connect.image = c.string("image", out.connect.enabled ? Need::required : Need::optional)
+                          .value_or("");
+  out.connect.port = read_port(c, "port", 15002);
+  out.connect.executors = c.integer("executors", Need::optional, 0, 10000);
+  c.finish();
+  read_notebooks(r, ctx, out.notebooks);
+  Reader k = r.map("kyuubi");
+  out.kyuubi.enabled = read_enabled(k);
+  out.kyuubi.image = k.string("image", out.kyuubi.enabled ? Need::required : Need::optional)
+                         .value_or("");
+  const auto level = k.choice("shareLevel", {"USER", "SERVER", "CONNECTION"}).value_or("USER");
+  out.kyuubi.share_level = level == "SERVER"       ? model::ShareLevel::server
+                           : level == "CONNECTION" ? model::ShareLevel::connection
+                                                   : model::ShareLevel::user;
+  out.kyuubi.port = read_port(k, "port", 10009);
+  k.finish();
+  Reader h = r.map("historyServer");
+  out.history_server.enabled = read_enabled(h);
+  const Need need = out.history_server.enabled ? Need::required : Need::optional;
+  out.history_server.image = h.string("image", need).value_or("");
+  if (auto dir = h.string("logDirectory", need)) {
+    if (dir->starts_with("s3://") || dir->starts_with("s3n://")) {
+      ctx.diags.error("E_VALUE", ctx.locs.at(h.child("logDirectory")), h.child("logDirectory"),
+                      "Spark reads S3 through the s3a:// scheme, not \"" +
+                          dir->substr(0, dir->find(':')) + "://\"",
+                      "write s3a://" + dir->substr(dir->find("://") + 3));
+    }
+    out.history_server.log_directory = *dir;
+  }
+  out.history_server.port = read_port(h, "port", 18080);
+  h.finish();
+  read_external(r.map("external"), ctx, out.external);
+  r.finish();
+}
+
+void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& out) {
+  std::vector<std::pair<std::string, std::string>> names;
+  for (const auto& [node, path] : parent.seq("targets")) {
+    Reader r(node, path, ctx);
+    model::Target t;
+    t.name = r.string("name", Need::required).value_or("");
+    if (!t.name.empty()) check_dns_label(ctx, t.name, r.loc_of("name"), r.child("name"));
+    const auto kind = r.choice("kind", {"minikube", "eks"}, Need::required);
+    t.kind = kind == "eks" ? model::TargetKind::eks : model::TargetKind::minikube;
+    t.context = r.string("context").value_or(t.kind == model::TargetKind::minikube ? "minikube" : "");
+    t.namespace_name = r.string("namespace", Need::required).value_or("");
+    if (!t.namespace_name.empty())
+      check_dns_label(ctx, t.namespace_name, r.loc_of("namespace"), r.child("namespace"));
+    Reader eks = r.map("eks", t.kind == model::TargetKind::eks ? Need::required : Need::optional);
+    if (eks.present() && t.kind != model::TargetKind::eks) {
+      ctx.diags.error("E_VALUE", eks.loc(), eks.path(), "`eks` is only for targets of kind eks");
+    }
+    t.eks.name = eks.string("cluster", Need::required).value_or("");
+    t.eks.region = eks.string("region", Need::required).value_or("");
+    t.eks.kubernetes_version = eks.version("kubernetesVersion").value_or("");
+    t.eks.node_instance_type = eks.string("nodeInstanceType").value_or("m6i.xlarge");
+    t.eks.node_count = eks.integer("nodeCount", Need::optional, 1, 1000).value_or(2);
+    eks.finish();
+    if (const doc::Node* ov = r.node("overrides")) {
+      if (!ov->is_map()) {
+        report_type(ctx, *ov, r.child("overrides"), "a mapping of stack keys to override");
+      } else {
+        for (const char* fixed : {"apiVersion", "kind", "targets", "metadata"})
+          if (ov->find(fixed))
+            ctx.diags.error("E_VALUE", ov->key_loc(fixed), r.child("overrides") + "." + fixed,
+                            std::string("a target cannot override `") + fixed + "`",
+                            "targets override versions, artifacts, images, spark, sparkEnv, "
+                            "services and registry");
+        t.overrides = *ov;
+      }
+    }
+    r.finish();
+    names.emplace_back(t.name, path);
+    out.push_back(std::move(t));
+  }
+  check_unique(ctx, names, "target");
+}
+
+}  // namespace stackctl::detail

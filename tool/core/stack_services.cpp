@@ -239,12 +239,15 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
       if (!ov->is_map()) {
         report_type(ctx, *ov, r.child("overrides"), "a mapping of stack keys to override");
       } else {
-        for (const char* fixed : {"apiVersion", "kind", "targets", "metadata"})
+        // Images are the same on every target (what was tested on minikube is what runs on
+        // EKS): a target changes how they run, never what is in them.
+        for (const char* fixed : {"apiVersion", "kind", "metadata", "targets", "versions",
+                                  "artifacts", "python", "images"})
           if (ov->find(fixed))
             ctx.diags.error("E_VALUE", ov->key_loc(fixed), r.child("overrides") + "." + fixed,
                             std::string("a target cannot override `") + fixed + "`",
-                            "targets override versions, artifacts, images, spark, sparkEnv, "
-                            "services and registry");
+                            "images are identical on every target; targets override spark, "
+                            "sparkEnv, services and registry");
         t.overrides = *ov;
       }
     }

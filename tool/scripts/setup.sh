@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what stackctl needs to build and to run its tests, from Debian's packages (bookworm).
+# Run as root (or through sudo). Safe to run again: apt-get skips what is installed.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git
+  libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libkainjow-mustache-dev
+  libcurl4-openssl-dev libssl-dev libgit2-dev catch2
+  # real components the tests start on loopback
+  buildah skopeo docker-registry debootstrap busybox-static
+  python3 nodejs npm ca-certificates curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all packages present" >&2
+fi

@@ -1,0 +1,561 @@
+// The rules of `stackctl check`: for every rule, a stack that passes and one that fails, with the
+// code, severity, message and fix asserted. Stacks are built directly from the model (the rules
+// read nothing else); a few go through load_stack to check that findings point into the file.
+#include <catch2/catch.hpp>
+
+#include "core/check.hpp"
+#include "core/stack_loader.hpp"
+#include "stack_text.hpp"
+
+using namespace stackctl;
+using Catch::Matchers::Contains;
+using check::Finding;
+
+namespace {
+
+// A catalog shaped like stacks/catalog.yaml but fixed here, so rule tests do not move when the
+// shipped catalog learns a new release.
+const char* kTestCatalog = R"(catalogVersion: 1
+sparkLines:
+  - {line: "3.3", hadoop: "3.3.2", confidence: medium, scala: ["2.12", "2.13"],
+     scalaDefault: "2.12", java: ["8", "11", "17"], pythonMin: "3.7", releases: [], source: t}
+  - line: "3.5"
+    hadoop: "3.3.4"
+    scala: ["2.12", "2.13"]
+    scalaDefault: "2.12"
+    java: ["8", "11", "17"]
+    pythonMin: "3.8"
+    pythonMax: "3.11"
+    releases: [{version: "3.5.6", source: t}, {version: "3.5.7", source: t}]
+    source: t
+  - {line: "4.0", hadoop: "3.4.1", scala: ["2.13"], scalaDefault: "2.13", java: ["17", "21"],
+     pythonMin: "3.9", releases: [{version: "4.0.1", source: t}], source: t}
+  - {line: "4.2", hadoop: "3.4.3", confidence: low, scala: ["2.13"], scalaDefault: "2.13",
+     java: ["17", "21", "25"], pythonMin: "3.11", releases: [{version: "4.2.0", source: t}],
+     source: t}
+hadoopSdks:
+  - {hadoop: "3.3.4", group: com.amazonaws, artifact: aws-java-sdk-bundle, version: "1.12.262", source: t}
+  - {hadoop: "3.3.6", group: com.amazonaws, artifact: aws-java-sdk-bundle, version: "1.12.367", source: t}
+  - {hadoop: "3.4.1", group: software.amazon.awssdk, artifact: bundle, version: "2.24.6", source: t}
+  - {hadoop: "3.4.3", group: software.amazon.awssdk, artifact: bundle, version: "2.35.4", source: t}
+checksums: []
+)";
+
+const catalog::Catalog& test_catalog() {
+  static const catalog::Catalog c = [] {
+    auto parsed = catalog::parse_catalog(kTestCatalog, "test-catalog.yaml");
+    if (!parsed) throw std::runtime_error(test::dump(parsed.error()));
+    return *parsed;
+  }();
+  return c;
+}
+
+model::Jar jar(const std::string& group, const std::string& artifact, const std::string& version) {
+  model::Jar j;
+  j.coordinate = {group, artifact, version, ""};
+  j.id = artifact;
+  return j;
+}
+
+model::Image image(const std::string& name, bool python) {
+  model::Image i;
+  i.name = name;
+  i.python = python;
+  return i;
+}
+
+// A stack every rule accepts: Spark 3.5.7 with matching PySpark, Python, Java, Scala, hadoop-aws
+// and SDK, reading from MinIO.
+model::Stack good_stack() {
+  model::Stack s;
+  s.file = "stack.yaml";
+  s.locs.set_file("stack.yaml");
+  auto& v = s.versions;
+  v.spark = "3.5.7";
+  v.pyspark = "3.5.7";
+  v.python = "3.11";
+  v.java = "17";
+  v.scala = "2.12";
+  v.hadoop = "3.3.4";
+  v.aws_sdk = "1.12.262";
+  v.scala_origin = v.hadoop_origin = v.aws_sdk_origin = model::Origin::catalog;
+  s.artifacts.jars = {jar("org.apache.hadoop", "hadoop-aws", "3.3.4"),
+                      jar("com.amazonaws", "aws-java-sdk-bundle", "1.12.262")};
+  s.images = {image("base", true), image("connect", false), image("notebook", true)};
+  s.services.external.object_store.kind = model::ObjectStoreKind::minio;
+  return s;
+}
+
+// good_stack() moved to Spark 4.0.1 (Scala 2.13, hadoop-aws 3.4.1 with the v2 SDK).
+model::Stack good_stack_4() {
+  model::Stack s = good_stack();
+  s.versions.spark = s.versions.pyspark = "4.0.1";
+  s.versions.scala = "2.13";
+  s.versions.hadoop = "3.4.1";
+  s.versions.aws_sdk = "2.24.6";
+  s.artifacts.jars = {jar("org.apache.hadoop", "hadoop-aws", "3.4.1"),
+                      jar("software.amazon.awssdk", "bundle", "2.24.6")};
+  return s;
+}
+
+std::vector<Finding> run(const model::Stack& s) {
+  return check::check_stack(s, test_catalog());
+}
+
+std::string dump(const std::vector<Finding>& findings) {
+  std::string out;
+  for (const auto& f : findings) out += format_diagnostic(f.diag) + "\n";
+  return out;
+}
+
+std::size_t count(const std::vector<Finding>& findings, const std::string& code) {
+  return static_cast<std::size_t>(std::count_if(
+      findings.begin(), findings.end(), [&](const Finding& f) { return f.diag.code == code; }));
+}
+
+// The one finding with `code`; fails the test when there is not exactly one.
+Finding the(const std::vector<Finding>& findings, const std::string& code) {
+  INFO(dump(findings));
+  REQUIRE(count(findings, code) == 1);
+  return *std::find_if(findings.begin(), findings.end(),
+                       [&](const Finding& f) { return f.diag.code == code; });
+}
+
+}  // namespace
+
+TEST_CASE("check: the rule table has stable, unique codes", "[check]") {
+  for (std::size_t i = 0; i < check::kRules.size(); ++i) {
+    std::string expected = std::to_string(i + 1);
+    expected = "SC" + std::string(3 - expected.size(), '0') + expected;
+    CHECK(check::kRules[i].code == expected);
+    CHECK_FALSE(check::kRules[i].title.empty());
+  }
+  REQUIRE(check::find_rule("SC003") != nullptr);
+  CHECK(check::find_rule("SC003")->severity == Severity::warning);
+  CHECK(check::find_rule("SC999") == nullptr);
+}
+
+TEST_CASE("check: good stacks pass every rule", "[check]") {
+  CHECK(dump(run(good_stack())).empty());
+  CHECK(dump(run(good_stack_4())).empty());
+}
+
+TEST_CASE("SC001: PySpark on another Spark line", "[check]") {
+  auto s = good_stack();
+  s.versions.pyspark = "4.0.1";
+  const auto f = the(run(s), "SC001");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.path == "versions.pyspark");
+  CHECK(f.diag.message ==
+        "PySpark client 4.0.1 is on the 4.0 line but the Spark server is 3.5.7; clients and "
+        "server must share major.minor");
+  CHECK(f.diag.hint == "set versions.pyspark: \"3.5.7\" (the server's version)");
+  CHECK(f.versions ==
+        std::vector<std::pair<std::string, std::string>>{{"spark", "3.5.7"}, {"pyspark", "4.0.1"}});
+  CHECK(count(run(good_stack()), "SC001") == 0);
+}
+
+TEST_CASE("SC002: PySpark newer than the server", "[check]") {
+  auto s = good_stack();
+  s.versions.pyspark = "3.5.8";
+  const auto f = the(run(s), "SC002");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK_THAT(f.diag.message, Contains("PySpark client 3.5.8 is newer than the Spark server 3.5.7"));
+  CHECK_THAT(f.diag.message,
+             Contains("Method not found: spark.connect.SparkConnectService/ReleaseExecute"));
+  CHECK(f.diag.hint ==
+        "set versions.pyspark: \"3.5.7\" (the server's version), or raise versions.spark to 3.5.8");
+  CHECK(count(run(good_stack()), "SC002") == 0);
+}
+
+TEST_CASE("SC003: PySpark older than the server is a warning", "[check]") {
+  auto s = good_stack();
+  s.versions.pyspark = "3.5.6";
+  const auto f = the(run(s), "SC003");
+  CHECK(f.diag.severity == Severity::warning);
+  CHECK(f.diag.message ==
+        "PySpark client 3.5.6 is older than the Spark server 3.5.7; upstream tests this, but an "
+        "exact match is what users expect");
+  CHECK(count(run(good_stack()), "SC003") == 0);
+  s.versions.pyspark.clear();  // no client declared: nothing to compare
+  CHECK(count(run(s), "SC003") == 0);
+}
+
+TEST_CASE("SC004: Python outside the line's range", "[check]") {
+  auto s = good_stack();
+  s.versions.python = "3.7";
+  auto f = the(run(s), "SC004");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.path == "versions.python");
+  CHECK(f.diag.message ==
+        "Python 3.7 (versions.python) is older than Spark 3.5 supports (3.8 or newer)");
+  CHECK(f.diag.hint == "set versions.python: \"3.8\" or newer");
+
+  s = good_stack();
+  s.images[2].python_version = "3.12";  // an override above the known maximum
+  f = the(run(s), "SC004");
+  CHECK(f.diag.path == "images[2].pythonVersion");
+  CHECK(f.diag.message ==
+        "Python 3.12 (image \"notebook\") is newer than the newest Python the catalog knows "
+        "works with Spark 3.5 (3.11)");
+  CHECK(f.diag.hint == "set images[2].pythonVersion: \"3.11\" or older");
+
+  s = good_stack();
+  s.versions.python = "3.11.9";  // patch releases of the newest known minor are fine
+  CHECK(count(run(s), "SC004") == 0);
+}
+
+TEST_CASE("SC004: unsure catalog data gives a warning", "[check]") {
+  auto s = good_stack();
+  s.versions.spark = s.versions.pyspark = "4.2.0";
+  s.versions.scala = "2.13";
+  s.artifacts.jars.clear();
+  s.services.external.object_store.kind = model::ObjectStoreKind::none;
+  s.versions.python = "3.10";
+  const auto f = the(run(s), "SC004");
+  CHECK(f.diag.severity == Severity::warning);
+  CHECK_THAT(
+      f.diag.message,
+      Contains("(the catalog's data for Spark 4.2 has low confidence, so this is a warning)"));
+}
+
+TEST_CASE("SC005: Python differs between images", "[check]") {
+  auto s = good_stack();
+  s.images[2].python_version = "3.10";
+  const auto f = the(run(s), "SC005");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.path == "images[2].pythonVersion");
+  CHECK(f.diag.message ==
+        "images that run Python use different Python versions: 3.10 (notebook); 3.11 (base); "
+        "PySpark fails when driver and workers differ (PYTHON_VERSION_MISMATCH)");
+  CHECK(f.diag.hint ==
+        "remove the pythonVersion overrides so every image runs versions.python (3.11), or give "
+        "them all the same major.minor");
+
+  s = good_stack();
+  s.images[2].python_version = "3.11.4";  // same major.minor
+  s.images[1].python_version = "3.9";     // image does not run Python
+  CHECK(count(run(s), "SC005") == 0);
+}
+
+TEST_CASE("SC006: Java outside the line's list", "[check]") {
+  auto s = good_stack_4();
+  s.versions.java = "11";
+  auto f = the(run(s), "SC006");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.message ==
+        "Java 11 is not supported by Spark 4.0 (supported: 17, 21); Spark 4 needs Java 17 or "
+        "newer (UnsupportedClassVersionError otherwise)");
+  CHECK(f.diag.hint == "set versions.java to one of: 17, 21");
+
+  s = good_stack();
+  s.images[1].java_version = "21";
+  f = the(run(s), "SC006");
+  CHECK(f.diag.path == "images[1].javaVersion");
+  CHECK(f.diag.message == "Java 21 is not supported by Spark 3.5 (supported: 8, 11, 17)");
+
+  s = good_stack();
+  s.versions.java = "1.8";  // old-style spelling of Java 8
+  CHECK(count(run(s), "SC006") == 0);
+}
+
+TEST_CASE("SC007: Scala not built for the line", "[check]") {
+  auto s = good_stack_4();
+  s.versions.scala = "2.12";
+  s.versions.scala_origin = model::Origin::stack;
+  const auto f = the(run(s), "SC007");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.message == "Spark 4.0 is not built for Scala 2.12 (built for: 2.13)");
+  CHECK(f.diag.hint == "set versions.scala: \"2.13\" and use _2.13 jars");
+  s.versions.scala = "2.13";
+  CHECK(count(run(s), "SC007") == 0);
+}
+
+TEST_CASE("SC008: Hadoop differs from the bundled Hadoop", "[check]") {
+  auto s = good_stack();
+  s.versions.hadoop = "3.3.6";
+  s.versions.hadoop_origin = model::Origin::stack;
+  s.artifacts.jars.clear();
+  s.services.external.object_store.kind = model::ObjectStoreKind::none;
+  auto f = the(run(s), "SC008");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.path == "versions.hadoop");
+  CHECK(f.diag.message ==
+        "Hadoop 3.3.6 is not the Hadoop bundled with Spark 3.5 (3.3.4, "
+        "jars/hadoop-client-api-3.3.4.jar)");
+  CHECK(f.diag.hint == "set versions.hadoop: \"3.3.4\", or remove it to take the catalog's value");
+
+  s.versions.hadoop = "3.3.4";
+  CHECK(count(run(s), "SC008") == 0);
+
+  // The facts give 3.3's bundled Hadoop with medium confidence: a warning.
+  s.versions.spark = s.versions.pyspark = "3.3.4";
+  s.versions.hadoop = "3.3.4";
+  f = the(run(s), "SC008");
+  CHECK(f.diag.severity == Severity::warning);
+  CHECK_THAT(f.diag.message, Contains("has medium confidence"));
+}
+
+TEST_CASE("SC009: hadoop-aws differs from Spark's Hadoop", "[check]") {
+  auto s = good_stack();
+  s.artifacts.jars[0].coordinate.version = "3.3.6";
+  const auto f = the(run(s), "SC009");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.path == "artifacts.jars[0].maven");
+  CHECK(f.diag.message ==
+        "hadoop-aws 3.3.6 does not match Spark's Hadoop 3.3.4; hadoop-aws must equal the "
+        "hadoop-client jars inside Spark (NoSuchMethodError at run time otherwise)");
+  CHECK(f.diag.hint == "set the jar to org.apache.hadoop:hadoop-aws:3.3.4");
+  // The SDK is judged against the hadoop-aws the stack must end up with (3.3.4): it is right.
+  CHECK(count(run(s), "SC011") == 0);
+  CHECK(count(run(good_stack()), "SC009") == 0);
+}
+
+TEST_CASE("SC009 and the SDK rules give hints that converge", "[check]") {
+  auto s = good_stack_4();
+  s.artifacts.jars[0].coordinate.version = "3.4.3";
+  s.artifacts.jars[1].coordinate.version = "2.35.4";  // the pin of 3.4.3, the wrong hadoop-aws
+  const auto findings = run(s);
+  CHECK(the(findings, "SC009").diag.hint == "set the jar to org.apache.hadoop:hadoop-aws:3.4.1");
+  const auto f = the(findings, "SC011");
+  CHECK(f.diag.message ==
+        "AWS SDK software.amazon.awssdk:bundle:2.35.4 is not the 2.24.6 that hadoop-aws 3.4.1 "
+        "pins (NoSuchMethodError in S3A at run time otherwise)");
+  CHECK(
+      f.diag.hint ==
+      "set the jar to software.amazon.awssdk:bundle:2.24.6 (once hadoop-aws is 3.4.1, see SC009)");
+}
+
+TEST_CASE("SC010: S3 without hadoop-aws", "[check]") {
+  auto s = good_stack();
+  s.artifacts.jars.clear();
+  auto f = the(run(s), "SC010");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.path == "artifacts.jars");
+  CHECK(f.diag.message ==
+        "the stack uses S3 (services.external.objectStore (kind minio)) but artifacts.jars has no "
+        "org.apache.hadoop:hadoop-aws; Spark's tarball ships none, so s3a:// fails with "
+        "ClassNotFoundException: Class org.apache.hadoop.fs.s3a.S3AFileSystem not found");
+  CHECK(f.diag.hint ==
+        "add to artifacts.jars: - maven: org.apache.hadoop:hadoop-aws:3.3.4, and - maven: "
+        "com.amazonaws:aws-java-sdk-bundle:1.12.262");
+
+  s.services.external.object_store.kind = model::ObjectStoreKind::none;
+  CHECK(count(run(s), "SC010") == 0);  // no S3 anywhere: no hadoop-aws needed
+
+  s.services.history_server.enabled = true;
+  s.services.history_server.log_directory = "s3a://logs/spark";
+  f = the(run(s), "SC010");
+  CHECK_THAT(f.diag.message, Contains("(services.historyServer.logDirectory (s3a://logs/spark))"));
+}
+
+TEST_CASE("SC011: SDK version differs from the pin", "[check]") {
+  auto s = good_stack();
+  s.artifacts.jars[1].coordinate.version = "1.12.367";
+  const auto f = the(run(s), "SC011");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.path == "artifacts.jars[1].maven");
+  CHECK(f.diag.message ==
+        "AWS SDK com.amazonaws:aws-java-sdk-bundle:1.12.367 is not the 1.12.262 that hadoop-aws "
+        "3.3.4 pins (NoSuchMethodError in S3A at run time otherwise)");
+  CHECK(f.diag.hint == "set the jar to com.amazonaws:aws-java-sdk-bundle:1.12.262");
+  CHECK(count(run(good_stack()), "SC011") == 0);
+}
+
+TEST_CASE("SC012: SDK of the wrong family", "[check]") {
+  auto s = good_stack_4();
+  s.artifacts.jars[1] = jar("com.amazonaws", "aws-java-sdk-bundle", "1.12.262");
+  const auto f = the(run(s), "SC012");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK_THAT(f.diag.message,
+             Contains("com.amazonaws:aws-java-sdk-bundle:1.12.262 is the AWS SDK v1 bundle, but "
+                      "hadoop-aws 3.4.1 uses SDK v2 (software.amazon.awssdk:bundle:2.24.6)"));
+  CHECK_THAT(f.diag.message, Contains("fs.s3a.aws.credentials.provider.mapping"));
+  CHECK(f.diag.hint == "replace it with software.amazon.awssdk:bundle:2.24.6");
+  CHECK(count(run(s), "SC011") == 0);  // the family is the problem, not the version
+  CHECK(count(run(good_stack_4()), "SC012") == 0);
+}
+
+TEST_CASE("SC013: versions.awsSdk differs from the pin", "[check]") {
+  auto s = good_stack();
+  s.versions.aws_sdk = "1.12.367";
+  s.versions.aws_sdk_origin = model::Origin::stack;
+  const auto f = the(run(s), "SC013");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.path == "versions.awsSdk");
+  CHECK(f.diag.message ==
+        "versions.awsSdk 1.12.367 is not the SDK hadoop-aws 3.3.4 pins "
+        "(com.amazonaws:aws-java-sdk-bundle 1.12.262)");
+  CHECK(f.diag.hint ==
+        "set versions.awsSdk: \"1.12.262\", or remove it to take the catalog's value");
+  s.versions.aws_sdk = "1.12.262";
+  CHECK(count(run(s), "SC013") == 0);
+}
+
+TEST_CASE("SC014: hadoop-aws without its SDK", "[check]") {
+  auto s = good_stack_4();
+  s.artifacts.jars.pop_back();
+  const auto f = the(run(s), "SC014");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.message ==
+        "hadoop-aws 3.4.1 needs the AWS SDK software.amazon.awssdk:bundle:2.24.6 beside it, and "
+        "artifacts.jars has none (NoClassDefFoundError: "
+        "software/amazon/awssdk/core/exception/SdkException)");
+  CHECK(f.diag.hint == "add to artifacts.jars: - maven: software.amazon.awssdk:bundle:2.24.6");
+  CHECK(count(run(good_stack_4()), "SC014") == 0);
+}
+
+TEST_CASE("SC015: Scala suffix of a jar", "[check]") {
+  auto s = good_stack();
+  s.artifacts.jars.push_back(jar("org.apache.iceberg", "iceberg-spark-runtime-3.5_2.13", "1.8.1"));
+  auto f = the(run(s), "SC015");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.path == "artifacts.jars[2].maven");
+  CHECK(f.diag.message ==
+        "iceberg-spark-runtime-3.5_2.13 is built for Scala 2.13, but the stack's Scala is 2.12 "
+        "(NoSuchMethodError / NoClassDefFoundError in scala.* at run time)");
+  CHECK(f.diag.hint ==
+        "use the _2.12 artifact: org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.8.1");
+
+  s.artifacts.jars[2].coordinate.artifact = "iceberg-spark-runtime-3.5_2.12";
+  CHECK(count(run(s), "SC015") == 0);
+  s.artifacts.jars[2].coordinate.artifact = "spark-avro_2.11";
+  CHECK(count(run(s), "SC015") == 1);
+}
+
+TEST_CASE("SC016: a jar built for another Spark line", "[check]") {
+  auto s = good_stack_4();
+  s.artifacts.jars.push_back(jar("org.apache.iceberg", "iceberg-spark-runtime-3.5_2.13", "1.8.1"));
+  auto f = the(run(s), "SC016");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.message ==
+        "iceberg-spark-runtime-3.5_2.13 is built for Spark 3.5, but the stack runs Spark 4.0.1");
+  CHECK(f.diag.hint ==
+        "use the artifact built for Spark 4.0 "
+        "(org.apache.iceberg:iceberg-spark-runtime-4.0_2.13), at a version that publishes one");
+
+  s.artifacts.jars[2] = jar("io.delta", "delta-spark_4.1_2.13", "4.1.0");
+  f = the(run(s), "SC016");
+  CHECK_THAT(f.diag.hint, Contains("io.delta:delta-spark_4.0_2.13"));
+
+  s.artifacts.jars[2] = jar("org.apache.hudi", "hudi-spark3.5-bundle_2.13", "1.0.0");
+  CHECK(count(run(s), "SC016") == 1);
+
+  // Names without a Spark line, and names for this line, pass.
+  s.artifacts.jars[2] = jar("io.delta", "delta-spark_2.13", "4.0.0");
+  CHECK(count(run(s), "SC016") == 0);
+  s.artifacts.jars[2] = jar("org.apache.iceberg", "iceberg-spark-runtime-4.0_2.13", "1.10.1");
+  CHECK(count(run(s), "SC016") == 0);
+  s.artifacts.jars[2] = jar("org.apache.spark", "spark-sql-kafka-0-10_2.13", "4.0.1");
+  CHECK(dump(run(s)).empty());
+}
+
+TEST_CASE("SC017: a Spark line the catalog does not know skips the line rules", "[check]") {
+  auto s = good_stack();
+  s.versions.spark = s.versions.pyspark = "3.9.0";
+  s.versions.java = "5";      // would be SC006 on a known line
+  s.versions.python = "2.7";  // would be SC004
+  const auto findings = run(s);
+  const auto f = the(findings, "SC017");
+  CHECK(f.diag.severity == Severity::warning);
+  CHECK(f.diag.message == "the catalog does not know Spark 3.9; rules that need it were skipped");
+  CHECK(f.diag.hint ==
+        "check versions.spark for a typo (known lines: 3.3, 3.5, 4.0, 4.2); for a new line, add "
+        "it to stacks/catalog.yaml with its sources");
+  CHECK(count(findings, "SC004") == 0);
+  CHECK(count(findings, "SC006") == 0);
+  CHECK(count(run(good_stack()), "SC017") == 0);
+}
+
+TEST_CASE("SC018: a release the catalog does not know; line rules still apply", "[check]") {
+  auto s = good_stack();
+  s.versions.spark = s.versions.pyspark = "3.5.99";
+  s.versions.java = "21";
+  const auto findings = run(s);
+  const auto f = the(findings, "SC018");
+  CHECK(f.diag.severity == Severity::warning);
+  CHECK(f.diag.message ==
+        "Spark 3.5.99 is a release the catalog does not know (known 3.5 releases: 3.5.6, 3.5.7); "
+        "the 3.5 line's rules still apply");
+  CHECK(count(findings, "SC006") == 1);
+  CHECK(count(run(good_stack()), "SC018") == 0);
+}
+
+TEST_CASE("SC019: no SDK pin for the Hadoop version", "[check]") {
+  auto s = good_stack();
+  s.versions.hadoop = "3.3.5";  // written in the stack, so hadoop-aws 3.3.5 matches it
+  s.versions.hadoop_origin = model::Origin::stack;
+  s.artifacts.jars[0].coordinate.version = "3.3.5";
+  const auto findings = run(s);
+  const auto f = the(findings, "SC019");
+  CHECK(f.diag.severity == Severity::warning);
+  CHECK(f.diag.path == "artifacts.jars[0].maven");
+  CHECK(f.diag.message ==
+        "the catalog has no AWS SDK pin for Hadoop 3.3.5; the SDK jar and versions.awsSdk were "
+        "not checked");
+  CHECK(f.diag.hint ==
+        "use the SDK that hadoop-aws 3.3.5 declares in its pom, and add the pin to "
+        "stacks/catalog.yaml with its source");
+  CHECK(count(findings, "SC011") == 0);
+  CHECK(count(findings, "SC008") == 1);  // still not the Hadoop bundled with Spark 3.5
+  CHECK(count(run(good_stack()), "SC019") == 0);
+}
+
+TEST_CASE("SC020: a version that does not parse", "[check]") {
+  auto s = good_stack();
+  s.versions.pyspark = "three";
+  auto f = the(run(s), "SC020");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.path == "versions.pyspark");
+  CHECK(f.diag.message == "PySpark version \"three\" does not parse as a version");
+  CHECK(f.versions == std::vector<std::pair<std::string, std::string>>{{"PySpark", "three"}});
+
+  s = good_stack();
+  s.artifacts.jars[0].coordinate.version = "LATEST";
+  f = the(run(s), "SC020");
+  CHECK(f.diag.path == "artifacts.jars[0].maven");
+  CHECK(f.diag.message == "hadoop-aws version \"LATEST\" does not parse as a version");
+  CHECK(count(run(good_stack()), "SC020") == 0);
+}
+
+TEST_CASE("SC021: Spark's own jars at another release", "[check]") {
+  auto s = good_stack();
+  s.artifacts.jars.push_back(jar("org.apache.spark", "spark-connect_2.12", "3.5.6"));
+  const auto f = the(run(s), "SC021");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.message ==
+        "org.apache.spark:spark-connect_2.12:3.5.6 is not Spark 3.5.7; Spark's own jars must be "
+        "the release of the Spark they run in");
+  CHECK(f.diag.hint == "set the jar to org.apache.spark:spark-connect_2.12:3.5.7");
+  s.artifacts.jars.back().coordinate.version = "3.5.7";
+  CHECK(count(run(s), "SC021") == 0);
+}
+
+TEST_CASE("check: findings point into the stack file", "[check]") {
+  Diagnostics diags;
+  LoadOptions options{"stack.yaml", "", &test_catalog()};
+  const auto text = test::with("pyspark: \"3.5.7\"", "pyspark: \"3.5.8\"",
+                               test::with("hadoop-aws:3.3.4", "hadoop-aws:3.3.6"));
+  const auto stack = load_stack(text, options, diags);
+  REQUIRE(stack.has_value());
+  INFO(test::dump(diags));
+  REQUIRE_FALSE(diags.has_errors());
+  const auto findings = check::check_stack(*stack, test_catalog());
+  const auto pyspark = the(findings, "SC002");
+  CHECK(pyspark.diag.loc.file == "stack.yaml");
+  CHECK(pyspark.diag.loc.line == 10);
+  CHECK(pyspark.diag.loc.column == 12);
+  const auto aws = the(findings, "SC009");
+  CHECK(aws.diag.loc.line == 15);
+  CHECK(aws.diag.loc.column == 14);
+  CHECK(format_diagnostic(aws.diag).starts_with(
+      "stack.yaml:15:14: error: artifacts.jars[0].maven: hadoop-aws 3.3.6 does not match"));
+}
+
+TEST_CASE("check: the minimal test stack passes against the shipped catalog", "[check]") {
+  Diagnostics diags;
+  LoadOptions options{"stack.yaml", "", &catalog::builtin_catalog()};
+  const auto stack = load_stack(test::kMinimalStack, options, diags);
+  REQUIRE(stack.has_value());
+  CHECK(dump(check::check_stack(*stack, catalog::builtin_catalog())).empty());
+}

@@ -1,0 +1,415 @@
+// Reading stacks/catalog.yaml into a Catalog, and the lookups `check` and the loader use.
+//
+// The catalog is data that people edit by hand, so parsing is strict and reports every problem at
+// once with its position: a wrong version pairing in the catalog would turn into confident but
+// wrong advice for every user.
+#include "core/catalog.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+
+#include "core/doc.hpp"
+#include "core/resources.hpp"
+
+namespace stackctl::catalog {
+
+const char* to_string(Confidence c) {
+  switch (c) {
+    case Confidence::high:
+      return "high";
+    case Confidence::medium:
+      return "medium";
+    case Confidence::low:
+      return "low";
+  }
+  return "high";
+}
+
+namespace {
+
+const std::string kHint = "see the comments at the top of stacks/catalog.yaml";
+
+enum class Need { optional, required };
+
+std::string quote(std::string_view s) {
+  return "\"" + std::string(s) + "\"";
+}
+
+// Typed, position-aware reading of one mapping. Each accessor reports what is wrong (missing,
+// wrong type, malformed) and returns a neutral value, so parsing goes on and every problem
+// surfaces in one run; finish() reports the keys nobody asked for.
+class Fields {
+ public:
+  Fields(const doc::Node& node, std::string path, Diagnostics& diags)
+      : node_(node.is_map() ? &node : nullptr), path_(std::move(path)), diags_(diags) {
+    if (!node.is_map())
+      diags_.error("E_CATALOG_TYPE", node.loc, path_, "expected a mapping here", kHint);
+  }
+
+  std::string child(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+
+  // A scalar; "" when absent (reported when required) or not a scalar.
+  std::string text(std::string_view key, Need need = Need::required) {
+    const doc::Node* n = lookup(key, need);
+    if (n == nullptr) return {};
+    if (!n->is_scalar()) {
+      diags_.error("E_CATALOG_TYPE", n->loc, child(key), "expected a string", kHint);
+      return {};
+    }
+    if (n->scalar.empty() && need == Need::required)
+      diags_.error("E_CATALOG_KEY", n->loc, child(key), quote(key) + " must not be empty", kHint);
+    return n->scalar;
+  }
+
+  // A version with between `min_parts` and `max_parts` dotted numbers. An optional version may be
+  // written as "" (unknown).
+  std::string version(std::string_view key, std::size_t min_parts, std::size_t max_parts,
+                      Need need = Need::required) {
+    const std::string value = text(key, need);
+    if (value.empty()) return value;  // a non-empty value means the node exists
+    return check_version(*node_->find(key), child(key), min_parts, max_parts) ? value
+                                                                              : std::string{};
+  }
+
+  // A non-empty list of versions.
+  std::vector<std::string> versions(std::string_view key, std::size_t min_parts,
+                                    std::size_t max_parts) {
+    std::vector<std::string> out;
+    const doc::Node* n = list(key);
+    if (n == nullptr) return out;
+    if (n->items.empty())
+      diags_.error("E_CATALOG_KEY", n->loc, child(key), quote(key) + " must not be empty", kHint);
+    for (std::size_t i = 0; i < n->items.size(); ++i) {
+      const std::string p = child(key) + "[" + std::to_string(i) + "]";
+      if (check_version(n->items[i], p, min_parts, max_parts)) out.push_back(n->items[i].scalar);
+    }
+    return out;
+  }
+
+  // A required sequence (possibly empty); nullptr when absent or not a sequence.
+  const doc::Node* list(std::string_view key) {
+    const doc::Node* n = lookup(key, Need::required);
+    if (n != nullptr && !n->is_seq()) {
+      diags_.error("E_CATALOG_TYPE", n->loc, child(key), "expected a list", kHint);
+      return nullptr;
+    }
+    return n;
+  }
+
+  // Every entry must say where its data was read, so that a reader can re-check it.
+  std::string source() {
+    const doc::Node* n = node_ ? node_->find("source") : nullptr;
+    if (n == nullptr || n->is_null() || (n->is_scalar() && n->scalar.empty())) {
+      known_.emplace_back("source");
+      if (node_ != nullptr)
+        diags_.error("E_CATALOG_SOURCE", node_->loc, path_, "entry has no source",
+                     "add `source:` naming the public file this entry was read from "
+                     "(repository, path and commit, or a facts sheet)");
+      return {};
+    }
+    return text("source");
+  }
+
+  Confidence confidence() {
+    const std::string value = text("confidence", Need::optional);
+    if (value.empty() || value == "high") return Confidence::high;
+    if (value == "medium") return Confidence::medium;
+    if (value == "low") return Confidence::low;
+    diags_.error("E_CATALOG_VALUE", node_->find("confidence")->loc, child("confidence"),
+                 quote(value) + " is not a confidence", "use high, medium or low");
+    return Confidence::high;
+  }
+
+  SourceLoc loc_of(std::string_view key) const {
+    if (node_ == nullptr) return {};
+    const doc::Node* n = node_->find(key);
+    return n ? n->loc : node_->loc;
+  }
+
+  void finish() {
+    if (node_ == nullptr) return;
+    text("note", Need::optional);  // free text for readers, accepted everywhere
+    for (const auto& e : node_->entries) {
+      if (std::find(known_.begin(), known_.end(), e.key) != known_.end()) continue;
+      const std::string guess = did_you_mean(e.key, known_);
+      diags_.error("E_CATALOG_UNKNOWN_KEY", e.key_loc, child(e.key), "unknown key " + quote(e.key),
+                   guess.empty() ? kHint : "did you mean " + quote(guess) + "?");
+    }
+  }
+
+ private:
+  const doc::Node* lookup(std::string_view key, Need need) {
+    if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
+    if (node_ == nullptr) return nullptr;
+    const doc::Node* n = node_->find(key);
+    if (n != nullptr && !n->is_null()) return n;
+    if (need == Need::required)
+      diags_.error("E_CATALOG_KEY", n ? n->loc : node_->loc, child(key),
+                   "missing required key " + quote(key), kHint);
+    return nullptr;
+  }
+
+  bool check_version(const doc::Node& n, const std::string& path, std::size_t min_parts,
+                     std::size_t max_parts) {
+    const auto v = n.is_scalar() ? Version::parse(n.scalar) : std::nullopt;
+    if (v && v->suffix().empty() && v->size() >= min_parts && v->size() <= max_parts) return true;
+    const std::string shape =
+        min_parts == max_parts
+            ? std::to_string(min_parts) + " dotted numbers"
+            : std::to_string(min_parts) + " to " + std::to_string(max_parts) + " dotted numbers";
+    diags_.error("E_CATALOG_VERSION", n.loc, path,
+                 (n.is_scalar() ? quote(n.scalar) : std::string("this")) +
+                     " is not a valid version here (expected " + shape + ")",
+                 "write it as a quoted string, e.g. \"3.5\" or \"3.4.1\"");
+    return false;
+  }
+
+  const doc::Node* node_;
+  std::string path_;
+  Diagnostics& diags_;
+  std::vector<std::string> known_;
+};
+
+// The items of a top-level list, each with its path ("sparkLines[2]").
+template <typename Fn>
+void each_item(Fields& top, std::string_view key, Fn&& fn) {
+  const doc::Node* n = top.list(key);
+  if (n == nullptr) return;
+  for (std::size_t i = 0; i < n->items.size(); ++i)
+    fn(n->items[i], std::string(key) + "[" + std::to_string(i) + "]");
+}
+
+std::vector<std::string> read_releases(Fields& f, const std::string& line_path,
+                                       const std::string& line, Diagnostics& diags) {
+  std::vector<std::string> out;
+  const doc::Node* list = f.list("releases");
+  if (list == nullptr) return out;
+  const auto line_version = Version::parse(line);
+  for (std::size_t i = 0; i < list->items.size(); ++i) {
+    const std::string path = line_path + ".releases[" + std::to_string(i) + "]";
+    Fields r(list->items[i], path, diags);
+    const std::string release = r.version("version", 3, 3);
+    r.source();
+    r.finish();
+    if (release.empty()) continue;
+    if (line_version && !Version::parse(release)->starts_with(*line_version)) {
+      diags.error("E_CATALOG_VALUE", r.loc_of("version"), path + ".version",
+                  "release " + release + " is not on the " + line + " line",
+                  "move it to the entry of line " + Version::parse(release)->line());
+      continue;
+    }
+    out.push_back(release);
+  }
+  return out;
+}
+
+SparkLine read_spark_line(const doc::Node& node, const std::string& path, Diagnostics& diags) {
+  Fields f(node, path, diags);
+  SparkLine l;
+  l.line = f.version("line", 2, 2);
+  l.hadoop = f.version("hadoop", 3, 3);
+  l.confidence = f.confidence();
+  l.scala = f.versions("scala", 2, 2);
+  l.scala_default = f.version("scalaDefault", 2, 2);
+  l.java = f.versions("java", 1, 1);
+  l.python_min = f.version("pythonMin", 2, 2);
+  l.python_max = f.version("pythonMax", 2, 2, Need::optional);
+  l.releases = read_releases(f, path, l.line, diags);
+  l.source = f.source();
+  f.finish();
+  if (!l.scala_default.empty() && !l.scala.empty() &&
+      std::find(l.scala.begin(), l.scala.end(), l.scala_default) == l.scala.end()) {
+    diags.error("E_CATALOG_VALUE", f.loc_of("scalaDefault"), f.child("scalaDefault"),
+                "scalaDefault " + l.scala_default + " is not in this line's scala list",
+                "add it to `scala:` or correct it");
+  }
+  return l;
+}
+
+HadoopSdk read_sdk(const doc::Node& node, const std::string& path, Diagnostics& diags) {
+  Fields f(node, path, diags);
+  HadoopSdk s;
+  s.hadoop = f.version("hadoop", 2, 3);
+  s.group = f.text("group");
+  s.artifact = f.text("artifact");
+  s.version = f.version("version", 3, 3);
+  s.source = f.source();
+  f.finish();
+  return s;
+}
+
+std::optional<model::HashAlgorithm> algorithm_named(std::string_view name) {
+  if (name == "sha1") return model::HashAlgorithm::sha1;
+  if (name == "sha256") return model::HashAlgorithm::sha256;
+  if (name == "sha512") return model::HashAlgorithm::sha512;
+  return std::nullopt;
+}
+
+std::size_t hex_length(model::HashAlgorithm a) {
+  switch (a) {
+    case model::HashAlgorithm::sha1:
+      return 40;
+    case model::HashAlgorithm::sha256:
+      return 64;
+    case model::HashAlgorithm::sha512:
+      return 128;
+  }
+  return 0;
+}
+
+PublishedChecksum read_checksum(const doc::Node& node, const std::string& path,
+                                Diagnostics& diags) {
+  Fields f(node, path, diags);
+  PublishedChecksum c;
+  c.artifact = f.text("artifact");
+  const std::string algorithm = f.text("algorithm");
+  c.checksum.hex = f.text("hex");
+  c.source = f.source();
+  f.finish();
+  const auto a = algorithm_named(algorithm);
+  if (!algorithm.empty() && !a) {
+    diags.error("E_CATALOG_VALUE", f.loc_of("algorithm"), f.child("algorithm"),
+                quote(algorithm) + " is not a checksum algorithm", "use sha1, sha256 or sha512");
+  }
+  if (a) c.checksum.algorithm = *a;
+  const bool lower_hex = std::all_of(c.checksum.hex.begin(), c.checksum.hex.end(), [](char ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+  });
+  if (a && !c.checksum.hex.empty() && (!lower_hex || c.checksum.hex.size() != hex_length(*a))) {
+    diags.error("E_CATALOG_VALUE", f.loc_of("hex"), f.child("hex"),
+                "a " + algorithm + " checksum is " + std::to_string(hex_length(*a)) +
+                    " lower-case hexadecimal digits; this is " +
+                    std::to_string(c.checksum.hex.size()) + " characters" +
+                    (lower_hex ? "" : " and not all lower-case hexadecimal"),
+                "copy the value exactly from its source");
+  }
+  return c;
+}
+
+// Two entries for the same key would make lookups depend on order: report the later one.
+struct Keyed {
+  std::string key;
+  SourceLoc loc;
+  std::string path;
+};
+
+void report_duplicates(const std::vector<Keyed>& keys, const char* what, Diagnostics& diags) {
+  std::set<std::string> seen;
+  for (const auto& k : keys) {
+    if (k.key.empty() || seen.insert(k.key).second) continue;
+    diags.error("E_CATALOG_DUPLICATE", k.loc, k.path,
+                std::string("duplicate ") + what + " " + k.key,
+                "keep one entry per " + std::string(what));
+  }
+}
+
+void read_catalog(const doc::Node& root, Catalog& c, Diagnostics& diags) {
+  Fields top(root, "", diags);
+  if (const std::string v = top.text("catalogVersion"); !v.empty() && v != "1") {
+    diags.error("E_CATALOG_VALUE", top.loc_of("catalogVersion"), "catalogVersion",
+                "unsupported catalogVersion " + v, "this stackctl reads catalogVersion: 1");
+  }
+  std::vector<Keyed> lines, pins, sums;
+  each_item(top, "sparkLines", [&](const doc::Node& n, const std::string& path) {
+    c.spark_lines.push_back(read_spark_line(n, path, diags));
+    lines.push_back({c.spark_lines.back().line, n.loc, path});
+  });
+  each_item(top, "hadoopSdks", [&](const doc::Node& n, const std::string& path) {
+    c.hadoop_sdks.push_back(read_sdk(n, path, diags));
+    pins.push_back({c.hadoop_sdks.back().hadoop, n.loc, path});
+  });
+  each_item(top, "checksums", [&](const doc::Node& n, const std::string& path) {
+    c.checksums.push_back(read_checksum(n, path, diags));
+    const auto& p = c.checksums.back();
+    sums.push_back({p.artifact + " " + model::to_string(p.checksum.algorithm), n.loc, path});
+  });
+  top.finish();
+  report_duplicates(lines, "Spark line", diags);
+  report_duplicates(pins, "Hadoop SDK pin", diags);
+  report_duplicates(sums, "checksum", diags);
+}
+
+}  // namespace
+
+std::expected<Catalog, Diagnostics> parse_catalog(std::string_view yaml_text,
+                                                  const std::string& file) {
+  Diagnostics diags;
+  auto root = doc::parse(yaml_text, file, diags);
+  if (!root) {
+    diags.add(root.error());
+    return std::unexpected(std::move(diags));
+  }
+  Catalog c;
+  read_catalog(*root, c, diags);
+  if (!diags.empty()) return std::unexpected(std::move(diags));
+  return c;
+}
+
+const SparkLine* Catalog::spark_line(const Version& spark) const {
+  for (const auto& l : spark_lines) {
+    const auto v = Version::parse(l.line);
+    if (v && spark.same_prefix(*v, 2)) return &l;
+  }
+  return nullptr;
+}
+
+bool Catalog::knows_release(const Version& spark) const {
+  const SparkLine* l = spark_line(spark);
+  if (l == nullptr) return false;
+  return std::any_of(l->releases.begin(), l->releases.end(), [&](const std::string& r) {
+    const auto v = Version::parse(r);
+    return v && *v == spark && v->suffix() == spark.suffix();
+  });
+}
+
+const HadoopSdk* Catalog::sdk_for_hadoop(const Version& hadoop) const {
+  // An exact release first: a line entry ("3.2") is only the fallback for releases not listed.
+  for (const auto& s : hadoop_sdks) {
+    const auto v = Version::parse(s.hadoop);
+    if (v && v->size() >= 3 && *v == hadoop) return &s;
+  }
+  for (const auto& s : hadoop_sdks) {
+    const auto v = Version::parse(s.hadoop);
+    if (v && v->size() < 3 && hadoop.starts_with(*v)) return &s;
+  }
+  return nullptr;
+}
+
+std::vector<const PublishedChecksum*> Catalog::checksums_for(std::string_view artifact) const {
+  std::vector<const PublishedChecksum*> out;
+  for (const auto& c : checksums)
+    if (c.artifact == artifact) out.push_back(&c);
+  return out;
+}
+
+namespace {
+[[noreturn]] void broken_builtin(const std::string& details) {
+  // A build defect, not a user error: the catalog is part of the binary and is tested.
+  const std::string message =
+      "stackctl: internal error: the embedded version catalog is broken:\n" + details;
+  std::fputs(message.c_str(), stderr);
+  std::abort();
+}
+}  // namespace
+
+const Catalog& builtin_catalog() {
+  static const Catalog catalog = [] {
+    constexpr std::string_view path = "stacks/catalog.yaml";
+    const auto text = resources::find(path);
+    if (!text) broken_builtin("stacks/catalog.yaml is not embedded in this binary\n");
+    auto parsed = parse_catalog(*text, std::string(path));
+    if (!parsed) {
+      std::string details;
+      for (const auto& d : parsed.error().items()) details += format_diagnostic(d) + "\n";
+      broken_builtin(details);
+    }
+    return std::move(*parsed);
+  }();
+  return catalog;
+}
+
+}  // namespace stackctl::catalog

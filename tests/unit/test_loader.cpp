@@ -120,12 +120,13 @@ TEST_CASE("unknown image references get a did-you-mean") {
 TEST_CASE("cycles in the image graph are reported once with the cycle") {
   const auto text = with("{external: \"debian:bookworm-slim\"}", "{image: connect}");
   const auto e = only(validate(text), "E_CYCLE");
-  CHECK(e.message == "image graph has a cycle: base -> connect -> base");
+  CHECK(e.message ==
+        "image graph has a cycle (each image is built FROM the next): base -> connect -> base");
 }
 
 TEST_CASE("duplicate image names are reported at the second image") {
   const auto e = only(validate(with("  - name: connect", "  - name: base")), "E_DUPLICATE_NAME");
-  CHECK(e.message == "duplicate image name \"base\"");
+  CHECK(e.message == "duplicate image \"base\"");
   CHECK(e.path == "images[1]");
 }
 
@@ -171,7 +172,7 @@ TEST_CASE("Maven coordinates must be group:artifact:version") {
 TEST_CASE("spark.conf may not set what a structured key owns") {
   const auto text = kMinimalStack + "spark:\n  conf:\n    spark.executor.instances: \"9\"\n";
   const auto e = only(validate(text), "E_CONF_OWNED");
-  CHECK(e.hint == "remove it from spark.conf and set spark.executor.instances instead");
+  CHECK(e.hint == "remove it from spark.conf and set `spark: executor: instances:` instead");
 }
 
 TEST_CASE("unquoted versions that YAML readers would change are flagged") {
@@ -255,4 +256,31 @@ TEST_CASE("every problem is reported in one run") {
   CHECK(find_code(d, "E_VALUE"));
   CHECK(find_code(d, "E_UNKNOWN_KEY"));
   CHECK(find_code(d, "E_UNKNOWN_REF"));
+}
+
+TEST_CASE("tabs in indentation are named as such") {
+  const auto e = only(validate(with("  name: demo", "\tname: demo")), "E_YAML");
+  CHECK(e.message == "malformed YAML: a tab character in indentation");
+  CHECK(e.loc.line == 4);
+  CHECK(e.loc.column == 1);
+}
+
+TEST_CASE("quoted integers and booleans say to remove the quotes") {
+  const auto e = only(validate(with("    python: true", "    python: \"true\"")), "E_TYPE");
+  CHECK(e.message == "expected true or false, found the quoted string \"true\"");
+  CHECK(e.hint == "remove the quotes: python: true");
+}
+
+TEST_CASE("a broken versions section does not cascade into tag errors") {
+  const auto d = validate(with("spark: \"3.5.7\"", "spark: \"3.5\""));
+  CHECK(find_code(d, "E_VERSION"));
+  CHECK_FALSE(find_code(d, "E_TAG"));
+}
+
+TEST_CASE("an unknown jar id in a tag lists the jar ids") {
+  const auto t = with("    - maven: com.amazonaws:aws-java-sdk-bundle:1.12.262",
+                      "    - id: sdk\n      maven: com.amazonaws:aws-java-sdk-bundle:1.12.262");
+  const auto e = only(validate(with("spark-{spark}-{revision}", "spark-{jar.sdx}", t)), "E_TAG");
+  CHECK(e.message == "no jar with id \"sdx\" for {jar.sdx}");
+  CHECK(e.hint == "did you mean {jar.sdk}?");
 }

@@ -27,13 +27,24 @@ int run_check(Context& ctx, const StackInput& in) {
   if (loaded.exit_code != 0) return loaded.exit_code;
   if (!loaded.stack || loaded.diags.has_errors()) {
     // Version rules over an invalid stack would only add noise: show what makes it invalid.
+    if (ctx.options.output == OutputFormat::json) {
+      ctx.out << nlohmann::json{{"file", in.path}, {"target", in.target}, {"ok", false},
+                                {"valid", false}, {"errors", loaded.diags.error_count()},
+                                {"warnings", loaded.diags.warning_count()},
+                                {"diagnostics", to_json(loaded.diags)}}
+                     .dump(2)
+              << '\n';
+      return kFindings;
+    }
     for (const auto& d : loaded.diags.items()) print_diagnostic(ctx, ctx.err, d);
     ctx.err << in.path << ": invalid stack; run `stackctl validate " << in.path << "`\n";
     return kFindings;
   }
   std::vector<check::Finding> findings = check::check_stack(*loaded.stack, *catalog);
   // Derivation notes (W_CATALOG_UNKNOWN) come from loading; they belong with the findings.
-  for (const auto& d : loaded.diags.items()) findings.insert(findings.begin(), {d, {}});
+  std::vector<check::Finding> notes;
+  for (const auto& d : loaded.diags.items()) notes.push_back({d, {}});
+  findings.insert(findings.begin(), notes.begin(), notes.end());
   const auto errors = static_cast<std::size_t>(std::count_if(
       findings.begin(), findings.end(),
       [](const check::Finding& f) { return f.diag.severity == Severity::error; }));

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <optional>
 #include <set>
 
 namespace stackctl::doc {
@@ -97,8 +99,28 @@ Node convert(const YAML::Node& y, const std::string& file, const std::string& pa
 
 }  // namespace
 
+// YAML forbids tabs in indentation; yaml-cpp reports them as a confusing "end of map not found"
+// somewhere else. Find the first one ourselves.
+std::optional<SourceLoc> tab_in_indentation(std::string_view text, const std::string& file) {
+  int line = 1;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = std::min(text.find('\n', start), text.size());
+    for (std::size_t i = start; i < end && (text[i] == ' ' || text[i] == '\t'); ++i)
+      if (text[i] == '\t') return SourceLoc{file, line, static_cast<int>(i - start) + 1};
+    start = end + 1;
+    ++line;
+  }
+  return std::nullopt;
+}
+
 std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& file,
                                       Diagnostics& diags) {
+  if (auto tab = tab_in_indentation(text, file)) {
+    return std::unexpected(Diagnostic{Severity::error, "E_YAML", *tab, "",
+                                      "malformed YAML: a tab character in indentation",
+                                      "YAML indents with spaces only; replace the tab with spaces"});
+  }
   try {
     const YAML::Node root = YAML::Load(std::string(text));
     return convert(root, file, "", diags);

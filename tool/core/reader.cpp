@@ -98,7 +98,7 @@ std::optional<std::string> Reader::version(std::string_view key, Need need) {
   }
   // YAML 1.1/1.2 readers (PyYAML, Go's yaml, Terraform's yamldecode) read 3.10 as the float 3.1.
   static const std::regex lossy(R"(^[0-9]+\.[0-9]*0$)");
-  if (!n->quoted && std::regex_match(n->scalar, lossy)) {
+  if (!n->quoted && std::regex_match(n->scalar, lossy) && as_yaml_float(n->scalar) != n->scalar) {
     ctx_.diags.warning("W_UNQUOTED_VERSION", n->loc, child(key),
                        "unquoted version " + n->scalar + " is the number " +
                            as_yaml_float(n->scalar) + " to most YAML readers",
@@ -113,14 +113,21 @@ std::optional<int> Reader::integer(std::string_view key, Need need, int min, int
   int value = 0;
   const auto* end = n->scalar.data() + n->scalar.size();
   auto [ptr, ec] = std::from_chars(n->scalar.data(), end, value);
-  if (ec != std::errc{} || ptr != end || n->quoted) {
+  if (ec == std::errc{} && ptr == end && n->quoted) {
+    ctx_.diags.error("E_TYPE", n->loc, child(key),
+                     "expected an integer, found the quoted string \"" + n->scalar + "\"",
+                     "remove the quotes: " + std::string(key) + ": " + n->scalar);
+    return std::nullopt;
+  }
+  if (ec != std::errc{} || ptr != end) {
     report_type(ctx_, *n, child(key), "an integer");
     return std::nullopt;
   }
   if (value < min || value > max) {
     ctx_.diags.error("E_VALUE", n->loc, child(key),
                      "value " + n->scalar + " is out of range [" + std::to_string(min) + ", " +
-                         std::to_string(max) + "]");
+                         std::to_string(max) + "]",
+                     "use a value from " + std::to_string(min) + " to " + std::to_string(max));
     return std::nullopt;
   }
   return value;
@@ -132,6 +139,12 @@ std::optional<bool> Reader::boolean(std::string_view key, Need need) {
     return std::nullopt;
   }
   if (!n->quoted && (n->scalar == "true" || n->scalar == "false")) return n->scalar == "true";
+  if (n->quoted && (n->scalar == "true" || n->scalar == "false")) {
+    ctx_.diags.error("E_TYPE", n->loc, child(key),
+                     "expected true or false, found the quoted string \"" + n->scalar + "\"",
+                     "remove the quotes: " + std::string(key) + ": " + n->scalar);
+    return std::nullopt;
+  }
   report_type(ctx_, *n, child(key), "true or false");
   return std::nullopt;
 }

@@ -18,8 +18,8 @@ void read_header(Reader& root, ReadContext& ctx) {
                     "this stackctl reads apiVersion: " + std::string(kStackApiVersion));
   }
   if (auto kind = root.string("kind", Need::required); kind && *kind != kStackKind) {
-    ctx.diags.error("E_VALUE", root.loc_of("kind"), "kind", "kind must be \"Stack\", not \"" +
-                                                                *kind + "\"");
+    ctx.diags.error("E_VALUE", root.loc_of("kind"), "kind",
+                    "kind must be \"Stack\", not \"" + *kind + "\"", "write kind: Stack");
   }
 }
 
@@ -75,8 +75,12 @@ std::optional<model::Stack> build_stack(const doc::Node& root, const LoadOptions
   ReadContext ctx{diags, stack.locs};
   Reader top(effective, "", ctx);
   read_header(top, ctx);
+  const std::size_t errors_before = diags.error_count();
   detail::read_metadata(top.map("metadata", Need::required), ctx, stack.metadata);
   detail::read_versions(top.map("versions", Need::required), ctx, stack.versions);
+  // Tag variables come from these two sections: when they are broken, an empty variable is a
+  // consequence already reported, not a second problem.
+  const bool tag_inputs_ok = diags.error_count() == errors_before;
   detail::read_artifacts(top.map("artifacts", Need::required), ctx, stack.artifacts);
   detail::read_python(top.map("python"), ctx, stack.python);
   detail::read_registry(top.map("registry"), ctx, stack.registry);
@@ -91,7 +95,7 @@ std::optional<model::Stack> build_stack(const doc::Node& root, const LoadOptions
   if (options.catalog != nullptr) derive_versions(stack, *options.catalog, diags);
   for (std::size_t i = 0; i < stack.images.size(); ++i) {
     const std::string path = "images[" + std::to_string(i) + "].tag";
-    expand_tag(stack, stack.images[i], stack.locs.at(path), path, diags);
+    expand_tag(stack, stack.images[i], stack.locs.at(path), path, diags, {}, tag_inputs_ok);
   }
   return stack;
 }
@@ -180,8 +184,13 @@ void derive_versions(model::Stack& stack, const catalog::Catalog& catalog, Diagn
   }
 }
 
+bool tag_has_inputs(const model::Image& image) {
+  return image.tag_template.find("{inputs}") != std::string::npos;
+}
+
 std::string expand_tag(const model::Stack& stack, const model::Image& image, SourceLoc loc,
-                       const std::string& path, Diagnostics& diags) {
+                       const std::string& path, Diagnostics& diags, std::string_view inputs,
+                       bool report_empty) {
   const auto& v = stack.versions;
   auto lookup = [&](const std::string& var) -> std::optional<std::string> {
     if (var == "spark") return v.spark;
@@ -194,6 +203,7 @@ std::string expand_tag(const model::Stack& stack, const model::Image& image, Sou
     if (var == "revision") return stack.metadata.revision;
     if (var == "stack") return stack.metadata.name;
     if (var == "image") return image.name;
+    if (var == "inputs") return inputs.empty() ? std::string(12, '0') : std::string(inputs);
     if (var.starts_with("jar.")) {
       for (const auto& j : stack.artifacts.jars)
         if (j.id == var.substr(4)) return j.coordinate.version;
@@ -202,7 +212,7 @@ std::string expand_tag(const model::Stack& stack, const model::Image& image, Sou
   };
   static const std::vector<std::string> names = {"spark",    "scala",   "java",     "python",
                                                  "hadoop",   "awsSdk",  "pyspark",  "revision",
-                                                 "stack",    "image"};
+                                                 "stack",    "image",   "inputs"};
   const std::string& tmpl = image.tag_template;
   std::string out;
   bool ok = true;
@@ -220,16 +230,34 @@ std::string expand_tag(const model::Stack& stack, const model::Image& image, Sou
     }
     const std::string var = tmpl.substr(i + 1, close - i - 1);
     const auto value = lookup(var);
-    if (!value) {
+    if (!value && var.starts_with("jar.")) {
+      std::vector<std::string> ids;
+      std::string list;
+      for (const auto& j : stack.artifacts.jars) {
+        ids.push_back(j.id);
+        list += (list.empty() ? "{jar." : ", {jar.") + j.id + "}";
+      }
+      const std::string guess = did_you_mean(var.substr(4), ids);
+      diags.error("E_TAG", at, path, "no jar with id \"" + var.substr(4) + "\" for {" + var + "}",
+                  !guess.empty() ? "did you mean {jar." + guess + "}?"
+                  : list.empty() ? "the stack has no jars; give one an `id:`"
+                                 : "jar ids in this stack: " + list);
+      ok = false;
+    } else if (!value) {
       const std::string guess = did_you_mean(var, names);
       diags.error("E_TAG", at, path, "unknown variable {" + var + "} in tag template",
                   guess.empty() ? "use one of {spark} {scala} {java} {python} {hadoop} {awsSdk} "
-                                  "{pyspark} {revision} {stack} {image} {jar.ID}"
+                                  "{pyspark} {revision} {stack} {image} {inputs} {jar.ID}"
                                 : "did you mean {" + guess + "}?");
       ok = false;
     } else if (value->empty()) {
-      diags.error("E_TAG", at, path, "tag template uses {" + var + "}, which has no value here",
-                  "set it in the stack (versions." + var + " or metadata." + var + ")");
+      if (report_empty) {
+        const std::string key = var == "revision" ? "metadata.revision"
+                                : var == "stack"  ? "metadata.name"
+                                                  : "versions." + var;
+        diags.error("E_TAG", at, path, "tag template uses {" + var + "}, which has no value here",
+                    "set " + key + " in the stack");
+      }
       ok = false;
     } else {
       out += *value;

@@ -45,7 +45,15 @@ void derive_versions(model::Stack& stack, const catalog::Catalog& catalog, Diagn
 
 // Expands an image's tag template ("spark-{spark}-uc-{jar.uc}-{revision}"). Unknown variables
 // are reported against `loc`. Returns "" when there were errors.
+// `{inputs}` is the first 12 hex digits of the image's inputs digest (see core/build_plan.hpp):
+// pass it as `inputs`; when it is not known yet (validation), a placeholder of the same length is
+// used so the tag grammar can still be checked. `report_empty` false: a variable without a value
+// is not reported (its key already was, as invalid), only unknown variables and bad tags are.
 std::string expand_tag(const model::Stack& stack, const model::Image& image, SourceLoc loc,
-                       const std::string& path, Diagnostics& diags);
+                       const std::string& path, Diagnostics& diags, std::string_view inputs = {},
+                       bool report_empty = true);
+
+// True when the image's tag template contains {inputs} (content-addressed tags).
+bool tag_has_inputs(const model::Image& image);
 
 }  // namespace stackctl

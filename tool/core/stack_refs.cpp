@@ -95,7 +95,7 @@ void check_cycles(const model::Stack& s, ReadContext& ctx) {
         text += img.name;
         if (reported.insert(*members.begin()).second) {
           const std::string path = "images[" + std::to_string(chain.back()) + "].from.image";
-          ctx.diags.error("E_CYCLE", s.locs.at(path), path, "image graph has a cycle: " + text,
+          ctx.diags.error("E_CYCLE", s.locs.at(path), path, "image graph has a cycle (each image is built FROM the next): " + text,
                           "an image cannot be built FROM itself; make one of them FROM an "
                           "external base");
         }

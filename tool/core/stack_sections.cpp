@@ -33,8 +33,8 @@ void check_unique(ReadContext& ctx, const std::vector<std::pair<std::string, std
   for (const auto& [name, path] : names) {
     if (name.empty() || seen.insert(name).second) continue;
     ctx.diags.error("E_DUPLICATE_NAME", ctx.locs.at(path), path,
-                    std::string("duplicate ") + what + " name \"" + name + "\"",
-                    std::string("give each ") + what + " a unique name");
+                    std::string("duplicate ") + what + " \"" + name + "\"",
+                    std::string("rename or remove one of them: each ") + what + " must be unique");
   }
 }
 
@@ -115,7 +115,8 @@ std::optional<model::Checksum> read_checksum(Reader& r, ReadContext& ctx) {
     }
     if (found) {
       ctx.diags.error("E_CHECKSUM", ctx.locs.at(r.child(a.key)), r.child(a.key),
-                      "more than one checksum given", "keep the strongest one (sha512)");
+                      "more than one checksum given",
+                      "keep one: the strongest the upstream publishes (sha512, then sha256, then sha1)");
       continue;
     }
     std::string lower = *hex;
@@ -147,7 +148,8 @@ void read_url(Reader& r, ReadContext& ctx, const char* key, Need need, std::stri
   if (!url->starts_with("https://") && !url->starts_with("http://") &&
       !url->starts_with("file://")) {
     ctx.diags.error("E_VALUE", ctx.locs.at(r.child(key)), r.child(key),
-                    "\"" + *url + "\" is not an http(s):// or file:// URL");
+                    "\"" + *url + "\" is not an http(s):// or file:// URL",
+                    "write the full URL, e.g. https://archive.apache.org/dist/spark/...");
     return;
   }
   out = *url;
@@ -184,7 +186,7 @@ void read_artifacts(Reader r, ReadContext& ctx, model::Artifacts& out) {
     out.jars.push_back(std::move(jar));
   }
   check_unique(ctx, ids, "jar id");
-  check_unique(ctx, artifacts, "jar artifact");
+  check_unique(ctx, artifacts, "jar artifact (group:artifact)");
   r.finish();
 }
 
@@ -210,7 +212,7 @@ void read_python(Reader r, ReadContext& ctx, model::Python& out) {
     names.emplace_back(env.name, path);
     out.conda.push_back(std::move(env));
   }
-  check_unique(ctx, names, "conda environment");
+  check_unique(ctx, names, "conda environment name");
   r.finish();
 }
 
@@ -235,17 +237,18 @@ namespace {
 // two sources of truth.
 const std::vector<std::pair<std::string, std::string>>& owned_conf_keys() {
   static const std::vector<std::pair<std::string, std::string>> keys = {
-      {"spark.executor.instances", "spark.executor.instances"},
-      {"spark.executor.memory", "spark.executor.memory"},
-      {"spark.executor.cores", "spark.executor.cores"},
-      {"spark.kubernetes.executor.request.cores", "spark.executor.requestCores"},
-      {"spark.executor.memoryOverhead", "spark.executor.memoryOverhead"},
-      {"spark.driver.memory", "spark.driver.memory"},
-      {"spark.driver.cores", "spark.driver.cores"},
-      {"spark.dynamicAllocation.enabled", "spark.dynamicAllocation.enabled"},
-      {"spark.hadoop.hive.metastore.uris", "services.external.metastore"},
-      {"spark.hadoop.fs.s3a.endpoint", "services.external.objectStore.endpoint"},
-      {"spark.hadoop.fs.s3a.path.style.access", "services.external.objectStore.pathStyleAccess"},
+      {"spark.executor.instances", "spark: executor: instances:"},
+      {"spark.executor.memory", "spark: executor: memory:"},
+      {"spark.executor.cores", "spark: executor: cores:"},
+      {"spark.kubernetes.executor.request.cores", "spark: executor: requestCores:"},
+      {"spark.executor.memoryOverhead", "spark: executor: memoryOverhead:"},
+      {"spark.driver.memory", "spark: driver: memory:"},
+      {"spark.driver.cores", "spark: driver: cores:"},
+      {"spark.dynamicAllocation.enabled", "spark: dynamicAllocation: enabled:"},
+      {"spark.hadoop.hive.metastore.uris", "services: external: metastore:"},
+      {"spark.hadoop.fs.s3a.endpoint", "services: external: objectStore: endpoint:"},
+      {"spark.hadoop.fs.s3a.path.style.access",
+       "services: external: objectStore: pathStyleAccess:"},
   };
   return keys;
 }
@@ -289,6 +292,14 @@ void read_spark(Reader r, ReadContext& ctx, model::SparkConfig& out) {
   out.dynamic_allocation.enabled = da.boolean("enabled").value_or(false);
   out.dynamic_allocation.min_executors = da.integer("minExecutors").value_or(0);
   out.dynamic_allocation.max_executors = da.integer("maxExecutors").value_or(0);
+  if (out.dynamic_allocation.max_executors > 0 &&
+      out.dynamic_allocation.min_executors > out.dynamic_allocation.max_executors) {
+    ctx.diags.error("E_VALUE", ctx.locs.at(da.child("minExecutors")), da.child("minExecutors"),
+                    "minExecutors (" + std::to_string(out.dynamic_allocation.min_executors) +
+                        ") is greater than maxExecutors (" +
+                        std::to_string(out.dynamic_allocation.max_executors) + ")",
+                    "lower minExecutors or raise maxExecutors");
+  }
   da.finish();
   if (const doc::Node* conf = r.node("conf")) {
     if (!conf->is_map()) {
@@ -303,8 +314,8 @@ void read_spark(Reader r, ReadContext& ctx, model::SparkConfig& out) {
         for (const auto& [key, owner] : owned_conf_keys())
           if (key == e.key)
             ctx.diags.error("E_CONF_OWNED", e.key_loc, path,
-                            e.key + " is set from " + owner + " in this stack file",
-                            "remove it from spark.conf and set " + owner + " instead");
+                            e.key + " is owned by `" + owner + "` in this stack file",
+                            "remove it from spark.conf and set `" + owner + "` instead");
         ctx.locs.set(path, e.key_loc);
         out.conf.emplace_back(e.key, e.value.scalar);
       }

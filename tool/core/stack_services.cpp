@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "core/stack_sections.hpp"
+#include "core/version.hpp"
 
 namespace stackctl::detail {
 
@@ -10,6 +11,17 @@ namespace {
 
 int read_port(Reader& r, const char* key, int fallback) {
   return r.integer(key, Need::optional, 1, 65535).value_or(fallback);
+}
+
+// A version with exactly `parts` dotted numbers, or "" after reporting it.
+std::string checked_version(ReadContext& ctx, Reader& r, const char* key, const std::string& v,
+                            std::size_t parts, const char* example) {
+  const auto parsed = Version::parse(v);
+  if (parsed && parsed->size() == parts && parsed->suffix().empty()) return v;
+  ctx.diags.error("E_VERSION", ctx.locs.at(r.child(key)), r.child(key),
+                  "\"" + v + "\" is not a valid " + key,
+                  std::string("write it like \"") + example + "\"");
+  return {};
 }
 
 // `enabled` defaults to true when the section is written at all.
@@ -41,6 +53,12 @@ void read_images(Reader& parent, ReadContext& ctx, std::vector<model::Image>& ou
     }
     from.finish();
     img.recipe = r.string("recipe").value_or(img.name);
+    if (!is_dns_label(img.recipe)) {
+      ctx.diags.error("E_VALUE", ctx.locs.at(r.child("recipe")), r.child("recipe"),
+                      "recipe \"" + img.recipe + "\" is not a folder name under images/",
+                      "name a recipe folder: spark-base, spark-connect, notebook, kyuubi, "
+                      "history-server, or one of your own under --templates DIR/images/");
+    }
     if (auto tag = r.string("tag", Need::required)) {
       img.tag_template = *tag;
       // Point tag errors at the template's first character, inside any quote.
@@ -50,14 +68,14 @@ void read_images(Reader& parent, ReadContext& ctx, std::vector<model::Image>& ou
       }
     }
     img.python = r.boolean("python").value_or(false);
-    if (auto v = r.version("pythonVersion")) img.python_version = *v;
-    if (auto v = r.version("javaVersion")) img.java_version = *v;
+    if (auto v = r.version("pythonVersion")) img.python_version = checked_version(ctx, r, "pythonVersion", *v, 2, "3.11");
+    if (auto v = r.version("javaVersion")) img.java_version = checked_version(ctx, r, "javaVersion", *v, 1, "17");
     img.conda_envs = r.string_list("conda");
     r.finish();
     names.emplace_back(img.name, path);
     out.push_back(std::move(img));
   }
-  check_unique(ctx, names, "image");
+  check_unique(ctx, names, "image name");
 }
 
 void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out) {
@@ -110,7 +128,7 @@ void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out) {
     key_names.emplace_back(key.name, path);
     out.keys.push_back(std::move(key));
   }
-  check_unique(ctx, source_names, "spark.env source");
+  check_unique(ctx, source_names, "spark.env source name");
   check_unique(ctx, key_names, "spark.env key");
   r.finish();
 }
@@ -169,7 +187,7 @@ void read_notebooks(Reader& r, ReadContext& ctx, std::vector<model::Notebook>& o
     names.emplace_back(nb.name, path);
     out.push_back(std::move(nb));
   }
-  check_unique(ctx, names, "notebook");
+  check_unique(ctx, names, "notebook name");
 }
 
 }  // namespace
@@ -225,16 +243,19 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
     t.namespace_name = r.string("namespace", Need::required).value_or("");
     if (!t.namespace_name.empty())
       check_dns_label(ctx, t.namespace_name, r.loc_of("namespace"), r.child("namespace"));
-    Reader eks = r.map("eks", t.kind == model::TargetKind::eks ? Need::required : Need::optional);
-    if (eks.present() && t.kind != model::TargetKind::eks) {
-      ctx.diags.error("E_VALUE", eks.loc(), eks.path(), "`eks` is only for targets of kind eks");
+    const bool is_eks = t.kind == model::TargetKind::eks;
+    Reader eks = r.map("eks", is_eks ? Need::required : Need::optional);
+    if (eks.present() && !is_eks && kind) {
+      ctx.diags.error("E_VALUE", eks.loc(), eks.path(), "`eks` is only for targets of kind eks",
+                      "remove `eks:` or set kind: eks");
+    } else {
+      t.eks.name = eks.string("cluster", Need::required).value_or("");
+      t.eks.region = eks.string("region", Need::required).value_or("");
+      t.eks.kubernetes_version = eks.version("kubernetesVersion").value_or("");
+      t.eks.node_instance_type = eks.string("nodeInstanceType").value_or("m6i.xlarge");
+      t.eks.node_count = eks.integer("nodeCount", Need::optional, 1, 1000).value_or(2);
+      eks.finish();
     }
-    t.eks.name = eks.string("cluster", Need::required).value_or("");
-    t.eks.region = eks.string("region", Need::required).value_or("");
-    t.eks.kubernetes_version = eks.version("kubernetesVersion").value_or("");
-    t.eks.node_instance_type = eks.string("nodeInstanceType").value_or("m6i.xlarge");
-    t.eks.node_count = eks.integer("nodeCount", Need::optional, 1, 1000).value_or(2);
-    eks.finish();
     if (const doc::Node* ov = r.node("overrides")) {
       if (!ov->is_map()) {
         report_type(ctx, *ov, r.child("overrides"), "a mapping of stack keys to override");
@@ -255,7 +276,7 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
     names.emplace_back(t.name, path);
     out.push_back(std::move(t));
   }
-  check_unique(ctx, names, "target");
+  check_unique(ctx, names, "target name");
 }
 
 }  // namespace stackctl::detail

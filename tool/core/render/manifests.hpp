@@ -1,0 +1,123 @@
+// Internal to the Kubernetes manifests (manifests*.cpp): what every manifest of one target shares,
+// YAML quoting, and the view pieces the templates under templates/kubernetes/ iterate over.
+//
+// Views follow one rule: every value a template prints is already valid YAML (quoted where it
+// must be), so templates print them with triple mustaches ({{{name}}}) and never HTML-escape.
+// docs/kubernetes.md lists every manifest and where each field comes from.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/render/parts.hpp"
+
+namespace stackctl::render::detail::k8s {
+
+// Fixed Spark driver ports: executors dial the driver back, so they cannot be random.
+inline constexpr int kDriverPort = 7078;
+inline constexpr int kBlockManagerPort = 7079;
+inline constexpr int kSparkUiPort = 4040;
+inline constexpr int kKyuubiThriftHttpPort = 10010;
+inline constexpr int kKyuubiRestPort = 10099;
+inline constexpr int kKyuubiMetricsPort = 10019;
+// The API server as every pod of the cluster reaches it.
+inline constexpr std::string_view kMaster = "k8s://https://kubernetes.default.svc:443";
+// The ServiceAccount Spark drivers run as (and create executors with).
+inline constexpr std::string_view kSparkServiceAccount = "spark";
+// Where the spark-defaults ConfigMap is mounted; SPARK_CONF_DIR points here.
+inline constexpr std::string_view kSparkConfDir = "/etc/spark/conf";
+// On EKS, the IAM role of the spark ServiceAccount (IRSA). `stackctl deploy` replaces this with
+// the `spark_role_arn` output of the target's Terraform root module before applying.
+inline constexpr std::string_view kSparkRoleArnPlaceholder = "${terraform.output.spark_role_arn}";
+
+// A YAML scalar that reads back as exactly `s`, as a string, wherever a value may stand: plain
+// when that is unambiguous (names, paths), double-quoted with escapes otherwise.
+std::string yaml_quote(std::string_view s);
+// Multi-line text as a literal block scalar ("|" header, each line indented by `indent` spaces)
+// to follow "key: "; yaml_quote(text) when a block cannot carry the text byte for byte.
+std::string yaml_block(std::string_view text, int indent);
+// One argument of a whitespace-split option string (PYSPARK_SUBMIT_ARGS, SPARK_HISTORY_OPTS):
+// unchanged when it has no blanks, quotes or backslashes, else shell-quoted.
+std::string option_arg(const std::string& arg);
+
+// A container environment variable read from a Secret key.
+struct SecretEnv {
+  std::string name;    // the variable
+  std::string secret;  // the Secret's name
+  std::string key;     // the key in the Secret
+  bool optional = false;
+  // Given to executors by a --conf spark.kubernetes.executor.secretKeyRef of the driver-like pods.
+  // Keys of existing Secrets need not be: render::spark_defaults already refers executors to them.
+  bool executors = false;
+};
+
+// Recommended labels of one object (app.kubernetes.io/*; part-of and managed-by are implied).
+struct Labels {
+  std::string name;       // what it is: spark-connect, jupyterhub, kyuubi, spark, ...
+  std::string instance;   // which one: the object's own name for workloads
+  std::string component;  // its role: connect-server, notebook, rbac, config, ...
+};
+
+// Everything the manifests of one target share, computed once.
+struct Facts {
+  const Request& request;
+  const model::Stack& stack;
+  const model::Target& target;
+  Output& out;
+  std::string config_map;             // <stack>-spark-defaults
+  std::string config_checksum;        // sha256 of spark-defaults.conf
+  std::string secret;                 // <stack>-spark-env; "" when no key has a rendered value
+  std::string secret_checksum;        // sha256 of the Secret's data ("" data when there is none)
+  std::vector<SecretEnv> secret_env;  // every spark.env key and object store credential
+
+  const std::string& ns() const { return target.namespace_name; }
+  // "<stack>-<suffix>"
+  std::string name(std::string_view suffix) const;
+};
+
+// The variables every object's template has: name, namespace, labels, selector (lists of
+// {key, value}).
+Data object_view(const Facts& f, const std::string& name, const Labels& labels);
+// A list of pre-quoted strings, for {{#list}}- {{{.}}}{{/list}}.
+Data string_list(const std::vector<std::string>& items);
+// A list of {key, value}, values quoted.
+Data pair_list(const std::vector<std::pair<std::string, std::string>>& items);
+// checksum/config and checksum/secret, plus `extra` (already hashed) pairs.
+Data checksum_annotations(const Facts& f,
+                          const std::vector<std::pair<std::string, std::string>>& extra = {});
+// {name, secret, key, optional} per SecretEnv: env of driver-like pods.
+Data secret_env_list(const Facts& f);
+// {cpu, memory}: the driver's cores and heap + overhead (render::pod_memory).
+Data driver_resources(const model::Stack& stack);
+// spark.* settings every driver-like pod adds to spark-defaults on its command line (the
+// executors' image, the rendered Secret's keys for executors), as "key=value" strings.
+std::vector<std::string> driver_conf(const Facts& f, const std::string& executor_image);
+
+// The reference (render::image_ref) of the stack image `image`, named by the stack at `path`
+// ("services.connect.image"); reports E_VALUE and returns "" when there is no such image.
+std::string image_ref_of(Facts& f, const std::string& image, const std::string& path);
+
+// A Service: `headless` gives clusterIP None and publishes not-ready pods (drivers must resolve
+// before they are ready).
+struct Port {
+  std::string name;
+  int port = 0;
+  bool grpc = false;
+};
+void emit_service(Facts& f, const std::string& name, const Labels& labels,
+                  const std::vector<Port>& ports, bool headless);
+
+// Expands `tmpl` (a name under templates/kubernetes/) and adds
+// targets/<target>/kubernetes/<order>-<kind>-<name>.yaml.
+void emit(Facts& f, std::string_view order, std::string_view kind, const std::string& name,
+          std::string_view tmpl, const Data& view, bool secret = false);
+
+// The workloads; each adds its objects (and reports what it cannot render) through `f`.
+void render_connect(Facts& f);
+void render_notebooks(Facts& f);
+void render_history_server(Facts& f);
+void render_kyuubi(Facts& f);
+
+}  // namespace stackctl::render::detail::k8s

@@ -1,0 +1,203 @@
+#include "adapters/builder.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+namespace stackctl::builder {
+
+const char* to_string(Backend b) {
+  switch (b) {
+    case Backend::buildah: return "buildah";
+    case Backend::podman: return "podman";
+    case Backend::docker: return "docker";
+  }
+  return "buildah";
+}
+
+std::optional<Backend> parse_backend(std::string_view name) {
+  if (name == "buildah") return Backend::buildah;
+  if (name == "podman") return Backend::podman;
+  if (name == "docker") return Backend::docker;
+  return std::nullopt;
+}
+
+namespace {
+
+std::string last_lines(const std::filesystem::path& log, std::size_t n) {
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > n) lines.erase(lines.begin());
+  }
+  std::string out;
+  for (const auto& l : lines) out += "    " + l + "\n";
+  return out;
+}
+
+std::filesystem::path temp_file(const std::string& stem) {
+  std::random_device rd;
+  std::ostringstream s;
+  s << stem << "-" << std::hex << rd() << rd();
+  return std::filesystem::temp_directory_path() / s.str();
+}
+
+// buildah and podman share their command line; docker differs in a few words.
+class CliBuilder final : public Builder {
+ public:
+  CliBuilder(Backend b, proc::Runner& runner, Options o)
+      : backend_(b), runner_(runner), options_(std::move(o)) {}
+
+  Backend backend() const override { return backend_; }
+
+  std::expected<void, Failure> build(const BuildSpec& spec) override {
+    std::vector<std::string> argv = base();
+    if (backend_ == Backend::docker) {
+      argv.insert(argv.end(), {"buildx", "build", "--load"});
+    } else {
+      argv.insert(argv.end(), {"build", "--isolation", options_.isolation, "--layers"});
+    }
+    argv.insert(argv.end(), {"-f", (spec.context / spec.dockerfile).string(), "-t", spec.ref});
+    for (const auto& [k, v] : spec.build_args) argv.insert(argv.end(), {"--build-arg", k + "=" + v});
+    for (const auto& [k, v] : spec.labels) argv.insert(argv.end(), {"--label", k + "=" + v});
+    argv.push_back(spec.context.string());
+    proc::Command cmd{argv, {}, {}, spec.log_file, spec.on_line, {}};
+    auto r = runner_.run(cmd);
+    if (!r) return std::unexpected(Failure{r.error().message, spec.log_file});
+    if (r->exit_code != 0) {
+      return std::unexpected(Failure{std::string(to_string(backend_)) + " build of " + spec.ref +
+                                         " failed (exit " + std::to_string(r->exit_code) +
+                                         "); last lines of " + spec.log_file.string() + ":\n" +
+                                         last_lines(spec.log_file, 15),
+                                     spec.log_file});
+    }
+    return {};
+  }
+
+  std::expected<bool, Failure> exists(const std::string& ref) override {
+    std::vector<std::string> argv = base();
+    if (backend_ == Backend::buildah) {
+      argv.insert(argv.end(), {"inspect", "--type", "image", ref});
+    } else {
+      argv.insert(argv.end(), {"image", "inspect", ref});
+    }
+    auto r = runner_.run({argv, {}, {}, {}, {}, {}});
+    if (!r) return std::unexpected(Failure{r.error().message, {}});
+    return r->exit_code == 0;
+  }
+
+  std::expected<std::optional<std::map<std::string, std::string>>, Failure> labels(
+      const std::string& ref) override {
+    std::vector<std::string> argv = base();
+    if (backend_ == Backend::buildah) {
+      argv.insert(argv.end(), {"inspect", "--type", "image", ref});
+    } else {
+      argv.insert(argv.end(), {"image", "inspect", ref});
+    }
+    auto r = runner_.run({argv, {}, {}, {}, {}, {}});
+    if (!r) return std::unexpected(Failure{r.error().message, {}});
+    if (r->exit_code != 0) return std::optional<std::map<std::string, std::string>>{};
+    try {
+      // buildah: {"OCIv1": {"config": {"Labels": {...}}}}; docker/podman: [{"Config": {"Labels"}}]
+      const auto j = nlohmann::json::parse(r->out);
+      const nlohmann::json* l = nullptr;
+      if (j.is_array() && !j.empty()) {
+        l = &j[0]["Config"]["Labels"];
+      } else if (j.contains("OCIv1")) {
+        l = &j["OCIv1"]["config"]["Labels"];
+      }
+      std::map<std::string, std::string> out;
+      if (l && l->is_object())
+        for (const auto& [k, v] : l->items())
+          if (v.is_string()) out[k] = v.get<std::string>();
+      return std::optional<std::map<std::string, std::string>>(std::move(out));
+    } catch (const nlohmann::json::exception& e) {
+      return std::unexpected(Failure{"cannot read " + std::string(to_string(backend_)) +
+                                         " inspect output for " + ref + ": " + e.what(),
+                                     {}});
+    }
+  }
+
+  std::expected<std::string, Failure> push(const std::string& ref, const std::string& destination,
+                                           bool tls_verify,
+                                           const std::filesystem::path& log_file) override {
+    if (backend_ == Backend::docker) {
+      return push_docker(ref, destination, log_file);
+    }
+    const auto digest_file = temp_file("stackctl-digest");
+    std::vector<std::string> argv = base();
+    argv.insert(argv.end(), {"push", "--digestfile", digest_file.string(),
+                             std::string("--tls-verify=") + (tls_verify ? "true" : "false"), ref,
+                             "docker://" + destination});
+    auto r = runner_.run({argv, {}, {}, log_file, {}, {}});
+    std::string digest;
+    std::ifstream(digest_file) >> digest;
+    std::error_code ec;
+    std::filesystem::remove(digest_file, ec);
+    if (!r) return std::unexpected(Failure{r.error().message, log_file});
+    if (r->exit_code != 0 || digest.empty()) {
+      return std::unexpected(Failure{"push of " + destination + " failed (exit " +
+                                         std::to_string(r->exit_code) + "):\n" +
+                                         last_lines(log_file, 8),
+                                     log_file});
+    }
+    return digest;
+  }
+
+ private:
+  std::vector<std::string> base() const {
+    std::vector<std::string> argv = {to_string(backend_)};
+    if (backend_ == Backend::docker) return argv;
+    if (!options_.storage_driver.empty())
+      argv.insert(argv.end(), {"--storage-driver", options_.storage_driver});
+    if (!options_.root.empty()) argv.insert(argv.end(), {"--root", options_.root.string()});
+    if (!options_.runroot.empty())
+      argv.insert(argv.end(), {"--runroot", options_.runroot.string()});
+    return argv;
+  }
+
+  std::expected<std::string, Failure> push_docker(const std::string& ref,
+                                                  const std::string& destination,
+                                                  const std::filesystem::path& log_file) {
+    auto tag = runner_.run({{"docker", "tag", ref, destination}, {}, {}, log_file, {}, {}});
+    if (!tag || tag->exit_code != 0)
+      return std::unexpected(Failure{"docker tag " + destination + " failed", log_file});
+    auto r = runner_.run({{"docker", "push", destination}, {}, {}, log_file, {}, {}});
+    if (!r || r->exit_code != 0)
+      return std::unexpected(Failure{"docker push " + destination + " failed:\n" +
+                                         last_lines(log_file, 8),
+                                     log_file});
+    // docker prints "<tag>: digest: sha256:... size: N" as its last line.
+    std::ifstream in(log_file);
+    std::string digest;
+    for (std::string line; std::getline(in, line);)
+      if (auto p = line.find("digest: "); p != std::string::npos)
+        digest = line.substr(p + 8, line.find(' ', p + 8) - p - 8);
+    if (digest.empty()) return std::unexpected(Failure{"docker push printed no digest", log_file});
+    return digest;
+  }
+
+  Backend backend_;
+  proc::Runner& runner_;
+  Options options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Builder> make_builder(Backend backend, proc::Runner& runner, Options options) {
+  return std::make_unique<CliBuilder>(backend, runner, std::move(options));
+}
+
+std::optional<Backend> detect_backend(proc::Runner& runner) {
+  if (proc::find_executable("buildah")) return Backend::buildah;
+  if (proc::find_executable("podman")) return Backend::podman;
+  if (proc::find_executable("docker")) {
+    auto r = runner.run({{"docker", "info", "--format", "{{.ServerVersion}}"}, {}, {}, {}, {}, {}});
+    if (r && r->exit_code == 0) return Backend::docker;
+  }
+  return std::nullopt;
+}
+
+}  // namespace stackctl::builder

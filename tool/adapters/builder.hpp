@@ -1,0 +1,69 @@
+// Image builders: buildah (default; no daemon), podman, docker (buildx). One interface, one
+// implementation per backend, all driving the real tool through proc::Runner.
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapters/process.hpp"
+
+namespace stackctl::builder {
+
+enum class Backend { buildah, podman, docker };
+const char* to_string(Backend b);
+std::optional<Backend> parse_backend(std::string_view name);
+
+struct Options {
+  // buildah/podman storage: empty = the tool's defaults. Tests point these at temp folders.
+  std::string storage_driver;  // e.g. "vfs" (works as root without overlay support)
+  std::filesystem::path root;
+  std::filesystem::path runroot;
+  std::string isolation = "chroot";  // buildah/podman: chroot works without a daemon or userns
+};
+
+struct BuildSpec {
+  std::filesystem::path context;
+  std::string dockerfile = "Dockerfile";  // relative to context
+  std::string ref;                        // the image reference to tag the result with
+  std::vector<std::pair<std::string, std::string>> build_args;
+  std::vector<std::pair<std::string, std::string>> labels;
+  std::filesystem::path log_file;  // the whole build log goes here
+  std::function<void(std::string_view line)> on_line;
+};
+
+struct Failure {
+  std::string message;
+  std::filesystem::path log_file;  // where to read more, when there is a log
+};
+
+class Builder {
+ public:
+  virtual ~Builder() = default;
+  virtual Backend backend() const = 0;
+  virtual std::expected<void, Failure> build(const BuildSpec& spec) = 0;
+  // True when `ref` exists in the builder's local image store.
+  virtual std::expected<bool, Failure> exists(const std::string& ref) = 0;
+  // The labels of local image `ref`; nullopt when there is no such image.
+  virtual std::expected<std::optional<std::map<std::string, std::string>>, Failure> labels(
+      const std::string& ref) = 0;
+  // Pushes local `ref` to `destination` (a registry reference); returns the manifest digest
+  // ("sha256:...") the registry stored.
+  virtual std::expected<std::string, Failure> push(const std::string& ref,
+                                                   const std::string& destination,
+                                                   bool tls_verify,
+                                                   const std::filesystem::path& log_file) = 0;
+};
+
+std::unique_ptr<Builder> make_builder(Backend backend, proc::Runner& runner, Options options);
+
+// The first backend that can work here: buildah (needs no daemon), then podman, then docker when
+// `docker info` answers. nullopt when none can.
+std::optional<Backend> detect_backend(proc::Runner& runner);
+
+}  // namespace stackctl::builder

@@ -1,0 +1,49 @@
+// Child processes (image builders, credential plugins): argv in, exit code and output out. No
+// shell is involved, so arguments need no quoting.
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stackctl::proc {
+
+struct Command {
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'
+  std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing in) the parent's
+  std::filesystem::path cwd;  // empty: the parent's
+  // Streaming mode (when on_line or log_file is set): stdout and stderr are merged, appended to
+  // log_file and passed line by line to on_line. Otherwise both are captured into the Result.
+  std::filesystem::path log_file;
+  std::function<void(std::string_view line)> on_line;
+  std::string stdin_data;  // written to the child's stdin, then closed
+};
+
+struct Result {
+  int exit_code = 0;    // the child's exit status; 128+N when killed by signal N
+  std::string out;      // captured stdout (capture mode only)
+  std::string err;      // captured stderr (capture mode only)
+};
+
+struct Failure {
+  std::string message;  // the program could not be started, or the log could not be written
+};
+
+class Runner {
+ public:
+  virtual ~Runner() = default;
+  virtual std::expected<Result, Failure> run(const Command& command) = 0;
+};
+
+// Runs real processes (fork/exec), waits for them.
+std::unique_ptr<Runner> make_runner();
+
+// The full path of `name` in PATH, or nullopt.
+std::optional<std::filesystem::path> find_executable(std::string_view name);
+
+}  // namespace stackctl::proc

@@ -1,0 +1,76 @@
+// The build plan: which images to build, in which order, from which inputs, under which tags,
+// and whether each is already built. Pure: the caller renders the contexts, resolves checksums
+// (stack.lock) and observes what exists (local store, registry); this decides.
+//
+// Inputs digest: SHA-256 over everything that goes into an image: each context file (path and
+// bytes, sorted by path), each artifact's name and checksum, the external base reference (for a
+// root image) or the parent's inputs digest. Equal digests mean equal inputs; the image carries
+// it as the label io.stackctl.inputs-digest, so "already built" is checked by content, not name.
+#pragma once
+
+#include <expected>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/diag.hpp"
+#include "core/lock.hpp"
+#include "core/model.hpp"
+#include "core/render/render.hpp"
+
+namespace stackctl::plan {
+
+inline constexpr std::string_view kInputsDigestLabel = "io.stackctl.inputs-digest";
+
+struct ArtifactNeed {
+  std::string name;      // "spark" or a jar coordinate, as in the lock
+  std::string url;
+  std::string checksum;  // "sha512:<hex>" from the stack or the lock; "" when unresolved
+  std::string dest;      // path inside the build context: artifacts/spark/<file>, artifacts/jars/<file>
+};
+
+struct ImagePlan {
+  std::string name;
+  std::string parent;         // another image of the stack, or "" for an external base
+  std::string base_ref;       // what FROM resolves to (external ref, or the parent's `ref`)
+  std::string repository;
+  std::string tag;
+  std::string ref;            // repository:tag
+  std::string inputs_digest;  // "sha256:<hex>"
+  std::vector<render::File> files;  // the rendered context, paths relative to the context
+  std::vector<ArtifactNeed> artifacts;
+  std::vector<std::pair<std::string, std::string>> build_args;  // BASE_IMAGE, ...
+  std::vector<std::pair<std::string, std::string>> labels;      // the inputs digest label
+};
+
+// Plans every image of `stack` in build order. `rendered` is render_all's output (files under
+// images/<name>/ form each context). Root images (FROM an external reference) receive the Spark
+// distribution and the jars; images FROM another image inherit them. Problems (an artifact with no
+// checksum when `require_checksums`, a tag that does not expand) are reported, all of them.
+std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
+    const model::Stack& stack, const std::vector<render::File>& rendered, const lock::Lock& lock,
+    bool require_checksums);
+
+enum class Action { build, skip, conflict };
+const char* to_string(Action a);
+
+struct Decision {
+  Action action = Action::build;
+  std::string reason;  // "not built yet", "inputs changed: ...", "up to date (local)"
+};
+
+// What is known about a reference: absent, or present with its inputs-digest label ("" when the
+// image has no such label, i.e. it was not built by stackctl).
+struct Observed {
+  bool exists = false;
+  std::string inputs_digest;
+  std::string where;  // "local" or "registry"
+};
+
+// Decides one image. The inputs digest chains through parents, so a changed parent changes every
+// descendant's digest: dependents rebuild, unrelated images do not. An existing tag with other
+// inputs is a conflict: pinned tags are never silently rebuilt different.
+Decision decide(const ImagePlan& image, const Observed& observed);
+
+}  // namespace stackctl::plan

@@ -126,7 +126,7 @@ TEST_CASE("cycles in the image graph are reported once with the cycle") {
 
 TEST_CASE("duplicate image names are reported at the second image") {
   const auto e = only(validate(with("  - name: connect", "  - name: base")), "E_DUPLICATE_NAME");
-  CHECK(e.message == "duplicate image \"base\"");
+  CHECK(e.message == "duplicate image name \"base\"");
   CHECK(e.path == "images[1]");
 }
 

@@ -1,11 +1,13 @@
 // stackctl check STACK: version compatibility of everything the stack puts together.
 #include <algorithm>
 
+#include "cli/check_image_cmd.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
 #include "core/check.hpp"
+#include "core/check_image.hpp"
 
 namespace stackctl::cli {
 
@@ -20,7 +22,7 @@ nlohmann::json finding_json(const check::Finding& f) {
   return j;
 }
 
-int run_check(Context& ctx, const StackInput& in) {
+int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image_options) {
   const catalog::Catalog* catalog = active_catalog(ctx);
   if (catalog == nullptr) return kInputError;
   LoadedStack loaded = load_stack_file(ctx, in, *catalog);
@@ -45,6 +47,10 @@ int run_check(Context& ctx, const StackInput& in) {
   std::vector<check::Finding> notes;
   for (const auto& d : loaded.diags.items()) notes.push_back({d, {}});
   findings.insert(findings.begin(), notes.begin(), notes.end());
+  // --image: each image's labels against the stack (SI findings); unreadable images -> exit 4.
+  const ImagesResult images = check_images(ctx, *loaded.stack, image_options);
+  if (images.exit_code == kUsage) return kUsage;
+  for (const auto& r : images.images) findings.insert(findings.end(), r.findings.begin(), r.findings.end());
   const auto errors = static_cast<std::size_t>(std::count_if(
       findings.begin(), findings.end(),
       [](const check::Finding& f) { return f.diag.severity == Severity::error; }));
@@ -55,7 +61,7 @@ int run_check(Context& ctx, const StackInput& in) {
     const auto& v = loaded.stack->versions;
     nlohmann::json j = {{"file", in.path},
                         {"target", in.target},
-                        {"ok", errors == 0},
+                        {"ok", errors == 0 && images.exit_code == kOk},
                         {"errors", errors},
                         {"warnings", warnings},
                         {"versions",
@@ -63,26 +69,32 @@ int run_check(Context& ctx, const StackInput& in) {
                           {"python", v.python}, {"hadoop", v.hadoop}, {"awsSdk", v.aws_sdk},
                           {"pyspark", v.pyspark}}},
                         {"findings", arr}};
+    if (!image_options.refs.empty()) j["images"] = images_json(images);
     ctx.out << j.dump(2) << '\n';
   } else {
     for (const auto& f : findings) print_diagnostic(ctx, ctx.out, f.diag);
+    print_images_text(ctx, ctx.out, images);
     ctx.out << in.path << (in.target.empty() ? "" : " (target " + in.target + ")") << ": "
             << (errors == 0 ? "compatible" : "incompatible") << " (" << summary(errors, warnings)
             << ")\n";
   }
+  if (images.exit_code != kOk) return images.exit_code;  // an image could not be read
   return errors == 0 ? kOk : kFindings;
 }
 
 int list_rules(Context& ctx) {
+  // The stack rules (SC) and the image-label rules of --image (SI), in one table.
+  std::vector<check::Rule> rules(check::kRules.begin(), check::kRules.end());
+  rules.insert(rules.end(), check_image::kRules.begin(), check_image::kRules.end());
   if (ctx.options.output == OutputFormat::json) {
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& r : check::kRules)
+    for (const auto& r : rules)
       arr.push_back(nlohmann::json{{"code", std::string(r.code)},
                                    {"severity", to_string(r.severity)},
                                    {"title", std::string(r.title)}});
     ctx.out << arr.dump(2) << '\n';
   } else {
-    for (const auto& r : check::kRules)
+    for (const auto& r : rules)
       ctx.out << r.code << "  " << to_string(r.severity) << "  " << r.title << '\n';
   }
   return kOk;
@@ -94,20 +106,24 @@ Command check_command() {
   return {"check", "Check version compatibility: PySpark vs Spark, Python, Java, Hadoop, SDK, Scala",
           "  stackctl check stacks/spark-connect.stack.yaml\n"
           "  stackctl check stacks/spark-connect.stack.yaml --target minikube --output json\n"
+          "  stackctl check stacks/spark-connect.stack.yaml \\\n"
+          "      --image registry.example.com/data-platform/spark-base:spark-4.0.1-uc-0.3.1-fix-v4\n"
           "  stackctl check --list-rules\n",
           [](CLI::App& sub) -> Runner {
             auto in = std::make_shared<StackInput>();
             auto list = std::make_shared<bool>(false);
+            auto images = std::make_shared<ImageCheckOptions>();
             sub.add_option("STACK", in->path, "The stack file (YAML)");
             add_target_option(sub, *in);
             sub.add_flag("--list-rules", *list, "Print every rule code, its severity and title");
-            return [in, list](Context& ctx) {
+            add_image_options(sub, *images);
+            return [in, list, images](Context& ctx) {
               if (*list) return list_rules(ctx);
               if (in->path.empty()) {
                 ctx.err << "stackctl check: STACK is required (or --list-rules)\n";
                 return static_cast<int>(kUsage);
               }
-              return run_check(ctx, *in);
+              return run_check(ctx, *in, *images);
             };
           }};
 }

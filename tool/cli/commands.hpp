@@ -26,5 +26,8 @@ const std::vector<Command>& commands();
 // One per file: cmd_<name>.cpp.
 Command validate_command();
 Command check_command();
+Command render_command();
+Command lock_command();
+Command build_command();
 
 }  // namespace stackctl::cli

@@ -1,6 +1,165 @@
-// PLACEHOLDER: build contexts are not rendered yet (in progress). Nothing is produced.
-#include "core/render/parts.hpp"
+// Build contexts: images/<image>/ for every image of the base stack, from its recipe's templates
+// (docs/images.md). Files ending in .mustache are expanded (the suffix dropped), others copied;
+// conda/<env>.yml is added for each conda environment the image installs.
+#include "core/render/images.hpp"
+
+#include <array>
 
 namespace stackctl::render::detail {
-void render_images(const Request&, Output&) {}
+
+namespace {
+
+constexpr std::string_view kSuffix = ".mustache";
+constexpr std::string_view kPartialDir = "images/_partials/";
+// Shared pieces every recipe may include as {{> partial_NAME}} (NAME with '_' for '-').
+constexpr std::array<std::string_view, 5> kPartials = {"header", "labels", "runtime", "conda-stage",
+                                                       "conda-envs"};
+
+std::string dockerfile_template(const std::string& recipe) {
+  return "images/" + recipe + "/Dockerfile.mustache";
+}
+
+// The roles an image plays in the stack's services, as recipe names.
+std::vector<std::string> roles_of(const model::Stack& stack, const model::Image& image) {
+  const auto& s = stack.services;
+  std::vector<std::string> roles;
+  if (s.connect.enabled && s.connect.image == image.name) roles.emplace_back("spark-connect");
+  for (const auto& nb : s.notebooks)
+    if (nb.image == image.name) {
+      roles.emplace_back("notebook");
+      break;
+    }
+  if (s.kyuubi.enabled && s.kyuubi.image == image.name) roles.emplace_back("kyuubi");
+  if (s.history_server.enabled && s.history_server.image == image.name)
+    roles.emplace_back("history-server");
+  return roles;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+// Partials go into the view as strings: kainjow expands a string found under the partial's name.
+bool add_partials(const Templates& templates, Data& view, Output& out) {
+  bool ok = true;
+  for (const auto name : kPartials) {
+    const std::string path = std::string(kPartialDir) + std::string(name) + ".mustache";
+    const std::string* text = templates.find(path);
+    if (text == nullptr) {
+      out.diags.error("E_TEMPLATE", {path, 0, 0}, "", "template " + path + " does not exist",
+                      "restore it in your template folder, or remove the override folder");
+      ok = false;
+      continue;
+    }
+    std::string key = "partial_" + std::string(name);
+    for (char& c : key)
+      if (c == '-') c = '_';
+    // The tag sits on its own line, which supplies the newline (kainjow keeps standalone partial
+    // lines, unlike sections).
+    view.set(key, text->ends_with('\n') ? text->substr(0, text->size() - 1) : *text);
+  }
+  return ok;
+}
+
+// At most one blank line in a row: partials and sections that render nothing leave empty lines.
+std::string tidy_blank_lines(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  int newlines = 0;
+  for (const char c : text) {
+    newlines = c == '\n' ? newlines + 1 : 0;
+    if (newlines <= 2) out += c;
+  }
+  while (out.ends_with("\n\n")) out.pop_back();
+  return out;
+}
+
+void add_conda_files(const Request& request, const model::Image& image,
+                     const std::string& python_version, const std::string& dir, Output& out) {
+  const model::Stack& stack = *request.base;
+  for (const auto& name : image.conda_envs) {
+    for (std::size_t i = 0; i < stack.python.conda.size(); ++i) {
+      const model::CondaEnv& env = stack.python.conda[i];
+      if (env.name != name) continue;
+      auto text = conda_env_text(request, env, python_version);
+      if (!text) {
+        const std::string path = "python.conda[" + std::to_string(i) + "].file";
+        out.diags.error("E_FILE", stack.locs.at(path), path,
+                        "conda environment file " + env.file + " was not read",
+                        "the file is read relative to the stack file; check that it exists");
+        continue;
+      }
+      out.files.push_back({dir + "conda/" + name + ".yml", std::move(*text)});
+    }
+  }
+}
+
+void render_image(const Request& request, std::size_t index, Output& out) {
+  const model::Stack& stack = *request.base;
+  const model::Image& image = stack.images[index];
+  std::string why;
+  const auto recipe = resolve_recipe(stack, image, *request.templates, why);
+  if (!recipe) {
+    const std::string path = "images[" + std::to_string(index) + "].recipe";
+    out.diags.error("E_RECIPE", stack.locs.at(path), path, why,
+                    "set `recipe` to one of spark-base, spark-connect, notebook, kyuubi, "
+                    "history-server, or add images/<recipe>/ to your template folder");
+    return;
+  }
+  Data view = image_view(stack, image, *recipe);
+  if (!add_partials(*request.templates, view, out)) return;
+  const std::string prefix = "images/" + *recipe + "/";
+  const std::string dir = "images/" + image.name + "/";
+  for (const auto& name : request.templates->names_under(prefix)) {
+    std::string rel = name.substr(prefix.size());
+    File file;
+    if (rel.ends_with(kSuffix)) {
+      rel.resize(rel.size() - kSuffix.size());
+      file.data = tidy_blank_lines(expand(*request.templates, name, view, out));
+    } else {
+      file.data = *request.templates->find(name);
+    }
+    file.path = dir + rel;
+    file.executable = rel.ends_with(".sh");
+    out.files.push_back(std::move(file));
+  }
+  add_conda_files(request, image, view.get("python_version")->string_value(), dir, out);
+}
+
+}  // namespace
+
+std::optional<std::string> resolve_recipe(const model::Stack& stack, const model::Image& image,
+                                          const Templates& templates, std::string& why) {
+  if (templates.find(dockerfile_template(image.recipe)) != nullptr) return image.recipe;
+  if (image.recipe != image.name) {
+    why = "image \"" + image.name + "\" uses recipe \"" + image.recipe + "\", which does not exist";
+    return std::nullopt;
+  }
+  const auto roles = roles_of(stack, image);
+  if (roles.size() > 1) {
+    why = "image \"" + image.name + "\" plays several roles (" + joined(roles) +
+          ") and has no recipe named after it: say which recipe builds it";
+    return std::nullopt;
+  }
+  if (roles.size() == 1) return roles.front();
+  if (image.from.kind == model::ImageFrom::Kind::external) return std::string(kRecipeSparkBase);
+  why = "no recipe is named \"" + image.name + "\" and the image runs no service that picks one";
+  return std::nullopt;
+}
+
+void render_images(const Request& request, Output& out) {
+  if (request.base == nullptr || request.templates == nullptr) return;
+  const model::Stack& stack = *request.base;
+  if (!stack.images.empty() && spark_artifact(stack).file.empty()) {
+    out.diags.error(
+        "E_VALUE", stack.locs.at("artifacts.spark.url"), "artifacts.spark.url",
+        "the Spark distribution URL \"" + stack.artifacts.spark.url + "\" names no file",
+        "give the tarball's URL, e.g. .../spark-4.0.1-bin-hadoop3.tgz");
+    return;
+  }
+  for (std::size_t i = 0; i < stack.images.size(); ++i) render_image(request, i, out);
+}
+
 }  // namespace stackctl::render::detail

@@ -1,0 +1,17 @@
+# Rendered by stackctl from stack "kyuubi-sql", target "minikube".
+# Do not edit: change the stack file and run `stackctl render` again.
+
+terraform {
+  required_version = ">= 1.5.7"
+
+  required_providers {
+    kubernetes = {
+      source  = "hashicorp/kubernetes"
+      version = "~> 2.38"
+    }
+    vault = {
+      source  = "hashicorp/vault"
+      version = "~> 5.0"
+    }
+  }
+}

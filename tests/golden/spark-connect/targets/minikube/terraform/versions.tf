@@ -1,0 +1,13 @@
+# Rendered by stackctl from stack "spark-connect", target "minikube".
+# Do not edit: change the stack file and run `stackctl render` again.
+
+terraform {
+  required_version = ">= 1.5.7"
+
+  required_providers {
+    kubernetes = {
+      source  = "hashicorp/kubernetes"
+      version = "~> 2.38"
+    }
+  }
+}

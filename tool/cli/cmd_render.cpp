@@ -1,0 +1,276 @@
+// stackctl render STACK: every file the platform needs (build contexts, manifests, config,
+// Terraform), written atomically into one folder.
+#include <deque>
+#include <set>
+
+#include "adapters/fs.hpp"
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "cli/render_inputs.hpp"
+#include "cli/stack_input.hpp"
+#include "core/doc.hpp"
+#include "core/render/common.hpp"
+#include "core/render/render.hpp"
+#include "core/stack_loader.hpp"
+
+namespace stackctl::cli {
+
+namespace {
+
+namespace stdfs = std::filesystem;
+
+struct RenderArgs {
+  StackInput in;
+  std::string out_dir;
+  std::string templates_dir;
+  std::string values_file;
+  bool list = false;
+};
+
+// Each problem once: targets share most of the stack, so they often report the same thing.
+// Returns how many distinct errors were printed.
+std::size_t print_unique(Context& ctx, const Diagnostics& diags) {
+  std::set<std::string> seen;
+  std::size_t errors = 0;
+  for (const auto& d : diags.items()) {
+    if (!seen.insert(format_diagnostic(d)).second) continue;
+    print_diagnostic(ctx, ctx.err, d);
+    if (d.severity == Severity::error) ++errors;
+  }
+  return errors;
+}
+
+struct Stacks {
+  std::optional<model::Stack> base;
+  std::deque<model::Stack> targets;  // deque: pointers into it stay valid while it grows
+  Diagnostics diags;
+};
+
+Stacks load_stacks(const doc::Node& root, const RenderArgs& a, const catalog::Catalog& catalog) {
+  Stacks s;
+  s.base = build_stack(root, {a.in.path, "", &catalog}, s.diags);
+  if (!s.base || s.diags.has_errors()) return s;
+  std::vector<std::string> names;
+  if (!a.in.target.empty()) {
+    names.push_back(a.in.target);
+  } else {
+    for (const auto& t : s.base->targets) names.push_back(t.name);
+  }
+  for (const auto& name : names) {
+    Diagnostics d;
+    auto stack = build_stack(root, {a.in.path, name, &catalog}, d);
+    for (auto item : d.items()) {
+      if (item.severity == Severity::error && item.code != "E_UNKNOWN_TARGET")
+        item.message += " (with target \"" + name + "\")";
+      s.diags.add(std::move(item));
+    }
+    if (stack) s.targets.push_back(std::move(*stack));
+  }
+  return s;
+}
+
+bool names_unknown_target(const Diagnostics& diags) {
+  for (const auto& d : diags.items())
+    if (d.code == "E_UNKNOWN_TARGET") return true;
+  return false;
+}
+
+// Anything but a previous render (or an empty folder) is refused: --out . must not wipe a project.
+std::optional<std::string> foreign_entry(const stdfs::path& dir) {
+  std::error_code ec;
+  if (!stdfs::exists(dir, ec)) return std::nullopt;
+  if (!stdfs::is_directory(dir, ec)) return dir.string() + " is not a directory";
+  for (const auto& e : stdfs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name != "images" && name != "targets" && name != "terraform")
+      return dir.string() + " holds " + name + ", so it is not the output of `stackctl render`";
+  }
+  return std::nullopt;
+}
+
+stdfs::perms mode_of(const render::File& f) {
+  return stdfs::perms(f.secret ? 0600 : f.executable ? 0755 : 0644);
+}
+
+// With --target, the other targets' folders of a previous render are kept as they were.
+std::expected<void, fs::Failure> carry_over_targets(const stdfs::path& out, const std::string& keep,
+                                                    std::vector<fs::OutputFile>& files) {
+  std::error_code ec;
+  const stdfs::path targets = out / "targets";
+  if (!stdfs::is_directory(targets, ec)) return {};
+  for (stdfs::recursive_directory_iterator it(targets, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const std::string rel = it->path().lexically_relative(out).generic_string();
+    if (rel.starts_with("targets/" + keep + "/")) continue;
+    auto data = fs::read_file(it->path());
+    if (!data) return std::unexpected(data.error());
+    files.push_back({rel, std::move(*data), it->status().permissions() & stdfs::perms::all});
+  }
+  if (ec)
+    return std::unexpected(fs::Failure{"cannot read " + targets.string() + ": " + ec.message()});
+  return {};
+}
+
+nlohmann::json files_json(const std::vector<render::File>& files, const std::string& out,
+                          bool written) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& f : files) {
+    nlohmann::json j = {{"path", f.path}, {"bytes", f.data.size()}};
+    // A digest of a secret file would let anyone test guesses of its values: leave it out.
+    j["sha256"] = f.secret ? nlohmann::json(nullptr) : nlohmann::json(render::sha256_hex(f.data));
+    if (f.secret) j["secret"] = true;
+    if (f.executable) j["executable"] = true;
+    arr.push_back(std::move(j));
+  }
+  return {{"out", out}, {"written", written}, {"files", arr}};
+}
+
+int write_output(Context& ctx, const RenderArgs& a, const std::string& out,
+                 const std::vector<render::File>& files) {
+  if (auto why = foreign_entry(out)) {
+    ctx.err << "stackctl: refusing to replace " << out << ": " << *why
+            << "\n  hint: choose an empty or new folder with --out\n";
+    return kInputError;
+  }
+  std::vector<fs::OutputFile> output;
+  for (const auto& f : files) output.push_back({f.path, f.data, mode_of(f)});
+  if (!a.in.target.empty()) {
+    if (auto kept = carry_over_targets(out, a.in.target, output); !kept) {
+      ctx.err << "stackctl: " << kept.error().message << '\n';
+      return kInputError;
+    }
+  }
+  if (auto w = fs::replace_tree(out, output); !w) {
+    ctx.err << "stackctl: " << w.error().message << "\n  nothing was changed in " << out << '\n';
+    return kInputError;
+  }
+  return kOk;
+}
+
+// Everything the renderer needs besides the stacks. Prints problems; returns an exit code.
+int gather_inputs(Context& ctx, const RenderArgs& a, const std::vector<const model::Stack*>& all,
+                  render::Request& request, std::optional<render::Templates>& templates) {
+  auto t = load_templates(ctx, a.templates_dir);
+  if (!t) return t.error();
+  templates = std::move(*t);
+  const stdfs::path stack_dir = stdfs::path(a.in.path).parent_path();
+  ValuesRead values = read_env_values(a.values_file, stack_dir, all);
+  if (!values.failure.empty()) {
+    ctx.err << "stackctl: " << values.failure << '\n';
+    return kInputError;
+  }
+  if (values.diags.has_errors()) {
+    print_unique(ctx, values.diags);
+    return kFindings;
+  }
+  auto stack_files = read_stack_files(stack_dir, all);
+  if (!stack_files) {
+    ctx.err << "stackctl: " << stack_files.error().message << '\n';
+    return kInputError;
+  }
+  request.env_values = std::move(values.values);
+  request.stack_files = std::move(*stack_files);
+  return kOk;
+}
+
+int run_render(Context& ctx, const RenderArgs& a) {
+  const catalog::Catalog* catalog = active_catalog(ctx);
+  if (catalog == nullptr) return kInputError;
+  auto text = fs::read_file(a.in.path);
+  if (!text) {
+    ctx.err << "stackctl: " << text.error().message << '\n';
+    return kInputError;
+  }
+  Diagnostics parse_diags;
+  auto root = doc::parse(*text, a.in.path, parse_diags);
+  if (!root) parse_diags.add(root.error());
+  Stacks stacks = root ? load_stacks(*root, a, *catalog) : Stacks{};
+  stacks.diags.append(parse_diags);
+  stacks.diags.sort();
+  if (names_unknown_target(stacks.diags)) {
+    print_unique(ctx, stacks.diags);
+    return kUsage;  // --target names no target: a command-line mistake, not a stack problem
+  }
+  if (!root || !stacks.base || stacks.diags.has_errors()) {
+    print_unique(ctx, stacks.diags);
+    ctx.err << a.in.path << ": invalid stack; nothing was rendered (see `stackctl validate "
+            << a.in.path << "`)\n";
+    return kFindings;
+  }
+  print_unique(ctx, stacks.diags);  // warnings only
+  render::Request request;
+  request.base = &*stacks.base;
+  request.catalog = catalog;
+  std::vector<const model::Stack*> all = {&*stacks.base};
+  for (const auto& s : stacks.targets) {
+    request.targets.push_back(&s);
+    all.push_back(&s);
+  }
+  std::optional<render::Templates> templates;
+  if (int rc = gather_inputs(ctx, a, all, request, templates); rc != kOk) return rc;
+  request.templates = &*templates;
+  auto files = render::render_all(request);
+  const std::string out = a.out_dir.empty() ? "rendered/" + stacks.base->metadata.name : a.out_dir;
+  if (!files) {
+    files.error().sort();
+    const std::size_t errors = print_unique(ctx, files.error());
+    ctx.err << "stackctl: render failed (" << errors << (errors == 1 ? " error" : " errors")
+            << "); nothing was written" << (a.list ? "" : ", " + out + " is unchanged") << '\n';
+    if (ctx.options.output == OutputFormat::json)
+      ctx.out << nlohmann::json{{"out", out},
+                                {"written", false},
+                                {"diagnostics", to_json(files.error())}}
+                     .dump(2)
+              << '\n';
+    return kFindings;
+  }
+  if (a.list) {
+    if (ctx.options.output == OutputFormat::json)
+      ctx.out << files_json(*files, out, false).dump(2) << '\n';
+    else
+      for (const auto& f : *files) ctx.out << f.path << '\n';
+    return kOk;
+  }
+  if (int rc = write_output(ctx, a, out, *files); rc != kOk) return rc;
+  if (ctx.options.output == OutputFormat::json)
+    ctx.out << files_json(*files, out, true).dump(2) << '\n';
+  ctx.err << "rendered " << files->size() << " files into " << out << '\n';
+  return kOk;
+}
+
+}  // namespace
+
+Command render_command() {
+  return {
+      "render",
+      "Render build contexts, Kubernetes manifests, spark-defaults.conf, spark.env and Terraform",
+      "  stackctl render stacks/spark-connect.stack.yaml\n"
+      "  stackctl render stacks/spark-connect.stack.yaml --target minikube --out out/minikube\n"
+      "  stackctl render stacks/kyuubi-sql.stack.yaml --values secrets/kyuubi.values.yaml\n"
+      "  stackctl render my.stack.yaml --templates my-templates/   # your templates win\n"
+      "  stackctl render my.stack.yaml --list --output json | jq '.files[].path'\n"
+      "\nThe output folder is replaced as a whole, atomically: a failed render or write leaves "
+      "it as it was.\nExit codes: 0 rendered, 1 the stack or a template has errors (or a "
+      "spark.env value is missing),\n2 usage, 3 a file could not be read or the output could "
+      "not be written.\n",
+      [](CLI::App& sub) -> Runner {
+        auto a = std::make_shared<RenderArgs>();
+        add_stack_argument(sub, a->in);
+        sub.add_option("-t,--target", a->in.target,
+                       "Render only this target (default: every target); the other targets' "
+                       "folders of a previous render are kept");
+        sub.add_option("--out", a->out_dir, "Output folder (default: rendered/<stack name>)");
+        sub.add_option("--templates", a->templates_dir,
+                       "A folder laid out like the project (templates/, images/, "
+                       "terraform/modules/) whose files replace the built-in ones");
+        sub.add_option("--values", a->values_file,
+                       "spark.env values: a YAML mapping of key: value (default: each `file` "
+                       "source's file, relative to the stack file)");
+        sub.add_flag("--list", a->list, "Print the files that would be written; write nothing");
+        return [a](Context& ctx) { return run_render(ctx, *a); };
+      }};
+}
+
+}  // namespace stackctl::cli

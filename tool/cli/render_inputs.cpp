@@ -1,0 +1,167 @@
+#include "cli/render_inputs.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "cli/exit_codes.hpp"
+#include "core/doc.hpp"
+
+namespace stackctl::cli {
+
+namespace stdfs = std::filesystem;
+
+std::expected<std::map<std::string, std::string>, fs::Failure> read_template_folder(
+    const stdfs::path& dir, std::vector<std::string>& ignored) {
+  std::error_code ec;
+  if (!stdfs::is_directory(dir, ec))
+    return std::unexpected(
+        fs::Failure{"cannot read template folder " + dir.string() + ": not a directory"});
+  std::map<std::string, std::string> files;
+  stdfs::recursive_directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (it->is_directory(ec)) {
+      if (name.starts_with(".")) it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file(ec)) continue;
+    const std::string rel = it->path().lexically_relative(dir).generic_string();
+    if (!rel.starts_with("templates/") && !rel.starts_with("images/") &&
+        !rel.starts_with("terraform/modules/")) {
+      ignored.push_back(rel);
+      continue;
+    }
+    auto text = fs::read_file(it->path());
+    if (!text) return std::unexpected(text.error());
+    files.emplace(rel, std::move(*text));
+  }
+  if (ec)
+    return std::unexpected(
+        fs::Failure{"cannot read template folder " + dir.string() + ": " + ec.message()});
+  std::sort(ignored.begin(), ignored.end());
+  return files;
+}
+
+std::expected<render::Templates, int> load_templates(Context& ctx,
+                                                     const std::string& templates_dir) {
+  render::Templates templates = render::Templates::builtin();
+  if (templates_dir.empty()) return templates;
+  std::vector<std::string> ignored;
+  auto files = read_template_folder(templates_dir, ignored);
+  if (!files) {
+    ctx.err << "stackctl: " << files.error().message << '\n';
+    return std::unexpected(static_cast<int>(kInputError));
+  }
+  for (const auto& name : ignored)
+    ctx.err << "stackctl: warning: " << templates_dir << ": ignoring " << name
+            << " (templates live under templates/, images/ or terraform/modules/)\n";
+  templates.override_with(*files);
+  return templates;
+}
+
+std::expected<std::map<std::string, Secret>, Diagnostics> parse_values(std::string_view text,
+                                                                       const std::string& file) {
+  Diagnostics diags;
+  auto root = doc::parse(text, file, diags);
+  if (!root) {
+    diags.add(root.error());
+    return std::unexpected(std::move(diags));
+  }
+  std::map<std::string, Secret> values;
+  if (root->is_null()) return values;  // an empty file: no values
+  if (!root->is_map()) {
+    diags.error("E_VALUES", root->loc, "",
+                std::string("a values file must be a mapping of key: value, found a ") +
+                    doc::to_string(root->kind),
+                "write one `key: value` per line, e.g. aws_access_key_id: \"...\"");
+    return std::unexpected(std::move(diags));
+  }
+  for (const auto& e : root->entries) {
+    if (!e.value.is_scalar()) {
+      // Name the key and the kind found, never the content.
+      diags.error("E_VALUES", e.value.is_null() ? e.key_loc : e.value.loc, e.key,
+                  e.value.is_null() ? "\"" + e.key + "\" has no value"
+                                    : "\"" + e.key + "\" must be a string, found a " +
+                                          doc::to_string(e.value.kind),
+                  "quote the value: " + e.key + ": \"...\"");
+      continue;
+    }
+    values.emplace(e.key, Secret(e.value.scalar));
+  }
+  if (diags.has_errors()) return std::unexpected(std::move(diags));
+  return values;
+}
+
+namespace {
+
+// Reads and parses one values file into `out` (only `keys` when given). Returns false when the
+// file exists but cannot be read.
+bool read_values_file(const stdfs::path& path, const std::string& shown,
+                      const std::set<std::string>* keys, ValuesRead& out) {
+  auto text = fs::read_file(path);
+  if (!text) {
+    out.failure = text.error().message;
+    return false;
+  }
+  auto parsed = parse_values(*text, shown);
+  if (!parsed) {
+    out.diags.append(parsed.error());
+    return true;
+  }
+  for (auto& [k, v] : *parsed)
+    if (keys == nullptr || keys->contains(k)) out.values.emplace(k, std::move(v));
+  return true;
+}
+
+}  // namespace
+
+ValuesRead read_env_values(const std::string& values_file, const stdfs::path& stack_dir,
+                           const std::vector<const model::Stack*>& stacks) {
+  ValuesRead out;
+  if (!values_file.empty()) {
+    read_values_file(values_file, values_file, nullptr, out);
+    return out;
+  }
+  // Each file source once (targets may repeat them), with the keys that name it.
+  std::map<std::string, std::set<std::string>> keys_by_file;
+  for (const model::Stack* stack : stacks) {
+    for (const auto& k : stack->spark_env.keys)
+      for (const auto& s : stack->spark_env.sources)
+        if (s.name == k.source && s.type == model::SecretSourceType::file && !s.path.empty())
+          keys_by_file[s.path].insert(k.key);
+  }
+  for (const auto& [file, keys] : keys_by_file) {
+    const stdfs::path path = stack_dir / file;
+    std::error_code ec;
+    if (!stdfs::exists(path, ec)) continue;
+    const std::string shown = (stack_dir.empty() ? stdfs::path(file) : path).string();
+    if (!read_values_file(path, shown, &keys, out)) return out;
+  }
+  return out;
+}
+
+std::expected<std::map<std::string, std::string>, fs::Failure> read_stack_files(
+    const stdfs::path& stack_dir, const std::vector<const model::Stack*>& stacks) {
+  std::map<std::string, std::string> files;
+  for (const model::Stack* stack : stacks) {
+    for (const auto& env : stack->python.conda) {
+      if (env.file.empty() || files.contains(env.file)) continue;
+      auto text = fs::read_file(stack_dir / env.file);
+      if (!text) return std::unexpected(text.error());
+      files.emplace(env.file, std::move(*text));
+    }
+  }
+  return files;
+}
+
+std::expected<std::map<std::string, std::string>, int> read_stack_files(
+    Context& ctx, const model::Stack& stack, const std::string& stack_path) {
+  auto files = read_stack_files(stdfs::path(stack_path).parent_path(), {&stack});
+  if (!files) {
+    ctx.err << "stackctl: " << files.error().message << '\n';
+    return std::unexpected(static_cast<int>(kInputError));
+  }
+  return std::move(*files);
+}
+
+}  // namespace stackctl::cli

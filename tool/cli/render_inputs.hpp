@@ -1,0 +1,62 @@
+// What rendering reads from disk besides the stack file: the user's template folder, spark.env
+// values and the conda environment files the stack names. Used by `render` and `build`.
+// Functions taking a Context print what went wrong on ctx.err and return an exit code as their
+// error; the others return the problem as a value. No message ever contains a secret value.
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/fs.hpp"
+#include "cli/context.hpp"
+#include "core/diag.hpp"
+#include "core/model.hpp"
+#include "core/render/render.hpp"
+#include "core/secret.hpp"
+
+namespace stackctl::cli {
+
+// The files of a template folder laid out like the project (templates/..., images/...,
+// terraform/modules/...), keyed by project-relative name with '/' separators. Files outside those
+// three folders are not templates: their names go to `ignored` (dot-folders such as .git are
+// skipped silently). A missing or unreadable folder is a Failure.
+std::expected<std::map<std::string, std::string>, fs::Failure> read_template_folder(
+    const std::filesystem::path& dir, std::vector<std::string>& ignored);
+
+// The built-in templates, overridden by `templates_dir`'s files when it is not empty. Warns on
+// ctx.err about files in the folder that cannot be templates. Error: kInputError.
+std::expected<render::Templates, int> load_templates(Context& ctx,
+                                                     const std::string& templates_dir);
+
+// A spark.env values file: a YAML mapping of key -> string. Anything else (not a mapping, a value
+// that is a list, a mapping or empty) is reported with file:line:column; values never appear in
+// the messages.
+std::expected<std::map<std::string, Secret>, Diagnostics> parse_values(std::string_view text,
+                                                                       const std::string& file);
+
+struct ValuesRead {
+  std::map<std::string, Secret> values;
+  Diagnostics diags;    // malformed values files
+  std::string failure;  // a values file that exists but cannot be read; else empty
+};
+
+// The spark.env values: `values_file` when given (every key in it), else each `file` source's
+// values file, relative to `stack_dir`, for the keys that name that source. A file source whose
+// file does not exist gives no values (render then names every required key it lacks).
+ValuesRead read_env_values(const std::string& values_file, const std::filesystem::path& stack_dir,
+                           const std::vector<const model::Stack*>& stacks);
+
+// Contents of the conda environment files the stacks name (python.conda[].file), by the path as
+// written, read relative to `stack_dir`.
+std::expected<std::map<std::string, std::string>, fs::Failure> read_stack_files(
+    const std::filesystem::path& stack_dir, const std::vector<const model::Stack*>& stacks);
+
+// The same for one stack whose file is `stack_path`. Error: kInputError, after printing why.
+std::expected<std::map<std::string, std::string>, int> read_stack_files(
+    Context& ctx, const model::Stack& stack, const std::string& stack_path);
+
+}  // namespace stackctl::cli

@@ -1,0 +1,52 @@
+// Internal to rendering build contexts (images.cpp, images_view.cpp): which recipe builds an
+// image, what its context holds besides the recipe, and the view its templates see.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/render/parts.hpp"
+
+namespace stackctl::render::detail {
+
+// The recipe folders stackctl ships (images/<recipe>/), in the order roles are tried.
+inline constexpr const char* kRecipeSparkBase = "spark-base";
+
+// The recipe that builds `image`, or nullopt with the reason in `why`:
+//  - `recipe` when images/<recipe>/Dockerfile.mustache exists (built in or overridden);
+//  - when `recipe` was left to its default (the image's name) and no such recipe exists: the
+//    recipe of the one role the image plays (Connect server -> spark-connect, notebooks ->
+//    notebook, Kyuubi -> kyuubi, history server -> history-server), else spark-base for an image
+//    built FROM an external image. Two roles, or none on an image FROM another, is an error.
+std::optional<std::string> resolve_recipe(const model::Stack& stack, const model::Image& image,
+                                          const Templates& templates, std::string& why);
+
+// One file a build context expects under artifacts/ (artifacts.txt lists them).
+struct ContextArtifact {
+  std::string path;      // relative to the context: "artifacts/jars/hadoop-aws-3.4.1.jar"
+  std::string file;      // the file name alone
+  std::string url;       // where the fetcher gets it; "-" when the stack does not say
+  std::string checksum;  // "sha512:<hex>", or "-" when the stack pins none
+};
+
+// artifacts/spark/<the URL's last path segment>. `file` is empty when the URL has no file name.
+ContextArtifact spark_artifact(const model::Stack& stack);
+// artifacts/jars/<MavenCoordinate::file_name()>, from the jar's URL or the Maven mirror.
+std::vector<ContextArtifact> jar_artifacts(const model::Stack& stack);
+// The Kyuubi distribution: the stack model has no Kyuubi version or URL yet, so URL and checksum
+// are "-" and the file name is fixed (artifacts/kyuubi/kyuubi-bin.tgz).
+ContextArtifact kyuubi_artifact();
+
+// The conda environment file of `env` as placed in the context (conda/<name>.yml): the file the
+// stack names, verbatim, or one written from its package list (with python=<version> and pip
+// added when absent). nullopt: the stack names a file the request does not carry.
+std::optional<std::string> conda_env_text(const Request& request, const model::CondaEnv& env,
+                                          const std::string& python_version);
+
+// The view of `image`'s recipe templates: every key the built-in templates use is defined for
+// every recipe (false or empty where it does not apply), so any template may use any of them.
+// docs/images.md lists the keys. Partials are added by the caller.
+Data image_view(const model::Stack& stack, const model::Image& image, const std::string& recipe);
+
+}  // namespace stackctl::render::detail

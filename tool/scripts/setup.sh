@@ -10,7 +10,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libgit2-dev catch2
   # real components the tests start on loopback
   buildah skopeo docker-registry debootstrap busybox-static
-  python3 nodejs npm ca-certificates curl
+  python3 nodejs npm ca-certificates curl openssl apache2-utils
 )
 
 missing=()

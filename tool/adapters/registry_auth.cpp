@@ -1,0 +1,227 @@
+// Auth files and WWW-Authenticate parsing; see registry_auth.hpp.
+#include "adapters/registry_auth.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <cctype>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "adapters/fs.hpp"
+
+namespace stackctl::registry {
+
+namespace {
+
+constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// containers/image normalizeAuthFileKey: a URL key loses its scheme and path; a plain key keeps
+// its namespace path; index.docker.io is docker.io.
+std::string normalise_key(std::string key) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (key.starts_with(scheme)) {
+      key = key.substr(scheme.size());
+      key = key.substr(0, key.find('/'));
+    }
+  }
+  if (key == "index.docker.io" || key.starts_with("index.docker.io/"))
+    key = "docker.io" + key.substr(std::string_view("index.docker.io").size());
+  return key;
+}
+
+// "reg/a/b/c", "reg/a/b", "reg/a", "reg": the most specific key first.
+std::vector<std::string> candidate_keys(const ImageRef& ref) {
+  std::vector<std::string> out;
+  std::string path = ref.name();
+  for (;;) {
+    out.push_back(path);
+    if (path == ref.registry) break;
+    path.resize(path.rfind('/'));
+  }
+  return out;
+}
+
+std::expected<std::optional<Credentials>, std::string> entry_credentials(
+    const nlohmann::json& entry, const std::string& source, const std::string& key) {
+  const std::string where = source + ": auths." + key;
+  if (!entry.is_object()) return std::unexpected(where + " is not an object");
+  if (entry.contains("auth") && entry["auth"].is_string() &&
+      !entry["auth"].get<std::string>().empty()) {
+    const auto decoded = base64_decode(entry["auth"].get<std::string>());
+    const auto colon = decoded ? decoded->find(':') : std::string::npos;
+    if (colon == std::string::npos)
+      return std::unexpected(where + ".auth is not base64 of \"user:password\"");
+    return Credentials{decoded->substr(0, colon), Secret(decoded->substr(colon + 1)), source};
+  }
+  if (entry.contains("username") && entry.contains("password") && entry["username"].is_string() &&
+      entry["password"].is_string())
+    return Credentials{entry["username"].get<std::string>(),
+                       Secret(entry["password"].get<std::string>()), source};
+  if (entry.contains("identitytoken"))
+    spdlog::warn(
+        "{} has an identitytoken (OAuth refresh token), which stackctl does not use; "
+        "log in with a password or token: skopeo login --authfile FILE",
+        where);
+  return std::optional<Credentials>{};
+}
+
+}  // namespace
+
+Env process_env() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* v = std::getenv(std::string(name).c_str());
+    if (v == nullptr || *v == '\0') return std::nullopt;
+    return std::string(v);
+  };
+}
+
+std::vector<std::filesystem::path> auth_file_paths(const Env& env) {
+  std::vector<std::filesystem::path> out;
+  if (auto f = env("REGISTRY_AUTH_FILE")) out.emplace_back(*f);
+  if (auto d = env("XDG_RUNTIME_DIR"))
+    out.push_back(std::filesystem::path(*d) / "containers/auth.json");
+  const auto home = env("HOME");
+  if (auto d = env("XDG_CONFIG_HOME"))
+    out.push_back(std::filesystem::path(*d) / "containers/auth.json");
+  else if (home)
+    out.push_back(std::filesystem::path(*home) / ".config/containers/auth.json");
+  if (auto d = env("DOCKER_CONFIG"))
+    out.push_back(std::filesystem::path(*d) / "config.json");
+  else if (home)
+    out.push_back(std::filesystem::path(*home) / ".docker/config.json");
+  return out;
+}
+
+std::expected<std::optional<Credentials>, std::string> credentials_in_auth_json(
+    std::string_view json, const std::string& source, const ImageRef& ref) {
+  const auto doc = nlohmann::json::parse(json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return std::unexpected(source + ": not a JSON object");
+  if (!doc.contains("auths")) {
+    if (doc.contains("credsStore") || doc.contains("credHelpers"))
+      spdlog::warn(
+          "{}: credential helpers (credsStore/credHelpers) are not supported; use "
+          "`skopeo login --authfile FILE` and REGISTRY_AUTH_FILE=FILE",
+          source);
+    return std::optional<Credentials>{};
+  }
+  const auto& auths = doc["auths"];
+  if (!auths.is_object()) return std::unexpected(source + ": \"auths\" is not an object");
+  std::map<std::string, std::string> by_key;  // normalised key -> key as written
+  for (const auto& [key, value] : auths.items()) by_key.try_emplace(normalise_key(key), key);
+  for (const auto& want : candidate_keys(ref)) {
+    const auto it = by_key.find(want);
+    if (it == by_key.end()) continue;
+    auto found = entry_credentials(auths[it->second], source, it->second);
+    if (!found || *found) return found;
+  }
+  return std::optional<Credentials>{};
+}
+
+CredentialLookup auth_files_lookup(Env env) {
+  return [env = std::move(env)](
+             const ImageRef& ref) -> std::expected<std::optional<Credentials>, std::string> {
+    for (const auto& path : auth_file_paths(env)) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(path, ec)) continue;
+      auto text = fs::read_file(path);
+      if (!text) return std::unexpected(text.error().message);
+      auto found = credentials_in_auth_json(*text, path.string(), ref);
+      if (!found || *found) return found;
+    }
+    return std::optional<Credentials>{};
+  };
+}
+
+CredentialLookup no_credentials() {
+  return [](const ImageRef&) -> std::expected<std::optional<Credentials>, std::string> {
+    return std::optional<Credentials>{};
+  };
+}
+
+std::vector<Challenge> parse_www_authenticate(std::string_view h) {
+  std::vector<Challenge> out;
+  std::size_t i = 0;
+  auto skip_space = [&] {
+    while (i < h.size() && (h[i] == ' ' || h[i] == '\t' || h[i] == ',')) ++i;
+  };
+  auto token = [&] {
+    const std::size_t start = i;
+    while (i < h.size() && h[i] != '=' && h[i] != ' ' && h[i] != '\t' && h[i] != ',') ++i;
+    std::string t(h.substr(start, i - start));
+    for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t;
+  };
+  while (skip_space(), i < h.size()) {
+    const std::size_t start = i;
+    std::string name = token();
+    std::size_t after = i;
+    while (after < h.size() && (h[after] == ' ' || h[after] == '\t')) ++after;
+    if (after < h.size() && h[after] == '=' && !out.empty() && start > 0) {
+      // name=value of the current challenge
+      i = after + 1;
+      while (i < h.size() && (h[i] == ' ' || h[i] == '\t')) ++i;
+      std::string value;
+      if (i < h.size() && h[i] == '"') {
+        for (++i; i < h.size() && h[i] != '"'; ++i) {
+          if (h[i] == '\\' && i + 1 < h.size()) ++i;
+          value += h[i];
+        }
+        ++i;
+      } else {
+        while (i < h.size() && h[i] != ',') value += h[i++];
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+      }
+      out.back().params[name] = value;
+    } else if (!name.empty()) {
+      out.push_back({name, {}});
+    } else {
+      ++i;  // stray character
+    }
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view data) {
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    const unsigned n = (static_cast<unsigned char>(data[i]) << 16) |
+                       (static_cast<unsigned char>(data[i + 1]) << 8) |
+                       static_cast<unsigned char>(data[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(n >> s) & 63];
+  }
+  if (const std::size_t rest = data.size() - i; rest > 0) {
+    unsigned n = static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16;
+    if (rest == 2) n |= static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string out;
+  unsigned acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    const auto pos = kAlphabet.find(c);
+    if (pos == std::string_view::npos) return std::nullopt;
+    acc = (acc << 6) | static_cast<unsigned>(pos);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  if (bits >= 6) return std::nullopt;  // a lone sextet cannot end valid base64
+  return out;
+}
+
+}  // namespace stackctl::registry

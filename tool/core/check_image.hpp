@@ -1,0 +1,92 @@
+// `stackctl check STACK --image REF`: does a built image carry what the stack says? Pure: the
+// caller reads the image's labels from the registry (adapters/registry.hpp) and passes them in.
+//
+// The labels are the contract between `stackctl build` (which writes them) and this check:
+//   io.stackctl.stack                 metadata.name of the stack the image was built from
+//   io.stackctl.image                 the image's name in that stack ("spark-base")
+//   io.stackctl.versions.spark        versions.spark
+//   io.stackctl.versions.scala        versions.scala
+//   io.stackctl.versions.java         the image's Java (images[i].javaVersion, else versions.java)
+//   io.stackctl.versions.python       the image's Python (images[i].pythonVersion, else
+//                                     versions.python)
+//   io.stackctl.versions.hadoop       versions.hadoop
+//   io.stackctl.versions.aws-sdk      versions.awsSdk
+//   io.stackctl.versions.pyspark      versions.pyspark
+//   org.opencontainers.image.version  the image's expanded tag ("spark-4.0.1-uc-0.3.1-fix-v4")
+//
+// A label equals the stack's value when the texts are equal, or when the label is a longer
+// version of the stack's (label "3.11.9" for python "3.11", "17.0.12" for java "17").
+//
+// Codes (SI = stackctl image; stable, never renumbered or reused):
+//   SI001 warning  the image has no io.stackctl.* label: not built by stackctl, or built before
+//                  stackctl labelled its images; nothing can be compared
+//   SI002 error    an io.stackctl.versions.* label differs from the stack
+//   SI003 error    org.opencontainers.image.version differs from the tag the stack gives the image
+//   SI004 warning  an io.stackctl.versions.* label is missing while others are present
+//   SI005 warning  io.stackctl.stack names another stack
+//   SI006 warning  the image is none of the stack's images (io.stackctl.image unknown, or the
+//                  repository's last component matches no image name): image-specific values
+//                  (javaVersion, pythonVersion, tag) are compared with the stack-wide ones
+// Reading the image (registry down, unauthorized, digest mismatch) is not a finding: the CLI
+// reports it as an external failure (exit 4).
+#pragma once
+
+#include <array>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/check.hpp"
+#include "core/model.hpp"
+
+namespace stackctl::check_image {
+
+inline constexpr std::string_view kLabelStack = "io.stackctl.stack";
+inline constexpr std::string_view kLabelImage = "io.stackctl.image";
+inline constexpr std::string_view kLabelOciVersion = "org.opencontainers.image.version";
+inline constexpr std::string_view kLabelPrefix = "io.stackctl.";
+
+struct VersionLabel {
+  std::string_view label;      // "io.stackctl.versions.spark"
+  std::string_view stack_key;  // "versions.spark"
+  std::string_view name;       // "spark": the key used in Finding::versions
+};
+
+inline constexpr std::array<VersionLabel, 7> kVersionLabels{{
+    {"io.stackctl.versions.spark", "versions.spark", "spark"},
+    {"io.stackctl.versions.scala", "versions.scala", "scala"},
+    {"io.stackctl.versions.java", "versions.java", "java"},
+    {"io.stackctl.versions.python", "versions.python", "python"},
+    {"io.stackctl.versions.hadoop", "versions.hadoop", "hadoop"},
+    {"io.stackctl.versions.aws-sdk", "versions.awsSdk", "awsSdk"},
+    {"io.stackctl.versions.pyspark", "versions.pyspark", "pyspark"},
+}};
+
+inline constexpr std::array<check::Rule, 6> kRules{{
+    {"SI001", "image has no stackctl labels (not built by stackctl, or predates labels)",
+     Severity::warning},
+    {"SI002", "image version label differs from the stack", Severity::error},
+    {"SI003", "image org.opencontainers.image.version differs from the stack's tag",
+     Severity::error},
+    {"SI004", "image lacks a stackctl version label", Severity::warning},
+    {"SI005", "image built from another stack", Severity::warning},
+    {"SI006", "image is none of the stack's images", Severity::warning},
+}};
+
+struct Subject {
+  std::string ref;         // as the user wrote it; every message names it
+  std::string short_name;  // last repository component ("spark-base"): finds the stack image
+  std::map<std::string, std::string> labels;  // config.config.Labels
+};
+
+// Compares `subject`'s labels with `stack` (as loaded for one target). Order is stable: SI001
+// alone, or SI005, SI006, then one finding per version label in kVersionLabels order, then SI003.
+// No finding means the image matches.
+std::vector<check::Finding> check_image(const model::Stack& stack, const Subject& subject);
+
+// The labels `stackctl build` writes on `image` (the table above), for the builder and for tests.
+std::map<std::string, std::string> expected_labels(const model::Stack& stack,
+                                                   const model::Image& image);
+
+}  // namespace stackctl::check_image

@@ -21,8 +21,18 @@ model::Stack load(const std::string& text) {
   return *s;
 }
 
+// The base context asks for the distribution and both jars, as the spark-base recipe does.
+const char* kArtifactsTxt =
+    "# PATH URL CHECKSUM\n"
+    "artifacts/spark/spark-3.5.7-bin-hadoop3.tgz https://example.org/spark-3.5.7-bin-hadoop3.tgz -\n"
+    "artifacts/jars/hadoop-aws-3.3.4.jar "
+    "https://repo1.maven.org/maven2/org/apache/hadoop/hadoop-aws/3.3.4/hadoop-aws-3.3.4.jar -\n"
+    "artifacts/jars/aws-java-sdk-bundle-1.12.262.jar https://repo1.maven.org/maven2/com/amazonaws/"
+    "aws-java-sdk-bundle/1.12.262/aws-java-sdk-bundle-1.12.262.jar -\n";
+
 std::vector<render::File> contexts(const std::string& base_dockerfile) {
   return {{"images/base/Dockerfile", base_dockerfile, false, false},
+          {"images/base/artifacts.txt", kArtifactsTxt, false, false},
           {"images/base/entrypoint.sh", "#!/bin/sh\n", false, true},
           {"images/connect/Dockerfile", "FROM ${BASE_IMAGE}\n", false, false},
           {"targets/minikube/spark.env", "A=b\n", true, false}};
@@ -45,13 +55,14 @@ TEST_CASE("plan: images come parents first, with their own context files only") 
   REQUIRE(plans->size() == 2);
   CHECK((*plans)[0].name == "base");
   CHECK((*plans)[1].name == "connect");
-  CHECK((*plans)[0].files.size() == 2);
+  CHECK((*plans)[0].files.size() == 3);
   CHECK((*plans)[0].files[0].path == "Dockerfile");
   CHECK((*plans)[1].base_ref == (*plans)[0].ref);
   CHECK((*plans)[1].build_args[0] == std::pair<std::string, std::string>{"BASE_IMAGE", (*plans)[0].ref});
-  // The root image carries the distribution and the jars; its child inherits them.
+  // The base context asks for the distribution and the jars; its child (no artifacts.txt) nothing.
   CHECK((*plans)[0].artifacts.size() == 3);
   CHECK((*plans)[0].artifacts[1].dest == "artifacts/jars/hadoop-aws-3.3.4.jar");
+  CHECK((*plans)[0].artifacts[1].name == "org.apache.hadoop:hadoop-aws:3.3.4");
   CHECK((*plans)[1].artifacts.empty());
   CHECK((*plans)[0].tag == "spark-3.5.7-r1");
 }
@@ -64,7 +75,7 @@ TEST_CASE("plan: a changed recipe file changes that image's digest and its depen
   auto files = contexts("FROM x\n");
   files.push_back({"images/other/Dockerfile", "FROM ${BASE_IMAGE}\nRUN true\n", false, false});
   auto before = plan::plan_images(stack, files, lock, false);
-  files[2].data += "RUN echo changed\n";  // images/connect/Dockerfile
+  files[3].data += "RUN echo changed\n";  // images/connect/Dockerfile
   auto after = plan::plan_images(stack, files, lock, false);
   REQUIRE(before);
   REQUIRE(after);
@@ -88,6 +99,12 @@ TEST_CASE("plan: artifact checksums are inputs, and --frozen refuses unresolved 
   CHECK(unpinned.error().items()[0].code == "E_UNPINNED");
 
   for (auto& a : lock.artifacts) a.checksum = "sha1:" + std::string(40, 'a');
+  auto missing_url = contexts("FROM x\n");
+  missing_url[1].data += "artifacts/kyuubi/kyuubi-bin.tgz - -\n";
+  auto no_url = plan::plan_images(stack, missing_url, lock, true);
+  REQUIRE_FALSE(no_url);
+  CHECK(no_url.error().items()[0].message ==
+        "image \"base\" needs artifacts/kyuubi/kyuubi-bin.tgz, and the stack gives no URL for it");
   auto one = plan::plan_images(stack, contexts("FROM x\n"), lock, true);
   lock.artifacts[0].checksum = "sha1:" + std::string(40, 'b');
   auto two = plan::plan_images(stack, contexts("FROM x\n"), lock, true);

@@ -38,6 +38,7 @@ struct BuildArgs {
   bool dry_run = false;
   bool frozen = false;
   int jobs = 2;
+  std::vector<std::string> build_args;  // --build-arg KEY=VALUE, passed to every image
 };
 
 struct Row {
@@ -112,6 +113,15 @@ int run_build(Context& ctx, const BuildArgs& args) {
   if (!plans) {
     for (const auto& d : plans.error().items()) print_diagnostic(ctx, ctx.err, d);
     return kFindings;
+  }
+
+  for (const auto& kv : args.build_args) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      ctx.err << "stackctl: --build-arg " << kv << ": expected KEY=VALUE\n";
+      return kUsage;
+    }
+    for (auto& p : *plans) p.build_args.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
 
   auto runner = proc::make_runner();
@@ -217,6 +227,10 @@ Command build_command() {
             sub.add_flag("--dry-run", args->dry_run, "Print the plan (build, skip, why); build nothing");
             sub.add_flag("--frozen", args->frozen,
                          "Refuse unpinned artifacts and any change to the lock (for CI)");
+            sub.add_option("--build-arg", args->build_args,
+                           "KEY=VALUE passed to every image's build (repeatable), e.g. "
+                           "PYPI_INDEX_URL=http://127.0.0.1:8080/simple")
+                ->allow_extra_args(false);
             sub.add_option("-j,--jobs", args->jobs, "Images built at once (default 2)")
                 ->check(CLI::Range(1, 16));
             return [args](Context& ctx) { return run_build(ctx, *args); };

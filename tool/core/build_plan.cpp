@@ -1,6 +1,7 @@
 #include "core/build_plan.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "core/render/common.hpp"
 #include "core/stack_loader.hpp"
@@ -18,26 +19,40 @@ const char* to_string(Action a) {
 
 namespace {
 
-std::string last_segment(const std::string& url) {
-  std::string u = url.substr(0, url.find_first_of("?#"));
-  return u.substr(u.find_last_of('/') + 1);
-}
-
-std::vector<ArtifactNeed> artifact_needs(const model::Stack& stack, const lock::Lock& lock) {
+// The artifacts a context asks for: its rendered artifacts.txt, "PATH URL CHECKSUM" per line
+// ("-" for an unknown URL or an unpinned checksum). An unpinned checksum is taken from the lock,
+// matched by URL. Problems are reported against the image.
+std::vector<ArtifactNeed> artifact_needs(const std::string& image, const std::string& listing,
+                                         const lock::Lock& lock, const SourceLoc& at,
+                                         Diagnostics& diags) {
   std::vector<ArtifactNeed> out;
-  auto checksum_of = [&](const std::string& name, const std::optional<model::Checksum>& pinned) {
-    if (pinned) return lock::checksum_text(*pinned);
-    const lock::Artifact* a = lock.find_artifact(name);
-    return a ? a->checksum : std::string{};
-  };
-  const auto& spark = stack.artifacts.spark;
-  out.push_back({"spark", spark.url, checksum_of("spark", spark.checksum),
-                 "artifacts/spark/" + last_segment(spark.url)});
-  for (const auto& jar : stack.artifacts.jars) {
-    const std::string url =
-        jar.url.empty() ? stack.artifacts.mirror + "/" + jar.coordinate.repository_path() : jar.url;
-    out.push_back({jar.coordinate.text(), url, checksum_of(jar.coordinate.text(), jar.checksum),
-                   "artifacts/jars/" + jar.coordinate.file_name()});
+  std::size_t start = 0;
+  while (start < listing.size()) {
+    const auto end = std::min(listing.find('\n', start), listing.size());
+    const std::string line = listing.substr(start, end - start);
+    start = end + 1;
+    if (line.empty() || line[0] == '#') continue;
+    const auto a = line.find(' ');
+    const auto b = a == std::string::npos ? a : line.find(' ', a + 1);
+    if (b == std::string::npos) {
+      diags.error("E_ARTIFACT", at, "images", "image \"" + image + "\": malformed artifacts.txt line \"" + line + "\"",
+                  "each line is PATH URL CHECKSUM (see images/spark-base/artifacts.txt.mustache)");
+      continue;
+    }
+    ArtifactNeed n{"", line.substr(a + 1, b - a - 1), line.substr(b + 1), line.substr(0, a)};
+    if (n.url == "-") {
+      diags.error("E_ARTIFACT", at, "artifacts", "image \"" + image + "\" needs " + n.dest + ", and the stack gives no URL for it",
+                  "add it under artifacts: in the stack (e.g. artifacts.kyuubi.url)");
+      continue;
+    }
+    if (n.checksum == "-") n.checksum.clear();
+    n.name = n.url.substr(n.url.find_last_of('/') + 1);
+    for (const auto& la : lock.artifacts)
+      if (la.url == n.url) {
+        n.name = la.name;
+        if (n.checksum.empty()) n.checksum = la.checksum;
+      }
+    out.push_back(std::move(n));
   }
   return out;
 }
@@ -62,14 +77,7 @@ std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
     const model::Stack& stack, const std::vector<render::File>& rendered, const lock::Lock& lock,
     bool require_checksums) {
   Diagnostics diags;
-  const auto needs = artifact_needs(stack, lock);
-  if (require_checksums) {
-    for (const auto& n : needs)
-      if (n.checksum.empty())
-        diags.error("E_UNPINNED", stack.locs.at("artifacts"), "artifacts",
-                    "artifact " + n.name + " has no checksum in the stack or the lock",
-                    "run `stackctl lock` to resolve it, or pin it in the stack");
-  }
+  std::set<std::string> unpinned_reported;
   std::map<std::string, const ImagePlan*> by_name;
   std::vector<ImagePlan> plans;
   plans.reserve(stack.images.size());
@@ -81,8 +89,15 @@ std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
       if (f.path.starts_with(prefix)) {
         render::File copy = f;
         copy.path = f.path.substr(prefix.size());
+        if (copy.path == "artifacts.txt")
+          p.artifacts = artifact_needs(img->name, copy.data, lock, stack.locs.at("artifacts"), diags);
         p.files.push_back(std::move(copy));
       }
+    for (const auto& n : p.artifacts)
+      if (require_checksums && n.checksum.empty() && unpinned_reported.insert(n.name).second)
+        diags.error("E_UNPINNED", stack.locs.at("artifacts"), "artifacts",
+                    "artifact " + n.name + " has no checksum in the stack or the lock",
+                    "run `stackctl lock` to resolve it, or pin it in the stack");
     std::string parent_digest;
     if (img->from.kind == model::ImageFrom::Kind::image) {
       p.parent = img->from.ref;
@@ -91,7 +106,6 @@ std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
       parent_digest = parent->inputs_digest;
     } else {
       p.base_ref = img->from.ref;
-      p.artifacts = needs;
     }
     p.inputs_digest = inputs_digest(p, parent_digest);
     p.repository = render::image_repository(stack, *img);

@@ -45,9 +45,10 @@ struct ImagePlan {
 };
 
 // Plans every image of `stack` in build order. `rendered` is render_all's output (files under
-// images/<name>/ form each context). Root images (FROM an external reference) receive the Spark
-// distribution and the jars; images FROM another image inherit them. Problems (an artifact with no
-// checksum when `require_checksums`, a tag that does not expand) are reported, all of them.
+// images/<name>/ form each context). Each context's artifacts.txt (rendered from its recipe) says
+// which artifacts it needs and where: "PATH URL CHECKSUM" per line, "-" for none; a checksum the
+// stack does not pin comes from the lock, matched by URL. Problems (an artifact without a URL, one
+// with no checksum when `require_checksums`, a tag that does not expand) are all reported.
 std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
     const model::Stack& stack, const std::vector<render::File>& rendered, const lock::Lock& lock,
     bool require_checksums);

@@ -88,6 +88,8 @@ Lock from_stack(const model::Stack& stack, const Lock* previous) {
     lock.artifacts.push_back(a);
   };
   add("spark", stack.artifacts.spark.url, stack.artifacts.spark.checksum);
+  if (!stack.artifacts.kyuubi.url.empty())
+    add("kyuubi", stack.artifacts.kyuubi.url, stack.artifacts.kyuubi.checksum);
   for (const auto& jar : stack.artifacts.jars) {
     const std::string url =
         jar.url.empty() ? stack.artifacts.mirror + "/" + jar.coordinate.repository_path() : jar.url;

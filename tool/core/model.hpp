@@ -71,6 +71,7 @@ struct Jar {
 struct Artifacts {
   std::string mirror = "https://repo1.maven.org/maven2";  // Maven repository base
   SparkDistribution spark;
+  SparkDistribution kyuubi;  // the Apache Kyuubi binary distribution; url empty: none
   std::vector<Jar> jars;
 };
 

@@ -164,6 +164,10 @@ void read_artifacts(Reader r, ReadContext& ctx, model::Artifacts& out) {
   read_url(spark, ctx, "url", Need::required, out.spark.url);
   out.spark.checksum = read_checksum(spark, ctx);
   spark.finish();
+  Reader kyuubi = r.map("kyuubi");
+  read_url(kyuubi, ctx, "url", Need::required, out.kyuubi.url);
+  out.kyuubi.checksum = read_checksum(kyuubi, ctx);
+  kyuubi.finish();
   std::vector<std::pair<std::string, std::string>> ids, artifacts;
   for (const auto& [node, path] : r.seq("jars")) {
     Reader j(node, path, ctx);

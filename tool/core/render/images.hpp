@@ -34,9 +34,10 @@ struct ContextArtifact {
 ContextArtifact spark_artifact(const model::Stack& stack);
 // artifacts/jars/<MavenCoordinate::file_name()>, from the jar's URL or the Maven mirror.
 std::vector<ContextArtifact> jar_artifacts(const model::Stack& stack);
-// The Kyuubi distribution: the stack model has no Kyuubi version or URL yet, so URL and checksum
-// are "-" and the file name is fixed (artifacts/kyuubi/kyuubi-bin.tgz).
-ContextArtifact kyuubi_artifact();
+// The Kyuubi binary distribution: artifacts/kyuubi/<the URL's last path segment> from
+// artifacts.kyuubi; when the stack names none, artifacts/kyuubi/kyuubi-bin.tgz with URL and
+// checksum "-" (the build then asks for artifacts.kyuubi.url).
+ContextArtifact kyuubi_artifact(const model::Stack& stack);
 
 // The conda environment file of `env` as placed in the context (conda/<name>.yml): the file the
 // stack names, verbatim, or one written from its package list (with python=<version> and pip

@@ -62,8 +62,11 @@ std::vector<ContextArtifact> jar_artifacts(const model::Stack& stack) {
   return out;
 }
 
-ContextArtifact kyuubi_artifact() {
-  return {"artifacts/kyuubi/kyuubi-bin.tgz", "kyuubi-bin.tgz", "-", "-"};
+ContextArtifact kyuubi_artifact(const model::Stack& stack) {
+  const auto& dist = stack.artifacts.kyuubi;
+  const std::string file = url_file_name(dist.url);
+  if (file.empty()) return {"artifacts/kyuubi/kyuubi-bin.tgz", "kyuubi-bin.tgz", "-", "-"};
+  return {"artifacts/kyuubi/" + file, file, dist.url, checksum_text(dist.checksum)};
 }
 
 std::optional<std::string> conda_env_text(const Request& request, const model::CondaEnv& env,

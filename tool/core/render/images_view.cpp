@@ -229,7 +229,7 @@ void add_artifacts(const model::Stack& stack, Data& view) {
   list jars;
   for (const auto& j : jar_artifacts(stack)) jars.push_back(artifact_data(j));
   view.set("jars", Data{jars});
-  view.set("kyuubi_dist", artifact_data(kyuubi_artifact()));
+  view.set("kyuubi_dist", artifact_data(kyuubi_artifact(stack)));
 }
 
 }  // namespace

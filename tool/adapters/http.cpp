@@ -1,0 +1,374 @@
+// The libcurl implementation of http.hpp. One easy handle per attempt: simple, and stackctl makes
+// few enough requests that connection reuse is not worth shared state between callers.
+#include "adapters/http.hpp"
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+namespace stackctl::http {
+
+namespace {
+
+// Bodies of error responses to `download` are kept in memory for diagnostics, up to this size.
+constexpr std::size_t kErrorBodyLimit = 64 * 1024;
+// Backoff never waits longer than this, whatever Retry-After or the doubling says.
+constexpr std::chrono::milliseconds kMaxBackoff{30'000};
+
+void global_init_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      throw std::runtime_error("curl_global_init failed");
+  });
+}
+
+std::string lower(std::string s) {
+  std::ranges::transform(s, s.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool is_secret_query_name(const std::string& name) {
+  static constexpr std::array<const char*, 16> kNames = {
+      "token",       "access_token",         "refresh_token",      "id_token",
+      "password",    "passwd",               "secret",             "client_secret",
+      "api_key",     "apikey",               "key",                "sig",
+      "signature",   "x-amz-signature",      "x-amz-credential",   "x-amz-security-token"};
+  const std::string n = lower(name);
+  return std::ranges::any_of(kNames, [&](const char* k) { return n == k; });
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+bool is_transient_status(long status) {
+  return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+bool is_transient_code(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:      // connection refused, unreachable
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:           // connection reset while sending
+    case CURLE_RECV_ERROR:           // connection reset while receiving
+    case CURLE_GOT_NOTHING:          // server closed without a response
+    case CURLE_PARTIAL_FILE:         // body shorter than Content-Length
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Failure::Kind kind_of(CURLcode code) {
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return Failure::Kind::timeout;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_USE_SSL_FAILED:
+      return Failure::Kind::tls;
+    case CURLE_WRITE_ERROR:
+    case CURLE_READ_ERROR:
+      return Failure::Kind::io;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return Failure::Kind::cancelled;
+    default:
+      return Failure::Kind::network;
+  }
+}
+
+// Removes every occurrence of the URL's userinfo from a message that curl wrote, in case a
+// library error ever quotes the raw URL.
+std::string scrub(std::string message, const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return message;
+  const auto authority_end = url.find_first_of("/?#", scheme + 3);
+  const std::string authority = url.substr(scheme + 3, authority_end - (scheme + 3));
+  const auto at = authority.rfind('@');
+  if (at == std::string::npos || at == 0) return message;
+  const std::string userinfo = authority.substr(0, at);
+  for (auto pos = message.find(userinfo); pos != std::string::npos; pos = message.find(userinfo))
+    message.replace(pos, userinfo.size(), "REDACTED");
+  return message;
+}
+
+// State of one transfer attempt, shared with curl's callbacks.
+struct Transfer {
+  CURL* handle = nullptr;
+  std::FILE* file = nullptr;  // download target, else the body goes to memory
+  Response response;
+  const Progress* progress = nullptr;
+  bool write_failed = false;
+};
+
+bool is_success_status(long status) { return status >= 200 && status < 300; }
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+  auto& t = *static_cast<Transfer*>(user);
+  const std::size_t n = size * count;
+  long status = 0;
+  curl_easy_getinfo(t.handle, CURLINFO_RESPONSE_CODE, &status);
+  // A download writes only a successful body to its file: an error page is not the artifact.
+  if (t.file != nullptr && is_success_status(status)) {
+    if (std::fwrite(data, 1, n, t.file) != n) {
+      t.write_failed = true;
+      return 0;
+    }
+    return n;
+  }
+  const std::size_t room =
+      t.file == nullptr ? n : kErrorBodyLimit - std::min(kErrorBodyLimit, t.response.body.size());
+  t.response.body.append(data, std::min(n, room));
+  return n;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto& t = *static_cast<Transfer*>(user);
+  const std::size_t n = size * count;
+  const std::string_view line(data, n);
+  if (line.starts_with("HTTP/")) {
+    t.response.headers.clear();  // a new response (after a redirect or a 100 Continue)
+    return n;
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return n;
+  const std::string name = lower(trim(line.substr(0, colon)));
+  const std::string value = trim(line.substr(colon + 1));
+  auto [it, inserted] = t.response.headers.try_emplace(name, value);
+  if (!inserted && name != "www-authenticate") it->second += ", " + value;
+  return n;
+}
+
+int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t, curl_off_t) {
+  auto& t = *static_cast<Transfer*>(user);
+  if (t.progress != nullptr && *t.progress)
+    (*t.progress)(static_cast<std::uint64_t>(dlnow), static_cast<std::uint64_t>(dltotal));
+  return 0;
+}
+
+struct HandleDeleter {
+  void operator()(CURL* h) const { curl_easy_cleanup(h); }
+};
+struct ListDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+// Retry-After in seconds (the HTTP-date form is ignored: the doubling backoff applies then).
+std::chrono::milliseconds retry_after(const Response& r) {
+  const auto it = r.headers.find("retry-after");
+  if (it == r.headers.end() || it->second.empty()) return {};
+  if (!std::ranges::all_of(it->second, [](unsigned char c) { return std::isdigit(c) != 0; }))
+    return {};
+  if (it->second.size() > 5) return kMaxBackoff;
+  return std::chrono::seconds(std::stol(it->second));
+}
+
+class CurlClient final : public Client {
+ public:
+  explicit CurlClient(Options options) : options_(std::move(options)) { global_init_once(); }
+
+  std::expected<Response, Failure> send(const Request& request) override {
+    return with_retries(request, nullptr, nullptr);
+  }
+
+  std::expected<Response, Failure> download(const Request& request,
+                                            const std::filesystem::path& path,
+                                            const Progress& progress) override {
+    auto result = with_retries(request, &path, &progress);
+    std::error_code ec;
+    if (!result || !is_success_status(result->status)) std::filesystem::remove(path, ec);
+    return result;
+  }
+
+ private:
+  struct Attempt {
+    std::expected<Response, Failure> result;
+    bool transient = false;
+  };
+
+  std::expected<Response, Failure> with_retries(const Request& request,
+                                                const std::filesystem::path* path,
+                                                const Progress* progress) {
+    const std::string shown = redact_url(request.url);
+    std::chrono::milliseconds backoff = options_.initial_backoff;
+    for (int attempt = 0;; ++attempt) {
+      Attempt a = perform(request, path, progress);
+      if (!a.transient || attempt >= options_.retries) {
+        if (!a.result && attempt > 0)
+          a.result.error().message += " (after " + std::to_string(attempt + 1) + " attempts)";
+        return std::move(a.result);
+      }
+      std::chrono::milliseconds wait = backoff;
+      if (a.result) wait = std::max(wait, retry_after(*a.result));
+      wait = std::min(wait, kMaxBackoff);
+      spdlog::warn("{}; retrying in {} ms ({}/{})",
+                   a.result ? request.method + " " + shown + ": HTTP " + std::to_string(a.result->status)
+                            : a.result.error().message,
+                   wait.count(), attempt + 1, options_.retries);
+      std::this_thread::sleep_for(wait);
+      backoff = std::min(backoff * 2, kMaxBackoff);
+    }
+  }
+
+  Attempt perform(const Request& request, const std::filesystem::path* path,
+                  const Progress* progress) {
+    const std::string shown = redact_url(request.url);
+    const std::string what = request.method + " " + shown;
+    std::unique_ptr<CURL, HandleDeleter> handle(curl_easy_init());
+    if (!handle) return {std::unexpected(Failure{Failure::Kind::network, what + ": curl_easy_init failed"}), false};
+
+    Transfer t;
+    t.handle = handle.get();
+    t.progress = progress;
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
+    if (path != nullptr) {
+      file.reset(std::fopen(path->c_str(), "wb"));
+      if (!file)
+        return {std::unexpected(Failure{Failure::Kind::io, what + ": cannot write " + path->string()}), false};
+      t.file = file.get();
+    }
+
+    std::unique_ptr<curl_slist, ListDeleter> headers;
+    for (const auto& h : request.headers)
+      headers.reset(curl_slist_append(headers.release(), (h.name + ": " + h.value).c_str()));
+    // No "Expect: 100-continue" round trip before uploads (registries answer at once).
+    headers.reset(curl_slist_append(headers.release(), "Expect:"));
+
+    std::array<char, CURL_ERROR_SIZE> error{};
+    configure(handle.get(), request, t, headers.get(), error.data());
+    const CURLcode code = curl_easy_perform(handle.get());
+
+    if (file && std::fflush(file.get()) != 0) t.write_failed = true;
+    if (code != CURLE_OK || t.write_failed) {
+      std::string cause = t.write_failed ? "cannot write " + (path ? path->string() : std::string("body"))
+                                         : (error[0] != '\0' ? std::string(error.data())
+                                                             : curl_easy_strerror(code));
+      const Failure::Kind kind = t.write_failed ? Failure::Kind::io : kind_of(code);
+      return {std::unexpected(Failure{kind, what + ": " + scrub(cause, request.url)}),
+              !t.write_failed && is_transient_code(code)};
+    }
+    curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &t.response.status);
+    char* effective = nullptr;
+    curl_easy_getinfo(handle.get(), CURLINFO_EFFECTIVE_URL, &effective);
+    if (effective != nullptr) t.response.effective_url = effective;
+    const bool transient = is_transient_status(t.response.status);
+    return {std::move(t.response), transient};
+  }
+
+  void configure(CURL* h, const Request& request, Transfer& t, curl_slist* headers,
+                 char* error) const {
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "stackctl/" STACKCTL_VERSION);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::chrono::milliseconds(options_.connect_timeout).count()));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(std::chrono::milliseconds(options_.timeout).count()));
+    // A transfer that stalls (under 1 byte/s for a minute) is a timeout even without a deadline.
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, options_.follow_redirects ? 1L : 0L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+    // Credentials go only to the host they were given for, never across a redirect.
+    curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
+    if (!options_.client_cert_file.empty())
+      curl_easy_setopt(h, CURLOPT_SSLCERT, options_.client_cert_file.c_str());
+    if (!options_.client_key_file.empty())
+      curl_easy_setopt(h, CURLOPT_SSLKEY, options_.client_key_file.c_str());
+    if (options_.insecure_skip_verify) {
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    set_method(h, request);
+  }
+
+  static void set_method(CURL* h, const Request& request) {
+    if (request.method == "GET") {
+      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else if (request.method == "HEAD") {
+      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (request.body.empty() && request.method != "POST" && request.method != "PUT" &&
+               request.method != "PATCH") {
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());  // DELETE, OPTIONS
+    } else {
+      // POSTFIELDS makes curl send the body (also an empty one) with its Content-Length;
+      // CUSTOMREQUEST then names the real method (PUT, PATCH, DELETE, ...).
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+      if (request.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+  }
+
+  Options options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Client> make_curl_client(Options options) {
+  return std::make_unique<CurlClient>(std::move(options));
+}
+
+std::string redact_url(const std::string& url) {
+  std::string out = url;
+  // Userinfo: everything between "://" and the last '@' of the authority.
+  if (const auto scheme = out.find("://"); scheme != std::string::npos) {
+    const auto start = scheme + 3;
+    const auto end = out.find_first_of("/?#", start);
+    const auto at = out.rfind('@', end == std::string::npos ? out.size() : end);
+    if (at != std::string::npos && at >= start) out.erase(start, at + 1 - start);
+  }
+  const auto query = out.find('?');
+  if (query == std::string::npos) return out;
+  const auto fragment = out.find('#', query);
+  const std::string tail = fragment == std::string::npos ? "" : out.substr(fragment);
+  const std::string q = out.substr(query + 1, fragment == std::string::npos ? std::string::npos
+                                                                           : fragment - query - 1);
+  std::string redacted;
+  std::size_t pos = 0;
+  while (pos <= q.size()) {
+    auto amp = q.find('&', pos);
+    if (amp == std::string::npos) amp = q.size();
+    const std::string param = q.substr(pos, amp - pos);
+    const auto eq = param.find('=');
+    if (!redacted.empty() || pos > 0) redacted += '&';
+    if (eq != std::string::npos && is_secret_query_name(param.substr(0, eq)))
+      redacted += param.substr(0, eq + 1) + "REDACTED";
+    else
+      redacted += param;
+    pos = amp + 1;
+  }
+  return out.substr(0, query + 1) + redacted + tail;
+}
+
+}  // namespace stackctl::http

@@ -10,13 +10,17 @@ packages=(
   libcurl4-openssl-dev libssl-dev libgit2-dev catch2
   # real components the tests start on loopback
   buildah skopeo docker-registry debootstrap busybox-static
-  python3 nodejs npm ca-certificates curl openssl apache2-utils
+  python3 ca-certificates curl openssl apache2-utils
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm (the HCL parser test): any installation will do; Debian's nodejs and npm
+# conflict with a vendor's nodejs that bundles npm, so install them only when absent.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

@@ -115,6 +115,8 @@ std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
     p.ref = p.repository + ":" + p.tag;
     p.build_args = {{"BASE_IMAGE", p.base_ref}};
     p.labels = {{std::string(kInputsDigestLabel), p.inputs_digest}};
+    // The rendered Dockerfile knows the tag only with {inputs} as a placeholder.
+    if (tag_has_inputs(*img)) p.labels.emplace_back("org.opencontainers.image.version", p.tag);
     plans.push_back(std::move(p));
     by_name[plans.back().name] = &plans.back();
   }

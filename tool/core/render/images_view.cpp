@@ -210,6 +210,7 @@ void add_notebook(const model::Stack& stack, const model::Image& image, Data& vi
   for (const int p : ports) port_list.push_back(Data{std::to_string(p)});
   view.set("jupyter", jupyter);
   view.set("marimo", marimo);
+  view.set("jupyter_and_marimo", jupyter && marimo);
   view.set("client_mode", client);
   view.set("notebook_ports", Data{port_list});
   view.set("notebook_port", std::to_string(port));

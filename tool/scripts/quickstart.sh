@@ -13,7 +13,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bash "$root/tool/scripts/setup.sh"
-bash "$root/tool/scripts/build.sh"
+bash "$root/tool/scripts/build.sh" stackctl
 
 stackctl="$root/build/tool/stackctl"
 quick="$root/examples/quickstart"

@@ -6,12 +6,19 @@
 #include <exception>
 #include <iostream>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include "cli/app.hpp"
 #include "cli/exit_codes.hpp"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   const bool color = ::isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+  // Logs are progress and detail: stderr, never stdout (which carries results and JSON).
+  auto logger = spdlog::stderr_color_mt("stackctl");
+  logger->set_pattern("%^%l%$: %v");
+  spdlog::set_default_logger(logger);
   try {
     return stackctl::cli::run(args, std::cout, std::cerr, color);
   } catch (const std::exception& e) {

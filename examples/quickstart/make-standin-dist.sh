@@ -5,7 +5,7 @@
 #       layout (RELEASE, jars/, bin/, sbin/, python/pyspark/version.py, kubernetes/dockerfiles,
 #       ...) whose jars are tiny placeholders and whose scripts only say they are stand-ins
 #   MIRROR/maven2/<group>/<artifact>/<v>/<artifact>-<v>.jar (+ .sha1)   the stack's extra jars
-#   MIRROR/kyuubi/apache-kyuubi-standin-bin.tgz                          a Kyuubi stand-in
+#   MIRROR/kyuubi/apache-kyuubi-standin-bin.tgz (+ .sha512)              a Kyuubi stand-in
 #   MIRROR/pypi/simple/<project>/<wheel>                                 stand-in wheels for the
 #       notebook image (pyspark-client, jupyterhub, jupyterlab, marimo), a PEP 503 index that
 #       `python3 -m http.server` serves as is
@@ -118,6 +118,8 @@ make_kyuubi() {
   printf '# %s\n' "$notice" > "$root/conf/kyuubi-defaults.conf.template"
   mkdir -p "$mirror/kyuubi"
   deterministic_tgz "$work" "$name" "$mirror/kyuubi/$name.tgz"
+  # Apache publishes a .sha512 beside each Kyuubi release too; `stackctl lock` reads it.
+  (cd "$mirror/kyuubi" && sha512sum "$name.tgz" > "$name.tgz.sha512")
 }
 
 # A pure-Python wheel: one module printing that it is a stand-in, and console scripts that do too.

@@ -186,3 +186,17 @@ TEST_CASE("check image: rule table", "[check_image]") {
   for (const auto& r : check_image::kRules) CHECK(r.code.starts_with("SI"));
   CHECK(check_image::kRules[1].severity == Severity::error);
 }
+
+TEST_CASE("check --image: a tag with {inputs} matches any 12 hex digits there", "[check_image]") {
+  stackctl::Diagnostics d;
+  const std::string text = stackctl::test::with("connect-{spark}-{revision}", "connect-{inputs}");
+  auto stack = stackctl::load_stack(text, {"s.yaml", "", &stackctl::catalog::builtin_catalog()}, d);
+  REQUIRE(stack);
+  auto labels = stackctl::check_image::expected_labels(*stack, stack->images[1]);
+  labels["org.opencontainers.image.version"] = "connect-0123456789ab";
+  const auto ok = stackctl::check_image::check_image(*stack, {"r/connect:x", "connect", labels});
+  for (const auto& f : ok) CHECK(f.diag.code != "SI003");
+  labels["org.opencontainers.image.version"] = "connect-0123456789XY";
+  const auto bad = stackctl::check_image::check_image(*stack, {"r/connect:x", "connect", labels});
+  CHECK(std::any_of(bad.begin(), bad.end(), [](const auto& f) { return f.diag.code == "SI003"; }));
+}

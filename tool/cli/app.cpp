@@ -1,6 +1,7 @@
 #include "cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 #include <memory>
 #include <optional>
 
@@ -84,6 +85,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return kUsage;
   }
   ctx.options.output = output == "json" ? OutputFormat::json : OutputFormat::text;
+  spdlog::set_level(ctx.options.verbosity >= 2   ? spdlog::level::trace
+                    : ctx.options.verbosity == 1 ? spdlog::level::debug
+                                                 : spdlog::level::info);
   return runner ? runner(ctx) : static_cast<int>(kUsage);
 }
 

@@ -181,7 +181,15 @@ int run_build(Context& ctx, const BuildArgs& args) {
   if (args.push) {
     for (auto& r : rows) {
       auto pushed = push_image(ctx, **b, *r.image, !stack.registry.insecure, work);
-      if (!pushed) return kExternalError;
+      if (!pushed) {
+        // The builder's last lines say what it tried; the registry client says why in one line
+        // ("cannot reach registry ...: is the registry running?") when the registry is the cause.
+        if (auto ref = parse_image_ref(r.image->ref); ref)
+          if (auto probe = reg->find_manifest(*ref); !probe)
+            ctx.err << "stackctl: cannot push " << r.image->ref << ": " << probe.error().message
+                    << '\n';
+        return kExternalError;
+      }
       r.digest = *pushed;
     }
   }

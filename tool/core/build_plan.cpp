@@ -71,6 +71,25 @@ std::string inputs_digest(const ImagePlan& p, const std::string& parent_digest) 
   return "sha256:" + render::sha256_hex(h);
 }
 
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
+    text.replace(pos, from.size(), to);
+}
+
+// The reference render_all wrote for image `name`: {inputs} expanded to the placeholder.
+std::string placeholder_ref(const model::Stack& stack, const std::string& name) {
+  for (std::size_t i = 0; i < stack.images.size(); ++i) {
+    const model::Image& img = stack.images[i];
+    if (img.name != name) continue;
+    if (!tag_has_inputs(img)) return {};
+    const std::string path = "images[" + std::to_string(i) + "].tag";
+    Diagnostics ignored;
+    return render::image_repository(stack, img) + ":" +
+           expand_tag(stack, img, stack.locs.at(path), path, ignored);
+  }
+  return {};
+}
+
 }  // namespace
 
 std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
@@ -113,6 +132,23 @@ std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
     p.tag = expand_tag(stack, *img, stack.locs.at(path), path, diags,
                        std::string_view(p.inputs_digest).substr(7, 12));
     p.ref = p.repository + ":" + p.tag;
+    // The context was rendered before the digest existed: with {inputs} in a tag, the Dockerfile
+    // names the tag (the `org.opencontainers.image.version` label, the Reference comment) and the
+    // parent's reference (ARG BASE_IMAGE) with a placeholder. The digest above covers those
+    // placeholders; the files built are given the real tags, so the image's labels say its tag.
+    if (tag_has_inputs(*img) || !p.parent.empty()) {
+      std::vector<std::pair<std::string, std::string>> subs;
+      if (!p.parent.empty()) subs.emplace_back(placeholder_ref(stack, p.parent), p.base_ref);
+      if (tag_has_inputs(*img)) {
+        Diagnostics ignored;
+        const std::string placeholder = expand_tag(stack, *img, stack.locs.at(path), path, ignored);
+        subs.emplace_back(p.repository + ":" + placeholder, p.ref);
+        subs.emplace_back(placeholder, p.tag);
+      }
+      for (auto& f : p.files)
+        for (const auto& [from, to] : subs)
+          if (!from.empty() && from != to) replace_all(f.data, from, to);
+    }
     p.build_args = {{"BASE_IMAGE", p.base_ref}};
     p.labels = {{std::string(kInputsDigestLabel), p.inputs_digest}};
     // The rendered Dockerfile knows the tag only with {inputs} as a placeholder.

@@ -1,0 +1,10 @@
+# `stackctl lock` and `stackctl build --push` end to end (included from tests/CMakeLists.txt): a
+# two-image stack (tests/fixtures/build/) built for real with buildah (vfs storage in a temp
+# folder, FROM a local busybox base), one jar from a loopback mirror, pushed to a real
+# docker-registry on loopback and read back with skopeo. Needs root, buildah, busybox-static,
+# skopeo, docker-registry, python3 and openssl; without them it reports SKIPPED (exit 77). No
+# network beyond 127.0.0.1. About 75 s here (vfs copies every layer).
+add_test(NAME "integration: build --push (lock, skip, rebuild, dry-run, bad artifact, registry down)"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/build_push.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("integration: build --push (lock, skip, rebuild, dry-run, bad artifact, registry down)"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 LABELS "integration;images;registry")

@@ -5,7 +5,8 @@
 #
 #   bash bench/run.sh            no-op builds (everything up to date), 5 runs each
 #   COLD=1 bash bench/run.sh     also cold builds (built images and layer cache removed first),
-#                                2 runs each: minutes per run, dominated by apt inside the builds
+#                                COLD_RUNS=N runs each (default 2): minutes per run, dominated
+#                                by apt inside the builds
 #
 # Prints hyperfine's table for each pair and the ratio stackctl / plain buildah (median over
 # median). A ratio near 1 for cold builds means stackctl adds little to the build itself; the
@@ -46,7 +47,7 @@ if [ "${COLD:-0}" = 1 ]; then
   echo "== cold build (built images and cached layers removed before each run)"
   bh="buildah --storage-driver vfs --root $work/storage/root --runroot $work/storage/runroot"
   clean="bash -c '$bh images --format {{.Name}}:{{.Tag}} | grep -v stackctl-base | xargs -r $bh rmi -f >/dev/null 2>&1; $bh rmi --prune >/dev/null 2>&1 || true'"
-  hyperfine --runs 2 --prepare "$clean" --export-json "$work/bench-cold.json" \
+  hyperfine --runs "${COLD_RUNS:-2}" --prepare "$clean" --export-json "$work/bench-cold.json" \
     -n stackctl "$build" -n plain-buildah "$plain"
   ratio "$work/bench-cold.json"
 fi

@@ -1,13 +1,12 @@
 // stackctl's entry point: the only place that knows about the process (argv, TTY, exit code)
 // and the one top-level catch for bugs.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <exception>
 #include <iostream>
-
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "cli/app.hpp"
 #include "cli/exit_codes.hpp"

@@ -24,7 +24,8 @@ model::Stack load(const std::string& text) {
 // The base context asks for the distribution and both jars, as the spark-base recipe does.
 const char* kArtifactsTxt =
     "# PATH URL CHECKSUM\n"
-    "artifacts/spark/spark-3.5.7-bin-hadoop3.tgz https://example.org/spark-3.5.7-bin-hadoop3.tgz -\n"
+    "artifacts/spark/spark-3.5.7-bin-hadoop3.tgz https://example.org/spark-3.5.7-bin-hadoop3.tgz "
+    "-\n"
     "artifacts/jars/hadoop-aws-3.3.4.jar "
     "https://repo1.maven.org/maven2/org/apache/hadoop/hadoop-aws/3.3.4/hadoop-aws-3.3.4.jar -\n"
     "artifacts/jars/aws-java-sdk-bundle-1.12.262.jar https://repo1.maven.org/maven2/com/amazonaws/"
@@ -58,7 +59,8 @@ TEST_CASE("plan: images come parents first, with their own context files only") 
   CHECK((*plans)[0].files.size() == 3);
   CHECK((*plans)[0].files[0].path == "Dockerfile");
   CHECK((*plans)[1].base_ref == (*plans)[0].ref);
-  CHECK((*plans)[1].build_args[0] == std::pair<std::string, std::string>{"BASE_IMAGE", (*plans)[0].ref});
+  CHECK((*plans)[1].build_args[0] ==
+        std::pair<std::string, std::string>{"BASE_IMAGE", (*plans)[0].ref});
   // The base context asks for the distribution and the jars; its child (no artifacts.txt) nothing.
   CHECK((*plans)[0].artifacts.size() == 3);
   CHECK((*plans)[0].artifacts[1].dest == "artifacts/jars/hadoop-aws-3.3.4.jar");
@@ -68,8 +70,9 @@ TEST_CASE("plan: images come parents first, with their own context files only") 
 }
 
 TEST_CASE("plan: a changed recipe file changes that image's digest and its dependents' only") {
-  const auto text = with("  - name: connect", "  - name: other\n    from: {image: base}\n"
-                                               "    tag: \"o-{spark}\"\n  - name: connect");
+  const auto text = with("  - name: connect",
+                         "  - name: other\n    from: {image: base}\n"
+                         "    tag: \"o-{spark}\"\n  - name: connect");
   const auto stack = load(text);
   const lock::Lock lock = lock::from_stack(stack, nullptr);
   auto files = contexts("FROM x\n");
@@ -86,8 +89,7 @@ TEST_CASE("plan: a changed recipe file changes that image's digest and its depen
   files[0].data = "FROM y\n";  // the root changes: everything below it changes
   auto root_changed = plan::plan_images(stack, files, lock, false);
   REQUIRE(root_changed);
-  for (const auto& p : *root_changed)
-    CHECK(p.inputs_digest != named(*after, p.name).inputs_digest);
+  for (const auto& p : *root_changed) CHECK(p.inputs_digest != named(*after, p.name).inputs_digest);
 }
 
 TEST_CASE("plan: artifact checksums are inputs, and --frozen refuses unresolved ones") {
@@ -115,7 +117,8 @@ TEST_CASE("plan: artifact checksums are inputs, and --frozen refuses unresolved 
 
 TEST_CASE("plan: {inputs} in a tag is the digest's first 12 hex digits") {
   const auto stack = load(with("connect-{spark}-{revision}", "connect-{inputs}"));
-  auto plans = plan::plan_images(stack, contexts("FROM x\n"), lock::from_stack(stack, nullptr), false);
+  auto plans =
+      plan::plan_images(stack, contexts("FROM x\n"), lock::from_stack(stack, nullptr), false);
   REQUIRE(plans);
   const auto& p = (*plans)[1];
   CHECK(p.tag == "connect-" + p.inputs_digest.substr(7, 12));

@@ -4,9 +4,8 @@
 // connections, offline mode, and checksum resolution from .sha1 and both .sha512 formats.
 // Skipped, with a warning, only when python3 is not installed.
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "adapters/fetcher.hpp"
 #include "adapters/hashing.hpp"
@@ -32,7 +31,8 @@ std::string read(const stdfs::path& p) {
 
 // Large contents are compared by digest: Catch would print megabytes on a failure.
 std::string digest_of(const std::string& data) {
-  return std::to_string(data.size()) + " bytes, sha1 " + hashing::hash_bytes(data, model::HashAlgorithm::sha1);
+  return std::to_string(data.size()) + " bytes, sha1 " +
+         hashing::hash_bytes(data, model::HashAlgorithm::sha1);
 }
 
 // `gpg --print-md SHA512 FILE` layout: "FILE: " then upper-case groups of 8, five per line,
@@ -43,7 +43,8 @@ std::string gpg_print_md(const std::string& file, const std::string& hex) {
   for (std::size_t i = 0; i < hex.size(); i += 8) {
     if (i > 0 && (i / 8) % 5 == 0) out += "\n" + indent;
     out += " ";
-    for (char c : hex.substr(i, 8)) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char c : hex.substr(i, 8))
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return out + "\n";
 }
@@ -82,7 +83,8 @@ struct Mirror {
           hashing::hash_bytes(tarball, HashAlgorithm::sha512) + "  spark-9.9.9-bin-hadoop3.tgz\n");
     write(at(old_tgz_path), old_tarball);
     write(at(std::string(old_tgz_path) + ".sha512"),
-          gpg_print_md("spark-2.9.9-bin-hadoop2.7.tgz", hashing::hash_bytes(old_tarball, HashAlgorithm::sha512)));
+          gpg_print_md("spark-2.9.9-bin-hadoop2.7.tgz",
+                       hashing::hash_bytes(old_tarball, HashAlgorithm::sha512)));
   }
   stdfs::path cache() const { return dir.path() / "cache"; }
 };
@@ -108,7 +110,8 @@ fetch::Options options(const stdfs::path& cache, fetch::Network network = fetch:
   return o;
 }
 
-long requests_for(http::Client& client, const testing::MirrorServer& server, const std::string& key) {
+long requests_for(http::Client& client, const testing::MirrorServer& server,
+                  const std::string& key) {
   auto r = client.send({"GET", server.url("/_stats"), {}, {}});
   REQUIRE(r);
   const auto stats = nlohmann::json::parse(r->body);
@@ -126,16 +129,21 @@ TEST_CASE("redact_url removes userinfo and secret query values", "[http]") {
   CHECK(http::redact_url("https://user:pass@host/p?token=x") == "https://host/p?token=REDACTED");
   CHECK(http::redact_url("https://host:8443/v2/x?n=1&X-Amz-Signature=abc&b=2#frag") ==
         "https://host:8443/v2/x?n=1&X-Amz-Signature=REDACTED&b=2#frag");
-  CHECK(http::redact_url("https://repo1.maven.org/maven2/a.jar") == "https://repo1.maven.org/maven2/a.jar");
+  CHECK(http::redact_url("https://repo1.maven.org/maven2/a.jar") ==
+        "https://repo1.maven.org/maven2/a.jar");
   CHECK(http::redact_url("http://tok@host") == "http://host");
   CHECK(http::redact_url("https://host/p@q") == "https://host/p@q");  // '@' in the path is kept
-  CHECK(http::redact_url("https://host/p?access_token=s3cr3t") == "https://host/p?access_token=REDACTED");
+  CHECK(http::redact_url("https://host/p?access_token=s3cr3t") ==
+        "https://host/p?access_token=REDACTED");
 }
 
 TEST_CASE("default cache folder follows XDG", "[fetcher]") {
-  CHECK(fetch::default_cache_dir("/x/cache", "/home/u") == stdfs::path("/x/cache/stackctl/artifacts"));
-  CHECK(fetch::default_cache_dir(nullptr, "/home/u") == stdfs::path("/home/u/.cache/stackctl/artifacts"));
-  CHECK(fetch::default_cache_dir("relative", "/home/u") == stdfs::path("/home/u/.cache/stackctl/artifacts"));
+  CHECK(fetch::default_cache_dir("/x/cache", "/home/u") ==
+        stdfs::path("/x/cache/stackctl/artifacts"));
+  CHECK(fetch::default_cache_dir(nullptr, "/home/u") ==
+        stdfs::path("/home/u/.cache/stackctl/artifacts"));
+  CHECK(fetch::default_cache_dir("relative", "/home/u") ==
+        stdfs::path("/home/u/.cache/stackctl/artifacts"));
   CHECK(fetch::default_cache_dir("", "").empty());
 }
 
@@ -154,7 +162,10 @@ TEST_CASE("Maven coordinates map to mirror URLs", "[fetcher]") {
 
 TEST_CASE("http client against a loopback server", "[http][loopback]") {
   auto python = python3_or_skip();
-  if (!python) { SUCCEED("python3 absent"); return; }
+  if (!python) {
+    SUCCEED("python3 absent");
+    return;
+  }
   Mirror m;
   testing::MirrorServer server(*python, m.root);
   auto client = http::make_curl_client(fast_retries());
@@ -204,20 +215,25 @@ TEST_CASE("http client against a loopback server", "[http][loopback]") {
     CHECK_FALSE(stdfs::exists(file));
   }
   SECTION("connection refused is a network failure naming the redacted URL, after retries") {
-    const std::string url = "http://user:hunter2@127.0.0.1:" + std::to_string(server.port()) + "/x?token=t0k";
+    const std::string url =
+        "http://user:hunter2@127.0.0.1:" + std::to_string(server.port()) + "/x?token=t0k";
     server.stop();
     auto r = http::make_curl_client(fast_retries(1))->send({"GET", url, {}, {}});
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == http::Failure::Kind::network);
-    CHECK_THAT(r.error().message, Contains("127.0.0.1") && Contains("token=REDACTED") &&
-                                      Contains("after 2 attempts"));
+    CHECK_THAT(r.error().message,
+               Contains("127.0.0.1") && Contains("token=REDACTED") && Contains("after 2 attempts"));
     CHECK_THAT(r.error().message, !Contains("hunter2") && !Contains("t0k"));
   }
 }
 
-TEST_CASE("fetcher: download, verify, cache, and use the cache without network", "[fetcher][loopback]") {
+TEST_CASE("fetcher: download, verify, cache, and use the cache without network",
+          "[fetcher][loopback]") {
   auto python = python3_or_skip();
-  if (!python) { SUCCEED("python3 absent"); return; }
+  if (!python) {
+    SUCCEED("python3 absent");
+    return;
+  }
   Mirror m;
   auto server = std::make_unique<testing::MirrorServer>(*python, m.root);
   auto client = http::make_curl_client(fast_retries());
@@ -267,7 +283,10 @@ TEST_CASE("fetcher: download, verify, cache, and use the cache without network",
 
 TEST_CASE("fetcher: failures say what happened", "[fetcher][loopback]") {
   auto python = python3_or_skip();
-  if (!python) { SUCCEED("python3 absent"); return; }
+  if (!python) {
+    SUCCEED("python3 absent");
+    return;
+  }
   Mirror m;
   testing::MirrorServer server(*python, m.root);
   auto client = http::make_curl_client(fast_retries());
@@ -278,15 +297,18 @@ TEST_CASE("fetcher: failures say what happened", "[fetcher][loopback]") {
     auto r = fetcher.fetch({"demo", server.url(m.jar_path), wrong});
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == fetch::Failure::Kind::checksum_mismatch);
-    CHECK_THAT(r.error().message, Contains("expected sha256:" + wrong.hex) &&
-                                      Contains("actual   sha256:" + hashing::hash_bytes(m.jar, model::HashAlgorithm::sha256)) &&
-                                      Contains(server.url(m.jar_path)));
+    CHECK_THAT(r.error().message,
+               Contains("expected sha256:" + wrong.hex) &&
+                   Contains("actual   sha256:" +
+                            hashing::hash_bytes(m.jar, model::HashAlgorithm::sha256)) &&
+                   Contains(server.url(m.jar_path)));
     CHECK_FALSE(stdfs::exists(m.cache() / "sha256" / wrong.hex));
     CHECK(cache_has_no_temp_files(m.cache()));
   }
   SECTION("404 says where it looked") {
     const std::string url = server.url("/maven2/org/example/demo/9.9/demo-9.9.jar");
-    auto r = fetcher.fetch({"org.example:demo:9.9", url, model::Checksum{model::HashAlgorithm::sha1, std::string(40, '0')}});
+    auto r = fetcher.fetch({"org.example:demo:9.9", url,
+                            model::Checksum{model::HashAlgorithm::sha1, std::string(40, '0')}});
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == fetch::Failure::Kind::not_found);
     CHECK(r.error().message == "org.example:demo:9.9: not found at " + url +
@@ -298,7 +320,8 @@ TEST_CASE("fetcher: failures say what happened", "[fetcher][loopback]") {
     auto r = fetcher.fetch({"org.example:demo:9.9", url, std::nullopt});
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == fetch::Failure::Kind::not_found);
-    CHECK_THAT(r.error().message, Contains(url + ".sha1") && Contains("check the version or the mirror"));
+    CHECK_THAT(r.error().message,
+               Contains(url + ".sha1") && Contains("check the version or the mirror"));
   }
   SECTION("503s are retried, then the download is verified") {
     const model::Checksum c = sha(model::HashAlgorithm::sha1, m.jar);
@@ -316,7 +339,8 @@ TEST_CASE("fetcher: failures say what happened", "[fetcher][loopback]") {
   }
   SECTION("offline, a cache miss names the artifact") {
     fetch::Fetcher offline(*client, options(m.cache(), fetch::Network::offline));
-    auto r = offline.fetch({"org.example:demo:1.0", server.url(m.jar_path), sha(model::HashAlgorithm::sha1, m.jar)});
+    auto r = offline.fetch(
+        {"org.example:demo:1.0", server.url(m.jar_path), sha(model::HashAlgorithm::sha1, m.jar)});
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == fetch::Failure::Kind::not_cached);
     CHECK_THAT(r.error().message, Contains("org.example:demo:1.0") && Contains("offline") &&
@@ -331,7 +355,10 @@ TEST_CASE("fetcher: failures say what happened", "[fetcher][loopback]") {
 
 TEST_CASE("fetcher: checksums resolved from the published files", "[fetcher][loopback]") {
   auto python = python3_or_skip();
-  if (!python) { SUCCEED("python3 absent"); return; }
+  if (!python) {
+    SUCCEED("python3 absent");
+    return;
+  }
   Mirror m;
   testing::MirrorServer server(*python, m.root);
   auto client = http::make_curl_client(fast_retries());
@@ -379,7 +406,8 @@ TEST_CASE("fetcher: checksums resolved from the published files", "[fetcher][loo
     auto r = fetcher.fetch({"demo", server.url(m.jar_path), std::nullopt});
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == fetch::Failure::Kind::checksum_mismatch);
-    CHECK_THAT(r.error().message, Contains("sha1:" + std::string(40, 'b')) && Contains("published at"));
+    CHECK_THAT(r.error().message,
+               Contains("sha1:" + std::string(40, 'b')) && Contains("published at"));
   }
   SECTION("an HTML page instead of a checksum is refused") {
     write(m.at(std::string(m.tgz_path) + ".sha512"), "<html><body>mirror list</body></html>\n");

@@ -79,8 +79,8 @@ TEST_CASE("an empty file and a non-mapping document are not stacks") {
 }
 
 TEST_CASE("duplicate keys are reported at the second key") {
-  const auto e = only(validate(with("  java: \"17\"", "  java: \"17\"\n  java: \"21\"")),
-                      "E_DUPLICATE_KEY");
+  const auto e =
+      only(validate(with("  java: \"17\"", "  java: \"17\"\n  java: \"21\"")), "E_DUPLICATE_KEY");
   CHECK(e.loc.line == 9);
   CHECK(e.loc.column == 3);
   CHECK(e.path == "versions.java");
@@ -131,8 +131,8 @@ TEST_CASE("duplicate image names are reported at the second image") {
 }
 
 TEST_CASE("tag templates: unknown variables and invalid tags") {
-  const auto e = only(validate(with("spark-{spark}-{revision}", "spark-{sprak}-{revision}")),
-                      "E_TAG");
+  const auto e =
+      only(validate(with("spark-{spark}-{revision}", "spark-{sprak}-{revision}")), "E_TAG");
   CHECK(e.message == "unknown variable {sprak} in tag template");
   CHECK(e.hint == "did you mean {spark}?");
   CHECK(e.loc.line == 20);
@@ -143,11 +143,13 @@ TEST_CASE("tag templates: unknown variables and invalid tags") {
 
 TEST_CASE("a tag can use a jar's version by its id") {
   Diagnostics d;
-  const auto text = with("    - maven: com.amazonaws:aws-java-sdk-bundle:1.12.262",
-                         "    - maven: com.amazonaws:aws-java-sdk-bundle:1.12.262\n"
-                         "    - id: uc\n      maven: io.unitycatalog:unitycatalog-spark_2.12:0.2.1");
-  auto s = load_stack(with("spark-{spark}-{revision}", "spark-{spark}-uc-{jar.uc}-{revision}", text),
-                      {"s.yaml", "", &catalog::builtin_catalog()}, d);
+  const auto text =
+      with("    - maven: com.amazonaws:aws-java-sdk-bundle:1.12.262",
+           "    - maven: com.amazonaws:aws-java-sdk-bundle:1.12.262\n"
+           "    - id: uc\n      maven: io.unitycatalog:unitycatalog-spark_2.12:0.2.1");
+  auto s =
+      load_stack(with("spark-{spark}-{revision}", "spark-{spark}-uc-{jar.uc}-{revision}", text),
+                 {"s.yaml", "", &catalog::builtin_catalog()}, d);
   REQUIRE(s);
   CHECK(expand_tag(*s, s->images[0], {}, "t", d) == "spark-3.5.7-uc-0.2.1-r1");
 }
@@ -164,8 +166,8 @@ TEST_CASE("checksums must have the algorithm's length") {
 }
 
 TEST_CASE("Maven coordinates must be group:artifact:version") {
-  const auto e = only(validate(with("org.apache.hadoop:hadoop-aws:3.3.4", "hadoop-aws-3.3.4.jar")),
-                      "E_VALUE");
+  const auto e =
+      only(validate(with("org.apache.hadoop:hadoop-aws:3.3.4", "hadoop-aws-3.3.4.jar")), "E_VALUE");
   CHECK(e.message == "\"hadoop-aws-3.3.4.jar\" is not a Maven coordinate");
 }
 
@@ -198,8 +200,9 @@ TEST_CASE("enumerations suggest the right spelling") {
 }
 
 TEST_CASE("history server log directories must use s3a://") {
-  const auto t = with("services:\n", "services:\n  historyServer:\n    image: base\n"
-                                     "    logDirectory: s3://logs/events\n");
+  const auto t = with("services:\n",
+                      "services:\n  historyServer:\n    image: base\n"
+                      "    logDirectory: s3://logs/events\n");
   const auto e = only(validate(t), "E_VALUE");
   CHECK(e.hint == "write s3a://logs/events");
 }
@@ -214,8 +217,9 @@ TEST_CASE("spark.env keys must name a defined source") {
 }
 
 TEST_CASE("a conda environment takes a file or packages, not both") {
-  const auto t = kMinimalStack + "python:\n  conda:\n    - name: app\n      file: env.yml\n"
-                                 "      packages: [numpy]\n";
+  const auto t = kMinimalStack +
+                 "python:\n  conda:\n    - name: app\n      file: env.yml\n"
+                 "      packages: [numpy]\n";
   CHECK(only(validate(t), "E_VALUE").message ==
         "a conda environment takes `file` or `packages`, not both");
 }
@@ -248,9 +252,9 @@ TEST_CASE("an unknown target is an error with a suggestion") {
 }
 
 TEST_CASE("every problem is reported in one run") {
-  const auto t = with("  name: demo", "  name: Demo_Stack",
-                      with("    python: true", "    pyhton: true",
-                           with("{image: base}", "{image: nope}")));
+  const auto t =
+      with("  name: demo", "  name: Demo_Stack",
+           with("    python: true", "    pyhton: true", with("{image: base}", "{image: nope}")));
   const auto d = validate(t);
   CHECK(d.error_count() == 3);
   CHECK(find_code(d, "E_VALUE"));

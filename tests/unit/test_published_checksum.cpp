@@ -58,7 +58,8 @@ TEST_CASE("gpg --print-md SHA512 style, wrapped and upper case", "[published_che
   CHECK(pc::parse(text, HashAlgorithm::sha512, "spark-2.3.2-bin-hadoop2.7.tgz") == kSha512);
 
   SECTION("a long name puts the digest on the following lines") {
-    const std::string wrapped = "a-very-long-file-name.tgz:\n    " + h.substr(0, 64) + "\n    " + h.substr(64) + "\n";
+    const std::string wrapped =
+        "a-very-long-file-name.tgz:\n    " + h.substr(0, 64) + "\n    " + h.substr(64) + "\n";
     CHECK(pc::parse(wrapped, HashAlgorithm::sha512) == kSha512);
   }
 }

@@ -9,9 +9,12 @@ namespace stackctl::builder {
 
 const char* to_string(Backend b) {
   switch (b) {
-    case Backend::buildah: return "buildah";
-    case Backend::podman: return "podman";
-    case Backend::docker: return "docker";
+    case Backend::buildah:
+      return "buildah";
+    case Backend::podman:
+      return "podman";
+    case Backend::docker:
+      return "docker";
   }
   return "buildah";
 }
@@ -60,7 +63,8 @@ class CliBuilder final : public Builder {
       argv.insert(argv.end(), {"build", "--isolation", options_.isolation, "--layers"});
     }
     argv.insert(argv.end(), {"-f", (spec.context / spec.dockerfile).string(), "-t", spec.ref});
-    for (const auto& [k, v] : spec.build_args) argv.insert(argv.end(), {"--build-arg", k + "=" + v});
+    for (const auto& [k, v] : spec.build_args)
+      argv.insert(argv.end(), {"--build-arg", k + "=" + v});
     for (const auto& [k, v] : spec.labels) argv.insert(argv.end(), {"--label", k + "=" + v});
     argv.push_back(spec.context.string());
     proc::Command cmd{argv, {}, {}, spec.log_file, spec.on_line, {}};
@@ -166,9 +170,8 @@ class CliBuilder final : public Builder {
       return std::unexpected(Failure{"docker tag " + destination + " failed", log_file});
     auto r = runner_.run({{"docker", "push", destination}, {}, {}, log_file, {}, {}});
     if (!r || r->exit_code != 0)
-      return std::unexpected(Failure{"docker push " + destination + " failed:\n" +
-                                         last_lines(log_file, 8),
-                                     log_file});
+      return std::unexpected(
+          Failure{"docker push " + destination + " failed:\n" + last_lines(log_file, 8), log_file});
     // docker prints "<tag>: digest: sha256:... size: N" as its last line.
     std::ifstream in(log_file);
     std::string digest;

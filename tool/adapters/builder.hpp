@@ -55,8 +55,7 @@ class Builder {
   // Pushes local `ref` to `destination` (a registry reference); returns the manifest digest
   // ("sha256:...") the registry stored.
   virtual std::expected<std::string, Failure> push(const std::string& ref,
-                                                   const std::string& destination,
-                                                   bool tls_verify,
+                                                   const std::string& destination, bool tls_verify,
                                                    const std::filesystem::path& log_file) = 0;
 };
 

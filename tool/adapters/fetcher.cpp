@@ -26,9 +26,13 @@ std::string random_suffix() {
   return s.str();
 }
 
-std::string tagged(const model::Checksum& c) { return std::string(model::to_string(c.algorithm)) + ":" + c.hex; }
+std::string tagged(const model::Checksum& c) {
+  return std::string(model::to_string(c.algorithm)) + ":" + c.hex;
+}
 
-Failure failure(Failure::Kind kind, std::string message) { return {kind, std::move(message)}; }
+Failure failure(Failure::Kind kind, std::string message) {
+  return {kind, std::move(message)};
+}
 
 bool is_maven_file(const std::string& url) {
   const std::string name = file_name_of(url);
@@ -49,8 +53,12 @@ std::vector<model::HashAlgorithm> checksum_files(const Artifact& a) {
 }
 
 // Mirrors on object storage answer 403 rather than 404 for a missing key.
-bool is_missing(long status) { return status == 404 || status == 410 || status == 403; }
-bool is_ok(long status) { return status >= 200 && status < 300; }
+bool is_missing(long status) {
+  return status == 404 || status == 410 || status == 403;
+}
+bool is_ok(long status) {
+  return status >= 200 && status < 300;
+}
 
 // Removes a file when it goes out of scope, unless released: no half download survives a failure.
 class TempFile {
@@ -120,7 +128,8 @@ const char* to_string(ChecksumOrigin o) {
 stdfs::path default_cache_dir(const char* xdg_cache_home, const char* home) {
   if (xdg_cache_home != nullptr && xdg_cache_home[0] == '/')
     return stdfs::path(xdg_cache_home) / "stackctl" / "artifacts";
-  if (home != nullptr && home[0] != '\0') return stdfs::path(home) / ".cache" / "stackctl" / "artifacts";
+  if (home != nullptr && home[0] != '\0')
+    return stdfs::path(home) / ".cache" / "stackctl" / "artifacts";
   return {};
 }
 
@@ -144,7 +153,8 @@ std::string file_name_of(const std::string& url) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-Fetcher::Fetcher(http::Client& client, Options options) : client_(client), options_(std::move(options)) {
+Fetcher::Fetcher(http::Client& client, Options options)
+    : client_(client), options_(std::move(options)) {
   if (options_.cache_dir.empty()) options_.cache_dir = default_cache_dir();
 }
 
@@ -178,11 +188,11 @@ std::expected<Fetched, Failure> Fetcher::fetch(const Artifact& a) {
   if (a.expected) {
     if (auto p = cached(*a.expected)) return hit(*p, *a.expected, ChecksumOrigin::pinned, "");
     if (options_.network == Network::offline)
-      return std::unexpected(failure(
-          Failure::Kind::not_cached,
-          a.name + " (" + tagged(*a.expected) + ") is not in the cache " + options_.cache_dir.string() +
-              " and offline mode forbids downloading it from " + shown +
-              "; run once online to fill the cache"));
+      return std::unexpected(failure(Failure::Kind::not_cached,
+                                     a.name + " (" + tagged(*a.expected) +
+                                         ") is not in the cache " + options_.cache_dir.string() +
+                                         " and offline mode forbids downloading it from " + shown +
+                                         "; run once online to fill the cache"));
     return download(a, *a.expected, ChecksumOrigin::pinned, "");
   }
   if (options_.network == Network::offline)
@@ -207,8 +217,9 @@ std::expected<Resolved, Failure> Fetcher::resolve_checksum(const Artifact& a) {
     const std::string url = a.url + "." + model::to_string(algorithm);
     auto response = client_.send({"GET", url, {}, {}});
     if (!response)
-      return std::unexpected(failure(Failure::Kind::network, "cannot read the published checksum of " +
-                                                                 a.name + ": " + response.error().message));
+      return std::unexpected(failure(
+          Failure::Kind::network,
+          "cannot read the published checksum of " + a.name + ": " + response.error().message));
     if (is_missing(response->status)) {
       tried += (tried.empty() ? "" : ", ") + http::redact_url(url);
       continue;
@@ -219,15 +230,16 @@ std::expected<Resolved, Failure> Fetcher::resolve_checksum(const Artifact& a) {
                                          http::redact_url(url) + " (checksum of " + a.name + ")"));
     auto hex = published_checksum::parse(response->body, algorithm, file_name_of(a.url));
     if (!hex)
-      return std::unexpected(failure(Failure::Kind::unresolved, "the published checksum of " + a.name +
-                                                                    " at " + http::redact_url(url) +
-                                                                    " cannot be used: " + hex.error()));
+      return std::unexpected(
+          failure(Failure::Kind::unresolved, "the published checksum of " + a.name + " at " +
+                                                 http::redact_url(url) +
+                                                 " cannot be used: " + hex.error()));
     return Resolved{{algorithm, *hex}, http::redact_url(url)};
   }
-  return std::unexpected(failure(
-      Failure::Kind::not_found,
-      a.name + ": no published checksum beside " + shown + " (not found: " + tried +
-          "); check the version or the mirror, or pin a checksum in the stack"));
+  return std::unexpected(
+      failure(Failure::Kind::not_found,
+              a.name + ": no published checksum beside " + shown + " (not found: " + tried +
+                  "); check the version or the mirror, or pin a checksum in the stack"));
 }
 
 std::expected<Fetched, Failure> Fetcher::download(const Artifact& a, const model::Checksum& want,
@@ -238,39 +250,47 @@ std::expected<Fetched, Failure> Fetcher::download(const Artifact& a, const model
   const stdfs::path temp_dir = options_.cache_dir / "tmp";
   std::error_code ec;
   if (options_.cache_dir.empty())
-    return std::unexpected(failure(Failure::Kind::io, "no cache folder: set XDG_CACHE_HOME or HOME"));
+    return std::unexpected(
+        failure(Failure::Kind::io, "no cache folder: set XDG_CACHE_HOME or HOME"));
   stdfs::create_directories(temp_dir, ec);
   if (!ec) stdfs::create_directories(final_path.parent_path(), ec);
   if (ec)
-    return std::unexpected(failure(Failure::Kind::io, "cannot create the cache folder " +
-                                                          options_.cache_dir.string() + ": " + ec.message()));
+    return std::unexpected(failure(
+        Failure::Kind::io,
+        "cannot create the cache folder " + options_.cache_dir.string() + ": " + ec.message()));
   sweep_stale_temps(temp_dir);
 
   TempFile temp(temp_dir / (file_name_of(a.url) + "." + random_suffix() + ".part"));
   Throttle throttle(options_, a.name);
   spdlog::info("downloading {} from {}", a.name, shown);
-  auto response = client_.download({"GET", a.url, {}, {}}, temp.path(),
-                                   [&](std::uint64_t done, std::uint64_t total) { throttle.update(done, total); });
+  auto response = client_.download(
+      {"GET", a.url, {}, {}}, temp.path(),
+      [&](std::uint64_t done, std::uint64_t total) { throttle.update(done, total); });
   throttle.finish();
   if (!response)
-    return std::unexpected(failure(response.error().kind == http::Failure::Kind::io ? Failure::Kind::io
-                                                                                     : Failure::Kind::network,
+    return std::unexpected(failure(response.error().kind == http::Failure::Kind::io
+                                       ? Failure::Kind::io
+                                       : Failure::Kind::network,
                                    "cannot download " + a.name + ": " + response.error().message));
   if (response->status == 404 || response->status == 410)
-    return std::unexpected(failure(Failure::Kind::not_found, a.name + ": not found at " + shown +
-                                                                 " (HTTP " + std::to_string(response->status) +
-                                                                 "); check the version or the mirror"));
+    return std::unexpected(
+        failure(Failure::Kind::not_found, a.name + ": not found at " + shown + " (HTTP " +
+                                              std::to_string(response->status) +
+                                              "); check the version or the mirror"));
   if (!is_ok(response->status))
     return std::unexpected(failure(Failure::Kind::network, "cannot download " + a.name + ": HTTP " +
-                                                               std::to_string(response->status) + " from " + shown));
+                                                               std::to_string(response->status) +
+                                                               " from " + shown));
 
   auto actual = hashing::hash_file(temp.path(), want.algorithm);
   if (!actual) return std::unexpected(failure(Failure::Kind::io, actual.error().message));
   if (*actual != want.hex)
     return std::unexpected(failure(
         Failure::Kind::checksum_mismatch,
-        "checksum mismatch for " + a.name + " downloaded from " + shown + ":\n  expected " + tagged(want) +
-            (origin == ChecksumOrigin::resolved_online ? " (published at " + checksum_url + ")" : "") +
+        "checksum mismatch for " + a.name + " downloaded from " + shown + ":\n  expected " +
+            tagged(want) +
+            (origin == ChecksumOrigin::resolved_online ? " (published at " + checksum_url + ")"
+                                                       : "") +
             "\n  actual   " + std::string(model::to_string(want.algorithm)) + ":" + *actual +
             "\nThe download was deleted. If the expected checksum is right, the mirror serves a "
             "different file."));
@@ -278,8 +298,9 @@ std::expected<Fetched, Failure> Fetcher::download(const Artifact& a, const model
   const auto size = stdfs::file_size(temp.path(), ec);
   stdfs::rename(temp.path(), final_path, ec);
   if (ec)
-    return std::unexpected(failure(Failure::Kind::io, "cannot move " + a.name + " into the cache " +
-                                                          final_path.string() + ": " + ec.message()));
+    return std::unexpected(failure(
+        Failure::Kind::io,
+        "cannot move " + a.name + " into the cache " + final_path.string() + ": " + ec.message()));
   temp.release();
   return Fetched{final_path, want, origin, checksum_url, false, size};
 }
@@ -293,7 +314,8 @@ std::expected<void, Failure> place(const stdfs::path& cached, const stdfs::path&
                                                           destination.string() + ": " + what));
   };
   if (ec) return io_failure(ec.message());
-  TempFile temp(destination.parent_path() / ("." + destination.filename().string() + ".tmp-" + random_suffix()));
+  TempFile temp(destination.parent_path() /
+                ("." + destination.filename().string() + ".tmp-" + random_suffix()));
   stdfs::create_hard_link(cached, temp.path(), ec);
   if (ec) {  // another filesystem, or links not allowed: copy
     ec.clear();

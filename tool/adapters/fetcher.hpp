@@ -36,7 +36,8 @@ enum class ChecksumSource {
 };
 
 struct Artifact {
-  std::string name;  // shown in messages and progress: "spark", "org.apache.hadoop:hadoop-aws:3.4.1"
+  std::string
+      name;  // shown in messages and progress: "spark", "org.apache.hadoop:hadoop-aws:3.4.1"
   std::string url;
   std::optional<model::Checksum> expected;  // pinned (stack or lock); absent: resolve online
   ChecksumSource source = ChecksumSource::automatic;
@@ -52,8 +53,8 @@ struct Fetched {
   std::filesystem::path path;  // the verified file in the cache; do not modify it
   model::Checksum checksum;    // what it was verified against
   ChecksumOrigin origin = ChecksumOrigin::pinned;
-  std::string checksum_url;    // resolved_online: the published file it came from (redacted)
-  bool from_cache = false;     // true: no download of the artifact itself was needed
+  std::string checksum_url;  // resolved_online: the published file it came from (redacted)
+  bool from_cache = false;   // true: no download of the artifact itself was needed
   std::uint64_t size = 0;
 };
 

@@ -41,7 +41,8 @@ bool write_all(int fd, std::string_view data) {
 
 std::expected<std::string, Failure> read_file(const std::filesystem::path& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return std::unexpected(Failure{"cannot read " + path.string() + ": it is a directory"});
+  if (std::filesystem::is_directory(path, ec))
+    return std::unexpected(Failure{"cannot read " + path.string() + ": it is a directory"});
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::unexpected(errno_failure("cannot read", path));
   std::ostringstream s;
@@ -53,11 +54,11 @@ std::expected<std::string, Failure> read_file(const std::filesystem::path& path)
 std::expected<void, Failure> write_atomic(const std::filesystem::path& path, std::string_view data,
                                           std::filesystem::perms mode) {
   const auto tmp = path.string() + ".tmp-" + random_suffix();
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                        static_cast<mode_t>(mode));
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
   if (fd < 0) return std::unexpected(errno_failure("cannot write", path));
-  const bool ok = ::fchmod(fd, static_cast<mode_t>(mode)) == 0 && write_all(fd, data) &&
-                  ::fsync(fd) == 0;
+  const bool ok =
+      ::fchmod(fd, static_cast<mode_t>(mode)) == 0 && write_all(fd, data) && ::fsync(fd) == 0;
   const int saved = errno;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -77,14 +78,16 @@ std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
   const stdfs::path parent = target.parent_path();
   stdfs::create_directories(parent, ec);
   if (ec) return std::unexpected(Failure{"cannot create " + parent.string() + ": " + ec.message()});
-  const stdfs::path staging = parent / ("." + target.filename().string() + ".new-" + random_suffix());
+  const stdfs::path staging =
+      parent / ("." + target.filename().string() + ".new-" + random_suffix());
   auto cleanup = [&] { stdfs::remove_all(staging, ec); };
   for (const auto& f : files) {
     const stdfs::path p = staging / f.path;
     stdfs::create_directories(p.parent_path(), ec);
     if (ec) {
       cleanup();
-      return std::unexpected(Failure{"cannot write " + (target / f.path).string() + ": " + ec.message()});
+      return std::unexpected(
+          Failure{"cannot write " + (target / f.path).string() + ": " + ec.message()});
     }
     if (auto w = write_atomic(p, f.data, f.mode); !w) {
       cleanup();

@@ -17,8 +17,9 @@ std::expected<std::string, Failure> read_file(const std::filesystem::path& path)
 
 // Writes `data` to a temporary file beside `path`, fsyncs it, sets `mode`, then renames it over
 // `path`: readers see the old file or the new one, never half of either.
-std::expected<void, Failure> write_atomic(const std::filesystem::path& path, std::string_view data,
-                                          std::filesystem::perms mode = std::filesystem::perms(0644));
+std::expected<void, Failure> write_atomic(
+    const std::filesystem::path& path, std::string_view data,
+    std::filesystem::perms mode = std::filesystem::perms(0644));
 
 struct OutputFile {
   std::string path;  // relative to the output folder

@@ -15,9 +15,12 @@ namespace {
 
 const EVP_MD* digest_of(model::HashAlgorithm algorithm) {
   switch (algorithm) {
-    case model::HashAlgorithm::sha1: return EVP_sha1();
-    case model::HashAlgorithm::sha256: return EVP_sha256();
-    case model::HashAlgorithm::sha512: return EVP_sha512();
+    case model::HashAlgorithm::sha1:
+      return EVP_sha1();
+    case model::HashAlgorithm::sha256:
+      return EVP_sha256();
+    case model::HashAlgorithm::sha512:
+      return EVP_sha512();
   }
   return EVP_sha512();
 }
@@ -62,14 +65,16 @@ class Digest {
 std::expected<std::string, Failure> hash_file(const std::filesystem::path& path,
                                               model::HashAlgorithm algorithm) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected(Failure{"cannot read " + path.string() + ": " + std::strerror(errno)});
+  if (!in)
+    return std::unexpected(Failure{"cannot read " + path.string() + ": " + std::strerror(errno)});
   Digest digest(algorithm);
   std::array<char, 64 * 1024> buffer{};
   while (in) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     digest.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
   }
-  if (in.bad()) return std::unexpected(Failure{"cannot read " + path.string() + ": " + std::strerror(errno)});
+  if (in.bad())
+    return std::unexpected(Failure{"cannot read " + path.string() + ": " + std::strerror(errno)});
   return digest.hex();
 }
 

@@ -37,11 +37,22 @@ std::string lower(std::string s) {
 }
 
 bool is_secret_query_name(const std::string& name) {
-  static constexpr std::array<const char*, 16> kNames = {
-      "token",       "access_token",         "refresh_token",      "id_token",
-      "password",    "passwd",               "secret",             "client_secret",
-      "api_key",     "apikey",               "key",                "sig",
-      "signature",   "x-amz-signature",      "x-amz-credential",   "x-amz-security-token"};
+  static constexpr std::array<const char*, 16> kNames = {"token",
+                                                         "access_token",
+                                                         "refresh_token",
+                                                         "id_token",
+                                                         "password",
+                                                         "passwd",
+                                                         "secret",
+                                                         "client_secret",
+                                                         "api_key",
+                                                         "apikey",
+                                                         "key",
+                                                         "sig",
+                                                         "signature",
+                                                         "x-amz-signature",
+                                                         "x-amz-credential",
+                                                         "x-amz-security-token"};
   const std::string n = lower(name);
   return std::ranges::any_of(kNames, [&](const char* k) { return n == k; });
 }
@@ -58,12 +69,12 @@ bool is_transient_status(long status) {
 
 bool is_transient_code(CURLcode code) {
   switch (code) {
-    case CURLE_COULDNT_CONNECT:      // connection refused, unreachable
+    case CURLE_COULDNT_CONNECT:  // connection refused, unreachable
     case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:           // connection reset while sending
-    case CURLE_RECV_ERROR:           // connection reset while receiving
-    case CURLE_GOT_NOTHING:          // server closed without a response
-    case CURLE_PARTIAL_FILE:         // body shorter than Content-Length
+    case CURLE_SEND_ERROR:    // connection reset while sending
+    case CURLE_RECV_ERROR:    // connection reset while receiving
+    case CURLE_GOT_NOTHING:   // server closed without a response
+    case CURLE_PARTIAL_FILE:  // body shorter than Content-Length
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
       return true;
@@ -124,7 +135,9 @@ struct Transfer {
   bool write_failed = false;
 };
 
-bool is_success_status(long status) { return status >= 200 && status < 300; }
+bool is_success_status(long status) {
+  return status >= 200 && status < 300;
+}
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
   auto& t = *static_cast<Transfer*>(user);
@@ -225,8 +238,9 @@ class CurlClient final : public Client {
       if (a.result) wait = std::max(wait, retry_after(*a.result));
       wait = std::min(wait, kMaxBackoff);
       spdlog::warn("{}; retrying in {} ms ({}/{})",
-                   a.result ? request.method + " " + shown + ": HTTP " + std::to_string(a.result->status)
-                            : a.result.error().message,
+                   a.result
+                       ? request.method + " " + shown + ": HTTP " + std::to_string(a.result->status)
+                       : a.result.error().message,
                    wait.count(), attempt + 1, options_.retries);
       std::this_thread::sleep_for(wait);
       backoff = std::min(backoff * 2, kMaxBackoff);
@@ -238,7 +252,9 @@ class CurlClient final : public Client {
     const std::string shown = redact_url(request.url);
     const std::string what = request.method + " " + shown;
     std::unique_ptr<CURL, HandleDeleter> handle(curl_easy_init());
-    if (!handle) return {std::unexpected(Failure{Failure::Kind::network, what + ": curl_easy_init failed"}), false};
+    if (!handle)
+      return {std::unexpected(Failure{Failure::Kind::network, what + ": curl_easy_init failed"}),
+              false};
 
     Transfer t;
     t.handle = handle.get();
@@ -247,7 +263,9 @@ class CurlClient final : public Client {
     if (path != nullptr) {
       file.reset(std::fopen(path->c_str(), "wb"));
       if (!file)
-        return {std::unexpected(Failure{Failure::Kind::io, what + ": cannot write " + path->string()}), false};
+        return {
+            std::unexpected(Failure{Failure::Kind::io, what + ": cannot write " + path->string()}),
+            false};
       t.file = file.get();
     }
 
@@ -263,9 +281,10 @@ class CurlClient final : public Client {
 
     if (file && std::fflush(file.get()) != 0) t.write_failed = true;
     if (code != CURLE_OK || t.write_failed) {
-      std::string cause = t.write_failed ? "cannot write " + (path ? path->string() : std::string("body"))
-                                         : (error[0] != '\0' ? std::string(error.data())
-                                                             : curl_easy_strerror(code));
+      std::string cause =
+          t.write_failed
+              ? "cannot write " + (path ? path->string() : std::string("body"))
+              : (error[0] != '\0' ? std::string(error.data()) : curl_easy_strerror(code));
       const Failure::Kind kind = t.write_failed ? Failure::Kind::io : kind_of(code);
       return {std::unexpected(Failure{kind, what + ": " + scrub(cause, request.url)}),
               !t.write_failed && is_transient_code(code)};
@@ -292,8 +311,11 @@ class CurlClient final : public Client {
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::chrono::milliseconds(options_.connect_timeout).count()));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(std::chrono::milliseconds(options_.timeout).count()));
+    curl_easy_setopt(
+        h, CURLOPT_CONNECTTIMEOUT_MS,
+        static_cast<long>(std::chrono::milliseconds(options_.connect_timeout).count()));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(std::chrono::milliseconds(options_.timeout).count()));
     // A transfer that stalls (under 1 byte/s for a minute) is a timeout even without a deadline.
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
@@ -324,9 +346,11 @@ class CurlClient final : public Client {
     } else {
       // POSTFIELDS makes curl send the body (also an empty one) with its Content-Length;
       // CUSTOMREQUEST then names the real method (PUT, PATCH, DELETE, ...).
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-      if (request.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      if (request.method != "POST")
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
   }
 
@@ -352,8 +376,8 @@ std::string redact_url(const std::string& url) {
   if (query == std::string::npos) return out;
   const auto fragment = out.find('#', query);
   const std::string tail = fragment == std::string::npos ? "" : out.substr(fragment);
-  const std::string q = out.substr(query + 1, fragment == std::string::npos ? std::string::npos
-                                                                           : fragment - query - 1);
+  const std::string q = out.substr(
+      query + 1, fragment == std::string::npos ? std::string::npos : fragment - query - 1);
   std::string redacted;
   std::size_t pos = 0;
   while (pos <= q.size()) {

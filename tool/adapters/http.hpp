@@ -40,8 +40,8 @@ struct Response {
   long status = 0;
   // Lower-cased names; repeated headers are joined with ", " (except WWW-Authenticate, kept first).
   std::map<std::string, std::string> headers;
-  std::string body;             // empty when the body went to a file
-  std::string effective_url;    // after redirects
+  std::string body;           // empty when the body went to a file
+  std::string effective_url;  // after redirects
 };
 
 struct Failure {

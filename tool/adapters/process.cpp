@@ -98,8 +98,9 @@ class PosixRunner final : public Runner {
  public:
   std::expected<Result, Failure> run(const Command& c) override {
     if (c.argv.empty()) return std::unexpected(Failure{"no program given"});
-    const auto program = c.argv[0].find('/') == std::string::npos ? find_executable(c.argv[0])
-                                                                   : std::filesystem::path(c.argv[0]);
+    const auto program = c.argv[0].find('/') == std::string::npos
+                             ? find_executable(c.argv[0])
+                             : std::filesystem::path(c.argv[0]);
     if (!program) return std::unexpected(Failure{c.argv[0] + ": not found in PATH"});
     const bool streaming = !c.log_file.empty() || static_cast<bool>(c.on_line);
     std::ofstream log;
@@ -113,7 +114,9 @@ class PosixRunner final : public Runner {
     auto env = child_environment(c);
     const pid_t pid = ::fork();
     if (pid < 0) return std::unexpected(Failure{std::string("fork: ") + std::strerror(errno)});
-    if (pid == 0) exec_child(c, program->string(), in.fds[0], out.fds[1], streaming ? out.fds[1] : err.fds[1], env);
+    if (pid == 0)
+      exec_child(c, program->string(), in.fds[0], out.fds[1], streaming ? out.fds[1] : err.fds[1],
+                 env);
     ::close(in.fds[0]);
     in.fds[0] = -1;
     ::close(out.fds[1]);
@@ -147,7 +150,9 @@ class PosixRunner final : public Runner {
 
 }  // namespace
 
-std::unique_ptr<Runner> make_runner() { return std::make_unique<PosixRunner>(); }
+std::unique_ptr<Runner> make_runner() {
+  return std::make_unique<PosixRunner>();
+}
 
 std::optional<std::filesystem::path> find_executable(std::string_view name) {
   const char* path = std::getenv("PATH");

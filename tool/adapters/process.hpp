@@ -16,7 +16,7 @@ namespace stackctl::proc {
 struct Command {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'
   std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing in) the parent's
-  std::filesystem::path cwd;  // empty: the parent's
+  std::filesystem::path cwd;                             // empty: the parent's
   // Streaming mode (when on_line or log_file is set): stdout and stderr are merged, appended to
   // log_file and passed line by line to on_line. Otherwise both are captured into the Result.
   std::filesystem::path log_file;
@@ -25,9 +25,9 @@ struct Command {
 };
 
 struct Result {
-  int exit_code = 0;    // the child's exit status; 128+N when killed by signal N
-  std::string out;      // captured stdout (capture mode only)
-  std::string err;      // captured stderr (capture mode only)
+  int exit_code = 0;  // the child's exit status; 128+N when killed by signal N
+  std::string out;    // captured stdout (capture mode only)
+  std::string err;    // captured stderr (capture mode only)
 };
 
 struct Failure {

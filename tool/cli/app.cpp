@@ -1,7 +1,8 @@
 #include "cli/app.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>
 

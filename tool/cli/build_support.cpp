@@ -24,9 +24,8 @@ void add_builder_flags(CLI::App& sub, BuilderFlags& flags) {
   sub.add_option("--storage-runroot", flags.storage_runroot, "buildah/podman run-state folder");
 }
 
-std::optional<std::unique_ptr<builder::Builder>> make_builder_from_flags(Context& ctx,
-                                                                         proc::Runner& runner,
-                                                                         const BuilderFlags& flags) {
+std::optional<std::unique_ptr<builder::Builder>> make_builder_from_flags(
+    Context& ctx, proc::Runner& runner, const BuilderFlags& flags) {
   std::optional<builder::Backend> backend = flags.backend.empty()
                                                 ? builder::detect_backend(runner)
                                                 : builder::parse_backend(flags.backend);
@@ -39,9 +38,9 @@ std::optional<std::unique_ptr<builder::Builder>> make_builder_from_flags(Context
     ctx.err << "stackctl: " << builder::to_string(*backend) << " is not installed\n";
     return std::nullopt;
   }
-  return builder::make_builder(*backend, runner,
-                               {flags.storage_driver, flags.storage_root, flags.storage_runroot,
-                                "chroot"});
+  return builder::make_builder(
+      *backend, runner,
+      {flags.storage_driver, flags.storage_root, flags.storage_runroot, "chroot"});
 }
 
 std::expected<std::vector<render::File>, int> render_images_for_build(
@@ -78,14 +77,15 @@ std::filesystem::path default_work_dir(const model::Stack& stack) {
 namespace {
 
 // Writes the context (rendered files + verified artifacts) for one image.
-std::expected<std::filesystem::path, std::string> prepare_context(fetch::Fetcher& fetcher,
-                                                                  const plan::ImagePlan& image,
-                                                                  const std::filesystem::path& work) {
+std::expected<std::filesystem::path, std::string> prepare_context(
+    fetch::Fetcher& fetcher, const plan::ImagePlan& image, const std::filesystem::path& work) {
   const auto dir = work / "contexts" / image.name;
   std::vector<fs::OutputFile> files;
   for (const auto& f : image.files)
     files.push_back({f.path, f.data,
-                     std::filesystem::perms(f.secret ? 0600 : f.executable ? 0755 : 0644)});
+                     std::filesystem::perms(f.secret       ? 0600
+                                            : f.executable ? 0755
+                                                           : 0644)});
   if (auto w = fs::replace_tree(dir, files); !w) return std::unexpected(w.error().message);
   for (const auto& a : image.artifacts) {
     std::optional<model::Checksum> want;
@@ -110,8 +110,9 @@ class Summary {
  public:
   explicit Summary(std::ostream& err) : err_(err), start_(std::chrono::steady_clock::now()) {}
   void line(const std::string& image, std::string_view text) {
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::steady_clock::now() - start_).count();
+    const auto secs =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start_)
+            .count();
     std::lock_guard lock(mu_);
     err_ << "[" << image << " " << secs << "s] " << text << '\n' << std::flush;
   }
@@ -138,10 +139,10 @@ bool build_one(fetch::Fetcher& fetcher, builder::Builder& b, const plan::ImagePl
   std::filesystem::create_directories(work / "logs", ec);
   const auto log = work / "logs" / (p.name + ".log");
   std::filesystem::remove(log, ec);
-  builder::BuildSpec spec{*dir, "Dockerfile", p.ref, p.build_args, p.labels, log,
-                          [&](std::string_view l) {
-                            if (l.starts_with("STEP ")) summary.line(p.name, l.substr(0, 100));
-                          }};
+  builder::BuildSpec spec{
+      *dir, "Dockerfile", p.ref, p.build_args, p.labels, log, [&](std::string_view l) {
+        if (l.starts_with("STEP ")) summary.line(p.name, l.substr(0, 100));
+      }};
   summary.line(p.name, "building " + p.ref + " (log: " + log.string() + ")");
   auto r = b.build(spec);
   if (!r) {

@@ -19,10 +19,10 @@
 namespace stackctl::cli {
 
 struct BuilderFlags {
-  std::string backend;         // --builder: buildah|podman|docker; empty: detect
-  std::string storage_driver;  // --storage-driver (buildah/podman)
-  std::string storage_root;    // --storage-root
-  std::string storage_runroot; // --storage-runroot
+  std::string backend;          // --builder: buildah|podman|docker; empty: detect
+  std::string storage_driver;   // --storage-driver (buildah/podman)
+  std::string storage_root;     // --storage-root
+  std::string storage_runroot;  // --storage-runroot
 };
 void add_builder_flags(CLI::App& sub, BuilderFlags& flags);
 // Prints why no builder could be made and returns nullopt.
@@ -33,10 +33,9 @@ std::optional<std::unique_ptr<builder::Builder>> make_builder_from_flags(Context
 // The images/ part of render_all for `stack` (built-in recipes, overridden by `templates_dir`),
 // with conda environment files read relative to the stack file. Error: an exit code, after
 // printing the problems.
-std::expected<std::vector<render::File>, int> render_images_for_build(Context& ctx,
-                                                                      const model::Stack& stack,
-                                                                      const std::string& stack_path,
-                                                                      const std::string& templates_dir);
+std::expected<std::vector<render::File>, int> render_images_for_build(
+    Context& ctx, const model::Stack& stack, const std::string& stack_path,
+    const std::string& templates_dir);
 
 // $XDG_CACHE_HOME/stackctl/build/<stack name> (else ~/.cache/...).
 std::filesystem::path default_work_dir(const model::Stack& stack);

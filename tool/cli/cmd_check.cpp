@@ -30,8 +30,11 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
   if (!loaded.stack || loaded.diags.has_errors()) {
     // Version rules over an invalid stack would only add noise: show what makes it invalid.
     if (ctx.options.output == OutputFormat::json) {
-      ctx.out << nlohmann::json{{"file", in.path}, {"target", in.target}, {"ok", false},
-                                {"valid", false}, {"errors", loaded.diags.error_count()},
+      ctx.out << nlohmann::json{{"file", in.path},
+                                {"target", in.target},
+                                {"ok", false},
+                                {"valid", false},
+                                {"errors", loaded.diags.error_count()},
                                 {"warnings", loaded.diags.warning_count()},
                                 {"diagnostics", to_json(loaded.diags)}}
                      .dump(2)
@@ -50,10 +53,11 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
   // --image: each image's labels against the stack (SI findings); unreadable images -> exit 4.
   const ImagesResult images = check_images(ctx, *loaded.stack, image_options);
   if (images.exit_code == kUsage) return kUsage;
-  for (const auto& r : images.images) findings.insert(findings.end(), r.findings.begin(), r.findings.end());
-  const auto errors = static_cast<std::size_t>(std::count_if(
-      findings.begin(), findings.end(),
-      [](const check::Finding& f) { return f.diag.severity == Severity::error; }));
+  for (const auto& r : images.images)
+    findings.insert(findings.end(), r.findings.begin(), r.findings.end());
+  const auto errors = static_cast<std::size_t>(
+      std::count_if(findings.begin(), findings.end(),
+                    [](const check::Finding& f) { return f.diag.severity == Severity::error; }));
   const std::size_t warnings = findings.size() - errors;
   if (ctx.options.output == OutputFormat::json) {
     nlohmann::json arr = nlohmann::json::array();
@@ -65,8 +69,12 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
                         {"errors", errors},
                         {"warnings", warnings},
                         {"versions",
-                         {{"spark", v.spark}, {"scala", v.scala}, {"java", v.java},
-                          {"python", v.python}, {"hadoop", v.hadoop}, {"awsSdk", v.aws_sdk},
+                         {{"spark", v.spark},
+                          {"scala", v.scala},
+                          {"java", v.java},
+                          {"python", v.python},
+                          {"hadoop", v.hadoop},
+                          {"awsSdk", v.aws_sdk},
                           {"pyspark", v.pyspark}}},
                         {"findings", arr}};
     if (!image_options.refs.empty()) j["images"] = images_json(images);
@@ -103,29 +111,30 @@ int list_rules(Context& ctx) {
 }  // namespace
 
 Command check_command() {
-  return {"check", "Check version compatibility: PySpark vs Spark, Python, Java, Hadoop, SDK, Scala",
-          "  stackctl check stacks/spark-connect.stack.yaml\n"
-          "  stackctl check stacks/spark-connect.stack.yaml --target minikube --output json\n"
-          "  stackctl check stacks/spark-connect.stack.yaml \\\n"
-          "      --image registry.example.com/data-platform/spark-base:spark-4.0.1-uc-0.3.1-fix-v4\n"
-          "  stackctl check --list-rules\n",
-          [](CLI::App& sub) -> Runner {
-            auto in = std::make_shared<StackInput>();
-            auto list = std::make_shared<bool>(false);
-            auto images = std::make_shared<ImageCheckOptions>();
-            sub.add_option("STACK", in->path, "The stack file (YAML)");
-            add_target_option(sub, *in);
-            sub.add_flag("--list-rules", *list, "Print every rule code, its severity and title");
-            add_image_options(sub, *images);
-            return [in, list, images](Context& ctx) {
-              if (*list) return list_rules(ctx);
-              if (in->path.empty()) {
-                ctx.err << "stackctl check: STACK is required (or --list-rules)\n";
-                return static_cast<int>(kUsage);
-              }
-              return run_check(ctx, *in, *images);
-            };
-          }};
+  return {
+      "check", "Check version compatibility: PySpark vs Spark, Python, Java, Hadoop, SDK, Scala",
+      "  stackctl check stacks/spark-connect.stack.yaml\n"
+      "  stackctl check stacks/spark-connect.stack.yaml --target minikube --output json\n"
+      "  stackctl check stacks/spark-connect.stack.yaml \\\n"
+      "      --image registry.example.com/data-platform/spark-base:spark-4.0.1-uc-0.3.1-fix-v4\n"
+      "  stackctl check --list-rules\n",
+      [](CLI::App& sub) -> Runner {
+        auto in = std::make_shared<StackInput>();
+        auto list = std::make_shared<bool>(false);
+        auto images = std::make_shared<ImageCheckOptions>();
+        sub.add_option("STACK", in->path, "The stack file (YAML)");
+        add_target_option(sub, *in);
+        sub.add_flag("--list-rules", *list, "Print every rule code, its severity and title");
+        add_image_options(sub, *images);
+        return [in, list, images](Context& ctx) {
+          if (*list) return list_rules(ctx);
+          if (in->path.empty()) {
+            ctx.err << "stackctl check: STACK is required (or --list-rules)\n";
+            return static_cast<int>(kUsage);
+          }
+          return run_check(ctx, *in, *images);
+        };
+      }};
 }
 
 }  // namespace stackctl::cli

@@ -4,7 +4,7 @@ namespace stackctl::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {validate_command(), check_command(), lock_command(),
-                                                  build_command(), render_command()};
+                                             build_command(), render_command()};
   return table;
 }
 

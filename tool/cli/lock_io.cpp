@@ -42,7 +42,8 @@ bool resolve_checksums(Context& ctx, fetch::Fetcher& fetcher, lock::Lock& lock) 
   bool ok = true;
   for (auto& a : lock.artifacts) {
     if (!a.checksum.empty()) continue;
-    auto r = fetcher.resolve_checksum({a.name, a.url, std::nullopt, fetch::ChecksumSource::automatic});
+    auto r =
+        fetcher.resolve_checksum({a.name, a.url, std::nullopt, fetch::ChecksumSource::automatic});
     if (!r) {
       ctx.err << "stackctl: cannot resolve a checksum for " << a.name << ": " << r.error().message
               << '\n';
@@ -65,8 +66,8 @@ void add_fetch_flags(CLI::App& sub, FetchFlags& flags) {
 
 fetch::Options fetch_options(Context& ctx, const FetchFlags& flags) {
   fetch::Options o;
-  o.cache_dir = flags.cache_dir.empty() ? fetch::default_cache_dir()
-                                        : std::filesystem::path(flags.cache_dir);
+  o.cache_dir =
+      flags.cache_dir.empty() ? fetch::default_cache_dir() : std::filesystem::path(flags.cache_dir);
   o.network = flags.offline ? fetch::Network::offline : fetch::Network::online;
   std::ostream* err = &ctx.err;
   o.progress = [err](const fetch::ProgressEvent& e) {

@@ -13,7 +13,8 @@
 namespace stackctl::cli {
 
 // stacks/x.stack.yaml -> stacks/x.stack.lock (or --lock FILE when given).
-std::filesystem::path lock_path_for(const std::string& stack_file, const std::string& explicit_path);
+std::filesystem::path lock_path_for(const std::string& stack_file,
+                                    const std::string& explicit_path);
 
 struct ExistingLock {
   std::optional<lock::Lock> lock;  // nullopt: no lock file yet

@@ -3,7 +3,9 @@
 namespace stackctl::cli {
 
 nlohmann::json to_json(const Diagnostic& d) {
-  nlohmann::json j = {{"severity", to_string(d.severity)}, {"code", d.code}, {"path", d.path},
+  nlohmann::json j = {{"severity", to_string(d.severity)},
+                      {"code", d.code},
+                      {"path", d.path},
                       {"message", d.message}};
   j["file"] = d.loc.file;
   j["line"] = d.loc.line;

@@ -10,9 +10,12 @@ namespace stackctl::plan {
 
 const char* to_string(Action a) {
   switch (a) {
-    case Action::build: return "build";
-    case Action::skip: return "skip";
-    case Action::conflict: return "conflict";
+    case Action::build:
+      return "build";
+    case Action::skip:
+      return "skip";
+    case Action::conflict:
+      return "conflict";
   }
   return "build";
 }
@@ -35,13 +38,15 @@ std::vector<ArtifactNeed> artifact_needs(const std::string& image, const std::st
     const auto a = line.find(' ');
     const auto b = a == std::string::npos ? a : line.find(' ', a + 1);
     if (b == std::string::npos) {
-      diags.error("E_ARTIFACT", at, "images", "image \"" + image + "\": malformed artifacts.txt line \"" + line + "\"",
+      diags.error("E_ARTIFACT", at, "images",
+                  "image \"" + image + "\": malformed artifacts.txt line \"" + line + "\"",
                   "each line is PATH URL CHECKSUM (see images/spark-base/artifacts.txt.mustache)");
       continue;
     }
     ArtifactNeed n{"", line.substr(a + 1, b - a - 1), line.substr(b + 1), line.substr(0, a)};
     if (n.url == "-") {
-      diags.error("E_ARTIFACT", at, "artifacts", "image \"" + image + "\" needs " + n.dest + ", and the stack gives no URL for it",
+      diags.error("E_ARTIFACT", at, "artifacts",
+                  "image \"" + image + "\" needs " + n.dest + ", and the stack gives no URL for it",
                   "add it under artifacts: in the stack (e.g. artifacts.kyuubi.url)");
       continue;
     }
@@ -109,7 +114,8 @@ std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
         render::File copy = f;
         copy.path = f.path.substr(prefix.size());
         if (copy.path == "artifacts.txt")
-          p.artifacts = artifact_needs(img->name, copy.data, lock, stack.locs.at("artifacts"), diags);
+          p.artifacts =
+              artifact_needs(img->name, copy.data, lock, stack.locs.at("artifacts"), diags);
         p.files.push_back(std::move(copy));
       }
     for (const auto& n : p.artifacts)
@@ -167,9 +173,10 @@ Decision decide(const ImagePlan& image, const Observed& observed) {
   const std::string what = observed.inputs_digest.empty()
                                ? "an image not built by stackctl"
                                : "other inputs (" + observed.inputs_digest.substr(0, 19) + ")";
-  return {Action::conflict, image.ref + " already exists (" + observed.where + ") with " + what +
-                                "; pinned tags are never rebuilt different: bump metadata.revision, "
-                                "or put {inputs} in the tag template"};
+  return {Action::conflict,
+          image.ref + " already exists (" + observed.where + ") with " + what +
+              "; pinned tags are never rebuilt different: bump metadata.revision, "
+              "or put {inputs} in the tag template"};
 }
 
 }  // namespace stackctl::plan

@@ -24,20 +24,20 @@ namespace stackctl::plan {
 inline constexpr std::string_view kInputsDigestLabel = "io.stackctl.inputs-digest";
 
 struct ArtifactNeed {
-  std::string name;      // "spark" or a jar coordinate, as in the lock
+  std::string name;  // "spark" or a jar coordinate, as in the lock
   std::string url;
   std::string checksum;  // "sha512:<hex>" from the stack or the lock; "" when unresolved
-  std::string dest;      // path inside the build context: artifacts/spark/<file>, artifacts/jars/<file>
+  std::string dest;  // path inside the build context: artifacts/spark/<file>, artifacts/jars/<file>
 };
 
 struct ImagePlan {
   std::string name;
-  std::string parent;         // another image of the stack, or "" for an external base
-  std::string base_ref;       // what FROM resolves to (external ref, or the parent's `ref`)
+  std::string parent;    // another image of the stack, or "" for an external base
+  std::string base_ref;  // what FROM resolves to (external ref, or the parent's `ref`)
   std::string repository;
   std::string tag;
-  std::string ref;            // repository:tag
-  std::string inputs_digest;  // "sha256:<hex>"
+  std::string ref;                  // repository:tag
+  std::string inputs_digest;        // "sha256:<hex>"
   std::vector<render::File> files;  // the rendered context, paths relative to the context
   std::vector<ArtifactNeed> artifacts;
   std::vector<std::pair<std::string, std::string>> build_args;  // BASE_IMAGE, ...

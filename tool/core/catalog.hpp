@@ -23,21 +23,21 @@ enum class Confidence { high, medium, low };
 const char* to_string(Confidence c);
 
 struct SparkLine {
-  std::string line;                  // "3.5"
-  std::string hadoop;                // hadoop-client-api version bundled in -bin-hadoop3 tarballs
-  std::vector<std::string> scala;    // supported Scala binary versions ("2.12", "2.13")
-  std::string scala_default;         // the Scala of the default binary tarball
-  std::vector<std::string> java;     // supported Java majors ("8", "11", "17")
-  std::string python_min;            // lowest supported Python ("3.8")
-  std::string python_max;            // highest known-good Python, "" when the sources give none
-  std::vector<std::string> releases; // releases known to exist ("3.5.0", ...)
+  std::string line;                   // "3.5"
+  std::string hadoop;                 // hadoop-client-api version bundled in -bin-hadoop3 tarballs
+  std::vector<std::string> scala;     // supported Scala binary versions ("2.12", "2.13")
+  std::string scala_default;          // the Scala of the default binary tarball
+  std::vector<std::string> java;      // supported Java majors ("8", "11", "17")
+  std::string python_min;             // lowest supported Python ("3.8")
+  std::string python_max;             // highest known-good Python, "" when the sources give none
+  std::vector<std::string> releases;  // releases known to exist ("3.5.0", ...)
   std::string source;
   Confidence confidence = Confidence::high;  // medium: the bundled Hadoop is unsure; low: all of it
 };
 
 struct HadoopSdk {
-  std::string hadoop;  // "3.3.4"; a line "3.2" matches every 3.2.x
-  std::string group;   // "com.amazonaws" / "software.amazon.awssdk"
+  std::string hadoop;    // "3.3.4"; a line "3.2" matches every 3.2.x
+  std::string group;     // "com.amazonaws" / "software.amazon.awssdk"
   std::string artifact;  // "aws-java-sdk-bundle" / "bundle"
   std::string version;
   std::string source;

@@ -1,4 +1,5 @@
-// Diagnostics: every problem stackctl reports about a user's input, with where it is and what to do.
+// Diagnostics: every problem stackctl reports about a user's input, with where it is and what to
+// do.
 #pragma once
 
 #include <string>

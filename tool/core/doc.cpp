@@ -10,10 +10,14 @@ namespace stackctl::doc {
 
 const char* to_string(Kind k) {
   switch (k) {
-    case Kind::null: return "null";
-    case Kind::scalar: return "scalar";
-    case Kind::map: return "mapping";
-    case Kind::seq: return "sequence";
+    case Kind::null:
+      return "null";
+    case Kind::scalar:
+      return "scalar";
+    case Kind::map:
+      return "mapping";
+    case Kind::seq:
+      return "sequence";
   }
   return "null";
 }
@@ -117,9 +121,9 @@ std::optional<SourceLoc> tab_in_indentation(std::string_view text, const std::st
 std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& file,
                                       Diagnostics& diags) {
   if (auto tab = tab_in_indentation(text, file)) {
-    return std::unexpected(Diagnostic{Severity::error, "E_YAML", *tab, "",
-                                      "malformed YAML: a tab character in indentation",
-                                      "YAML indents with spaces only; replace the tab with spaces"});
+    return std::unexpected(Diagnostic{
+        Severity::error, "E_YAML", *tab, "", "malformed YAML: a tab character in indentation",
+        "YAML indents with spaces only; replace the tab with spaces"});
   }
   try {
     const YAML::Node root = YAML::Load(std::string(text));

@@ -2,8 +2,8 @@
 //
 // yaml-cpp parses; this tree is what the rest of the core reads. It keeps map keys in source order
 // with their own positions (so "unknown key" points at the key, not the value), records whether a
-// scalar was quoted (so `python: 3.10` can be flagged before a YAML tool turns it into 3.1), and can
-// be deep-merged (target overrides) without losing positions.
+// scalar was quoted (so `python: 3.10` can be flagged before a YAML tool turns it into 3.1), and
+// can be deep-merged (target overrides) without losing positions.
 #pragma once
 
 #include <expected>
@@ -27,8 +27,8 @@ struct Entry;
 struct Node {
   Kind kind = Kind::null;
   SourceLoc loc;
-  std::string scalar;   // Kind::scalar: the text as written (without quotes)
-  bool quoted = false;  // Kind::scalar: written in quotes or as a block scalar
+  std::string scalar;          // Kind::scalar: the text as written (without quotes)
+  bool quoted = false;         // Kind::scalar: written in quotes or as a block scalar
   std::vector<Entry> entries;  // Kind::map, source order
   std::vector<Node> items;     // Kind::seq
 

@@ -31,12 +31,14 @@ std::string serialize(const Lock& lock) {
   j["versions"] = versions;
   json artifacts = json::array();
   for (const auto& a : lock.artifacts)
-    artifacts.push_back({{"name", a.name}, {"url", a.url}, {"checksum", a.checksum},
-                         {"origin", a.origin}});
+    artifacts.push_back(
+        {{"name", a.name}, {"url", a.url}, {"checksum", a.checksum}, {"origin", a.origin}});
   j["artifacts"] = artifacts;
   json images = json::array();
   for (const auto& i : lock.images)
-    images.push_back({{"name", i.name}, {"ref", i.ref}, {"inputsDigest", i.inputs_digest},
+    images.push_back({{"name", i.name},
+                      {"ref", i.ref},
+                      {"inputsDigest", i.inputs_digest},
                       {"digest", i.digest}});
   j["images"] = images;
   return j.dump(2) + "\n";
@@ -44,7 +46,11 @@ std::string serialize(const Lock& lock) {
 
 std::expected<Lock, Diagnostic> parse(std::string_view text, const std::string& file) {
   auto fail = [&](const std::string& msg) {
-    return std::unexpected(Diagnostic{Severity::error, "E_LOCK", {file, 0, 0}, "", msg,
+    return std::unexpected(Diagnostic{Severity::error,
+                                      "E_LOCK",
+                                      {file, 0, 0},
+                                      "",
+                                      msg,
                                       "delete the lock file and run `stackctl lock` again"});
   };
   try {
@@ -70,7 +76,7 @@ Lock from_stack(const model::Stack& stack, const Lock* previous) {
   lock.stack = stack.metadata.name;
   const auto& v = stack.versions;
   // Sorted by name, as the JSON object is: from_stack(...) == parse(serialize(...)).
-  lock.versions = {{"awsSdk", v.aws_sdk}, {"hadoop", v.hadoop}, {"java", v.java},
+  lock.versions = {{"awsSdk", v.aws_sdk},  {"hadoop", v.hadoop}, {"java", v.java},
                    {"pyspark", v.pyspark}, {"python", v.python}, {"scala", v.scala},
                    {"spark", v.spark}};
   auto add = [&](const std::string& name, const std::string& url,

@@ -17,7 +17,7 @@ namespace stackctl::lock {
 inline constexpr int kLockVersion = 1;
 
 struct Artifact {
-  std::string name;      // "spark" or the jar's coordinate "g:a:v"
+  std::string name;  // "spark" or the jar's coordinate "g:a:v"
   std::string url;
   std::string checksum;  // "sha512:<hex>"; "" when not resolved yet
   std::string origin;    // "stack" (pinned in the stack file) or "resolved" (read online by lock)
@@ -33,7 +33,7 @@ struct Image {
 };
 
 struct Lock {
-  std::string stack;  // metadata.name
+  std::string stack;                                          // metadata.name
   std::vector<std::pair<std::string, std::string>> versions;  // name -> version, fixed order
   std::vector<Artifact> artifacts;
   std::vector<Image> images;
@@ -51,8 +51,8 @@ std::expected<Lock, Diagnostic> parse(std::string_view text, const std::string& 
 // when pinned there, else from `previous` (a checksum resolved earlier), else stay empty.
 Lock from_stack(const model::Stack& stack, const Lock* previous);
 
-// Human-readable differences ("artifact org.apache.hadoop:hadoop-aws:3.4.1: checksum  -> sha1:..."),
-// empty when equal. For --frozen's refusal and for `drift`.
+// Human-readable differences ("artifact org.apache.hadoop:hadoop-aws:3.4.1: checksum  ->
+// sha1:..."), empty when equal. For --frozen's refusal and for `drift`.
 std::vector<std::string> differences(const Lock& before, const Lock& after);
 
 // "sha512:<hex>" for a model checksum.

@@ -8,18 +8,24 @@ namespace stackctl::model {
 
 const char* to_string(HashAlgorithm a) {
   switch (a) {
-    case HashAlgorithm::sha1: return "sha1";
-    case HashAlgorithm::sha256: return "sha256";
-    case HashAlgorithm::sha512: return "sha512";
+    case HashAlgorithm::sha1:
+      return "sha1";
+    case HashAlgorithm::sha256:
+      return "sha256";
+    case HashAlgorithm::sha512:
+      return "sha512";
   }
   return "sha512";
 }
 
 const char* to_string(SecretSourceType t) {
   switch (t) {
-    case SecretSourceType::vault: return "vault";
-    case SecretSourceType::file: return "file";
-    case SecretSourceType::kubernetes_secret: return "kubernetesSecret";
+    case SecretSourceType::vault:
+      return "vault";
+    case SecretSourceType::file:
+      return "file";
+    case SecretSourceType::kubernetes_secret:
+      return "kubernetesSecret";
   }
   return "file";
 }
@@ -28,27 +34,37 @@ const char* to_string(NotebookKind k) {
   return k == NotebookKind::jupyterhub ? "jupyterhub" : "marimo";
 }
 
-const char* to_string(NotebookMode m) { return m == NotebookMode::connect ? "connect" : "client"; }
+const char* to_string(NotebookMode m) {
+  return m == NotebookMode::connect ? "connect" : "client";
+}
 
 const char* to_string(ShareLevel s) {
   switch (s) {
-    case ShareLevel::user: return "USER";
-    case ShareLevel::server: return "SERVER";
-    case ShareLevel::connection: return "CONNECTION";
+    case ShareLevel::user:
+      return "USER";
+    case ShareLevel::server:
+      return "SERVER";
+    case ShareLevel::connection:
+      return "CONNECTION";
   }
   return "USER";
 }
 
 const char* to_string(ObjectStoreKind k) {
   switch (k) {
-    case ObjectStoreKind::none: return "none";
-    case ObjectStoreKind::minio: return "minio";
-    case ObjectStoreKind::s3: return "s3";
+    case ObjectStoreKind::none:
+      return "none";
+    case ObjectStoreKind::minio:
+      return "minio";
+    case ObjectStoreKind::s3:
+      return "s3";
   }
   return "none";
 }
 
-const char* to_string(TargetKind k) { return k == TargetKind::minikube ? "minikube" : "eks"; }
+const char* to_string(TargetKind k) {
+  return k == TargetKind::minikube ? "minikube" : "eks";
+}
 
 std::string MavenCoordinate::text() const {
   std::string s = group + ":" + artifact + ":" + version;

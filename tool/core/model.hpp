@@ -95,11 +95,11 @@ struct ImageFrom {
 struct Image {
   std::string name;
   ImageFrom from;
-  std::string recipe;        // folder under images/ (defaults to the image name)
-  std::string tag_template;  // see docs/stack-file.md, "Tag templates"
-  bool python = false;       // the image runs Python (PySpark workers, notebooks)
-  std::string python_version;  // overrides versions.python for this image (rarely right)
-  std::string java_version;    // overrides versions.java for this image
+  std::string recipe;                   // folder under images/ (defaults to the image name)
+  std::string tag_template;             // see docs/stack-file.md, "Tag templates"
+  bool python = false;                  // the image runs Python (PySpark workers, notebooks)
+  std::string python_version;           // overrides versions.python for this image (rarely right)
+  std::string java_version;             // overrides versions.java for this image
   std::vector<std::string> conda_envs;  // names from python.conda installed in this image
 };
 
@@ -142,8 +142,8 @@ const char* to_string(SecretSourceType t);
 struct SecretSource {
   std::string name;
   SecretSourceType type = SecretSourceType::file;
-  std::string mount;  // vault: KV v2 mount (default "secret")
-  std::string path;   // vault: secret path under the mount; file: values file
+  std::string mount;   // vault: KV v2 mount (default "secret")
+  std::string path;    // vault: secret path under the mount; file: values file
   std::string secret;  // kubernetes_secret: Secret name
 };
 
@@ -236,8 +236,8 @@ struct Target {
   TargetKind kind = TargetKind::minikube;
   std::string context;
   std::string namespace_name;
-  EksCluster eks;         // kind == eks
-  doc::Node overrides;    // deep-merged over the stack document for this target
+  EksCluster eks;       // kind == eks
+  doc::Node overrides;  // deep-merged over the stack document for this target
 };
 
 // Source positions of what the stack said, by key path ("versions.spark", "artifacts.jars[2]",
@@ -255,8 +255,8 @@ class Locations {
 };
 
 struct Stack {
-  std::string file;        // as given on the command line
-  std::string target;      // the target applied, empty for the base stack
+  std::string file;    // as given on the command line
+  std::string target;  // the target applied, empty for the base stack
   Metadata metadata;
   Versions versions;
   Artifacts artifacts;

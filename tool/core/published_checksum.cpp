@@ -14,8 +14,12 @@ struct Entry {
   int line = 0;
 };
 
-bool is_hex_digit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
-bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+bool is_hex_digit(char c) {
+  return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+}
+bool is_space(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -23,7 +27,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool all_hex(std::string_view s) { return !s.empty() && std::ranges::all_of(s, is_hex_digit); }
+bool all_hex(std::string_view s) {
+  return !s.empty() && std::ranges::all_of(s, is_hex_digit);
+}
 
 // Hex groups separated by blanks ("E61D9330 125746A2"); may be empty.
 bool hex_groups(std::string_view s) {
@@ -46,7 +52,8 @@ std::string lower(std::string s) {
 // A short, printable excerpt of untrusted text for an error message.
 std::string excerpt(std::string_view s) {
   std::string out;
-  for (char c : s.substr(0, 60)) out += (std::isprint(static_cast<unsigned char>(c)) != 0) ? c : '?';
+  for (char c : s.substr(0, 60))
+    out += (std::isprint(static_cast<unsigned char>(c)) != 0) ? c : '?';
   if (s.size() > 60) out += "...";
   return "\"" + out + "\"";
 }
@@ -125,15 +132,19 @@ Parsed entries_of(std::string_view text) {
 
 std::size_t hex_length(model::HashAlgorithm algorithm) {
   switch (algorithm) {
-    case model::HashAlgorithm::sha1: return 40;
-    case model::HashAlgorithm::sha256: return 64;
-    case model::HashAlgorithm::sha512: return 128;
+    case model::HashAlgorithm::sha1:
+      return 40;
+    case model::HashAlgorithm::sha256:
+      return 64;
+    case model::HashAlgorithm::sha512:
+      return 128;
   }
   return 0;
 }
 
 std::optional<model::HashAlgorithm> algorithm_of(std::string_view name) {
-  if (const auto q = name.find_first_of("?#"); q != std::string_view::npos) name = name.substr(0, q);
+  if (const auto q = name.find_first_of("?#"); q != std::string_view::npos)
+    name = name.substr(0, q);
   const std::string n = lower(std::string(name));
   if (n.ends_with(".sha1")) return model::HashAlgorithm::sha1;
   if (n.ends_with(".sha256")) return model::HashAlgorithm::sha256;
@@ -155,9 +166,10 @@ std::expected<std::string, std::string> parse(std::string_view text, model::Hash
     for (const auto& e : p.entries)
       if (!file_name.empty() && base_name(e.name) == file_name) chosen = &e;
     if (chosen == nullptr)
-      return std::unexpected("the " + algo + " checksum file lists " +
-                             std::to_string(p.entries.size()) + " files and none is " +
-                             (file_name.empty() ? std::string("named") : "\"" + std::string(file_name) + "\""));
+      return std::unexpected(
+          "the " + algo + " checksum file lists " + std::to_string(p.entries.size()) +
+          " files and none is " +
+          (file_name.empty() ? std::string("named") : "\"" + std::string(file_name) + "\""));
   }
   if (chosen->hex.size() != hex_length(algorithm) || !all_hex(chosen->hex))
     return std::unexpected("a " + algo + " checksum has " + std::to_string(hex_length(algorithm)) +
@@ -169,13 +181,17 @@ std::expected<std::string, std::string> parse(std::string_view text, model::Hash
 std::expected<model::Checksum, std::string> parse_tagged(std::string_view text) {
   const auto colon = text.find(':');
   if (colon == std::string_view::npos)
-    return std::unexpected("a checksum is written \"<algorithm>:<hex>\", e.g. \"sha512:...\"; got " + excerpt(text));
+    return std::unexpected(
+        "a checksum is written \"<algorithm>:<hex>\", e.g. \"sha512:...\"; got " + excerpt(text));
   const auto algo = algorithm_of("." + lower(std::string(text.substr(0, colon))));
-  if (!algo) return std::unexpected("unknown checksum algorithm " + excerpt(text.substr(0, colon)) + " (sha1, sha256 or sha512)");
+  if (!algo)
+    return std::unexpected("unknown checksum algorithm " + excerpt(text.substr(0, colon)) +
+                           " (sha1, sha256 or sha512)");
   const std::string_view hex = text.substr(colon + 1);
   if (hex.size() != hex_length(*algo) || !all_hex(hex))
     return std::unexpected(std::string("a ") + model::to_string(*algo) + " checksum has " +
-                           std::to_string(hex_length(*algo)) + " hexadecimal digits; got " + excerpt(hex));
+                           std::to_string(hex_length(*algo)) + " hexadecimal digits; got " +
+                           excerpt(hex));
   return model::Checksum{*algo, lower(std::string(hex))};
 }
 

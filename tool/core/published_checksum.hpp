@@ -9,7 +9,8 @@
 // - GnuPG `gpg --print-md SHA512` style: "<file>: XXXXXXXX XXXXXXXX ..." in upper case, groups of
 //   8 hex digits, wrapped over indented continuation lines: older Apache .sha512 files (Spark 2.x
 //   era), e.g. "spark-2.3.2-bin-hadoop2.7.tgz: E61D9330 125746A2 ...\n<spaces>874357C9 ...";
-// - BSD style "SHA512 (<file>) = <hex>" (`shasum --tag`) and "SHA512(<file>)= <hex>" (`openssl dgst`).
+// - BSD style "SHA512 (<file>) = <hex>" (`shasum --tag`) and "SHA512(<file>)= <hex>" (`openssl
+// dgst`).
 #pragma once
 
 #include <expected>

@@ -9,15 +9,21 @@ namespace stackctl {
 namespace {
 const char* describe(const doc::Node& n) {
   switch (n.kind) {
-    case doc::Kind::null: return "nothing (null)";
-    case doc::Kind::scalar: return "a scalar";
-    case doc::Kind::map: return "a mapping";
-    case doc::Kind::seq: return "a sequence";
+    case doc::Kind::null:
+      return "nothing (null)";
+    case doc::Kind::scalar:
+      return "a scalar";
+    case doc::Kind::map:
+      return "a mapping";
+    case doc::Kind::seq:
+      return "a sequence";
   }
   return "something else";
 }
 
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quote(std::string_view s) {
+  return "\"" + std::string(s) + "\"";
+}
 
 // How a YAML reader prints the float it makes of "3.10": trailing zeros of the fraction dropped.
 std::string as_yaml_float(std::string s) {
@@ -46,7 +52,9 @@ Reader::Reader(const doc::Node* node, std::string path, ReadContext& ctx)
   ctx_.locs.set(path_, node_->loc);
 }
 
-SourceLoc Reader::loc() const { return node_ ? node_->loc : SourceLoc{}; }
+SourceLoc Reader::loc() const {
+  return node_ ? node_->loc : SourceLoc{};
+}
 
 SourceLoc Reader::loc_of(std::string_view key) const {
   return node_ ? node_->key_loc(key) : SourceLoc{};
@@ -79,7 +87,9 @@ bool Reader::expect(const doc::Node& n, doc::Kind kind, const std::string& path,
   return false;
 }
 
-const doc::Node* Reader::node(std::string_view key, Need need) { return lookup(key, need); }
+const doc::Node* Reader::node(std::string_view key, Need need) {
+  return lookup(key, need);
+}
 
 std::optional<std::string> Reader::string(std::string_view key, Need need) {
   const doc::Node* n = lookup(key, need);
@@ -200,9 +210,9 @@ void Reader::finish() {
     const std::string guess = did_you_mean(e.key, known_);
     std::string known_list;
     for (const auto& k : known_) known_list += (known_list.empty() ? "" : ", ") + k;
-    ctx_.diags.error("E_UNKNOWN_KEY", e.key_loc, child(e.key), "unknown key " + quote(e.key),
-                     guess.empty() ? "known keys here: " + known_list
-                                   : "did you mean " + quote(guess) + "?");
+    ctx_.diags.error(
+        "E_UNKNOWN_KEY", e.key_loc, child(e.key), "unknown key " + quote(e.key),
+        guess.empty() ? "known keys here: " + known_list : "did you mean " + quote(guess) + "?");
   }
 }
 

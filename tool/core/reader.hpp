@@ -53,7 +53,7 @@ class Reader {
   Reader map(std::string_view key, Need need = Need::optional);
   // A sequence's items (each with its path "key[i]"); empty when absent or wrong type.
   std::vector<std::pair<const doc::Node*, std::string>> seq(std::string_view key,
-                                                             Need need = Need::optional);
+                                                            Need need = Need::optional);
 
   // Reports every key that no accessor asked for.
   void finish();
@@ -69,6 +69,7 @@ class Reader {
 };
 
 // Reports a type mismatch for `n` at `path`.
-void report_type(ReadContext& ctx, const doc::Node& n, const std::string& path, const char* expected);
+void report_type(ReadContext& ctx, const doc::Node& n, const std::string& path,
+                 const char* expected);
 
 }  // namespace stackctl

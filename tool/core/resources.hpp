@@ -1,5 +1,6 @@
 // Files built into the binary (catalog, templates, image recipes, Terraform modules), so a built
-// stackctl works from any directory. Paths are relative to the project root ("stacks/catalog.yaml").
+// stackctl works from any directory. Paths are relative to the project root
+// ("stacks/catalog.yaml").
 #pragma once
 
 #include <optional>

@@ -144,10 +144,10 @@ void derive_versions(model::Stack& stack, const catalog::Catalog& catalog, Diagn
   const catalog::SparkLine* line = catalog.spark_line(*spark);
   const SourceLoc at = stack.locs.at("versions.spark");
   auto cannot = [&](const char* what, const char* key) {
-    diags.warning("W_CATALOG_UNKNOWN", at, std::string("versions.") + key,
-                  std::string("cannot derive ") + what + ": the catalog does not know Spark " +
-                      spark->line(),
-                  std::string("set versions.") + key + " in the stack");
+    diags.warning(
+        "W_CATALOG_UNKNOWN", at, std::string("versions.") + key,
+        std::string("cannot derive ") + what + ": the catalog does not know Spark " + spark->line(),
+        std::string("set versions.") + key + " in the stack");
   };
   if (v.scala.empty()) {
     if (line != nullptr) {
@@ -176,10 +176,10 @@ void derive_versions(model::Stack& stack, const catalog::Catalog& catalog, Diagn
     } else {
       v.aws_sdk_origin = model::Origin::unknown;
       if (!v.hadoop.empty())
-        diags.warning("W_CATALOG_UNKNOWN", at, "versions.awsSdk",
-                      "cannot derive the AWS SDK version: the catalog has no SDK pin for Hadoop " +
-                          v.hadoop,
-                      "set versions.awsSdk in the stack");
+        diags.warning(
+            "W_CATALOG_UNKNOWN", at, "versions.awsSdk",
+            "cannot derive the AWS SDK version: the catalog has no SDK pin for Hadoop " + v.hadoop,
+            "set versions.awsSdk in the stack");
     }
   }
 }
@@ -210,9 +210,9 @@ std::string expand_tag(const model::Stack& stack, const model::Image& image, Sou
     }
     return std::nullopt;
   };
-  static const std::vector<std::string> names = {"spark",    "scala",   "java",     "python",
-                                                 "hadoop",   "awsSdk",  "pyspark",  "revision",
-                                                 "stack",    "image",   "inputs"};
+  static const std::vector<std::string> names = {"spark",  "scala",  "java",    "python",
+                                                 "hadoop", "awsSdk", "pyspark", "revision",
+                                                 "stack",  "image",  "inputs"};
   const std::string& tmpl = image.tag_template;
   std::string out;
   bool ok = true;

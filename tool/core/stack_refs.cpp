@@ -21,8 +21,7 @@ void unknown_ref(ReadContext& ctx, const model::Stack& s, const std::string& pat
   const std::string guess = did_you_mean(name, candidates);
   std::string list;
   for (const auto& c : candidates) list += (list.empty() ? "" : ", ") + c;
-  ctx.diags.error("E_UNKNOWN_REF", s.locs.at(path), path,
-                  "unknown " + what + " \"" + name + "\"",
+  ctx.diags.error("E_UNKNOWN_REF", s.locs.at(path), path, "unknown " + what + " \"" + name + "\"",
                   !guess.empty() ? "did you mean \"" + guess + "\"?"
                   : list.empty() ? "the stack defines no " + what + "s"
                                  : "defined " + what + "s: " + list);
@@ -47,8 +46,9 @@ void check_image_refs(const model::Stack& s, ReadContext& ctx) {
     }
     if (!img.conda_envs.empty() && !img.python) {
       ctx.diags.error("E_VALUE", s.locs.at(base + ".conda"), base + ".conda",
-                      "image \"" + img.name + "\" installs conda environments but does not "
-                      "declare `python: true`",
+                      "image \"" + img.name +
+                          "\" installs conda environments but does not "
+                          "declare `python: true`",
                       "add `python: true` to the image so its Python version is checked");
     }
   }
@@ -95,7 +95,8 @@ void check_cycles(const model::Stack& s, ReadContext& ctx) {
         text += img.name;
         if (reported.insert(*members.begin()).second) {
           const std::string path = "images[" + std::to_string(chain.back()) + "].from.image";
-          ctx.diags.error("E_CYCLE", s.locs.at(path), path, "image graph has a cycle (each image is built FROM the next): " + text,
+          ctx.diags.error("E_CYCLE", s.locs.at(path), path,
+                          "image graph has a cycle (each image is built FROM the next): " + text,
                           "an image cannot be built FROM itself; make one of them FROM an "
                           "external base");
         }

@@ -1,10 +1,11 @@
 // Sections of the stack file that describe what goes into the images: metadata, versions,
 // artifacts, Python, the registry and Spark's configuration.
+#include "core/stack_sections.hpp"
+
 #include <algorithm>
 #include <regex>
 #include <set>
 
-#include "core/stack_sections.hpp"
 #include "core/version.hpp"
 
 namespace stackctl::detail {
@@ -114,9 +115,9 @@ std::optional<model::Checksum> read_checksum(Reader& r, ReadContext& ctx) {
       continue;
     }
     if (found) {
-      ctx.diags.error("E_CHECKSUM", ctx.locs.at(r.child(a.key)), r.child(a.key),
-                      "more than one checksum given",
-                      "keep one: the strongest the upstream publishes (sha512, then sha256, then sha1)");
+      ctx.diags.error(
+          "E_CHECKSUM", ctx.locs.at(r.child(a.key)), r.child(a.key), "more than one checksum given",
+          "keep one: the strongest the upstream publishes (sha512, then sha256, then sha1)");
       continue;
     }
     std::string lower = *hex;

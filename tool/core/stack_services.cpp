@@ -25,7 +25,9 @@ std::string checked_version(ReadContext& ctx, Reader& r, const char* key, const 
 }
 
 // `enabled` defaults to true when the section is written at all.
-bool read_enabled(Reader& r) { return r.present() && r.boolean("enabled").value_or(true); }
+bool read_enabled(Reader& r) {
+  return r.present() && r.boolean("enabled").value_or(true);
+}
 
 }  // namespace
 
@@ -68,8 +70,10 @@ void read_images(Reader& parent, ReadContext& ctx, std::vector<model::Image>& ou
       }
     }
     img.python = r.boolean("python").value_or(false);
-    if (auto v = r.version("pythonVersion")) img.python_version = checked_version(ctx, r, "pythonVersion", *v, 2, "3.11");
-    if (auto v = r.version("javaVersion")) img.java_version = checked_version(ctx, r, "javaVersion", *v, 1, "17");
+    if (auto v = r.version("pythonVersion"))
+      img.python_version = checked_version(ctx, r, "pythonVersion", *v, 2, "3.11");
+    if (auto v = r.version("javaVersion"))
+      img.java_version = checked_version(ctx, r, "javaVersion", *v, 1, "17");
     img.conda_envs = r.string_list("conda");
     r.finish();
     names.emplace_back(img.name, path);
@@ -152,8 +156,8 @@ void read_external(Reader r, ReadContext& ctx, model::External& out) {
     out.object_store.kind =
         kind == "minio" ? model::ObjectStoreKind::minio : model::ObjectStoreKind::s3;
     if (auto ep = os.string("endpoint", out.object_store.kind == model::ObjectStoreKind::minio
-                                             ? Need::required
-                                             : Need::optional)) {
+                                            ? Need::required
+                                            : Need::optional)) {
       if (!ep->starts_with("http://") && !ep->starts_with("https://")) {
         ctx.diags.error("E_VALUE", ctx.locs.at(os.child("endpoint")), os.child("endpoint"),
                         "\"" + *ep + "\" is not an http(s):// endpoint",
@@ -195,16 +199,16 @@ void read_notebooks(Reader& r, ReadContext& ctx, std::vector<model::Notebook>& o
 void read_services(Reader r, ReadContext& ctx, model::Services& out) {
   Reader c = r.map("connect");
   out.connect.enabled = read_enabled(c);
-  out.connect.image = c.string("image", out.connect.enabled ? Need::required : Need::optional)
-                          .value_or("");
+  out.connect.image =
+      c.string("image", out.connect.enabled ? Need::required : Need::optional).value_or("");
   out.connect.port = read_port(c, "port", 15002);
   out.connect.executors = c.integer("executors", Need::optional, 0, 10000);
   c.finish();
   read_notebooks(r, ctx, out.notebooks);
   Reader k = r.map("kyuubi");
   out.kyuubi.enabled = read_enabled(k);
-  out.kyuubi.image = k.string("image", out.kyuubi.enabled ? Need::required : Need::optional)
-                         .value_or("");
+  out.kyuubi.image =
+      k.string("image", out.kyuubi.enabled ? Need::required : Need::optional).value_or("");
   const auto level = k.choice("shareLevel", {"USER", "SERVER", "CONNECTION"}).value_or("USER");
   out.kyuubi.share_level = level == "SERVER"       ? model::ShareLevel::server
                            : level == "CONNECTION" ? model::ShareLevel::connection
@@ -239,7 +243,8 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
     if (!t.name.empty()) check_dns_label(ctx, t.name, r.loc_of("name"), r.child("name"));
     const auto kind = r.choice("kind", {"minikube", "eks"}, Need::required);
     t.kind = kind == "eks" ? model::TargetKind::eks : model::TargetKind::minikube;
-    t.context = r.string("context").value_or(t.kind == model::TargetKind::minikube ? "minikube" : "");
+    t.context =
+        r.string("context").value_or(t.kind == model::TargetKind::minikube ? "minikube" : "");
     t.namespace_name = r.string("namespace", Need::required).value_or("");
     if (!t.namespace_name.empty())
       check_dns_label(ctx, t.namespace_name, r.loc_of("namespace"), r.child("namespace"));

@@ -51,8 +51,8 @@ std::strong_ordering Version::operator<=>(const Version& other) const {
   for (std::size_t i = 0; i < n; ++i) {
     if (auto c = part(i) <=> other.part(i); c != 0) return c;
   }
-  if (suffix_.empty() != other.suffix_.empty()) return suffix_.empty() ? std::strong_ordering::greater
-                                                                         : std::strong_ordering::less;
+  if (suffix_.empty() != other.suffix_.empty())
+    return suffix_.empty() ? std::strong_ordering::greater : std::strong_ordering::less;
   return suffix_.compare(other.suffix_) <=> 0;
 }
 

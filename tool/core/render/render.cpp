@@ -39,7 +39,9 @@ std::vector<std::string> Templates::names_under(std::string_view prefix) const {
   return out;
 }
 
-bool Templates::overridden(std::string_view name) const { return overridden_.contains(name); }
+bool Templates::overridden(std::string_view name) const {
+  return overridden_.contains(name);
+}
 
 std::expected<std::vector<File>, Diagnostics> render_all(const Request& request) {
   detail::Output out;

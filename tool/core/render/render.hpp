@@ -55,8 +55,8 @@ class Templates {
 };
 
 struct Request {
-  const model::Stack* base = nullptr;              // the stack without target overrides
-  std::vector<const model::Stack*> targets;        // one loaded stack per target to render
+  const model::Stack* base = nullptr;        // the stack without target overrides
+  std::vector<const model::Stack*> targets;  // one loaded stack per target to render
   const catalog::Catalog* catalog = nullptr;
   const Templates* templates = nullptr;
   // spark.env values by key name (EnvKey::key) for keys whose source is `file` or `vault`.

@@ -1,7 +1,6 @@
 #include "cli/build_support.hpp"
 
 #include <chrono>
-#include <cstdlib>
 #include <future>
 #include <map>
 #include <mutex>
@@ -66,12 +65,11 @@ std::expected<std::vector<render::File>, int> render_images_for_build(
 }
 
 std::filesystem::path default_work_dir(const model::Stack& stack) {
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  const char* home = std::getenv("HOME");
-  std::filesystem::path base = xdg && *xdg == '/' ? std::filesystem::path(xdg)
-                               : home             ? std::filesystem::path(home) / ".cache"
-                                                  : std::filesystem::temp_directory_path();
-  return base / "stackctl" / "build" / stack.metadata.name;
+  // Beside the artifact cache (XDG rules live in the fetcher): <cache>/stackctl/build/<stack>.
+  const auto artifacts = fetch::default_cache_dir();
+  const auto base = artifacts.empty() ? std::filesystem::temp_directory_path() / "stackctl"
+                                      : artifacts.parent_path();
+  return base / "build" / stack.metadata.name;
 }
 
 namespace {

@@ -218,36 +218,36 @@ int run_build(Context& ctx, const BuildArgs& args) {
 }  // namespace
 
 Command build_command() {
-  return {
-      "build", "Build the stack's images with a real builder, push them, record them in the lock",
-      "  stackctl build stacks/spark-connect.stack.yaml --dry-run\n"
-      "  stackctl build stacks/spark-connect.stack.yaml --push\n"
-      "  stackctl build examples/quickstart/quickstart.stack.yaml --offline --builder buildah\n"
-      "  stackctl build stacks/spark-connect.stack.yaml --frozen --push   # CI\n",
-      [](CLI::App& sub) -> Runner {
-        auto args = std::make_shared<BuildArgs>();
-        add_stack_argument(sub, args->in);
-        add_fetch_flags(sub, args->fetch);
-        add_builder_flags(sub, args->builder);
-        sub.add_option("--lock", args->lock_file, "The lock file (default: beside the stack)");
-        sub.add_option("--templates", args->templates_dir,
-                       "A folder whose images/ files override the built-in recipes");
-        sub.add_option(
-            "--work-dir", args->work_dir,
-            "Where build contexts and logs go (default $XDG_CACHE_HOME/stackctl/build/<stack>)");
-        sub.add_flag("--push", args->push, "Push every image to the stack's registry");
-        sub.add_flag("--dry-run", args->dry_run,
-                     "Print the plan (build, skip, why); build nothing");
-        sub.add_flag("--frozen", args->frozen,
-                     "Refuse unpinned artifacts and any change to the lock (for CI)");
-        sub.add_option("--build-arg", args->build_args,
-                       "KEY=VALUE passed to every image's build (repeatable), e.g. "
-                       "PYPI_INDEX_URL=http://127.0.0.1:8080/simple")
-            ->allow_extra_args(false);
-        sub.add_option("-j,--jobs", args->jobs, "Images built at once (default 2)")
-            ->check(CLI::Range(1, 16));
-        return [args](Context& ctx) { return run_build(ctx, *args); };
-      }};
+  return {"build",
+          "Build the stack's images with a real builder, push them, record them in the lock",
+          "  stackctl build stacks/spark-connect.stack.yaml --dry-run\n"
+          "  stackctl build stacks/spark-connect.stack.yaml --push\n"
+          "  stackctl build examples/quickstart/quickstart.stack.yaml --offline --builder buildah\n"
+          "  stackctl build stacks/spark-connect.stack.yaml --frozen --push   # CI\n",
+          [](CLI::App& sub) -> Runner {
+            auto args = std::make_shared<BuildArgs>();
+            add_stack_argument(sub, args->in);
+            add_fetch_flags(sub, args->fetch);
+            add_builder_flags(sub, args->builder);
+            sub.add_option("--lock", args->lock_file, "The lock file (default: beside the stack)");
+            sub.add_option("--templates", args->templates_dir,
+                           "A folder whose images/ files override the built-in recipes");
+            sub.add_option("--work-dir", args->work_dir,
+                           "Where build contexts and logs go (default "
+                           "$XDG_CACHE_HOME/stackctl/build/<stack>, beside the artifact cache)");
+            sub.add_flag("--push", args->push, "Push every image to the stack's registry");
+            sub.add_flag("--dry-run", args->dry_run,
+                         "Print the plan (build, skip, why); build nothing");
+            sub.add_flag("--frozen", args->frozen,
+                         "Refuse unpinned artifacts and any change to the lock (for CI)");
+            sub.add_option("--build-arg", args->build_args,
+                           "KEY=VALUE passed to every image's build (repeatable), e.g. "
+                           "PYPI_INDEX_URL=http://127.0.0.1:8080/simple")
+                ->allow_extra_args(false);
+            sub.add_option("-j,--jobs", args->jobs, "Images built at once (default 2)")
+                ->check(CLI::Range(1, 16));
+            return [args](Context& ctx) { return run_build(ctx, *args); };
+          }};
 }
 
 }  // namespace stackctl::cli

@@ -10,6 +10,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/render_inputs.hpp"
+#include "core/published_checksum.hpp"
 #include "core/render/render.hpp"
 
 namespace stackctl::cli {
@@ -87,12 +88,10 @@ std::expected<std::filesystem::path, std::string> prepare_context(
   if (auto w = fs::replace_tree(dir, files); !w) return std::unexpected(w.error().message);
   for (const auto& a : image.artifacts) {
     std::optional<model::Checksum> want;
-    if (const auto colon = a.checksum.find(':'); colon != std::string::npos) {
-      const std::string algo = a.checksum.substr(0, colon);
-      want = model::Checksum{algo == "sha1"     ? model::HashAlgorithm::sha1
-                             : algo == "sha256" ? model::HashAlgorithm::sha256
-                                                : model::HashAlgorithm::sha512,
-                             a.checksum.substr(colon + 1)};
+    if (!a.checksum.empty()) {
+      auto parsed = published_checksum::parse_tagged(a.checksum);
+      if (!parsed) return std::unexpected(a.name + ": " + parsed.error());
+      want = *parsed;
     }
     auto got = fetcher.fetch({a.name, a.url, want, fetch::ChecksumSource::automatic});
     if (!got) return std::unexpected(got.error().message);

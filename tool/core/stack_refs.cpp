@@ -69,6 +69,18 @@ void check_image_refs(const model::Stack& s, ReadContext& ctx) {
     service_image("services.notebooks[" + std::to_string(n) + "].image", sv.notebooks[n].image,
                   true);
   if (sv.kyuubi.enabled) service_image("services.kyuubi.image", sv.kyuubi.image, false);
+  if (sv.kyuubi.enabled && s.artifacts.kyuubi.url.empty()) {
+    // Not an error: the stack renders and deploys with a Kyuubi image built elsewhere. But
+    // `stackctl build` cannot build the kyuubi recipe without the distribution, so say so now.
+    ctx.diags.warning("W_NO_KYUUBI_DIST", s.locs.at("services.kyuubi.image"),
+                      "services.kyuubi.image",
+                      "Kyuubi is enabled but artifacts.kyuubi is not set: `stackctl build` "
+                      "cannot build image \"" +
+                          sv.kyuubi.image + "\" (no Kyuubi distribution to install)",
+                      "add artifacts.kyuubi with `url:` (an apache-kyuubi-<version>-bin.tgz) "
+                      "and `sha512:` (its published .sha512), or point services.kyuubi.image "
+                      "at an image built elsewhere");
+  }
   if (sv.history_server.enabled)
     service_image("services.historyServer.image", sv.history_server.image, false);
 }

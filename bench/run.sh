@@ -3,10 +3,11 @@
 # tool/scripts/quickstart.sh once first: it makes the mirror, the base image, the lock and the
 # contexts under build/quickstart).
 #
-#   bash bench/run.sh            no-op builds (everything up to date), 5 runs each
+#   bash bench/run.sh            no-op builds (everything up to date): stackctl NOOP_RUNS times
+#                                (default 10), plain buildah PLAIN_RUNS times (default 3; each
+#                                run takes minutes on the vfs driver, see docs/benchmarks.md)
 #   COLD=1 bash bench/run.sh     also cold builds (built images and layer cache removed first),
-#                                COLD_RUNS=N runs each (default 2): minutes per run, dominated
-#                                by apt inside the builds
+#                                COLD_RUNS=N runs each (default 1): about 10 minutes per run
 #
 # Prints hyperfine's table for each pair and the ratio stackctl / plain buildah (median over
 # median). A ratio near 1 for cold builds means stackctl adds little to the build itself; the
@@ -29,25 +30,30 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 sleep 1
 
-ratio() {  # JSON: median of the first command over the second's
-  python3 - "$1" <<'PY'
+ratio() {  # JSON JSON: median of the first file's command over the second's
+  python3 - "$1" "$2" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-a, b = r[0]["median"], r[1]["median"]
-print(f"ratio stackctl/plain-buildah (median): {a / b:.2f}  ({a:.2f} s vs {b:.2f} s)")
+a = json.load(open(sys.argv[1]))["results"][0]
+b = json.load(open(sys.argv[2]))["results"][0]
+print(f"ratio stackctl/plain-buildah (median over median): {a['median'] / b['median']:.4f}"
+      f"  ({a['median']:.3f} s over {b['median']:.3f} s; runs {len(a['times'])} and {len(b['times'])})")
 PY
 }
 
 echo "== no-op build (everything up to date)"
-$build >/dev/null 2>&1; $plain  # warm both
-hyperfine --warmup 1 --runs 5 --export-json "$work/bench-noop.json" -n stackctl "$build" -n plain-buildah "$plain"
-ratio "$work/bench-noop.json"
+$build >/dev/null 2>&1; $plain  # warm both: the first plain run may build everything
+hyperfine --warmup 1 --runs "${NOOP_RUNS:-10}" --export-json "$work/bench-noop-stackctl.json" -n stackctl "$build"
+hyperfine --runs "${PLAIN_RUNS:-3}" --export-json "$work/bench-noop-plain.json" -n plain-buildah "$plain"
+ratio "$work/bench-noop-stackctl.json" "$work/bench-noop-plain.json"
 
 if [ "${COLD:-0}" = 1 ]; then
   echo "== cold build (built images and cached layers removed before each run)"
   bh="buildah --storage-driver vfs --root $work/storage/root --runroot $work/storage/runroot"
   clean="bash -c '$bh images --format {{.Name}}:{{.Tag}} | grep -v stackctl-base | xargs -r $bh rmi -f >/dev/null 2>&1; $bh rmi --prune >/dev/null 2>&1 || true'"
-  hyperfine --runs "${COLD_RUNS:-2}" --prepare "$clean" --export-json "$work/bench-cold.json" \
-    -n stackctl "$build" -n plain-buildah "$plain"
-  ratio "$work/bench-cold.json"
+  for side in plain stackctl; do  # stackctl last: its images stay for the next no-op run
+    if [ $side = stackctl ]; then cmd=$build; else cmd=$plain; fi
+    hyperfine --runs "${COLD_RUNS:-1}" --prepare "$clean" --export-json "$work/bench-cold-$side.json" \
+      -n "$side" "$cmd"
+  done
+  ratio "$work/bench-cold-stackctl.json" "$work/bench-cold-plain.json"
 fi

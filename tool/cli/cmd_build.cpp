@@ -68,6 +68,21 @@ std::expected<plan::Observed, std::string> observe(builder::Builder& b, registry
   return plan::Observed{true, it == info->labels.end() ? "" : it->second, "registry"};
 }
 
+// The lock's image entries for these rows. An image keeps the digest the old lock recorded when
+// nothing about it changed (same reference, same inputs) and it was not pushed in this run.
+std::vector<lock::Image> lock_images(const std::vector<Row>& rows, const lock::Lock* old_lock) {
+  std::vector<lock::Image> out;
+  for (const auto& r : rows) {
+    const lock::Image* old = old_lock ? old_lock->find_image(r.image->name) : nullptr;
+    std::string digest = r.digest;
+    if (digest.empty() && old && old->ref == r.image->ref &&
+        old->inputs_digest == r.image->inputs_digest)
+      digest = old->digest;
+    out.push_back({r.image->name, r.image->ref, r.image->inputs_digest, digest});
+  }
+  return out;
+}
+
 void print_plan(Context& ctx, const std::vector<Row>& rows, bool json) {
   if (json) {
     nlohmann::json arr = nlohmann::json::array();
@@ -158,13 +173,10 @@ int run_build(Context& ctx, const BuildArgs& args) {
   }
 
   if (args.frozen) {
+    // Nothing is pushed yet, so this is the lock the build would write if every image's
+    // reference and inputs stay as locked.
     lock::Lock planned = next;
-    planned.images.clear();
-    for (const auto& r : rows) {
-      const lock::Image* old = existing.lock ? existing.lock->find_image(r.image->name) : nullptr;
-      planned.images.push_back({r.image->name, r.image->ref, r.image->inputs_digest,
-                                old && old->ref == r.image->ref ? old->digest : ""});
-    }
+    planned.images = lock_images(rows, existing.lock ? &*existing.lock : nullptr);
     const auto diffs = existing.lock ? lock::differences(*existing.lock, planned)
                                      : std::vector<std::string>{"no lock file"};
     if (!diffs.empty()) {
@@ -195,15 +207,7 @@ int run_build(Context& ctx, const BuildArgs& args) {
     }
   }
 
-  next.images.clear();
-  for (const auto& r : rows) {
-    const lock::Image* old = existing.lock ? existing.lock->find_image(r.image->name) : nullptr;
-    std::string digest = r.digest;
-    if (digest.empty() && old && old->ref == r.image->ref &&
-        old->inputs_digest == r.image->inputs_digest)
-      digest = old->digest;
-    next.images.push_back({r.image->name, r.image->ref, r.image->inputs_digest, digest});
-  }
+  next.images = lock_images(rows, existing.lock ? &*existing.lock : nullptr);
   print_plan(ctx, rows, ctx.options.output == OutputFormat::json);
   if (!existing.lock || !(*existing.lock == next)) {
     if (auto w = fs::write_atomic(lock_path, lock::serialize(next)); !w) {

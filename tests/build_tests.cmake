@@ -4,7 +4,15 @@
 # docker-registry on loopback and read back with skopeo. Needs root, buildah, busybox-static,
 # skopeo, docker-registry, python3 and openssl; without them it reports SKIPPED (exit 77). No
 # network beyond 127.0.0.1. About 75 s here (vfs copies every layer).
-add_test(NAME "integration: build --push (lock, skip, rebuild, dry-run, bad artifact, registry down)"
+add_test(NAME "integration: build --push (lock, skip, rebuild, dry-run, bad artifact, interrupt, registry down)"
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/build_push.sh $<TARGET_FILE:stackctl>)
-set_tests_properties("integration: build --push (lock, skip, rebuild, dry-run, bad artifact, registry down)"
+set_tests_properties("integration: build --push (lock, skip, rebuild, dry-run, bad artifact, interrupt, registry down)"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 LABELS "integration;images;registry")
+
+# The same, with `stackctl build --builder podman` (podman shares buildah's storage and build
+# engine; this checks stackctl's podman command lines and how it reads podman's output).
+add_test(NAME "integration: build --push with podman"
+  COMMAND ${CMAKE_COMMAND} -E env STACKCTL_TEST_BUILDER=podman
+          bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/build_push.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("integration: build --push with podman"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 LABELS "integration;images;registry")

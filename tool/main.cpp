@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <iostream>
 
+#include "adapters/process.hpp"
 #include "cli/app.hpp"
 #include "cli/exit_codes.hpp"
 
@@ -18,8 +20,17 @@ int main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("stackctl");
   logger->set_pattern("%^%l%$: %v");
   spdlog::set_default_logger(logger);
+  // Ctrl-C (or a CI runner's SIGTERM) during a build stops the builders stackctl started
+  // instead of leaving them running; the lock is written only after success, so it stays as it was.
+  stackctl::proc::forward_interrupts();
   try {
-    return stackctl::cli::run(args, std::cout, std::cerr, color);
+    const int rc = stackctl::cli::run(args, std::cout, std::cerr, color);
+    if (const int sig = stackctl::proc::interrupted(); sig != 0) {
+      std::cerr << "stackctl: interrupted (" << ::strsignal(sig)
+                << "); stopped the processes it had started\n";
+      return 128 + sig;
+    }
+    return rc;
   } catch (const std::exception& e) {
     std::cerr << "stackctl: internal error: " << e.what()
               << "\nThis is a bug in stackctl; please report it with the command you ran.\n";

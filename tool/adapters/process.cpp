@@ -2,9 +2,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -28,6 +32,55 @@ struct Pipe {
   }
 };
 
+// The children running now, for the signal handler: 0 a free slot, kForking a slot taken by a
+// fork in progress, else the child's pid (which is also its process group).
+constexpr pid_t kForking = -1;
+std::array<std::atomic<pid_t>, 256> g_children{};
+std::atomic<int> g_signal{0};
+constexpr std::array<int, 3> kForwarded = {SIGINT, SIGTERM, SIGHUP};
+
+extern "C" void on_interrupt(int sig) {
+  g_signal.store(sig);
+  bool running = false;
+  for (auto& slot : g_children) {
+    const pid_t pid = slot.load();
+    if (pid > 0) ::kill(-pid, sig);
+    running = running || pid != 0;
+  }
+  if (!running) {  // nothing to stop: end as if no handler were installed
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+  }
+}
+
+// A slot for the child about to be forked, or nullptr when all are taken.
+std::atomic<pid_t>* reserve_slot() {
+  for (auto& slot : g_children) {
+    pid_t free = 0;
+    if (slot.compare_exchange_strong(free, kForking)) return &slot;
+  }
+  return nullptr;
+}
+
+// Blocks the forwarded signals in this thread while a child is forked and registered, so the
+// handler never sees a child it cannot name.
+class BlockInterrupts {
+ public:
+  BlockInterrupts() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : kForwarded) sigaddset(&set, sig);
+    ::pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~BlockInterrupts() { ::pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  BlockInterrupts(const BlockInterrupts&) = delete;
+  BlockInterrupts& operator=(const BlockInterrupts&) = delete;
+  const sigset_t& old_mask() const { return old_; }
+
+ private:
+  sigset_t old_{};
+};
+
 std::vector<std::string> child_environment(const Command& c) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -43,7 +96,11 @@ std::vector<std::string> child_environment(const Command& c) {
 
 // In the child: wire fds, chdir, exec. Never returns; exits 127 when exec fails.
 [[noreturn]] void exec_child(const Command& c, const std::string& program, int in_fd, int out_fd,
-                             int err_fd, std::vector<std::string>& env) {
+                             int err_fd, std::vector<std::string>& env, const sigset_t& mask) {
+  // Its own process group; stackctl's handler is not the child's; then the parent's usual mask.
+  ::setpgid(0, 0);
+  for (int sig : kForwarded) ::signal(sig, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &mask, nullptr);
   ::dup2(in_fd, STDIN_FILENO);
   ::dup2(out_fd, STDOUT_FILENO);
   ::dup2(err_fd, STDERR_FILENO);
@@ -112,11 +169,30 @@ class PosixRunner final : public Runner {
     if (!in.open() || !out.open() || (!streaming && !err.open()))
       return std::unexpected(Failure{std::string("pipe: ") + std::strerror(errno)});
     auto env = child_environment(c);
-    const pid_t pid = ::fork();
-    if (pid < 0) return std::unexpected(Failure{std::string("fork: ") + std::strerror(errno)});
-    if (pid == 0)
-      exec_child(c, program->string(), in.fds[0], out.fds[1], streaming ? out.fds[1] : err.fds[1],
-                 env);
+    if (g_signal.load() != 0) return std::unexpected(Failure{"interrupted"});
+    std::atomic<pid_t>* slot = reserve_slot();
+    if (slot == nullptr) return std::unexpected(Failure{"too many child processes at once"});
+    pid_t pid = 0;
+    {
+      BlockInterrupts blocked;
+      pid = ::fork();
+      if (pid == 0)
+        exec_child(c, program->string(), in.fds[0], out.fds[1],
+                   streaming ? out.fds[1] : err.fds[1], env, blocked.old_mask());
+      if (pid < 0) {
+        slot->store(0);
+    // Whatever the child reports after stackctl was interrupted is not a result to act on: podman,
+    // for one, ends a build it was asked to stop with exit 0.
+    if (const int sig = g_signal.load(); sig != 0)
+      return std::unexpected(Failure{c.argv[0] + " stopped: stackctl was interrupted (" +
+                                     std::string(::strsignal(sig)) + ")"});
+        return std::unexpected(Failure{std::string("fork: ") + std::strerror(errno)});
+      }
+      ::setpgid(pid, pid);  // also here, so the group exists before any signal is forwarded
+      slot->store(pid);
+      // Interrupted while forking: the handler saw only the reserved slot.
+      if (const int sig = g_signal.load(); sig != 0) ::kill(-pid, sig);
+    }
     ::close(in.fds[0]);
     in.fds[0] = -1;
     ::close(out.fds[1]);
@@ -141,6 +217,12 @@ class PosixRunner final : public Runner {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    slot->store(0);
+    // Whatever the child reports after stackctl was interrupted is not a result to act on: podman,
+    // for one, ends a build it was asked to stop with exit 0.
+    if (const int sig = g_signal.load(); sig != 0)
+      return std::unexpected(Failure{c.argv[0] + " stopped: stackctl was interrupted (" +
+                                     std::string(::strsignal(sig)) + ")"});
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (r.exit_code == 127 && streaming == false && r.err.empty())
       r.err = c.argv[0] + ": could not be executed";
@@ -152,6 +234,18 @@ class PosixRunner final : public Runner {
 
 std::unique_ptr<Runner> make_runner() {
   return std::make_unique<PosixRunner>();
+}
+
+void forward_interrupts() {
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int sig : kForwarded) ::sigaction(sig, &sa, nullptr);
+}
+
+int interrupted() {
+  return g_signal.load();
 }
 
 std::optional<std::filesystem::path> find_executable(std::string_view name) {

@@ -43,6 +43,16 @@ class Runner {
 // Runs real processes (fork/exec), waits for them.
 std::unique_ptr<Runner> make_runner();
 
+// Interrupts. After forward_interrupts(), SIGINT, SIGTERM and SIGHUP that reach stackctl while
+// children run are passed on to them and remembered; with no child running, such a signal ends
+// stackctl as it always would. Each child runs in its own process group (so a terminal's Ctrl-C
+// reaches it once, through stackctl, and the signal reaches everything the child started), and no
+// child is started once stackctl was interrupted: run() returns a Failure instead. main() installs
+// this once and exits with 128 + interrupted() when it is set.
+void forward_interrupts();
+// The signal that interrupted stackctl while children ran, or 0.
+int interrupted();
+
 // The full path of `name` in PATH, or nullopt.
 std::optional<std::filesystem::path> find_executable(std::string_view name);
 

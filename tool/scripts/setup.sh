@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libkainjow-mustache-dev
   libcurl4-openssl-dev libssl-dev libgit2-dev catch2
   # real components the tests start on loopback
-  buildah skopeo docker-registry debootstrap busybox-static
+  buildah podman skopeo docker-registry debootstrap busybox-static
   python3 ca-certificates curl openssl apache2-utils
 )
 

@@ -8,6 +8,7 @@
 #                                run takes minutes on the vfs driver, see docs/benchmarks.md)
 #   COLD=1 bash bench/run.sh     also cold builds (built images and layer cache removed first),
 #                                COLD_RUNS=N runs each (default 1): about 10 minutes per run
+#   NOOP=0 COLD=1 bash bench/run.sh   the cold pair only
 #
 # Prints hyperfine's table for each pair and the ratio stackctl / plain buildah (median over
 # median). A ratio near 1 for cold builds means stackctl adds little to the build itself; the
@@ -40,16 +41,20 @@ print(f"ratio stackctl/plain-buildah (median over median): {a['median'] / b['med
 PY
 }
 
-echo "== no-op build (everything up to date)"
-$build >/dev/null 2>&1; $plain  # warm both: the first plain run may build everything
-hyperfine --warmup 1 --runs "${NOOP_RUNS:-10}" --export-json "$work/bench-noop-stackctl.json" -n stackctl "$build"
-hyperfine --runs "${PLAIN_RUNS:-3}" --export-json "$work/bench-noop-plain.json" -n plain-buildah "$plain"
-ratio "$work/bench-noop-stackctl.json" "$work/bench-noop-plain.json"
+if [ "${NOOP:-1}" = 1 ]; then
+  echo "== no-op build (everything up to date)"
+  $build >/dev/null 2>&1; $plain  # warm both: the first plain run may build everything
+  hyperfine --warmup 1 --runs "${NOOP_RUNS:-10}" --export-json "$work/bench-noop-stackctl.json" -n stackctl "$build"
+  hyperfine --runs "${PLAIN_RUNS:-3}" --export-json "$work/bench-noop-plain.json" -n plain-buildah "$plain"
+  ratio "$work/bench-noop-stackctl.json" "$work/bench-noop-plain.json"
+fi
 
 if [ "${COLD:-0}" = 1 ]; then
   echo "== cold build (built images and cached layers removed before each run)"
   bh="buildah --storage-driver vfs --root $work/storage/root --runroot $work/storage/runroot"
-  clean="bash -c '$bh images --format {{.Name}}:{{.Tag}} | grep -v stackctl-base | xargs -r $bh rmi -f >/dev/null 2>&1; $bh rmi --prune >/dev/null 2>&1 || true'"
+  # Working containers left by an interrupted build hold their images (and so cached layers):
+  # remove them first, then every image but the base, then whatever is dangling.
+  clean="bash -c '$bh rm --all >/dev/null 2>&1; $bh images --format {{.Name}}:{{.Tag}} | grep -v stackctl-base | xargs -r $bh rmi -f >/dev/null 2>&1; $bh rmi --prune >/dev/null 2>&1 || true'"
   for side in plain stackctl; do  # stackctl last: its images stay for the next no-op run
     if [ $side = stackctl ]; then cmd=$build; else cmd=$plain; fi
     hyperfine --runs "${COLD_RUNS:-1}" --prepare "$clean" --export-json "$work/bench-cold-$side.json" \

@@ -177,15 +177,10 @@ class PosixRunner final : public Runner {
       BlockInterrupts blocked;
       pid = ::fork();
       if (pid == 0)
-        exec_child(c, program->string(), in.fds[0], out.fds[1],
-                   streaming ? out.fds[1] : err.fds[1], env, blocked.old_mask());
+        exec_child(c, program->string(), in.fds[0], out.fds[1], streaming ? out.fds[1] : err.fds[1],
+                   env, blocked.old_mask());
       if (pid < 0) {
         slot->store(0);
-    // Whatever the child reports after stackctl was interrupted is not a result to act on: podman,
-    // for one, ends a build it was asked to stop with exit 0.
-    if (const int sig = g_signal.load(); sig != 0)
-      return std::unexpected(Failure{c.argv[0] + " stopped: stackctl was interrupted (" +
-                                     std::string(::strsignal(sig)) + ")"});
         return std::unexpected(Failure{std::string("fork: ") + std::strerror(errno)});
       }
       ::setpgid(pid, pid);  // also here, so the group exists before any signal is forwarded

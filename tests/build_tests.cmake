@@ -3,7 +3,7 @@
 # folder, FROM a local busybox base), one jar from a loopback mirror, pushed to a real
 # docker-registry on loopback and read back with skopeo. Needs root, buildah, busybox-static,
 # skopeo, docker-registry, python3 and openssl; without them it reports SKIPPED (exit 77). No
-# network beyond 127.0.0.1. About 75 s here (vfs copies every layer).
+# network beyond 127.0.0.1. 40 to 55 s here (vfs copies every layer).
 add_test(NAME "integration: build --push (lock, skip, rebuild, dry-run, bad artifact, interrupt, registry down)"
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/build_push.sh $<TARGET_FILE:stackctl>)
 set_tests_properties("integration: build --push (lock, skip, rebuild, dry-run, bad artifact, interrupt, registry down)"

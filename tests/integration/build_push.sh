@@ -13,6 +13,7 @@
 #   6. a jar that changed on the mirror after the lock pinned it is refused (both checksums);
 #   7. check --image passes on a pushed image and fails on one with other version labels;
 #   8. SIGTERM during a RUN step stops the builder and the step, exit 143, lock untouched;
+#   8b. with an empty local store, images already in the registry skip and nothing is pushed;
 #   9. a registry that is down is a clear error, exit 4, lock untouched.
 #   build_push.sh PATH/TO/stackctl
 # STACKCTL_TEST_BUILDER=podman runs the same checks with `--builder podman` (podman and buildah
@@ -259,6 +260,21 @@ pgrep -f "$BUILDER .*$BUILDAH_ROOT" >/dev/null && fail "interrupt: $BUILDER stil
 same_lock "interrupt: lock untouched" "$WORK/lock.int"
 bh rm --all >/dev/null  # buildah leaves its working container behind when stopped
 cp "$WORK/child-recipe.good" "$CHILD_RECIPE"
+
+# 8b. A fresh machine (CI): nothing in the local store, both images in the registry. Both skip
+# as up to date in the registry, nothing is pushed, and the lock stays byte-identical.
+step "8b. up to date in the registry only"
+bh rmi -f "$CHILD_REF" "$ROOT_REF" >/dev/null
+cp "$LOCK" "$WORK/lock.8b"
+run "build --push with an empty local store" 0 "$STACKCTL" build "$STACK" --frozen --push "${COMMON[@]}" "${CACHE[@]}"
+expect "registry-only: root skipped" "skip  tiny-root  $ROOT_REF  (up to date (registry))  $(lock_field tiny-root digest)" "$OUT"
+expect "registry-only: child skipped" "skip  tiny-child  $CHILD_REF  (up to date (registry))  $(lock_field tiny-child digest)" "$OUT"
+reject "registry-only: nothing built" "building " "$ERR"
+reject "registry-only: nothing pushed" "pushing " "$ERR"
+same_lock "registry-only: lock byte-identical" "$WORK/lock.8b"
+for ref in "$ROOT_REF" "$CHILD_REF"; do  # back into the local store for step 9
+  bh pull --quiet --tls-verify=false "docker://$ref" >/dev/null
+done
 
 # 9. The registry is down: a clear error, exit 4, the lock as it was.
 step "9. registry down"

@@ -4,10 +4,6 @@
 // which tag; observing the local store (and the registry with --push) decides build or skip;
 // only then does anything run. The lock is written once, at the end, and only when every step
 // succeeded: a failed build or an unreachable registry leaves it exactly as it was.
-#include <chrono>
-#include <future>
-#include <mutex>
-#include <set>
 
 #include "adapters/builder.hpp"
 #include "adapters/fetcher.hpp"
@@ -47,25 +43,31 @@ struct Row {
   std::string digest;  // pushed or found in the registry
 };
 
-// What exists already: the local store first, then the registry when pushing.
-std::expected<plan::Observed, std::string> observe(builder::Builder& b, registry::Client* reg,
-                                                   const plan::ImagePlan& p) {
+// What exists already: the local store first, then the registry when pushing. `digest` is the
+// registry's manifest digest when the image was found there (and only there).
+struct Seen {
+  plan::Observed observed;
+  std::string digest;
+};
+
+std::expected<Seen, std::string> observe(builder::Builder& b, registry::Client* reg,
+                                         const plan::ImagePlan& p) {
   auto local = b.labels(p.ref);
   if (!local) return std::unexpected(local.error().message);
   if (*local) {
     auto it = (*local)->find(std::string(plan::kInputsDigestLabel));
-    return plan::Observed{true, it == (*local)->end() ? "" : it->second, "local"};
+    return Seen{{true, it == (*local)->end() ? "" : it->second, "local"}, ""};
   }
-  if (reg == nullptr) return plan::Observed{};
+  if (reg == nullptr) return Seen{};
   auto ref = parse_image_ref(p.ref);
   if (!ref) return std::unexpected(ref.error().message);
-  auto found = reg->find_manifest(*ref);
-  if (!found) return std::unexpected(found.error().message);
-  if (!*found) return plan::Observed{};
   auto info = reg->inspect(*ref);
-  if (!info) return std::unexpected(info.error().message);
+  if (!info) {
+    if (info.error().kind == registry::Failure::Kind::not_found) return Seen{};
+    return std::unexpected(info.error().message);
+  }
   auto it = info->labels.find(std::string(plan::kInputsDigestLabel));
-  return plan::Observed{true, it == info->labels.end() ? "" : it->second, "registry"};
+  return Seen{{true, it == info->labels.end() ? "" : it->second, "registry"}, info->digest};
 }
 
 // The lock's image entries for these rows. An image keeps the digest the old lock recorded when
@@ -163,7 +165,9 @@ int run_build(Context& ctx, const BuildArgs& args) {
       ctx.err << "stackctl: cannot tell whether " << p.ref << " exists: " << seen.error() << '\n';
       return kExternalError;
     }
-    rows.push_back({&p, plan::decide(p, *seen), ""});
+    const plan::Decision decision = plan::decide(p, seen->observed);
+    // Skipped because the registry has it: its digest is known and there is nothing to push.
+    rows.push_back({&p, decision, decision.action == plan::Action::skip ? seen->digest : ""});
     conflict = conflict || rows.back().decision.action == plan::Action::conflict;
   }
   if (args.dry_run || conflict) {
@@ -193,6 +197,7 @@ int run_build(Context& ctx, const BuildArgs& args) {
 
   if (args.push) {
     for (auto& r : rows) {
+      if (!r.digest.empty()) continue;  // up to date in the registry (and maybe not local)
       auto pushed = push_image(ctx, **b, *r.image, !stack.registry.insecure, work);
       if (!pushed) {
         // The builder's last lines say what it tried; the registry client says why in one line

@@ -80,18 +80,6 @@ class CliBuilder final : public Builder {
     return {};
   }
 
-  std::expected<bool, Failure> exists(const std::string& ref) override {
-    std::vector<std::string> argv = base();
-    if (backend_ == Backend::buildah) {
-      argv.insert(argv.end(), {"inspect", "--type", "image", ref});
-    } else {
-      argv.insert(argv.end(), {"image", "inspect", ref});
-    }
-    auto r = runner_.run({argv, {}, {}, {}, {}, {}});
-    if (!r) return std::unexpected(Failure{r.error().message, {}});
-    return r->exit_code == 0;
-  }
-
   std::expected<std::optional<std::map<std::string, std::string>>, Failure> labels(
       const std::string& ref) override {
     std::vector<std::string> argv = base();

@@ -47,8 +47,6 @@ class Builder {
   virtual ~Builder() = default;
   virtual Backend backend() const = 0;
   virtual std::expected<void, Failure> build(const BuildSpec& spec) = 0;
-  // True when `ref` exists in the builder's local image store.
-  virtual std::expected<bool, Failure> exists(const std::string& ref) = 0;
   // The labels of local image `ref`; nullopt when there is no such image.
   virtual std::expected<std::optional<std::map<std::string, std::string>>, Failure> labels(
       const std::string& ref) = 0;

@@ -20,8 +20,13 @@ namespace stackctl::proc {
 
 namespace {
 
+// Both ends are closed on every path out of run(), early returns included.
 struct Pipe {
   int fds[2] = {-1, -1};
+  Pipe() = default;
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  ~Pipe() { close_all(); }
   bool open() { return ::pipe2(fds, O_CLOEXEC) == 0; }
   void close_all() {
     for (int& f : fds)

@@ -155,6 +155,15 @@ TEST_CASE("lock: serialise and parse round-trip, and differences name what chang
                         std::string(40, 'c'));
   CHECK(diffs[1] == "image base: r/base:t -> r/base:u");
   CHECK(lock::differences(a, a).empty());
+
+  // Same tag, other inputs (a tag template without {inputs}; never pushed, so no digest either).
+  lock::Lock c = a;
+  c.images[0].inputs_digest = "sha256:2";
+  c.images[0].digest = "";
+  a.images[0].digest = "";
+  const auto inputs = lock::differences(a, c);
+  REQUIRE(inputs.size() == 1);
+  CHECK(inputs[0] == "image base: inputs sha256:1 -> sha256:2");
 }
 
 TEST_CASE("lock: a resolved checksum survives relocking while the URL is unchanged") {

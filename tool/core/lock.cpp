@@ -134,6 +134,9 @@ std::vector<std::string> differences(const Lock& before, const Lock& after) {
       out.push_back("image " + i.name + ": added " + i.ref);
     } else {
       if (b->ref != i.ref) out.push_back("image " + i.name + ": " + b->ref + " -> " + i.ref);
+      if (b->inputs_digest != i.inputs_digest)
+        out.push_back("image " + i.name + ": inputs " + show(b->inputs_digest) + " -> " +
+                      show(i.inputs_digest));
       if (b->digest != i.digest)
         out.push_back("image " + i.name + ": digest " + show(b->digest) + " -> " + show(i.digest));
     }

@@ -105,7 +105,8 @@ std::expected<std::filesystem::path, std::string> prepare_context(
 
 class Summary {
  public:
-  explicit Summary(std::ostream& err) : err_(err), start_(std::chrono::steady_clock::now()) {}
+  Summary(std::ostream& err, std::mutex& mu)
+      : err_(err), mu_(mu), start_(std::chrono::steady_clock::now()) {}
   void line(const std::string& image, std::string_view text) {
     const auto secs =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start_)
@@ -120,8 +121,8 @@ class Summary {
 
  private:
   std::ostream& err_;
+  std::mutex& mu_;  // the Context's: download progress writes to the same stream
   std::chrono::steady_clock::time_point start_;
-  std::mutex mu_;
 };
 
 bool build_one(fetch::Fetcher& fetcher, builder::Builder& b, const plan::ImagePlan& p,
@@ -154,7 +155,7 @@ bool build_one(fetch::Fetcher& fetcher, builder::Builder& b, const plan::ImagePl
 
 int execute_builds(Context& ctx, fetch::Fetcher& fetcher, builder::Builder& builder,
                    const std::vector<Job>& jobs, const std::filesystem::path& work, int parallel) {
-  Summary summary(ctx.err);
+  Summary summary(ctx.err, ctx.err_mutex);
   std::set<std::string> done;
   for (const auto& j : jobs)
     if (!j.build) done.insert(j.image->name);

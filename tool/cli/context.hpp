@@ -5,6 +5,7 @@
 // tests run them in-process and read both streams.
 #pragma once
 
+#include <mutex>
 #include <ostream>
 #include <string>
 
@@ -23,6 +24,9 @@ struct Context {
   GlobalOptions options;
   std::ostream& out;
   std::ostream& err;
+  // Held by whatever writes to `err` from worker threads: the build summary and download
+  // progress of images prepared in parallel.
+  std::mutex err_mutex{};
 };
 
 }  // namespace stackctl::cli

@@ -1,6 +1,7 @@
 #include "cli/lock_io.hpp"
 
 #include <CLI/CLI.hpp>
+#include <mutex>
 
 #include "adapters/fs.hpp"
 #include "cli/exit_codes.hpp"
@@ -70,8 +71,10 @@ fetch::Options fetch_options(Context& ctx, const FetchFlags& flags) {
       flags.cache_dir.empty() ? fetch::default_cache_dir() : std::filesystem::path(flags.cache_dir);
   o.network = flags.offline ? fetch::Network::offline : fetch::Network::online;
   std::ostream* err = &ctx.err;
-  o.progress = [err](const fetch::ProgressEvent& e) {
+  std::mutex* mu = &ctx.err_mutex;
+  o.progress = [err, mu](const fetch::ProgressEvent& e) {
     const auto mib = [](std::uint64_t b) { return std::to_string(b / (1024 * 1024)); };
+    std::lock_guard lock(*mu);
     *err << "  downloading " << e.name << ": " << mib(e.done) << " MiB";
     if (e.total) *err << " of " << mib(e.total) << " MiB";
     *err << (e.finished ? " done\n" : "\r") << std::flush;

@@ -2,8 +2,8 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
-#include <sstream>
+
+#include "adapters/fs.hpp"
 
 namespace stackctl::builder {
 
@@ -41,10 +41,7 @@ std::string last_lines(const std::filesystem::path& log, std::size_t n) {
 }
 
 std::filesystem::path temp_file(const std::string& stem) {
-  std::random_device rd;
-  std::ostringstream s;
-  s << stem << "-" << std::hex << rd() << rd();
-  return std::filesystem::temp_directory_path() / s.str();
+  return std::filesystem::temp_directory_path() / (stem + "-" + fs::random_suffix());
 }
 
 // buildah and podman share their command line; docker differs in a few words.

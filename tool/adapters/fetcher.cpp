@@ -3,10 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
-#include <random>
-#include <sstream>
 #include <vector>
 
+#include "adapters/fs.hpp"
 #include "adapters/hashing.hpp"
 #include "core/published_checksum.hpp"
 
@@ -18,13 +17,6 @@ namespace {
 
 // Temporary downloads older than this were left by a killed process and are swept away.
 constexpr auto kStaleTemp = std::chrono::hours(24);
-
-std::string random_suffix() {
-  std::random_device rd;
-  std::ostringstream s;
-  s << std::hex << rd() << rd();
-  return s.str();
-}
 
 std::string tagged(const model::Checksum& c) {
   return std::string(model::to_string(c.algorithm)) + ":" + c.hex;
@@ -260,7 +252,7 @@ std::expected<Fetched, Failure> Fetcher::download(const Artifact& a, const model
         "cannot create the cache folder " + options_.cache_dir.string() + ": " + ec.message()));
   sweep_stale_temps(temp_dir);
 
-  TempFile temp(temp_dir / (file_name_of(a.url) + "." + random_suffix() + ".part"));
+  TempFile temp(temp_dir / (file_name_of(a.url) + "." + fs::random_suffix() + ".part"));
   Throttle throttle(options_, a.name);
   spdlog::info("downloading {} from {}", a.name, shown);
   auto response = client_.download(
@@ -315,7 +307,7 @@ std::expected<void, Failure> place(const stdfs::path& cached, const stdfs::path&
   };
   if (ec) return io_failure(ec.message());
   TempFile temp(destination.parent_path() /
-                ("." + destination.filename().string() + ".tmp-" + random_suffix()));
+                ("." + destination.filename().string() + ".tmp-" + fs::random_suffix()));
   stdfs::create_hard_link(cached, temp.path(), ec);
   if (ec) {  // another filesystem, or links not allowed: copy
     ec.clear();

@@ -18,13 +18,6 @@ Failure errno_failure(const std::string& what, const std::filesystem::path& p) {
   return {what + " " + p.string() + ": " + std::strerror(errno)};
 }
 
-std::string random_suffix() {
-  std::random_device rd;
-  std::ostringstream s;
-  s << std::hex << rd() << rd();
-  return s.str();
-}
-
 bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {
     const ssize_t n = ::write(fd, data.data(), data.size());
@@ -110,6 +103,13 @@ std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
   }
   if (had_old) stdfs::remove_all(old, ec);
   return {};
+}
+
+std::string random_suffix() {
+  std::random_device rd;
+  std::ostringstream s;
+  s << std::hex << rd() << rd();
+  return s.str();
 }
 
 }  // namespace stackctl::fs

@@ -12,6 +12,10 @@ struct Failure {
   std::string message;  // "cannot read stacks/x.yaml: No such file or directory"
 };
 
+// A random hex string for names of temporary files ("x.tmp-<suffix>"), so that concurrent
+// writers (threads or processes) never pick the same name.
+std::string random_suffix();
+
 // The whole file. A missing or unreadable file is a Failure naming the path and the reason.
 std::expected<std::string, Failure> read_file(const std::filesystem::path& path);
 

@@ -80,11 +80,7 @@ std::expected<std::filesystem::path, std::string> prepare_context(
     fetch::Fetcher& fetcher, const plan::ImagePlan& image, const std::filesystem::path& work) {
   const auto dir = work / "contexts" / image.name;
   std::vector<fs::OutputFile> files;
-  for (const auto& f : image.files)
-    files.push_back({f.path, f.data,
-                     std::filesystem::perms(f.secret       ? 0600
-                                            : f.executable ? 0755
-                                                           : 0644)});
+  for (const auto& f : image.files) files.push_back(output_file(f));
   if (auto w = fs::replace_tree(dir, files); !w) return std::unexpected(w.error().message);
   for (const auto& a : image.artifacts) {
     std::optional<model::Checksum> want;

@@ -89,10 +89,6 @@ std::optional<std::string> foreign_entry(const stdfs::path& dir) {
   return std::nullopt;
 }
 
-stdfs::perms mode_of(const render::File& f) {
-  return stdfs::perms(f.secret ? 0600 : f.executable ? 0755 : 0644);
-}
-
 // With --target, the other targets' folders of a previous render are kept as they were.
 std::expected<void, fs::Failure> carry_over_targets(const stdfs::path& out, const std::string& keep,
                                                     std::vector<fs::OutputFile>& files) {
@@ -135,7 +131,7 @@ int write_output(Context& ctx, const RenderArgs& a, const std::string& out,
     return kInputError;
   }
   std::vector<fs::OutputFile> output;
-  for (const auto& f : files) output.push_back({f.path, f.data, mode_of(f)});
+  for (const auto& f : files) output.push_back(output_file(f));
   if (!a.in.target.empty()) {
     if (auto kept = carry_over_targets(out, a.in.target, output); !kept) {
       ctx.err << "stackctl: " << kept.error().message << '\n';

@@ -164,4 +164,8 @@ std::expected<std::map<std::string, std::string>, int> read_stack_files(
   return std::move(*files);
 }
 
+fs::OutputFile output_file(const render::File& f) {
+  return {f.path, f.data, std::filesystem::perms(f.secret ? 0600 : f.executable ? 0755 : 0644)};
+}
+
 }  // namespace stackctl::cli

@@ -59,4 +59,7 @@ std::expected<std::map<std::string, std::string>, fs::Failure> read_stack_files(
 std::expected<std::map<std::string, std::string>, int> read_stack_files(
     Context& ctx, const model::Stack& stack, const std::string& stack_path);
 
+// A rendered file as it is written to disk: secrets 0600, executables 0755, the rest 0644.
+fs::OutputFile output_file(const render::File& f);
+
 }  // namespace stackctl::cli

@@ -3,11 +3,9 @@
 // in registry_auth.cpp.
 #include "adapters/registry.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
 #include <cstdlib>
 
+#include "adapters/hashing.hpp"
 #include "adapters/registry_detail.hpp"
 
 namespace stackctl::registry {
@@ -94,20 +92,10 @@ const char* to_string(Failure::Kind kind) {
 }
 
 std::string hash_hex(std::string_view algorithm, std::string_view data) {
-  const EVP_MD* md = algorithm == "sha256"   ? EVP_sha256()
-                     : algorithm == "sha512" ? EVP_sha512()
-                                             : nullptr;
-  if (md == nullptr) return {};
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1) return {};
-  static constexpr std::string_view kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kHex[out[i] >> 4];
-    hex += kHex[out[i] & 15];
-  }
-  return hex;
+  // OCI digests name sha256 or sha512; anything else matches nothing.
+  if (algorithm == "sha256") return hashing::hash_bytes(data, model::HashAlgorithm::sha256);
+  if (algorithm == "sha512") return hashing::hash_bytes(data, model::HashAlgorithm::sha512);
+  return {};
 }
 
 bool matches_digest(std::string_view digest, std::string_view data) {

@@ -10,6 +10,7 @@
 #   3. a second build --push skips both and leaves the lock byte-identical;
 #   4. a change to the child's recipe rebuilds only the child; one to the root's rebuilds both;
 #   5. --dry-run prints the plan and builds nothing;
+#   5b. a malformed --build-arg or --push without registry.url fails before any download;
 #   6. a jar that changed on the mirror after the lock pinned it is refused (both checksums);
 #   7. check --image passes on a pushed image and fails on one with other version labels;
 #   8. SIGTERM during a RUN step stops the builder and the step, exit 143, lock untouched;
@@ -204,6 +205,16 @@ same_lock "frozen: lock untouched" "$WORK/lock.5"
 store >"$WORK/store.after"
 cmp -s "$WORK/store.before" "$WORK/store.after" && pass "frozen: nothing built" || fail "frozen: store changed"
 echo "tiny-child v2" >"$TEMPLATES/images/tiny-child/child.txt"
+
+# 5b. Command-line mistakes are reported before anything is fetched: this stack has no lock, no
+# registry, and a mirror where nothing listens, so reaching for the network would exit 4.
+step "5b. bad command lines"
+grep -v -e '^registry:' -e '^  url: @' -e '^  insecure: ' "$FIXTURE/tiny.stack.yaml.in" |
+  sed -e "s/@MIRROR@/127.0.0.1:9/g" -e "s/@SPARK@/4.0.1/g" >"$WORK/stack/no-registry.stack.yaml"
+run "malformed --build-arg" 2 "$STACKCTL" build "$WORK/stack/no-registry.stack.yaml" --build-arg NOEQUALS "${COMMON[@]}" "${CACHE[@]}"
+expect "build-arg: says what is expected" "stackctl: --build-arg NOEQUALS: expected KEY=VALUE" "$ERR"
+run "--push without registry.url" 1 "$STACKCTL" build "$WORK/stack/no-registry.stack.yaml" --push "${COMMON[@]}" "${CACHE[@]}"
+expect "push: names the missing key" 'stackctl: --push needs `registry.url` in the stack' "$ERR"
 
 # 6. The jar on the mirror changed after the lock pinned it: refused, both checksums shown.
 step "6. corrupted artifact"

@@ -114,6 +114,20 @@ int run_build(Context& ctx, const BuildArgs& args) {
     return kFindings;
   }
   const model::Stack& stack = *loaded.stack;
+  // Mistakes in the command line are reported before anything is downloaded.
+  std::vector<std::pair<std::string, std::string>> build_args;
+  for (const auto& kv : args.build_args) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      ctx.err << "stackctl: --build-arg " << kv << ": expected KEY=VALUE\n";
+      return kUsage;
+    }
+    build_args.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  if (args.push && stack.registry.url.empty()) {
+    ctx.err << "stackctl: --push needs `registry.url` in the stack\n";
+    return kFindings;
+  }
   const auto lock_path = lock_path_for(args.in.path, args.lock_file);
   ExistingLock existing = read_lock(ctx, lock_path);
   if (existing.exit_code != 0) return existing.exit_code;
@@ -132,24 +146,14 @@ int run_build(Context& ctx, const BuildArgs& args) {
     return kFindings;
   }
 
-  for (const auto& kv : args.build_args) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      ctx.err << "stackctl: --build-arg " << kv << ": expected KEY=VALUE\n";
-      return kUsage;
-    }
-    for (auto& p : *plans) p.build_args.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-  }
+  for (auto& p : *plans)
+    p.build_args.insert(p.build_args.end(), build_args.begin(), build_args.end());
 
   auto runner = proc::make_runner();
   auto b = make_builder_from_flags(ctx, *runner, args.builder);
   if (!b) return kExternalError;
   std::unique_ptr<registry::Client> reg;
   if (args.push) {
-    if (stack.registry.url.empty()) {
-      ctx.err << "stackctl: --push needs `registry.url` in the stack\n";
-      return kFindings;
-    }
     registry::Options options;
     options.insecure = stack.registry.insecure;
     reg = std::make_unique<registry::Client>(*http_client, options,

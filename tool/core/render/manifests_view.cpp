@@ -1,42 +1,14 @@
 // YAML quoting and the view pieces shared by every Kubernetes manifest (see manifests.hpp).
 #include <algorithm>
-#include <array>
 #include <cctype>
-#include <cstdio>
 
+#include "core/kube/object.hpp"
 #include "core/render/common.hpp"
 #include "core/render/manifests.hpp"
 
 namespace stackctl::render::detail::k8s {
 
 namespace {
-
-bool is_alpha(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) != 0;
-}
-bool is_alnum(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0;
-}
-
-// Plain scalars that YAML 1.1 readers (the Kubernetes API's) would turn into booleans or null.
-bool reads_as_non_string(std::string_view s) {
-  static constexpr std::array<std::string_view, 11> words = {
-      "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nil", "none"};
-  std::string lower(s);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  });
-  return std::find(words.begin(), words.end(), lower) != words.end();
-}
-
-// A plain scalar only for the boring cases: a letter or '/' first (so never a number, date,
-// indicator or tag), then letters, digits, '.', '_', '/', '-'.
-bool can_be_plain(std::string_view s) {
-  if (s.empty() || !(is_alpha(s[0]) || s[0] == '/')) return false;
-  for (const char c : s)
-    if (!is_alnum(c) && c != '.' && c != '_' && c != '/' && c != '-') return false;
-  return !reads_as_non_string(s);
-}
 
 bool is_control(char c) {
   const auto u = static_cast<unsigned char>(c);
@@ -45,37 +17,9 @@ bool is_control(char c) {
 
 }  // namespace
 
+// One quoting rule for every YAML stackctl writes: kube::yaml_quote (core/kube/object.hpp).
 std::string yaml_quote(std::string_view s) {
-  if (can_be_plain(s)) return std::string(s);
-  std::string q = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        q += "\\\"";
-        break;
-      case '\\':
-        q += "\\\\";
-        break;
-      case '\n':
-        q += "\\n";
-        break;
-      case '\t':
-        q += "\\t";
-        break;
-      case '\r':
-        q += "\\r";
-        break;
-      default:
-        if (is_control(c)) {
-          char buf[5];
-          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
-          q += buf;
-        } else {
-          q += c;
-        }
-    }
-  }
-  return q + "\"";
+  return kube::yaml_quote(s);
 }
 
 std::string yaml_block(std::string_view text, int indent) {

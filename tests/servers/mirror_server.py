@@ -5,6 +5,10 @@ plus a few misbehaviours a real mirror shows, selected by a path prefix:
   /<path>                     the file under --root, or 404
   /flaky/<n>/<key>/<path>     503 for the first <n> requests of <key>, then the file
   /drop/<n>/<key>/<path>      closes the connection without a response <n> times, then the file
+  /busy/<n>/<key>/<path>      429 with "Retry-After: 1" for the first <n> requests, then the file
+  /stream/<n>/<ms>            <n> chunked lines "line <i>", <ms> milliseconds apart
+  POST, PUT, PATCH, DELETE    routed like GET (flaky, busy, drop); otherwise 200 echoing
+                              "<METHOD> <body>"
   /_stats                     JSON: how many requests each path received (not counted itself)
 
 With --tls-cert/--tls-key it speaks HTTPS with that certificate. It binds 127.0.0.1 on --port
@@ -39,14 +43,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def _misbehave(self):
         """Returns True when the request was answered (or dropped) here."""
         parts = self.path.split("/")
-        if len(parts) < 5 or parts[1] not in ("flaky", "drop"):
+        if len(parts) < 5 or parts[1] not in ("flaky", "drop", "busy"):
             return False
         kind, n, key = parts[1], int(parts[2]), parts[3]
         seen = self._count(kind + ":" + key)
         if seen <= n:
-            if kind == "flaky":
+            if kind in ("flaky", "busy"):
                 body = b"busy\n"
-                self.send_response(503)
+                self.send_response(503 if kind == "flaky" else 429)
+                if kind == "busy":
+                    self.send_header("Retry-After", "1")
                 self.send_header("Content-Type", "text/plain")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -72,9 +78,44 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self._count(self.path)
         return self._misbehave()
 
+    def _stream(self):
+        parts = self.path.split("/")
+        n, ms = int(parts[2]), int(parts[3])
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for i in range(n):
+                line = ("line %d\n" % i).encode()
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+                self.wfile.flush()
+                time.sleep(ms / 1000.0)
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
+
     def do_GET(self):
+        if self.path.startswith("/stream/"):
+            self._count(self.path)
+            return self._stream()
         if not self._route():
             super().do_GET()
+
+    def _with_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length) if length else b""
+        if self._route():
+            return
+        body = self.command.encode() + b" " + data
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = _with_body
 
     def do_HEAD(self):
         if not self._route():

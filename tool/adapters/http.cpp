@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "adapters/process.hpp"
+
 namespace stackctl::http {
 
 namespace {
@@ -130,10 +132,55 @@ std::string scrub(std::string message, const std::string& url) {
 struct Transfer {
   CURL* handle = nullptr;
   std::FILE* file = nullptr;  // download target, else the body goes to memory
+  const Request* request = nullptr;
   Response response;
   const Progress* progress = nullptr;
   bool write_failed = false;
+  bool sink_stopped = false;  // the request's on_data asked to end the transfer
+  bool delivered = false;     // on_data has seen data: the attempt cannot be repeated
 };
+
+bool cancelled(const Request& request) {
+  return proc::interrupted() != 0 || (request.cancel != nullptr && request.cancel->load());
+}
+
+// Safe to send twice (RFC 9110 section 9.2.2), or marked so by the caller.
+bool is_repeatable(const Request& request) {
+  if (request.idempotent == Idempotent::yes) return true;
+  const std::string& m = request.method;
+  return m == "GET" || m == "HEAD" || m == "PUT" || m == "DELETE" || m == "OPTIONS";
+}
+
+// The URL split for tls-server-name: scheme "https", host as written ("[::1]" keeps brackets),
+// port (explicit or the scheme's default) and the rest from the first '/', '?' or '#'.
+struct UrlParts {
+  std::string scheme, host, port, rest;
+  bool ok = false;
+};
+
+UrlParts split_url(const std::string& url) {
+  UrlParts p;
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return p;
+  p.scheme = lower(url.substr(0, scheme_end));
+  const auto start = scheme_end + 3;
+  const auto end = url.find_first_of("/?#", start);
+  std::string authority =
+      url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  p.rest = end == std::string::npos ? "" : url.substr(end);
+  if (const auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+  const auto bracket = authority.rfind(']');
+  const auto colon = authority.rfind(':');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    p.host = authority.substr(0, colon);
+    p.port = authority.substr(colon + 1);
+  } else {
+    p.host = authority;
+    p.port = p.scheme == "https" ? "443" : "80";
+  }
+  p.ok = !p.host.empty();
+  return p;
+}
 
 bool is_success_status(long status) {
   return status >= 200 && status < 300;
@@ -144,6 +191,12 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   const std::size_t n = size * count;
   long status = 0;
   curl_easy_getinfo(t.handle, CURLINFO_RESPONSE_CODE, &status);
+  if (t.request->on_data && is_success_status(status)) {
+    t.delivered = true;
+    if (t.request->on_data(std::string_view(data, n))) return n;
+    t.sink_stopped = true;
+    return 0;  // ends the transfer with CURLE_WRITE_ERROR, reported as a normal end
+  }
   // A download writes only a successful body to its file: an error page is not the artifact.
   if (t.file != nullptr && is_success_status(status)) {
     if (std::fwrite(data, 1, n, t.file) != n) {
@@ -177,6 +230,9 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 
 int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t, curl_off_t) {
   auto& t = *static_cast<Transfer*>(user);
+  // curl calls this at least once a second even when no data flows, so a Ctrl-C or a cancel flag
+  // ends even a quiet watch promptly (non-zero aborts with CURLE_ABORTED_BY_CALLBACK).
+  if (cancelled(*t.request)) return 1;
   if (t.progress != nullptr && *t.progress)
     (*t.progress)(static_cast<std::uint64_t>(dlnow), static_cast<std::uint64_t>(dltotal));
   return 0;
@@ -220,6 +276,8 @@ class CurlClient final : public Client {
   struct Attempt {
     std::expected<Response, Failure> result;
     bool transient = false;
+    bool nothing_sent = false;  // the connection was refused: any method may be tried again
+    bool delivered = false;     // a streamed body reached the caller
   };
 
   std::expected<Response, Failure> with_retries(const Request& request,
@@ -229,7 +287,8 @@ class CurlClient final : public Client {
     std::chrono::milliseconds backoff = options_.initial_backoff;
     for (int attempt = 0;; ++attempt) {
       Attempt a = perform(request, path, progress);
-      if (!a.transient || attempt >= options_.retries) {
+      const bool may_repeat = (is_repeatable(request) || a.nothing_sent) && !a.delivered;
+      if (!a.transient || !may_repeat || attempt >= options_.retries) {
         if (!a.result && attempt > 0)
           a.result.error().message += " (after " + std::to_string(attempt + 1) + " attempts)";
         return std::move(a.result);
@@ -242,9 +301,23 @@ class CurlClient final : public Client {
                        ? request.method + " " + shown + ": HTTP " + std::to_string(a.result->status)
                        : a.result.error().message,
                    wait.count(), attempt + 1, options_.retries);
-      std::this_thread::sleep_for(wait);
+      if (!sleep_unless_cancelled(request, wait))
+        return std::unexpected(
+            Failure{Failure::Kind::cancelled,
+                    request.method + " " + shown + ": cancelled while waiting to retry"});
       backoff = std::min(backoff * 2, kMaxBackoff);
     }
+  }
+
+  // Sleeps in slices of 100 ms so that an interrupt ends the wait; false when it did.
+  static bool sleep_unless_cancelled(const Request& request, std::chrono::milliseconds wait) {
+    const auto until = std::chrono::steady_clock::now() + wait;
+    while (std::chrono::steady_clock::now() < until) {
+      if (cancelled(request)) return false;
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          std::chrono::milliseconds(100), until - std::chrono::steady_clock::now()));
+    }
+    return !cancelled(request);
   }
 
   Attempt perform(const Request& request, const std::filesystem::path* path,
@@ -256,8 +329,11 @@ class CurlClient final : public Client {
       return {std::unexpected(Failure{Failure::Kind::network, what + ": curl_easy_init failed"}),
               false};
 
+    if (cancelled(request))
+      return {std::unexpected(Failure{Failure::Kind::cancelled, what + ": cancelled"}), false};
     Transfer t;
     t.handle = handle.get();
+    t.request = &request;
     t.progress = progress;
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
     if (path != nullptr) {
@@ -272,29 +348,69 @@ class CurlClient final : public Client {
     std::unique_ptr<curl_slist, ListDeleter> headers;
     for (const auto& h : request.headers)
       headers.reset(curl_slist_append(headers.release(), (h.name + ": " + h.value).c_str()));
+    const Rerouted route = reroute(request.url);
+    if (!route.host_header.empty())
+      headers.reset(curl_slist_append(headers.release(), route.host_header.c_str()));
+    std::unique_ptr<curl_slist, ListDeleter> connect_to;
+    if (!route.connect_to.empty())
+      connect_to.reset(curl_slist_append(nullptr, route.connect_to.c_str()));
     // No "Expect: 100-continue" round trip before uploads (registries answer at once).
     headers.reset(curl_slist_append(headers.release(), "Expect:"));
 
     std::array<char, CURL_ERROR_SIZE> error{};
     configure(handle.get(), request, t, headers.get(), error.data());
+    curl_easy_setopt(handle.get(), CURLOPT_URL, route.url.c_str());
+    if (connect_to) curl_easy_setopt(handle.get(), CURLOPT_CONNECT_TO, connect_to.get());
     const CURLcode code = curl_easy_perform(handle.get());
 
     if (file && std::fflush(file.get()) != 0) t.write_failed = true;
-    if (code != CURLE_OK || t.write_failed) {
+    if (code == CURLE_ABORTED_BY_CALLBACK)
+      return {std::unexpected(Failure{
+                  Failure::Kind::cancelled,
+                  what + ": cancelled" + (proc::interrupted() != 0 ? " (interrupted)" : "")}),
+              false};
+    if ((code != CURLE_OK && !(code == CURLE_WRITE_ERROR && t.sink_stopped)) || t.write_failed) {
       std::string cause =
           t.write_failed
               ? "cannot write " + (path ? path->string() : std::string("body"))
               : (error[0] != '\0' ? std::string(error.data()) : curl_easy_strerror(code));
       const Failure::Kind kind = t.write_failed ? Failure::Kind::io : kind_of(code);
       return {std::unexpected(Failure{kind, what + ": " + scrub(cause, request.url)}),
-              !t.write_failed && is_transient_code(code)};
+              !t.write_failed && is_transient_code(code), code == CURLE_COULDNT_CONNECT,
+              t.delivered};
     }
     curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &t.response.status);
     char* effective = nullptr;
     curl_easy_getinfo(handle.get(), CURLINFO_EFFECTIVE_URL, &effective);
     if (effective != nullptr) t.response.effective_url = effective;
+    if (!route.connect_to.empty() && t.response.effective_url.starts_with(route.url_prefix))
+      t.response.effective_url.replace(0, route.url_prefix.size(), route.original_prefix);
     const bool transient = is_transient_status(t.response.status);
-    return {std::move(t.response), transient};
+    return {std::move(t.response), transient, false, t.delivered};
+  }
+
+  // tls-server-name: curl verifies the certificate against (and sends SNI for) the URL's host, so
+  // the URL names tls_server_name and CURLOPT_CONNECT_TO sends the connection to the real host;
+  // the Host header keeps the original authority, as client-go does (ServerName apart from Host).
+  struct Rerouted {
+    std::string url;
+    std::string connect_to;   // "name:port:host:port", or "" when not rerouted
+    std::string host_header;  // "Host: host:port"
+    std::string url_prefix, original_prefix;
+  };
+
+  Rerouted reroute(const std::string& url) const {
+    Rerouted r{url, {}, {}, {}, {}};
+    if (options_.tls_server_name.empty()) return r;
+    const UrlParts p = split_url(url);
+    if (!p.ok || p.scheme != "https" || lower(p.host) == lower(options_.tls_server_name)) return r;
+    const std::string name = options_.tls_server_name;
+    r.url_prefix = p.scheme + "://" + name + ":" + p.port;
+    r.original_prefix = p.scheme + "://" + p.host + ":" + p.port;
+    r.url = r.url_prefix + p.rest;
+    r.connect_to = name + ":" + p.port + ":" + p.host + ":" + p.port;
+    r.host_header = "Host: " + p.host + ":" + p.port;
+    return r;
   }
 
   void configure(CURL* h, const Request& request, Transfer& t, curl_slist* headers,
@@ -314,25 +430,51 @@ class CurlClient final : public Client {
     curl_easy_setopt(
         h, CURLOPT_CONNECTTIMEOUT_MS,
         static_cast<long>(std::chrono::milliseconds(options_.connect_timeout).count()));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                     static_cast<long>(std::chrono::milliseconds(options_.timeout).count()));
-    // A transfer that stalls (under 1 byte/s for a minute) is a timeout even without a deadline.
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+    const auto timeout =
+        request.timeout.count() > 0 ? request.timeout : std::chrono::milliseconds(options_.timeout);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    // A transfer that stalls (under 1 byte/s for a minute) is a timeout even without a deadline;
+    // not a stream, which may rightly be quiet for longer.
+    if (!request.on_data) {
+      curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+    }
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, options_.follow_redirects ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
     // Credentials go only to the host they were given for, never across a redirect.
     curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
-    if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
-    if (!options_.client_cert_file.empty())
-      curl_easy_setopt(h, CURLOPT_SSLCERT, options_.client_cert_file.c_str());
-    if (!options_.client_key_file.empty())
-      curl_easy_setopt(h, CURLOPT_SSLKEY, options_.client_key_file.c_str());
+    configure_tls(h);
+    if (!options_.proxy_url.empty()) curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy_url.c_str());
     if (options_.insecure_skip_verify) {
       curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     set_method(h, request);
+  }
+
+  // curl copies a blob (CURL_BLOB_COPY), so the Options strings need not outlive the handle.
+  static void set_blob(CURL* h, CURLoption option, const std::string& pem) {
+    curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(h, option, &blob);
+  }
+
+  void configure_tls(CURL* h) const {
+    if (!options_.ca_data.empty())
+      set_blob(h, CURLOPT_CAINFO_BLOB, options_.ca_data);
+    else if (!options_.ca_file.empty())
+      curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
+    if (!options_.client_cert_data.empty()) {
+      set_blob(h, CURLOPT_SSLCERT_BLOB, options_.client_cert_data);
+      curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+    } else if (!options_.client_cert_file.empty()) {
+      curl_easy_setopt(h, CURLOPT_SSLCERT, options_.client_cert_file.c_str());
+    }
+    if (!options_.client_key_data.empty()) {
+      set_blob(h, CURLOPT_SSLKEY_BLOB, options_.client_key_data.reveal());
+      curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+    } else if (!options_.client_key_file.empty()) {
+      curl_easy_setopt(h, CURLOPT_SSLKEY, options_.client_key_file.c_str());
+    }
   }
 
   static void set_method(CURL* h, const Request& request) {

@@ -2,16 +2,28 @@
 // Vault, the Kubernetes API). Small on purpose: a request in, a response or a Failure out.
 //
 // Contract:
-// - TLS is verified by default (system CA bundle, or Options::ca_file); `insecure_skip_verify`
-//   exists for loopback tests and is logged as a warning by callers.
-// - Transient failures (connection refused/reset, timeouts, HTTP 429/502/503/504) are retried with
-//   exponential backoff up to Options::retries; other HTTP statuses are returned as responses, not
-//   failures: callers decide what a 404 means.
+// - TLS is verified by default (system CA bundle, or Options::ca_file / ca_data);
+// `insecure_skip_verify`
+//   exists for loopback tests and kubeconfig's insecure-skip-tls-verify, and is logged as a warning
+//   by callers. `tls_server_name` verifies the server's certificate against that name instead of
+//   the URL's host (kubeconfig's tls-server-name); the Host header stays the URL's.
+// - Retries: transient failures (connection reset, timeouts, HTTP 429/502/503/504) are retried with
+//   exponential backoff up to Options::retries, but only for requests that are safe to repeat: GET,
+//   HEAD, PUT, DELETE, OPTIONS, and any request marked Idempotent::yes (server-side apply's PATCH).
+//   A POST or a plain PATCH is never repeated once it may have reached the server; a connection
+//   that was refused (nothing was sent) is retried for every method. 429 and 503 honour
+//   Retry-After (seconds, capped at 30 s). A streamed request is not retried once data was passed
+//   to its callback. Other HTTP statuses are returned as responses, not failures: callers decide
+//   what a 404 means.
+// - Cancellation: a transfer (and a backoff wait) ends within about a second when stackctl was
+//   interrupted (proc::interrupted()) or the request's `cancel` flag is set; the Failure's kind is
+//   `cancelled`.
 // - URLs are shown redacted (user:password@ and query values of known secret names removed) in
 //   every Failure message and log line; header values of Authorization / X-Vault-Token are never
 //   logged.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <expected>
@@ -20,7 +32,10 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/secret.hpp"
 
 namespace stackctl::http {
 
@@ -29,11 +44,28 @@ struct Header {
   std::string value;
 };
 
+// Whether a request may be sent twice. by_method: GET, HEAD, PUT, DELETE and OPTIONS are; POST and
+// PATCH are not. yes: the caller knows repeating it is harmless (server-side apply).
+enum class Idempotent { by_method, yes };
+
+// Receives a streamed body chunk by chunk (a watch). Returning false ends the transfer early; that
+// is not a failure: send() returns the response (status, headers) with an empty body.
+using DataSink = std::function<bool(std::string_view chunk)>;
+
 struct Request {
   std::string method = "GET";
   std::string url;
   std::vector<Header> headers;
   std::string body;
+  Idempotent idempotent = Idempotent::by_method;
+  // Whole-transfer deadline for this request; 0 = Options::timeout.
+  std::chrono::milliseconds timeout{0};
+  // When set, a successful (2xx) body goes here instead of Response::body, and the stall timeout
+  // (under 1 byte/s for a minute) is off: a quiet watch is not a dead one. Error bodies are still
+  // collected into Response::body so callers can decode them.
+  DataSink on_data{};
+  // Set from another thread to end the transfer (and any backoff wait) within about a second.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct Response {
@@ -63,6 +95,16 @@ struct Options {
   std::string client_key_file;
   bool insecure_skip_verify = false;
   bool follow_redirects = true;
+  // TLS material from memory (kubeconfig's *-data fields, an exec plugin's answer), PEM. Each
+  // takes precedence over its *_file counterpart.
+  std::string ca_data;
+  std::string client_cert_data;
+  Secret client_key_data;
+  // Verify the server certificate against this name instead of the URL's host ("" = the host).
+  std::string tls_server_name;
+  // http://, https:// or socks5:// proxy for every request ("" = none; curl's *_proxy environment
+  // variables are not read unless this is empty: curl's default).
+  std::string proxy_url;
 };
 
 class Client {

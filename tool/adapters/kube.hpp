@@ -45,6 +45,9 @@ struct Failure {
   std::string reason;   // Status.reason: "NotFound", "Forbidden", "Conflict", ...
   std::string message;  // Status.message, or the transport's message for `network`
   Json status;          // the whole Status object when the server sent one (details.causes)
+  // Who asked where, for describe(): the kubeconfig user and the server URL.
+  std::string user;
+  std::string server;
 };
 
 struct ApplyOptions {

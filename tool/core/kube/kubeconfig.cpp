@@ -33,7 +33,8 @@ class Reader {
     const doc::Node* n = map.find(key);
     if (n == nullptr || n->is_null()) return {};
     if (!n->is_scalar()) {
-      error(*n, where + "." + key, std::string("must be a string, not a ") + doc::to_string(n->kind));
+      error(*n, where + "." + key,
+            std::string("must be a string, not a ") + doc::to_string(n->kind));
       return {};
     }
     return n->scalar;
@@ -245,8 +246,12 @@ Diagnostic not_defined(const Config& config, const std::string& what, const std:
   std::string hint = "defined: " + joined(known);
   if (const std::string near = did_you_mean(name, known); !near.empty())
     hint = "did you mean \"" + near + "\"? " + hint;
-  return Diagnostic{Severity::error, kCode, loc, "",
-                    what + " \"" + name + "\" is not defined in " + files_of(config), hint};
+  return Diagnostic{Severity::error,
+                    kCode,
+                    loc,
+                    "",
+                    what + " \"" + name + "\" is not defined in " + files_of(config),
+                    hint};
 }
 
 }  // namespace
@@ -278,6 +283,29 @@ std::optional<std::string> decode_base64(std::string_view text) {
   return out;
 }
 
+std::string encode_base64(std::string_view bytes) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const auto n = (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
+                   (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
+                   static_cast<unsigned char>(bytes[i + 2]);
+    for (int shift = 18; shift >= 0; shift -= 6) out.push_back(kAlphabet[(n >> shift) & 63]);
+  }
+  if (i < bytes.size()) {
+    std::uint32_t n = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (i + 1 < bytes.size())
+      n |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
 std::expected<Config, Diagnostics> parse(const File& file) {
   Reader r(file.path);
   auto tree = doc::parse(file.text, file.path, r.diags);
@@ -293,16 +321,20 @@ std::expected<Config, Diagnostics> parse(const File& file) {
     r.error(*tree, "", "is not a kubeconfig (a mapping with clusters, users and contexts)");
     return std::unexpected(r.diags);
   }
-  for_each_entry(r, *tree, "clusters", "cluster", [&](auto& b, auto& n, auto& w, auto& l) {
-    add_first_wins(config.clusters, read_cluster(r, b, n, w, l));
-  });
-  for_each_entry(r, *tree, "users", "user", [&](auto& b, auto& n, auto& w, auto& l) {
-    add_first_wins(config.users, read_user(r, b, n, w, l));
-  });
-  for_each_entry(r, *tree, "contexts", "context", [&](auto& b, auto& n, auto& w, auto& l) {
-    add_first_wins(config.contexts, Context{n, r.string(b, "cluster", w), r.string(b, "user", w),
-                                            r.string(b, "namespace", w), l});
-  });
+  for_each_entry(r, *tree, "clusters", "cluster",
+                 [&](const auto& b, const auto& n, const auto& w, const auto& l) {
+                   add_first_wins(config.clusters, read_cluster(r, b, n, w, l));
+                 });
+  for_each_entry(r, *tree, "users", "user",
+                 [&](const auto& b, const auto& n, const auto& w, const auto& l) {
+                   add_first_wins(config.users, read_user(r, b, n, w, l));
+                 });
+  for_each_entry(r, *tree, "contexts", "context",
+                 [&](const auto& b, const auto& n, const auto& w, const auto& l) {
+                   add_first_wins(config.contexts,
+                                  Context{n, r.string(b, "cluster", w), r.string(b, "user", w),
+                                          r.string(b, "namespace", w), l});
+                 });
   config.current_context = r.string(*tree, "current-context", "");
   if (r.diags.has_errors()) return std::unexpected(r.diags);
   return config;
@@ -328,22 +360,24 @@ std::expected<Config, Diagnostics> load(const std::vector<File>& files) {
 }
 
 std::expected<Selection, Diagnostic> select(const Config& config, const Overrides& overrides) {
-  const std::string name =
-      overrides.context.empty() ? config.current_context : overrides.context;
+  const std::string name = overrides.context.empty() ? config.current_context : overrides.context;
   if (name.empty())
-    return std::unexpected(Diagnostic{
-        Severity::error, kCode, {}, "",
-        "no context chosen: " + files_of(config) + " sets no current-context",
-        "pass --context (contexts: " + joined(names_of(config.contexts)) +
-            "), or run `kubectl config use-context NAME`"});
+    return std::unexpected(
+        Diagnostic{Severity::error,
+                   kCode,
+                   {},
+                   "",
+                   "no context chosen: " + files_of(config) + " sets no current-context",
+                   "pass --context (contexts: " + joined(names_of(config.contexts)) +
+                       "), or run `kubectl config use-context NAME`"});
   const Context* context = find_named(config.contexts, name);
   if (context == nullptr)
     return std::unexpected(
         not_defined(config, "context", name, names_of(config.contexts), SourceLoc{}));
   const Cluster* cluster = find_named(config.clusters, context->cluster);
   if (cluster == nullptr)
-    return std::unexpected(not_defined(config, "cluster", context->cluster,
-                                       names_of(config.clusters), context->loc));
+    return std::unexpected(
+        not_defined(config, "cluster", context->cluster, names_of(config.clusters), context->loc));
   if (cluster->server.empty())
     return std::unexpected(Diagnostic{Severity::error, kCode, cluster->loc, "",
                                       "cluster \"" + cluster->name + "\" has no server", ""});

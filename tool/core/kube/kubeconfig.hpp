@@ -4,7 +4,8 @@
 //
 // Rules (client-go's clientcmd loading rules, which kubectl follows):
 // - Files are merged in order; for clusters, users and contexts the first file to name an entry
-//   wins, whole (entries are not merged field by field); current-context is the first non-empty one.
+//   wins, whole (entries are not merged field by field); current-context is the first non-empty
+//   one.
 // - Relative paths (certificate-authority, client-certificate, client-key, tokenFile, and an exec
 //   command with a '/' in it) resolve against the directory of the file that names them.
 // - *-data fields are base64 in the file and decoded here (PEM bytes).
@@ -44,7 +45,7 @@ struct ExecConfig {
 struct Cluster {
   std::string name;
   std::string server;
-  std::string certificate_authority;  // a path, resolved
+  std::string certificate_authority;       // a path, resolved
   std::string certificate_authority_data;  // PEM (decoded)
   bool insecure_skip_tls_verify = false;
   std::string tls_server_name;
@@ -112,5 +113,6 @@ std::expected<Selection, Diagnostic> select(const Config& config, const Override
 
 // base64 (standard alphabet, padding optional); nullopt when `text` is not base64.
 std::optional<std::string> decode_base64(std::string_view text);
+std::string encode_base64(std::string_view bytes);
 
 }  // namespace stackctl::kube::config

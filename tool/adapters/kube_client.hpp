@@ -1,0 +1,54 @@
+// The real kube::Client (kube.hpp) over http::Client: paths, discovery with a disk cache,
+// server-side apply, Status errors, credentials with exec plugins re-run once on a 401.
+//
+// Discovery: GET /api/v1 or /apis/{group}/{version} (the APIResourceList) the first time a kind
+// of that group version is asked for; kept in memory and on disk under
+// <cache_dir>/<server host_port>/<group>_<version>.json for 6 hours, the TTL and layout of
+// kubectl's discovery cache (kubernetes/cli-runtime pkg/genericclioptions/config_flags.go:
+// ~/.kube/cache/discovery/<host>, time.Duration(6*time.Hour)). A kind missing from a cached
+// list refreshes that list once from the server. No aggregated discovery.
+#pragma once
+
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "adapters/http.hpp"
+#include "adapters/kube.hpp"
+#include "adapters/kube_config.hpp"
+#include "adapters/process.hpp"
+
+namespace stackctl::kube {
+
+struct ClientOptions {
+  ConnectOptions connect;
+  // Discovery cache folder; "" = $XDG_CACHE_HOME/stackctl/discovery (else ~/.cache/...);
+  // "-" = memory only.
+  std::string cache_dir;
+  http::Options http;  // retries, timeouts; TLS fields are filled from the connection
+};
+
+// The ports the client uses: a factory of HTTP clients (a new one when an exec plugin hands out
+// a client certificate), the process runner for exec plugins, and the machine.
+struct ClientPorts {
+  std::function<std::unique_ptr<http::Client>(const http::Options&)> make_http;
+  proc::Runner* runner = nullptr;
+  Host host;
+};
+
+// The real ports: libcurl, fork/exec, the process environment and files.
+ClientPorts real_ports(proc::Runner& runner);
+
+// Resolves the connection (kube_config.hpp) and returns a client for it. Failure (kind other,
+// reason "Config") when the configuration is unusable; nothing is sent before the first call.
+std::expected<std::unique_ptr<Client>, Failure> make_client(const ClientOptions& options,
+                                                            ClientPorts ports);
+
+// "/apis/apps/v1/namespaces/demo/deployments/web" ("" name: the collection).
+std::string object_path(const Resource& r, const std::string& ns, const std::string& name);
+
+// Percent-encoding of a query value (RFC 3986 unreserved characters kept).
+std::string query_escape(const std::string& value);
+
+}  // namespace stackctl::kube

@@ -263,8 +263,8 @@ TEST_CASE("kube client: Status errors are decoded and described", "[kube]") {
     w.http.answer("PATCH /apis/apps/v1/namespaces/demo/deployments/web", 409,
                   R"({"kind":"Status","status":"Failure",
       "message":"Apply failed with 2 conflicts","reason":"Conflict","code":409,"details":{"causes":[
-      {"type":"FieldManagerConflict","message":"conflict with \"helm\" using apps/v1","field":".spec.replicas"},
-      {"type":"FieldManagerConflict","message":"conflict with \"helm\" using apps/v1","field":".spec.template.spec.containers[name=\"web\"].image"}]}})");
+      {"reason":"FieldManagerConflict","message":"conflict with \"helm\" using apps/v1","field":".spec.replicas"},
+      {"reason":"FieldManagerConflict","message":"conflict with \"helm\" using apps/v1","field":".spec.template.spec.containers[name=\"web\"].image"}]}})");
     auto r = c->apply(kDeployments, deployment(), {});
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == Failure::Kind::conflict);

@@ -53,8 +53,11 @@ std::string conflict(const Failure& f, const std::string& what) {
   const Json causes = f.status.is_object()
                           ? f.status.value("details", Json::object()).value("causes", Json::array())
                           : Json::array();
+  // StatusCause's Go field is Type, but its JSON name is "reason" (k8s.io/apimachinery
+  // metav1.StatusCause; seen from the apiserver in tests/k8s: {"reason":"FieldManagerConflict",
+  // "message":"conflict with \"other\"","field":".data.key"}).
   for (const auto& c : causes) {
-    if (c.value("type", "") != "FieldManagerConflict") continue;
+    if (c.value("reason", "") != "FieldManagerConflict") continue;
     const std::string field = c.value("field", "");
     const std::string manager = between(c.value("message", ""), "conflict with \"", "\"");
     fields += (fields.empty() ? "" : ", ") + field;

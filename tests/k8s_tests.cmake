@@ -1,0 +1,11 @@
+# Tests against the project's real Kubernetes control plane (tests/k8s; included from
+# tests/CMakeLists.txt). kube_client_tests.sh builds and starts it once per machine (ensure.sh)
+# and exits 77 (skipped) only when it cannot be built here. The apiserver is shared: the tests
+# hold RESOURCE_LOCK k8s and work in namespaces of their own.
+add_executable(stackctl_k8s_tests k8s/test_kube_client.cpp unit/main.cpp)
+target_link_libraries(stackctl_k8s_tests PRIVATE stackctl_adapters Catch2::Catch2)
+stackctl_warnings(stackctl_k8s_tests)
+add_test(NAME "k8s: kube client (tokens, client cert, token file, exec plugin, 403, discovery, apply)"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/k8s/kube_client_tests.sh $<TARGET_FILE:stackctl_k8s_tests>)
+set_tests_properties("k8s: kube client (tokens, client cert, token file, exec plugin, 403, discovery, apply)"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RESOURCE_LOCK k8s)

@@ -414,3 +414,21 @@ TEST_CASE("kube client: discovery maps kinds, caches in memory and on disk, refr
     CHECK_THAT(r.error().message, Contains("does not serve the API group version apps/v2"));
   }
 }
+
+TEST_CASE("kube client: an exec plugin's client certificate goes to a new HTTP client", "[kube]") {
+  World w;
+  const Json answer = {
+      {"kind", "ExecCredential"},
+      {"apiVersion", "client.authentication.k8s.io/v1beta1"},
+      {"status", {{"clientCertificateData", "CERT-PEM"}, {"clientKeyData", "KEY-PEM"}}}};
+  w.runner.outputs = {answer.dump()};
+  w.http.answer("GET /api/v1/namespaces/a", 200, "{}");
+  auto c = w.client("eks");
+  REQUIRE(c->get(kNamespaces, "", "a"));
+  REQUIRE(c->get(kNamespaces, "", "a"));
+  CHECK(w.http.clients_made == 1);
+  const auto& sent = w.http.sent.back();
+  CHECK(sent.options.client_cert_data == "CERT-PEM");
+  CHECK(sent.options.client_key_data.reveal() == "KEY-PEM");
+  CHECK(header(sent.request, "Authorization").empty());
+}

@@ -1,5 +1,7 @@
-// Kubernetes manifests of the shipped stacks (render_manifests): every document a well-formed
-// object in apply order, and the Spark-on-Kubernetes wiring each workload needs.
+// Kubernetes manifests of the shipped stacks (render_manifests), read through the objects render
+// builds (render::Manifest), never by parsing the files: every object in apply order, and the
+// Spark-on-Kubernetes wiring each workload needs. test_render_objects.cpp compares the objects of
+// every shipped stack with an expectation built from the stack.
 #include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
@@ -16,6 +18,7 @@
 #include "stack_text.hpp"
 
 using namespace stackctl;
+using kube::Json;
 using render::detail::k8s::yaml_block;
 using render::detail::k8s::yaml_quote;
 
@@ -52,6 +55,7 @@ std::map<std::string, Secret> env_values_for(const model::Stack& stack) {
 
 struct Rendered {
   std::vector<render::File> files;
+  std::vector<render::Manifest> manifests;
   Diagnostics diags;
 };
 
@@ -66,7 +70,7 @@ Rendered render_manifests(const model::Stack& stack,
   request.env_values = env.empty() ? env_values_for(stack) : std::move(env);
   render::detail::Output out;
   render::detail::render_manifests(request, stack, out);
-  return {std::move(out.files), std::move(out.diags)};
+  return {std::move(out.files), std::move(out.manifests[stack.target]), std::move(out.diags)};
 }
 
 Rendered render_ok(const model::Stack& stack) {
@@ -76,34 +80,37 @@ Rendered render_ok(const model::Stack& stack) {
   return r;
 }
 
-// The file named `name` (e.g. "50-deployment-spark-connect-connect.yaml"), parsed.
-YAML::Node manifest(const Rendered& r, const std::string& name) {
-  for (const auto& f : r.files)
-    if (f.path.ends_with("/kubernetes/" + name)) return YAML::Load(f.data);
+// The object of the manifest whose file is `name` (e.g.
+// "50-deployment-spark-connect-connect.yaml").
+const Json& manifest(const Rendered& r, const std::string& name) {
+  for (const auto& m : r.manifests)
+    if (m.path.ends_with("/kubernetes/" + name)) return m.object.body;
   FAIL("no manifest " << name);
-  return {};
+  static const Json none;
+  return none;
 }
 
-YAML::Node container(const YAML::Node& workload) {
-  return workload["spec"]["template"]["spec"]["containers"][0];
+const Json& container(const Json& workload) {
+  return workload.at("spec").at("template").at("spec").at("containers").at(0);
 }
 
-YAML::Node env_var(const YAML::Node& workload, const std::string& name) {
-  for (const auto& e : container(workload)["env"])
-    if (e["name"].as<std::string>() == name) return e;
+const Json& env_var(const Json& workload, const std::string& name) {
+  for (const auto& e : container(workload).at("env"))
+    if (e.at("name") == name) return e;
   FAIL("no env " << name);
-  return {};
+  static const Json none;
+  return none;
 }
 
-bool has_env(const YAML::Node& workload, const std::string& name) {
-  for (const auto& e : container(workload)["env"])
-    if (e["name"].as<std::string>() == name) return true;
+bool has_env(const Json& workload, const std::string& name) {
+  for (const auto& e : container(workload).at("env"))
+    if (e.at("name") == name) return true;
   return false;
 }
 
-std::vector<std::string> strings(const YAML::Node& seq) {
+std::vector<std::string> strings(const Json& seq) {
   std::vector<std::string> out;
-  for (const auto& n : seq) out.push_back(n.as<std::string>());
+  for (const auto& n : seq) out.push_back(n.get<std::string>());
   return out;
 }
 
@@ -111,15 +118,16 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-YAML::Node port(const YAML::Node& service, int number) {
-  for (const auto& p : service["spec"]["ports"])
-    if (p["port"].as<int>() == number) return p;
+const Json& port(const Json& service, int number) {
+  for (const auto& p : service.at("spec").at("ports"))
+    if (p.at("port") == number) return p;
   FAIL("no port " << number);
-  return {};
+  static const Json none;
+  return none;
 }
 
-std::string annotation(const YAML::Node& workload, const std::string& key) {
-  return workload["spec"]["template"]["metadata"]["annotations"][key].as<std::string>();
+std::string annotation(const Json& workload, const std::string& key) {
+  return workload.at("spec").at("template").at("metadata").at("annotations").at(key);
 }
 
 // Apply order of the server-side-apply facts, by kind.
@@ -143,43 +151,47 @@ TEST_CASE(
       INFO(name << " / " << target.name);
       const model::Stack stack = load(name, target.name);
       const Rendered r = render_ok(stack);
-      REQUIRE(r.files.size() >= 7);
-      std::vector<render::File> sorted = r.files;
+      REQUIRE(r.manifests.size() >= 7);
+      // One File per Manifest, with the Manifest's text as its bytes.
+      REQUIRE(r.files.size() == r.manifests.size());
+      std::vector<render::Manifest> sorted = r.manifests;
       std::sort(sorted.begin(), sorted.end(),
                 [](const auto& a, const auto& b) { return a.path < b.path; });
       int last_rank = -1;
-      for (const auto& f : sorted) {
-        INFO(f.path << "\n" << (f.secret ? "<secret>" : f.data));
-        std::smatch m;
-        REQUIRE(std::regex_match(f.path, m, file_name));
-        CHECK(m[1] == target.name);
-        const auto docs = YAML::LoadAll(f.data);
-        REQUIRE(docs.size() == 1);
-        const YAML::Node& d = docs[0];
-        REQUIRE(d["apiVersion"].IsScalar());
-        const auto kind = d["kind"].as<std::string>();
-        CHECK(m[3] == [&] {
+      for (const auto& m : sorted) {
+        INFO(m.path << "\n" << (m.secret ? "<secret>" : m.text));
+        const auto file = std::find_if(r.files.begin(), r.files.end(),
+                                       [&](const render::File& f) { return f.path == m.path; });
+        REQUIRE(file != r.files.end());
+        CHECK(file->data == m.text);
+        CHECK(file->secret == m.secret);
+        std::smatch match;
+        REQUIRE(std::regex_match(m.path, match, file_name));
+        CHECK(match[1] == target.name);
+        const kube::Object& o = m.object;
+        CHECK_FALSE(o.api_version().empty());
+        const std::string kind = o.kind();
+        CHECK(match[3] == [&] {
           std::string lower = kind;
           for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
           return lower;
         }());
-        CHECK(d["metadata"]["name"].as<std::string>() == m[4].str());
+        CHECK(o.name() == match[4].str());
         if (kind == "Namespace")
-          CHECK_FALSE(d["metadata"]["namespace"]);
+          CHECK(o.namespace_name().empty());
         else
-          CHECK(d["metadata"]["namespace"].as<std::string>() == target.namespace_name);
-        CHECK(d["metadata"]["labels"]["app.kubernetes.io/managed-by"].as<std::string>() ==
-              "stackctl");
-        CHECK(d["metadata"]["labels"]["app.kubernetes.io/part-of"].as<std::string>() == name);
-        CHECK(f.secret == (kind == "Secret"));
+          CHECK(o.namespace_name() == target.namespace_name);
+        CHECK(o.labels().at("app.kubernetes.io/managed-by") == "stackctl");
+        CHECK(o.labels().at("app.kubernetes.io/part-of") == name);
+        CHECK(m.secret == (kind == "Secret"));
         const int rank = apply_rank(kind);
         CHECK(rank >= last_rank);
         last_rank = rank;
         for (const char* entity : {"&quot;", "&amp;", "&lt;", "&gt;", "&#"})
-          CHECK(f.data.find(entity) == std::string::npos);
+          CHECK(m.text.find(entity) == std::string::npos);
         // Skipped sections leave no empty lines behind.
-        CHECK(f.data.find("\n\n") == std::string::npos);
-        CHECK(f.data.ends_with("\n"));
+        CHECK(m.text.find("\n\n") == std::string::npos);
+        CHECK(m.text.ends_with("\n"));
       }
     }
   }
@@ -193,24 +205,27 @@ TEST_CASE("rendering the same stack twice gives the same bytes") {
     CHECK(a.files[i].path == b.files[i].path);
     CHECK(a.files[i].data == b.files[i].data);
   }
+  REQUIRE(a.manifests.size() == b.manifests.size());
+  for (std::size_t i = 0; i < a.manifests.size(); ++i)
+    CHECK(a.manifests[i].object.body == b.manifests[i].object.body);
 }
 
 TEST_CASE("the RBAC lets the spark ServiceAccount create executor pods") {
   const Rendered r = render_ok(load("spark-connect", "minikube"));
   const auto role = manifest(r, "20-role-spark.yaml");
-  const auto rule = role["rules"][0];
-  CHECK(rule["apiGroups"][0].as<std::string>().empty());
-  CHECK(strings(rule["resources"]) ==
+  const auto rule = role.at("rules").at(0);
+  CHECK(rule.at("apiGroups").at(0).get<std::string>().empty());
+  CHECK(strings(rule.at("resources")) ==
         std::vector<std::string>{"pods", "configmaps", "persistentvolumeclaims", "services"});
-  CHECK(strings(rule["verbs"]) == std::vector<std::string>{"get", "list", "watch", "create",
-                                                           "update", "patch", "delete",
-                                                           "deletecollection"});
+  CHECK(strings(rule.at("verbs")) == std::vector<std::string>{"get", "list", "watch", "create",
+                                                              "update", "patch", "delete",
+                                                              "deletecollection"});
   const auto binding = manifest(r, "21-rolebinding-spark.yaml");
-  CHECK(binding["roleRef"]["name"].as<std::string>() == "spark");
-  CHECK(binding["subjects"][0]["name"].as<std::string>() == "spark");
-  CHECK(binding["subjects"][0]["namespace"].as<std::string>() == "spark");
+  CHECK(binding.at("roleRef").at("name").get<std::string>() == "spark");
+  CHECK(binding.at("subjects").at(0).at("name").get<std::string>() == "spark");
+  CHECK(binding.at("subjects").at(0).at("namespace").get<std::string>() == "spark");
   // No IRSA on minikube.
-  CHECK_FALSE(manifest(r, "10-serviceaccount-spark.yaml")["metadata"]["annotations"]);
+  CHECK_FALSE(manifest(r, "10-serviceaccount-spark.yaml").at("metadata").contains("annotations"));
 }
 
 TEST_CASE("the Spark Connect server is a driver executors can reach") {
@@ -218,28 +233,36 @@ TEST_CASE("the Spark Connect server is a driver executors can reach") {
   const Rendered r = render_ok(stack);
 
   const auto service = manifest(r, "40-service-spark-connect-connect.yaml");
-  CHECK(port(service, 15002)["appProtocol"].as<std::string>() == "grpc");
-  CHECK(port(service, 15002)["name"].as<std::string>() == "spark-connect");
-  CHECK(port(service, 7078)["name"].as<std::string>() == "driver-rpc");
-  CHECK(port(service, 7079)["name"].as<std::string>() == "blockmanager");
-  CHECK(port(service, 4040)["name"].as<std::string>() == "web-ui");
+  CHECK(port(service, 15002).at("appProtocol").get<std::string>() == "grpc");
+  CHECK(port(service, 15002).at("name").get<std::string>() == "spark-connect");
+  CHECK(port(service, 7078).at("name").get<std::string>() == "driver-rpc");
+  CHECK(port(service, 7079).at("name").get<std::string>() == "blockmanager");
+  CHECK(port(service, 4040).at("name").get<std::string>() == "web-ui");
   const auto headless = manifest(r, "40-service-spark-connect-connect-driver.yaml");
-  CHECK(headless["spec"]["clusterIP"].as<std::string>() == "None");
-  CHECK(headless["spec"]["selector"]["app.kubernetes.io/instance"].as<std::string>() ==
+  CHECK(headless.at("spec").at("clusterIP").get<std::string>() == "None");
+  CHECK(headless.at("spec").at("selector").at("app.kubernetes.io/instance").get<std::string>() ==
         "spark-connect-connect");
 
   const auto deployment = manifest(r, "50-deployment-spark-connect-connect.yaml");
   const auto c = container(deployment);
-  CHECK(c["image"].as<std::string>() ==
+  CHECK(c.at("image").get<std::string>() ==
         "registry.example.com/data-platform/spark-connect:spark-4.0.1-uc-0.3.1-fix-v4");
-  CHECK(deployment["spec"]["template"]["spec"]["serviceAccountName"].as<std::string>() == "spark");
-  CHECK(env_var(deployment, "POD_IP")["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>() ==
-        "status.podIP");
-  CHECK(env_var(deployment, "POD_NAME")["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>() ==
-        "metadata.name");
-  CHECK(env_var(deployment, "JAVA_TOOL_OPTIONS")["value"].as<std::string>() ==
+  CHECK(
+      deployment.at("spec").at("template").at("spec").at("serviceAccountName").get<std::string>() ==
+      "spark");
+  CHECK(env_var(deployment, "POD_IP")
+            .at("valueFrom")
+            .at("fieldRef")
+            .at("fieldPath")
+            .get<std::string>() == "status.podIP");
+  CHECK(env_var(deployment, "POD_NAME")
+            .at("valueFrom")
+            .at("fieldRef")
+            .at("fieldPath")
+            .get<std::string>() == "metadata.name");
+  CHECK(env_var(deployment, "JAVA_TOOL_OPTIONS").at("value").get<std::string>() ==
         "-Djava.net.preferIPv4Stack=true");
-  const auto args = strings(c["args"]);
+  const auto args = strings(c.at("args"));
   CHECK(contains(args, "org.apache.spark.sql.connect.service.SparkConnectServer"));
   CHECK(contains(args, "spark.driver.host=$(POD_IP)"));
   CHECK(contains(args, "spark.kubernetes.driver.pod.name=$(POD_NAME)"));
@@ -249,39 +272,41 @@ TEST_CASE("the Spark Connect server is a driver executors can reach") {
   CHECK(contains(args, "spark.executor.instances=4"));
   CHECK(contains(args, "spark.connect.grpc.binding.port=15002"));
 
-  const auto startup = c["startupProbe"];
-  CHECK(startup["tcpSocket"]["port"].as<int>() == 15002);
-  CHECK(startup["periodSeconds"].as<int>() == 10);
-  CHECK(startup["failureThreshold"].as<int>() == 30);
-  CHECK(c["readinessProbe"]["tcpSocket"]["port"].as<int>() == 15002);
+  const auto startup = c.at("startupProbe");
+  CHECK(startup.at("tcpSocket").at("port").get<int>() == 15002);
+  CHECK(startup.at("periodSeconds").get<int>() == 10);
+  CHECK(startup.at("failureThreshold").get<int>() == 30);
+  CHECK(c.at("readinessProbe").at("tcpSocket").at("port").get<int>() == 15002);
 
   // Driver memory 2g plus Spark's default overhead max(384m, 10%).
-  CHECK(c["resources"]["requests"]["memory"].as<std::string>() == "2432Mi");
-  CHECK(c["resources"]["limits"]["memory"].as<std::string>() == "2432Mi");
-  CHECK(c["resources"]["requests"]["cpu"].as<std::string>() == "1");
+  CHECK(c.at("resources").at("requests").at("memory").get<std::string>() == "2432Mi");
+  CHECK(c.at("resources").at("limits").at("memory").get<std::string>() == "2432Mi");
+  CHECK(c.at("resources").at("requests").at("cpu").get<std::string>() == "1");
 
   // The object store's credentials Secret reaches the driver's environment.
-  const auto key = env_var(deployment, "AWS_ACCESS_KEY_ID")["valueFrom"]["secretKeyRef"];
-  CHECK(key["name"].as<std::string>() == "minio-credentials");
-  CHECK(key["key"].as<std::string>() == "AWS_ACCESS_KEY_ID");
+  const auto key = env_var(deployment, "AWS_ACCESS_KEY_ID").at("valueFrom").at("secretKeyRef");
+  CHECK(key.at("name").get<std::string>() == "minio-credentials");
+  CHECK(key.at("key").get<std::string>() == "AWS_ACCESS_KEY_ID");
 
   // IRSA on EKS: the role Terraform outputs as spark_role_arn.
-  CHECK(manifest(
-            r,
-            "10-serviceaccount-spark.yaml")["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
-            .as<std::string>() == "${terraform.output.spark_role_arn}");
+  CHECK(manifest(r, "10-serviceaccount-spark.yaml")
+            .at("metadata")
+            .at("annotations")
+            .at("eks.amazonaws.com/role-arn")
+            .get<std::string>() == "${terraform.output.spark_role_arn}");
 }
 
 TEST_CASE("the minikube target's overrides reach the manifests") {
   const model::Stack stack = load("spark-connect", "minikube");
   const Rendered r = render_ok(stack);
   const auto args =
-      strings(container(manifest(r, "50-deployment-spark-connect-connect.yaml"))["args"]);
+      strings(container(manifest(r, "50-deployment-spark-connect-connect.yaml")).at("args"));
   CHECK(contains(args, "spark.executor.instances=1"));
   CHECK_FALSE(contains(args, "spark.executor.instances=4"));
-  const auto conf =
-      manifest(r, "30-configmap-spark-connect-spark-defaults.yaml")["data"]["spark-defaults.conf"]
-          .as<std::string>();
+  const auto conf = manifest(r, "30-configmap-spark-connect-spark-defaults.yaml")
+                        .at("data")
+                        .at("spark-defaults.conf")
+                        .get<std::string>();
   CHECK(conf == render::format_spark_defaults(render::spark_defaults(stack)));
   CHECK(conf.find("spark.executor.memory 1g\n") != std::string::npos);
 }
@@ -291,29 +316,30 @@ TEST_CASE("Spark Connect notebooks are thin clients of the Connect Service") {
   for (const char* nb : {"jupyterhub", "marimo"}) {
     INFO(nb);
     const auto d = manifest(r, std::string("50-deployment-spark-connect-") + nb + ".yaml");
-    CHECK(env_var(d, "SPARK_REMOTE")["value"].as<std::string>() ==
+    CHECK(env_var(d, "SPARK_REMOTE").at("value").get<std::string>() ==
           "sc://spark-connect-connect:15002");
     CHECK_FALSE(has_env(d, "AWS_ACCESS_KEY_ID"));
-    CHECK_FALSE(container(d)["resources"]);
+    CHECK_FALSE(container(d).contains("resources"));
     const auto svc = manifest(r, std::string("40-service-spark-connect-") + nb + ".yaml");
-    CHECK(svc["spec"]["ports"].size() == 1);
+    CHECK(svc.at("spec").at("ports").size() == 1);
   }
-  CHECK(port(manifest(r, "40-service-spark-connect-marimo.yaml"), 2718)["name"].as<std::string>() ==
-        "http");
+  CHECK(port(manifest(r, "40-service-spark-connect-marimo.yaml"), 2718)
+            .at("name")
+            .get<std::string>() == "http");
 }
 
 TEST_CASE("a client-mode notebook is a driver behind its own headless Service") {
   model::Stack stack = load("custom-app", "minikube");
   const Rendered r = render_ok(stack);
   const auto headless = manifest(r, "40-service-custom-app-jupyter-driver.yaml");
-  CHECK(headless["spec"]["clusterIP"].as<std::string>() == "None");
-  CHECK(headless["spec"]["selector"]["app.kubernetes.io/instance"].as<std::string>() ==
+  CHECK(headless.at("spec").at("clusterIP").get<std::string>() == "None");
+  CHECK(headless.at("spec").at("selector").at("app.kubernetes.io/instance").get<std::string>() ==
         "custom-app-jupyter");
-  CHECK(port(headless, 7078)["name"].as<std::string>() == "driver-rpc");
-  CHECK(port(headless, 7079)["name"].as<std::string>() == "blockmanager");
+  CHECK(port(headless, 7078).at("name").get<std::string>() == "driver-rpc");
+  CHECK(port(headless, 7079).at("name").get<std::string>() == "blockmanager");
 
   const auto d = manifest(r, "50-deployment-custom-app-jupyter.yaml");
-  const auto submit = env_var(d, "PYSPARK_SUBMIT_ARGS")["value"].as<std::string>();
+  const auto submit = env_var(d, "PYSPARK_SUBMIT_ARGS").at("value").get<std::string>();
   CHECK(submit.find("--conf spark.driver.host=custom-app-jupyter-driver.analytics.svc ") !=
         std::string::npos);
   CHECK(submit.find("--conf spark.driver.port=7078 ") != std::string::npos);
@@ -322,16 +348,17 @@ TEST_CASE("a client-mode notebook is a driver behind its own headless Service") 
   CHECK(submit.ends_with(" pyspark-shell"));
   // kubelet expands $(POD_NAME) only from variables defined before the one that uses it.
   std::vector<std::string> names;
-  for (const auto& e : container(d)["env"]) names.push_back(e["name"].as<std::string>());
+  for (const auto& e : container(d).at("env")) names.push_back(e.at("name").get<std::string>());
   const auto at = [&](const std::string& n) { return std::find(names.begin(), names.end(), n); };
   CHECK(at("POD_NAME") < at("PYSPARK_SUBMIT_ARGS"));
   // A driver: credentials from the kubernetesSecret source, sized like one.
-  const auto key = env_var(d, "AWS_ACCESS_KEY_ID")["valueFrom"]["secretKeyRef"];
-  CHECK(key["name"].as<std::string>() == "aws-credentials");
-  CHECK(key["key"].as<std::string>() == "access-key-id");
-  CHECK(container(d)["resources"]["requests"]["memory"].as<std::string>() == "2432Mi");
-  CHECK(port(manifest(r, "40-service-custom-app-jupyter.yaml"), 8888)["name"].as<std::string>() ==
-        "http");
+  const auto key = env_var(d, "AWS_ACCESS_KEY_ID").at("valueFrom").at("secretKeyRef");
+  CHECK(key.at("name").get<std::string>() == "aws-credentials");
+  CHECK(key.at("key").get<std::string>() == "access-key-id");
+  CHECK(container(d).at("resources").at("requests").at("memory").get<std::string>() == "2432Mi");
+  CHECK(
+      port(manifest(r, "40-service-custom-app-jupyter.yaml"), 8888).at("name").get<std::string>() ==
+      "http");
   // No rendered Secret: every spark.env key comes from an existing Kubernetes Secret.
   for (const auto& f : r.files) CHECK_FALSE(f.secret);
 }
@@ -343,57 +370,61 @@ TEST_CASE("driver-like pods ask for the driver's memory plus its overhead") {
   stack.spark.driver.cores = 2;
   const Rendered r = render_ok(stack);
   const auto c = container(manifest(r, "50-deployment-custom-app-jupyter.yaml"));
-  CHECK(c["resources"]["requests"]["memory"].as<std::string>() == "4096Mi");
-  CHECK(c["resources"]["limits"]["memory"].as<std::string>() == "4096Mi");
-  CHECK(c["resources"]["requests"]["cpu"].as<std::string>() == "2");
+  CHECK(c.at("resources").at("requests").at("memory").get<std::string>() == "4096Mi");
+  CHECK(c.at("resources").at("limits").at("memory").get<std::string>() == "4096Mi");
+  CHECK(c.at("resources").at("requests").at("cpu").get<std::string>() == "2");
 }
 
 TEST_CASE("the history server serves event logs on its port") {
   const Rendered r = render_ok(load("custom-app", "eks"));
-  CHECK(port(manifest(r, "40-service-custom-app-history-server.yaml"), 18080)["name"]
-            .as<std::string>() == "http");
+  CHECK(port(manifest(r, "40-service-custom-app-history-server.yaml"), 18080)
+            .at("name")
+            .get<std::string>() == "http");
   const auto d = manifest(r, "50-deployment-custom-app-history-server.yaml");
   const auto c = container(d);
   for (const char* probe : {"startupProbe", "readinessProbe", "livenessProbe"}) {
     INFO(probe);
-    CHECK(c[probe]["httpGet"]["path"].as<std::string>() == "/");
-    CHECK(c[probe]["httpGet"]["port"].as<int>() == 18080);
+    CHECK(c.at(probe).at("httpGet").at("path").get<std::string>() == "/");
+    CHECK(c.at(probe).at("httpGet").at("port").get<int>() == 18080);
   }
-  CHECK(env_var(d, "SPARK_HISTORY_OPTS")["value"].as<std::string>() ==
+  CHECK(env_var(d, "SPARK_HISTORY_OPTS").at("value").get<std::string>() ==
         "-Dspark.history.fs.logDirectory=s3a://analytics-spark-logs/events "
         "-Dspark.history.ui.port=18080");
   // IRSA: it runs as the spark ServiceAccount, which carries the role on EKS.
-  CHECK(d["spec"]["template"]["spec"]["serviceAccountName"].as<std::string>() == "spark");
-  CHECK(manifest(
-            r,
-            "10-serviceaccount-spark.yaml")["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
-            .as<std::string>() == "${terraform.output.spark_role_arn}");
+  CHECK(d.at("spec").at("template").at("spec").at("serviceAccountName").get<std::string>() ==
+        "spark");
+  CHECK(manifest(r, "10-serviceaccount-spark.yaml")
+            .at("metadata")
+            .at("annotations")
+            .at("eks.amazonaws.com/role-arn")
+            .get<std::string>() == "${terraform.output.spark_role_arn}");
 }
 
 TEST_CASE("Kyuubi is a StatefulSet behind a headless and a normal Service") {
   const model::Stack stack = load("kyuubi-sql", "minikube");
   const Rendered r = render_ok(stack);
   const auto sts = manifest(r, "51-statefulset-kyuubi-sql-kyuubi.yaml");
-  CHECK(sts["spec"]["serviceName"].as<std::string>() == "kyuubi-sql-kyuubi-headless");
+  CHECK(sts.at("spec").at("serviceName").get<std::string>() == "kyuubi-sql-kyuubi-headless");
   const auto headless = manifest(r, "40-service-kyuubi-sql-kyuubi-headless.yaml");
-  CHECK(headless["spec"]["clusterIP"].as<std::string>() == "None");
+  CHECK(headless.at("spec").at("clusterIP").get<std::string>() == "None");
   const auto service = manifest(r, "40-service-kyuubi-sql-kyuubi.yaml");
-  CHECK(port(service, 10009)["name"].as<std::string>() == "thrift-binary");
-  CHECK(port(service, 10010)["name"].as<std::string>() == "thrift-http");
-  CHECK(port(service, 10099)["name"].as<std::string>() == "rest");
-  CHECK(port(service, 10019)["name"].as<std::string>() == "metrics");
-  const auto conf =
-      manifest(r, "30-configmap-kyuubi-sql-kyuubi-conf.yaml")["data"]["kyuubi-defaults.conf"]
-          .as<std::string>();
+  CHECK(port(service, 10009).at("name").get<std::string>() == "thrift-binary");
+  CHECK(port(service, 10010).at("name").get<std::string>() == "thrift-http");
+  CHECK(port(service, 10099).at("name").get<std::string>() == "rest");
+  CHECK(port(service, 10019).at("name").get<std::string>() == "metrics");
+  const auto conf = manifest(r, "30-configmap-kyuubi-sql-kyuubi-conf.yaml")
+                        .at("data")
+                        .at("kyuubi-defaults.conf")
+                        .get<std::string>();
   CHECK(conf.find("\nkyuubi.engine.share.level=USER\n") != std::string::npos);
   CHECK(conf.find("\nkyuubi.frontend.thrift.binary.bind.port=10009\n") != std::string::npos);
   CHECK(conf.find("\nspark.submit.deployMode=client\n") != std::string::npos);
   // A StatefulSet's pod name is known in advance.
   CHECK(conf.find("\nspark.kubernetes.driver.pod.name=kyuubi-sql-kyuubi-0\n") != std::string::npos);
   const auto c = container(sts);
-  CHECK(c["readinessProbe"]["tcpSocket"]["port"].as<int>() == 10009);
-  CHECK(c["startupProbe"]["tcpSocket"]["port"].as<int>() == 10009);
-  CHECK(c["resources"]["requests"]["memory"].as<std::string>() == "2432Mi");
+  CHECK(c.at("readinessProbe").at("tcpSocket").at("port").get<int>() == 10009);
+  CHECK(c.at("startupProbe").at("tcpSocket").at("port").get<int>() == 10009);
+  CHECK(c.at("resources").at("requests").at("memory").get<std::string>() == "2432Mi");
   CHECK(annotation(sts, "checksum/kyuubi-config") == render::sha256_hex(conf));
   CHECK(annotation(sts, "checksum/config").size() == 64);
 }
@@ -401,25 +432,26 @@ TEST_CASE("Kyuubi is a StatefulSet behind a headless and a normal Service") {
 TEST_CASE("spark.env values from Vault or files go into a Secret the pods read key by key") {
   const model::Stack stack = load("kyuubi-sql", "eks");
   const Rendered r = render_ok(stack);
-  const render::File* secret = nullptr;
-  for (const auto& f : r.files)
-    if (f.secret) secret = &f;
+  const render::Manifest* secret = nullptr;
+  for (const auto& m : r.manifests)
+    if (m.secret) secret = &m;
   REQUIRE(secret != nullptr);
   CHECK(secret->path == "targets/eks/kubernetes/31-secret-kyuubi-sql-spark-env.yaml");
-  const auto d = YAML::Load(secret->data);
-  CHECK(d["type"].as<std::string>() == "Opaque");
+  const Json& d = secret->object.body;
+  CHECK(d.at("type").get<std::string>() == "Opaque");
   // Values survive YAML byte for byte, whatever they contain.
   const auto values = env_values_for(stack);
   for (const auto& k : stack.spark_env.keys)
-    CHECK(d["stringData"][k.name].as<std::string>() == values.at(k.key).reveal());
+    CHECK(d.at("stringData").at(k.name).get<std::string>() == values.at(k.key).reveal());
   const auto sts = manifest(r, "51-statefulset-kyuubi-sql-kyuubi.yaml");
-  const auto ref = env_var(sts, "AWS_SECRET_ACCESS_KEY")["valueFrom"]["secretKeyRef"];
-  CHECK(ref["name"].as<std::string>() == "kyuubi-sql-spark-env");
-  CHECK(ref["key"].as<std::string>() == "AWS_SECRET_ACCESS_KEY");
+  const auto ref = env_var(sts, "AWS_SECRET_ACCESS_KEY").at("valueFrom").at("secretKeyRef");
+  CHECK(ref.at("name").get<std::string>() == "kyuubi-sql-spark-env");
+  CHECK(ref.at("key").get<std::string>() == "AWS_SECRET_ACCESS_KEY");
   // Executors get them too, through the engines' configuration (':' escaped as in .properties).
-  const auto conf =
-      manifest(r, "30-configmap-kyuubi-sql-kyuubi-conf.yaml")["data"]["kyuubi-defaults.conf"]
-          .as<std::string>();
+  const auto conf = manifest(r, "30-configmap-kyuubi-sql-kyuubi-conf.yaml")
+                        .at("data")
+                        .at("kyuubi-defaults.conf")
+                        .get<std::string>();
   CHECK(conf.find("\nspark.kubernetes.executor.secretKeyRef.AWS_SECRET_ACCESS_KEY="
                   "kyuubi-sql-spark-env\\:AWS_SECRET_ACCESS_KEY\n") != std::string::npos);
   // No value ever reaches a file that is not the Secret.
@@ -432,9 +464,10 @@ TEST_CASE("checksum annotations change when the configuration they cover changes
   const std::string sts = "51-statefulset-kyuubi-sql-kyuubi.yaml";
   const Rendered first = render_ok(stack);
   const auto before = manifest(first, sts);
-  const auto conf =
-      manifest(first, "30-configmap-kyuubi-sql-spark-defaults.yaml")["data"]["spark-defaults.conf"]
-          .as<std::string>();
+  const auto conf = manifest(first, "30-configmap-kyuubi-sql-spark-defaults.yaml")
+                        .at("data")
+                        .at("spark-defaults.conf")
+                        .get<std::string>();
   CHECK(annotation(before, "checksum/config") == render::sha256_hex(conf));
 
   stack.spark.conf.emplace_back("spark.sql.ansi.enabled", "true");
@@ -443,7 +476,7 @@ TEST_CASE("checksum annotations change when the configuration they cover changes
   CHECK(annotation(changed_conf, "checksum/secret") == annotation(before, "checksum/secret"));
 
   auto env = env_values_for(stack);
-  env["aws_secret_access_key"] = Secret("rotated");
+  env.at("aws_secret_access_key") = Secret("rotated");
   const Rendered rotated = render_manifests(stack, render::Templates::builtin(), env);
   const auto changed_secret = manifest(rotated, sts);
   CHECK(annotation(changed_secret, "checksum/secret") !=
@@ -462,6 +495,7 @@ TEST_CASE("a template override that uses an undefined variable is an E_TEMPLATE 
   CHECK(d->message.find("nmae") != std::string::npos);
   CHECK(d->loc.file == "templates/kubernetes/namespace.yaml.mustache");
   for (const auto& f : r.files) CHECK(f.path.find("namespace") == std::string::npos);
+  for (const auto& m : r.manifests) CHECK(m.object.kind() != "Namespace");
 }
 
 TEST_CASE("yaml_quote leaves only unambiguous strings plain") {

@@ -135,6 +135,23 @@ std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& 
   }
 }
 
+std::expected<std::vector<Node>, Diagnostic> parse_all(std::string_view text,
+                                                       const std::string& file,
+                                                       Diagnostics& diags) {
+  // No tab check as parse() has: this reads generated text, where a tab after the indentation of
+  // a block scalar's line is content, and yaml-cpp locates real tab errors well enough.
+  try {
+    std::vector<Node> docs;
+    for (const YAML::Node& root : YAML::LoadAll(std::string(text)))
+      docs.push_back(convert(root, file, "", diags));
+    return docs;
+  } catch (const YAML::Exception& e) {
+    return std::unexpected(Diagnostic{Severity::error, "E_YAML", loc_of(e.mark, file), "",
+                                      "malformed YAML: " + e.msg,
+                                      "fix the YAML syntax at this position"});
+  }
+}
+
 Node merge(const Node& base, const Node& overlay) {
   if (!base.is_map() || !overlay.is_map()) return overlay;
   Node out = base;

@@ -56,6 +56,12 @@ struct Entry {
 std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& file,
                                       Diagnostics& diags);
 
+// Every document of a YAML stream ("---" separated), each as parse() gives it, for generated
+// text (no tab-in-indentation check). No document (an empty or comment-only text) gives an
+// empty list.
+std::expected<std::vector<Node>, Diagnostic> parse_all(std::string_view text,
+                                                       const std::string& file, Diagnostics& diags);
+
 // Deep merge: maps merge key by key (overlay wins, positions of the overlay's nodes are kept);
 // anything else is replaced whole by the overlay. A null overlay value removes nothing: it replaces
 // the base value with null (callers treat null as "unset").

@@ -50,6 +50,23 @@ std::vector<std::pair<std::string, std::string>> collect_secret_env(Facts& f) {
   return data;
 }
 
+// An ARN the caller gave for this target (Request::spark_role_arns): only EKS targets use one,
+// and it must look like one ("arn:aws:iam::<account>:role/<name>"; only the prefix is checked).
+void check_role_arn(Facts& f, const std::string* arn) {
+  if (arn == nullptr) return;
+  const SourceLoc at = f.stack.locs.at("targets");
+  if (f.target.kind != model::TargetKind::eks)
+    f.out.diags.error("E_VALUE", at, "targets",
+                      "a spark role ARN was given for target \"" + f.stack.target +
+                          "\", which is not an EKS target (only EKS uses IRSA)");
+  const bool blank = arn->find_first_of(" \t\r\n") != std::string::npos;
+  if (!arn->starts_with("arn:") || blank)
+    f.out.diags.error("E_VALUE", at, "targets",
+                      "the spark role ARN given for target \"" + f.stack.target +
+                          "\" is not an ARN: \"" + *arn + "\"",
+                      "pass the `spark_role_arn` output of the target's Terraform root module");
+}
+
 void emit_namespace(Facts& f) {
   Data view = object_view(f, f.ns(), {"namespace", f.stack.metadata.name, "namespace"});
   emit(f, "00", "namespace", f.ns(), "templates/kubernetes/namespace.yaml.mustache", view);
@@ -60,12 +77,22 @@ void emit_rbac(Facts& f) {
   const Labels labels{"spark", f.stack.metadata.name, "rbac"};
   // On EKS, Spark's pods reach S3 through IRSA: the role Terraform creates for this account.
   std::vector<std::pair<std::string, std::string>> annotations;
-  if (f.target.kind == model::TargetKind::eks)
-    annotations.emplace_back("eks.amazonaws.com/role-arn", kSparkRoleArnPlaceholder);
+  EmitOptions options;
+  const auto arn = f.request.spark_role_arns.find(f.stack.target);
+  if (f.target.kind == model::TargetKind::eks) {
+    if (arn != f.request.spark_role_arns.end()) {
+      annotations.emplace_back("eks.amazonaws.com/role-arn", arn->second);
+    } else {
+      annotations.emplace_back("eks.amazonaws.com/role-arn", kSparkRoleArnPlaceholder);
+      options.unresolved.emplace_back(kSparkRoleArnValue);
+    }
+  }
+  check_role_arn(f, arn == f.request.spark_role_arns.end() ? nullptr : &arn->second);
   Data sa_view = object_view(f, sa, labels);
   sa_view.set("annotations", pair_list(annotations));
   sa_view.set("has_annotations", !annotations.empty());
-  emit(f, "10", "serviceaccount", sa, "templates/kubernetes/serviceaccount.yaml.mustache", sa_view);
+  emit(f, "10", "serviceaccount", sa, "templates/kubernetes/serviceaccount.yaml.mustache", sa_view,
+       std::move(options));
   emit(f, "20", "role", sa, "templates/kubernetes/role.yaml.mustache", object_view(f, sa, labels));
   Data binding = object_view(f, sa, labels);
   binding.set("role", yaml_quote(sa));
@@ -89,7 +116,7 @@ void emit_secret(Facts& f, const std::vector<std::pair<std::string, std::string>
   Data view = object_view(f, f.secret, {"spark", f.stack.metadata.name, "config"});
   view.set("data", pair_list(data));
   emit(f, "31", "secret", f.secret, "templates/kubernetes/secret.yaml.mustache", view,
-       /*secret=*/true);
+       {.secret = true, .unresolved = {}});
 }
 
 // What checksum/secret hashes: every rendered key and value, in spark.env order.

@@ -6,11 +6,13 @@
 // docs/kubernetes.md lists every manifest and where each field comes from.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "core/kube/object.hpp"
 #include "core/render/parts.hpp"
 
 namespace stackctl::render::detail::k8s {
@@ -28,9 +30,12 @@ inline constexpr std::string_view kMaster = "k8s://https://kubernetes.default.sv
 inline constexpr std::string_view kSparkServiceAccount = "spark";
 // Where the spark-defaults ConfigMap is mounted; SPARK_CONF_DIR points here.
 inline constexpr std::string_view kSparkConfDir = "/etc/spark/conf";
-// On EKS, the IAM role of the spark ServiceAccount (IRSA). `stackctl deploy` replaces this with
-// the `spark_role_arn` output of the target's Terraform root module before applying.
+// On EKS, the IAM role of the spark ServiceAccount (IRSA), when Request::spark_role_arns has no
+// ARN for the target: the Manifest then lists kSparkRoleArnValue in `unresolved`, and deploy,
+// which reads the ARN from the `spark_role_arn` output of the target's Terraform root module and
+// renders again with it, refuses to apply a manifest that still carries it.
 inline constexpr std::string_view kSparkRoleArnPlaceholder = "${terraform.output.spark_role_arn}";
+inline constexpr std::string_view kSparkRoleArnValue = "spark_role_arn";
 
 // A YAML scalar that reads back as exactly `s`, as a string, wherever a value may stand: plain
 // when that is unambiguous (names, paths), double-quoted with escapes otherwise.
@@ -95,8 +100,9 @@ Data driver_resources(const model::Stack& stack);
 // executors' image, the rendered Secret's keys for executors), as "key=value" strings.
 std::vector<std::string> driver_conf(const Facts& f, const std::string& executor_image);
 
-// The reference (render::image_ref) of the stack image `image`, named by the stack at `path`
-// ("services.connect.image"); reports E_VALUE and returns "" when there is no such image.
+// The reference of the stack image `image`, named by the stack at `path`
+// ("services.connect.image"): Request::image_refs' when it has one, else the stack's tag
+// (render::image_ref). Reports E_VALUE and returns "" when there is no such image.
 std::string image_ref_of(Facts& f, const std::string& image, const std::string& path);
 
 // A Service: `headless` gives clusterIP None and publishes not-ready pods (drivers must resolve
@@ -109,10 +115,25 @@ struct Port {
 void emit_service(Facts& f, const std::string& name, const Labels& labels,
                   const std::vector<Port>& ports, bool headless);
 
+// What emit() records about a manifest besides its text.
+struct EmitOptions {
+  bool secret = false;                  // a Secret: the file is 0600, the Manifest is secret
+  std::vector<std::string> unresolved;  // Manifest::unresolved
+};
+
 // Expands `tmpl` (a name under templates/kubernetes/) and adds
-// targets/<target>/kubernetes/<order>-<kind>-<name>.yaml.
+// targets/<target>/kubernetes/<order>-<kind>-<name>.yaml, as a File and as a Manifest whose
+// object is built from that same expansion (object_of). An expansion that is not one object is
+// reported and adds neither.
 void emit(Facts& f, std::string_view order, std::string_view kind, const std::string& name,
-          std::string_view tmpl, const Data& view, bool secret = false);
+          std::string_view tmpl, const Data& view, EmitOptions options = {});
+
+// The object the expansion `text` of template `tmpl` describes: one YAML document, a mapping
+// with string apiVersion, kind and metadata.name. Anything else, or a plain scalar YAML readers
+// type differently, is E_TEMPLATE naming the template (and the line of the expansion); the
+// result is then nullopt. Render's own: nothing else turns manifest text into objects.
+std::optional<kube::Object> object_of(std::string_view text, std::string_view tmpl,
+                                      Diagnostics& diags);
 
 // The workloads; each adds its objects (and reports what it cannot render) through `f`.
 void render_connect(Facts& f);

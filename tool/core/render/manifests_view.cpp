@@ -129,7 +129,10 @@ std::vector<std::string> driver_conf(const Facts& f, const std::string& executor
 }
 
 std::string image_ref_of(Facts& f, const std::string& image, const std::string& path) {
-  if (const model::Image* img = f.stack.find_image(image)) return image_ref(f.stack, *img);
+  if (const model::Image* img = f.stack.find_image(image)) {
+    const auto given = f.request.image_refs.find(image);
+    return given != f.request.image_refs.end() ? given->second : image_ref(f.stack, *img);
+  }
   f.out.diags.error("E_VALUE", f.stack.locs.at(path), path,
                     "\"" + image + "\" is not an image of this stack",
                     "name one of the stack's `images`");
@@ -194,15 +197,18 @@ std::string drop_empty_lines(const std::string& text) {
 }  // namespace
 
 void emit(Facts& f, std::string_view order, std::string_view kind, const std::string& name,
-          std::string_view tmpl, const Data& view, bool secret) {
+          std::string_view tmpl, const Data& view, EmitOptions options) {
+  const std::size_t errors = f.out.diags.error_count();
   std::string text = drop_empty_lines(expand(*f.request.templates, tmpl, view, f.out));
-  if (text.empty()) return;
-  File file;
-  file.path = "targets/" + f.stack.target + "/kubernetes/" + std::string(order) + "-" +
-              std::string(kind) + "-" + name + ".yaml";
-  file.data = std::move(text);
-  file.secret = secret;
-  f.out.files.push_back(std::move(file));
+  if (f.out.diags.error_count() != errors) return;  // expand() said why
+  auto object = object_of(text, tmpl, f.out.diags);
+  if (!object) return;
+  const std::string path = "targets/" + f.stack.target + "/kubernetes/" + std::string(order) + "-" +
+                           std::string(kind) + "-" + name + ".yaml";
+  f.out.files.push_back({path, text, options.secret, false});
+  f.out.manifests[f.stack.target].push_back({path, std::string(tmpl), std::move(*object),
+                                             std::move(text), options.secret,
+                                             std::move(options.unresolved)});
 }
 
 }  // namespace stackctl::render::detail::k8s

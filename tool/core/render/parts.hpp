@@ -8,6 +8,7 @@
 #pragma once
 
 #include <kainjow/mustache.hpp>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,7 @@ using Data = kainjow::mustache::data;
 
 struct Output {
   std::vector<File> files;
+  std::map<std::string, std::vector<Manifest>> manifests;  // by target, in emit order
   Diagnostics diags;
 };
 

@@ -7,6 +7,7 @@
 // Output layout (paths of File, relative to the output folder):
 //   images/<image>/Dockerfile, images/<image>/<recipe files>   one build context per image
 //   targets/<target>/kubernetes/NN-<kind>-<name>.yaml           manifests, in apply order
+//                                                               (also as objects: Manifest)
 //   targets/<target>/spark-defaults.conf
 //   targets/<target>/spark.env                                  mode 0600 (secret = true)
 //   targets/<target>/terraform/*.tf                             root module for the target
@@ -21,6 +22,8 @@
 
 #include "core/catalog.hpp"
 #include "core/diag.hpp"
+#include "core/kube/object.hpp"
+#include "core/lock.hpp"
 #include "core/model.hpp"
 #include "core/secret.hpp"
 
@@ -63,11 +66,55 @@ struct Request {
   std::map<std::string, Secret> env_values;
   // Contents of files the stack names (conda environment files), by the path written in the stack.
   std::map<std::string, std::string> stack_files;
+
+  // Values known only after render's inputs were written, given by the caller as data. Each is
+  // put into the view before its template is expanded: nothing is substituted in rendered text.
+  //
+  // The image to run, by stack image name (model::Image::name): a full reference such as
+  // "registry.example.com/dp/spark-connect@sha256:<hex>" from stack.lock (lock_image_refs). Every
+  // container of a workload running that image uses it. Images not named here run the stack's
+  // own tag (image_ref in common.hpp), as a plain `render` writes. A name that is not an image of
+  // the stack, or a reference that does not parse, is an E_VALUE error.
+  std::map<std::string, std::string> image_refs;
+  // The IAM role of the spark ServiceAccount (IRSA), by target name: the `spark_role_arn` output
+  // of that target's Terraform root module. Only EKS targets carry the annotation; an ARN given
+  // for another target, or one that does not start with "arn:", is an E_VALUE error. Without it
+  // the annotation keeps kSparkRoleArnPlaceholder and the Manifest lists it in `unresolved`.
+  std::map<std::string, std::string> spark_role_arns;
+};
+
+// One Kubernetes object of a target, as render made it: `text` is the expansion of its template
+// (the bytes of the File at `path`), `object` is that same YAML as a JSON tree, built inside
+// render when the template is expanded. Nothing reads `text` back later: deploy, diff, drift and
+// doctor use `object`.
+struct Manifest {
+  std::string path;  // "targets/<target>/kubernetes/NN-<kind>-<name>.yaml"
+  std::string tmpl;  // the template it came from ("templates/kubernetes/service.yaml.mustache")
+  kube::Object object;
+  std::string text;
+  bool secret = false;  // a Secret: holds spark.env values in clear; never print `text` or `object`
+  // Values the object still carries as placeholders because the Request did not give them
+  // ("spark_role_arn"). Deploy must refuse a manifest whose list is not empty.
+  std::vector<std::string> unresolved;
+};
+
+struct Result {
+  std::vector<File> files;  // sorted by path
+  // By target name; each list in apply order (the order of the NN- prefixes of their paths).
+  std::map<std::string, std::vector<Manifest>> manifests;
 };
 
 // Renders everything. Every problem (a template that uses an unknown variable, a required
-// spark.env key without a value, a missing template) is reported; files are returned only when
-// there are none.
+// spark.env key without a value, a missing template, a Kubernetes template that does not expand
+// to one object) is reported; a result is returned only when there are none.
+std::expected<Result, Diagnostics> render(const Request& request);
+
+// render(request).files: what `stackctl render` writes.
 std::expected<std::vector<File>, Diagnostics> render_all(const Request& request);
+
+// The references stack.lock pins, for Request::image_refs: "<repository>@<digest>" for every
+// image the lock records a pushed digest for (the repository of its `ref`, the tag dropped).
+// Images without a digest are left out, so they run their tag.
+std::map<std::string, std::string> lock_image_refs(const lock::Lock& lock);
 
 }  // namespace stackctl::render

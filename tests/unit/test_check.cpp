@@ -3,7 +3,7 @@
 // read nothing else); a few go through load_stack to check that findings point into the file.
 #include <catch2/catch.hpp>
 
-#include "core/check.hpp"
+#include "core/knowledge/check.hpp"
 #include "core/stack_loader.hpp"
 #include "stack_text.hpp"
 

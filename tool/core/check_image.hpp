@@ -37,7 +37,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/check.hpp"
+#include "core/knowledge/check.hpp"
 #include "core/model.hpp"
 
 namespace stackctl::check_image {

@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/catalog.hpp"
 #include "core/diag.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/model.hpp"
 #include "core/secret.hpp"
 

@@ -1,7 +1,7 @@
 // The rules of `stackctl check` (see check.hpp for the table). Each rule reads the stack's versions
 // and jars, compares them with the catalog, and explains a mismatch with the run-time error users
 // would otherwise meet, plus the exact value to write instead.
-#include "core/check.hpp"
+#include "core/knowledge/check.hpp"
 
 #include <algorithm>
 #include <map>

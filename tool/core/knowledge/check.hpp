@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/diag.hpp"
 #include "core/model.hpp"
 

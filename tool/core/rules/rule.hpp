@@ -17,6 +17,8 @@
 //     void stamp(Finding& f, std::string_view code, Severity severity);
 //   which writes the code and severity wherever that type keeps them.
 // - Codes are stable: never renumbered or reused; a retired rule keeps its row.
+// tests/unit/test_rules.cpp runs a list with a doctor-shaped finding (object, evidence, cause,
+// fix).
 #pragma once
 
 #include <array>

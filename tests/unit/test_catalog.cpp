@@ -2,7 +2,7 @@
 // lookups answer what `check` asks, and every malformed catalog is reported with its position.
 #include <catch2/catch.hpp>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/resources.hpp"
 
 using namespace stackctl;

@@ -1,9 +1,12 @@
 // The rules of `stackctl check`: for every rule, a stack that passes and one that fails, with the
 // code, severity, message and fix asserted. Stacks are built directly from the model (the rules
 // read nothing else); a few go through load_stack to check that findings point into the file.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <random>
+#include <set>
 
-#include "core/check.hpp"
+#include "core/knowledge/check.hpp"
 #include "core/stack_loader.hpp"
 #include "stack_text.hpp"
 
@@ -518,6 +521,21 @@ TEST_CASE("SC020: a version that does not parse", "[check]") {
   CHECK(count(run(good_stack()), "SC020") == 0);
 }
 
+TEST_CASE("SC020: reported even where the rule that reads the version cannot run", "[check]") {
+  auto s = good_stack();
+  s.versions.spark = s.versions.pyspark = "3.9.0";  // unknown line: SC006 does not run
+  s.images[1].java_version = "seventeen";
+  const auto findings = run(s);
+  const auto f = the(findings, "SC020");
+  CHECK(f.diag.path == "images[1].javaVersion");
+  CHECK(f.diag.message == "Java version \"seventeen\" does not parse as a version");
+  CHECK(count(findings, "SC006") == 0);
+  // One key, one finding, however many rules read it (SC004 and SC005 both read this one).
+  s = good_stack();
+  s.images[2].python_version = "three";
+  CHECK(count(run(s), "SC020") == 1);
+}
+
 TEST_CASE("SC021: Spark's own jars at another release", "[check]") {
   auto s = good_stack();
   s.artifacts.jars.push_back(jar("org.apache.spark", "spark-connect_2.12", "3.5.6"));
@@ -558,4 +576,133 @@ TEST_CASE("check: the minimal test stack passes against the shipped catalog", "[
   const auto stack = load_stack(test::kMinimalStack, options, diags);
   REQUIRE(stack.has_value());
   CHECK(dump(check::check_stack(*stack, catalog::builtin_catalog())).empty());
+}
+
+namespace {
+
+// Stacks that between them make every rule but SC010/SC014 find something (those two need a jar
+// to be absent; they have their own stacks below), several rules at once in each.
+std::vector<model::Stack> many_findings_stacks() {
+  std::vector<model::Stack> out;
+  auto s = good_stack();
+  s.versions.pyspark = "3.5.8";         // SC002
+  s.versions.python = "3.7";            // SC004
+  s.images[2].python_version = "3.12";  // SC004, SC005
+  s.images[1].java_version = "21";      // SC006
+  s.versions.hadoop = "3.3.6";          // SC008
+  s.versions.hadoop_origin = model::Origin::stack;
+  s.artifacts.jars[0].coordinate.version = "3.3.5";  // SC009 (against 3.3.6)
+  s.artifacts.jars[1].coordinate.version = "1.12.1";
+  s.versions.aws_sdk = "1.12.1";  // SC013 (or SC019)
+  s.versions.aws_sdk_origin = model::Origin::stack;
+  s.artifacts.jars.push_back(jar("org.apache.iceberg", "iceberg-spark-runtime-3.4_2.13", "1.8.1"));
+  s.artifacts.jars.push_back(jar("org.apache.spark", "spark-connect_2.13", "3.5.6"));
+  s.images[0].java_version = "seventeen";  // SC020
+  s.spark.conf.emplace_back("spark.sql.warehouse.dir", "s3a://warehouse/");
+  out.push_back(s);
+
+  s = good_stack_4();
+  s.versions.pyspark = "3.5.7";  // SC001
+  s.versions.java = "11";        // SC006
+  s.versions.scala = "2.12";     // SC007, SC015
+  s.versions.scala_origin = model::Origin::stack;
+  s.artifacts.jars[0].coordinate.version = "3.4.3";  // SC009 (error): SDK rules follow 3.4.1
+  s.artifacts.jars[1] = jar("com.amazonaws", "aws-java-sdk-bundle", "1.12.262");  // SC012
+  s.artifacts.jars.push_back(jar("io.delta", "delta-spark_4.1_2.13", "4.1.0"));   // SC015, 16
+  out.push_back(s);
+
+  s = good_stack();
+  s.versions.spark = s.versions.pyspark = "3.5.99";     // SC018
+  s.versions.pyspark = "3.5.6";                         // SC003
+  s.artifacts.jars[1].coordinate.version = "1.12.367";  // SC011
+  out.push_back(s);
+
+  s = good_stack();
+  s.versions.spark = s.versions.pyspark = "3.9.0";  // SC017
+  s.versions.hadoop = "3.3.5";                      // SC019
+  s.versions.hadoop_origin = model::Origin::stack;
+  s.artifacts.jars[0].coordinate.version = "3.3.4";  // SC009 (against 3.3.5)
+  out.push_back(s);
+
+  s = good_stack();
+  s.artifacts.jars.clear();  // SC010
+  s.versions.java = "21";    // SC006
+  out.push_back(s);
+
+  s = good_stack_4();
+  s.artifacts.jars.pop_back();                      // SC014
+  s.versions.spark = s.versions.pyspark = "4.2.0";  // low confidence: softened severities
+  s.versions.python = "3.10";
+  out.push_back(s);
+  return out;
+}
+
+// A findings list as a sorted list of lines, for comparing as a set (with multiplicity).
+std::vector<std::string> as_set(const std::vector<Finding>& findings) {
+  std::vector<std::string> out;
+  for (const auto& f : findings) {
+    std::string line = format_diagnostic(f.diag);
+    for (const auto& [k, v] : f.versions) line += " {" + k + "=" + v + "}";
+    out.push_back(line);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("check: the test stacks reach every rule", "[check]") {
+  std::set<std::string> seen;
+  for (const auto& s : many_findings_stacks())
+    for (const auto& f : run(s)) seen.insert(f.diag.code);
+  for (const auto& rule : check::kRules) {
+    INFO(rule.code);
+    CHECK(seen.count(std::string(rule.code)) == 1);
+  }
+}
+
+TEST_CASE("check: rules give the same findings in any order", "[check]") {
+  std::vector<check::Rule> reversed(check::kRules.rbegin(), check::kRules.rend());
+  std::vector<check::Rule> shuffled(check::kRules.begin(), check::kRules.end());
+  std::mt19937 random(20261201);
+  for (const auto& s : many_findings_stacks()) {
+    const auto expected = as_set(run(s));
+    INFO(dump(run(s)));
+    REQUIRE(expected.size() >= 2);
+    CHECK(as_set(check::run_rules(reversed, s, test_catalog())) == expected);
+    for (int round = 0; round < 5; ++round) {
+      std::shuffle(shuffled.begin(), shuffled.end(), random);
+      CHECK(as_set(check::run_rules(shuffled, s, test_catalog())) == expected);
+    }
+    // Each rule alone finds exactly what it finds in the list: no rule depends on another's run.
+    std::vector<std::string> one_by_one;
+    for (const auto& rule : check::kRules) {
+      const auto alone = as_set(check::run_rules({&rule, 1}, s, test_catalog()));
+      one_by_one.insert(one_by_one.end(), alone.begin(), alone.end());
+    }
+    std::sort(one_by_one.begin(), one_by_one.end());
+    CHECK(one_by_one == expected);
+  }
+}
+
+TEST_CASE("check: a finding carries its rule's code and no harsher severity", "[check]") {
+  for (const auto& s : many_findings_stacks()) {
+    for (const auto& rule : check::kRules) {
+      for (const auto& f : check::run_rules({&rule, 1}, s, test_catalog())) {
+        CHECK(f.diag.code == rule.code);
+        CHECK(rules::no_harsher(f.diag.severity, rule.severity));
+      }
+    }
+  }
+  // Softened only where the catalog is unsure: Spark 4.2's row has low confidence.
+  const auto low = run(many_findings_stacks().back());
+  CHECK(the(low, "SC004").diag.severity == Severity::warning);
+  CHECK(the(low, "SC014").diag.severity == Severity::error);  // reads no line data
+}
+
+TEST_CASE("check: findings come grouped by rule in code order", "[check]") {
+  const auto findings = run(many_findings_stacks().front());
+  INFO(dump(findings));
+  for (std::size_t i = 1; i < findings.size(); ++i)
+    CHECK(findings[i - 1].diag.code <= findings[i].diag.code);
 }

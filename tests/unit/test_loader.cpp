@@ -1,7 +1,7 @@
 // The stack loader: positions, every validation error, derivation, targets.
 #include <catch2/catch.hpp>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/stack_loader.hpp"
 #include "stack_text.hpp"
 

@@ -1,7 +1,7 @@
 // spark-defaults.conf and spark.env: content, secrets rules, template overrides, determinism.
 #include <catch2/catch.hpp>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/render/common.hpp"
 #include "core/render/parts.hpp"
 #include "core/stack_loader.hpp"

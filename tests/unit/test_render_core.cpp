@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/render/common.hpp"
 #include "core/render/parts.hpp"
 #include "core/stack_loader.hpp"

@@ -10,7 +10,7 @@
 #include <regex>
 #include <sstream>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/render/common.hpp"
 #include "core/render/manifests.hpp"
 #include "core/render/parts.hpp"

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/render/common.hpp"
 #include "core/render/render.hpp"
 #include "core/stack_loader.hpp"

@@ -7,7 +7,7 @@
 #include <regex>
 #include <sstream>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/render/parts.hpp"
 #include "core/render/terraform.hpp"
 #include "core/stack_loader.hpp"

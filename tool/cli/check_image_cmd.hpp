@@ -12,7 +12,7 @@
 
 #include "adapters/http.hpp"
 #include "cli/context.hpp"
-#include "core/check.hpp"
+#include "core/knowledge/check.hpp"
 #include "core/model.hpp"
 
 namespace stackctl::cli {

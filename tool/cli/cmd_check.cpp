@@ -6,8 +6,8 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
-#include "core/check.hpp"
 #include "core/check_image.hpp"
+#include "core/knowledge/check.hpp"
 
 namespace stackctl::cli {
 
@@ -90,20 +90,44 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
   return errors == 0 ? kOk : kFindings;
 }
 
+// "a, b (c, d), e" -> {"a", "b (c, d)", "e"}: a Spec's reads, split at the commas outside
+// parentheses.
+std::vector<std::string> reads_list(std::string_view reads) {
+  std::vector<std::string> out;
+  std::string item;
+  int depth = 0;
+  for (const char c : reads) {
+    if (c == ',' && depth == 0) {
+      out.push_back(item);
+      item.clear();
+      continue;
+    }
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c != ' ' || !item.empty()) item += c;
+  }
+  if (!item.empty()) out.push_back(item);
+  return out;
+}
+
 int list_rules(Context& ctx) {
   // The stack rules (SC) and the image-label rules of --image (SI), in one table.
-  std::vector<check::Rule> rules(check::kRules.begin(), check::kRules.end());
-  rules.insert(rules.end(), check_image::kRules.begin(), check_image::kRules.end());
+  std::vector<rules::Spec> specs(check::kRules.begin(), check::kRules.end());
+  specs.insert(specs.end(), check_image::kRules.begin(), check_image::kRules.end());
   if (ctx.options.output == OutputFormat::json) {
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& r : rules)
+    for (const auto& r : specs)
       arr.push_back(nlohmann::json{{"code", std::string(r.code)},
                                    {"severity", to_string(r.severity)},
-                                   {"title", std::string(r.title)}});
+                                   {"title", std::string(r.title)},
+                                   {"reads", reads_list(r.reads)}});
     ctx.out << arr.dump(2) << '\n';
   } else {
-    for (const auto& r : rules)
-      ctx.out << r.code << "  " << to_string(r.severity) << "  " << r.title << '\n';
+    for (const auto& r : specs) {
+      const std::string severity = to_string(r.severity);
+      ctx.out << r.code << "  " << severity << std::string(9 - severity.size(), ' ') << r.title
+              << "\n       reads: " << r.reads << '\n';
+    }
   }
   return kOk;
 }
@@ -117,14 +141,16 @@ Command check_command() {
       "  stackctl check stacks/spark-connect.stack.yaml --target minikube --output json\n"
       "  stackctl check stacks/spark-connect.stack.yaml \\\n"
       "      --image registry.example.com/data-platform/spark-base:spark-4.0.1-uc-0.3.1-fix-v4\n"
-      "  stackctl check --list-rules\n",
+      "  stackctl check --list-rules\n"
+      "  stackctl check --list-rules --output json\n",
       [](CLI::App& sub) -> Runner {
         auto in = std::make_shared<StackInput>();
         auto list = std::make_shared<bool>(false);
         auto images = std::make_shared<ImageCheckOptions>();
         sub.add_option("STACK", in->path, "The stack file (YAML)");
         add_target_option(sub, *in);
-        sub.add_flag("--list-rules", *list, "Print every rule code, its severity and title");
+        sub.add_flag("--list-rules", *list,
+                     "Print every rule: code, usual severity, title and what it reads");
         add_image_options(sub, *images);
         return [in, list, images](Context& ctx) {
           if (*list) return list_rules(ctx);

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "cli/context.hpp"
-#include "core/catalog.hpp"
 #include "core/diag.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/model.hpp"
 
 namespace stackctl::cli {

@@ -100,7 +100,7 @@ class Judge {
 
   std::vector<check::Finding> run() {
     if (!has_stackctl_labels(subject_.labels)) {
-      add("SI001", Severity::warning, "",
+      add(rules::declared(kRules, "SI001"), "",
           "image " + subject_.ref +
               " has no io.stackctl.* labels: it was not built by stackctl, or was built before "
               "stackctl labelled its images; its versions cannot be compared with the stack",
@@ -118,17 +118,18 @@ class Judge {
   }
 
  private:
-  void add(std::string code, Severity severity, const std::string& path, std::string message,
-           std::string hint, std::vector<std::pair<std::string, std::string>> versions) {
-    Diagnostic d{severity, std::move(code),    stack_.locs.at(path),
-                 path,     std::move(message), std::move(hint)};
+  // `rule` is a row of kRules, named through rules::declared (checked at compile time).
+  void add(const rules::Spec& rule, const std::string& path, std::string message, std::string hint,
+           std::vector<std::pair<std::string, std::string>> versions) {
+    Diagnostic d{rule.severity, std::string(rule.code), stack_.locs.at(path),
+                 path,          std::move(message),     std::move(hint)};
     out_.push_back({std::move(d), std::move(versions)});
   }
 
   void stack_name() {
     const std::string* name = label(subject_.labels, kLabelStack);
     if (name == nullptr || *name == stack_.metadata.name) return;
-    add("SI005", Severity::warning, "metadata.name",
+    add(rules::declared(kRules, "SI005"), "metadata.name",
         "image " + subject_.ref + " was built from stack " + q(*name) + ", not " +
             q(stack_.metadata.name) + " (label " + std::string(kLabelStack) + ")",
         "check the image built from this stack, or this image against stack " + q(*name),
@@ -140,7 +141,7 @@ class Judge {
     const std::string* named = label(subject_.labels, kLabelImage);
     std::string names;
     for (const auto& i : stack_.images) names += (names.empty() ? "" : ", ") + i.name;
-    add("SI006", Severity::warning, "images",
+    add(rules::declared(kRules, "SI006"), "images",
         "image " + subject_.ref + " is none of the stack's images (" +
             (named != nullptr ? "label " + std::string(kLabelImage) + " is " + q(*named)
                               : "no " + std::string(kLabelImage) + " label, and repository name " +
@@ -155,7 +156,7 @@ class Judge {
     const std::string key(vl.name);
     if (got == nullptr) {
       if (want.value.empty() || !expects_label(vl)) return;
-      add("SI004", Severity::warning, want.path,
+      add(rules::declared(kRules, "SI004"), want.path,
           "image " + subject_.ref + " has no label " + std::string(vl.label) + "; the stack has " +
               want.path + " " + q(want.value),
           "rebuild the image with `stackctl build " + stack_.file +
@@ -165,7 +166,7 @@ class Judge {
       return;
     }
     if (want.value.empty() || same_version(*got, want.value)) return;  // nothing to compare
-    add("SI002", Severity::error, want.path,
+    add(rules::declared(kRules, "SI002"), want.path,
         "image " + subject_.ref + " has label " + std::string(vl.label) + " " + q(*got) +
             " but the stack has " + want.path + " " + q(want.value),
         "rebuild and push the image from this stack (`stackctl build " + stack_.file +
@@ -196,7 +197,7 @@ class Judge {
                                                   : std::string("images");
     std::string expected;
     for (const auto& t : tags) expected += (expected.empty() ? "" : " or ") + q(t);
-    add("SI003", Severity::error, path,
+    add(rules::declared(kRules, "SI003"), path,
         "image " + subject_.ref + " has label " + std::string(kLabelOciVersion) + " " + q(*got) +
             " but the stack tags it " + (expected.empty() ? "(no tag)" : expected),
         "the image was built from another revision or versions of the stack: rebuild and push it "

@@ -37,8 +37,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/check.hpp"
+#include "core/knowledge/check.hpp"
 #include "core/model.hpp"
+#include "core/rules/rule.hpp"
 
 namespace stackctl::check_image {
 
@@ -63,16 +64,26 @@ inline constexpr std::array<VersionLabel, 7> kVersionLabels{{
     {"io.stackctl.versions.pyspark", "versions.pyspark", "pyspark"},
 }};
 
-inline constexpr std::array<check::Rule, 6> kRules{{
+// The code table (the rows above, in the shape of core/rules/rule.hpp). The findings are made by
+// one procedure (check_image.cpp), not yet by a list of independent rules: it names each code
+// through rules::declared, so a code missing here does not compile, and takes the severity from
+// here.
+inline constexpr std::array<rules::Spec, 6> kRules{{
     {"SI001", "image has no stackctl labels (not built by stackctl, or predates labels)",
-     Severity::warning},
-    {"SI002", "image version label differs from the stack", Severity::error},
+     Severity::warning, "the image's labels (io.stackctl.*)"},
+    {"SI002", "image version label differs from the stack", Severity::error,
+     "the image's io.stackctl.versions.* labels, versions, images[].javaVersion, "
+     "images[].pythonVersion"},
     {"SI003", "image org.opencontainers.image.version differs from the stack's tag",
-     Severity::error},
-    {"SI004", "image lacks a stackctl version label", Severity::warning},
-    {"SI005", "image built from another stack", Severity::warning},
-    {"SI006", "image is none of the stack's images", Severity::warning},
+     Severity::error, "the image's org.opencontainers.image.version label, images[].tag, versions"},
+    {"SI004", "image lacks a stackctl version label", Severity::warning,
+     "the image's io.stackctl.versions.* labels, versions, images[].python"},
+    {"SI005", "image built from another stack", Severity::warning,
+     "the image's io.stackctl.stack label, metadata.name"},
+    {"SI006", "image is none of the stack's images", Severity::warning,
+     "the image's io.stackctl.image label, the image's repository name, images[].name"},
 }};
+static_assert(rules::codes_well_formed(kRules, "SI"), "SI codes: SI + 3 digits, each once");
 
 struct Subject {
   std::string ref;         // as the user wrote it; every message names it

@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/catalog.hpp"
 #include "core/diag.hpp"
 #include "core/doc.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/model.hpp"
 
 namespace stackctl {

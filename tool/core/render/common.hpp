@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/model.hpp"
 
 namespace stackctl::render {

@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/catalog.hpp"
 #include "core/diag.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/kube/object.hpp"
 #include "core/lock.hpp"
 #include "core/model.hpp"

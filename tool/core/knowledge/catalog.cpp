@@ -3,7 +3,7 @@
 // The catalog is data that people edit by hand, so parsing is strict and reports every problem at
 // once with its position: a wrong version pairing in the catalog would turn into confident but
 // wrong advice for every user.
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 
 #include <algorithm>
 #include <cstdio>

@@ -80,7 +80,7 @@ TEST_CASE("explain -: reads a pasted log from stdin", "[explain][cli]") {
   CHECK(r.code == cli::kOk);
   CHECK_THAT(r.out, Catch::StartsWith("X_PYTHON_MISMATCH (error): Python 3.10 on the workers but "
                                       "3.11 on the driver\n  evidence: line 3: "));
-  CHECK_THAT(r.out, Catch::EndsWith("1 known error matched (4 lines scanned)\n"));
+  CHECK_THAT(r.out, Catch::EndsWith("1 known error matched (3 lines scanned)\n"));
   CHECK(run_stdin("nothing to see\n", {"-"}).code == cli::kNoMatch);
 }
 

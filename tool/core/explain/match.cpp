@@ -11,6 +11,8 @@ namespace {
 std::vector<std::string_view> split_lines(std::string_view text, bool& truncated) {
   std::vector<std::string_view> lines;
   std::size_t start = 0;
+  // A final newline ends the last line; it does not start an empty one.
+  if (text.ends_with('\n')) text.remove_suffix(1);
   while (start <= text.size() && lines.size() < kMaxLines) {
     auto end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();

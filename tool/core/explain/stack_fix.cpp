@@ -278,7 +278,7 @@ StackAdvice kyuubi(Advisor& a) {
     return a.finish(true,
                     "the stack deploys no Kyuubi (services.kyuubi): the error comes from a "
                     "Kyuubi this stack does not manage.");
-  a.related("services.kyuubi.image", "Kyuubi's engines use image " + s.services.kyuubi.image);
+  a.related("services.kyuubi.image", "services.kyuubi.image is " + s.services.kyuubi.image);
   const auto* t = s.find_target(s.target);
   std::string note =
       "inspect the engine's driver pod (stackctl doctor): Pending, an image that "

@@ -23,8 +23,10 @@ const char* kFooter =
     "  stackctl validate stacks/spark-connect.stack.yaml\n"
     "  stackctl check stacks/spark-connect.stack.yaml --target minikube\n"
     "  stackctl check --list-rules --output json\n"
+    "  kubectl logs spark-connect-0 | stackctl explain -\n"
     "\nExit codes: 0 ok, 1 problems found in the stack, 2 usage, 3 file error,\n"
-    "4 external failure, 5 drift, 70 internal error (docs/exit-codes.md).";
+    "4 external failure, 5 drift, 6 no known error (explain), 70 internal error\n"
+    "(docs/exit-codes.md).";
 
 // "stackctl valdate" -> did you mean "validate"? (before CLI11's generic message)
 std::optional<std::string> unknown_command(const std::vector<std::string>& args) {

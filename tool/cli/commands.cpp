@@ -1,10 +1,13 @@
 #include "cli/commands.hpp"
 
+#include <iostream>
+
 namespace stackctl::cli {
 
 const std::vector<Command>& commands() {
-  static const std::vector<Command> table = {validate_command(), check_command(), lock_command(),
-                                             build_command(), render_command()};
+  static const std::vector<Command> table = {validate_command(), check_command(),
+                                             lock_command(),     build_command(),
+                                             render_command(),   explain_command(std::cin)};
   return table;
 }
 

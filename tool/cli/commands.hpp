@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,7 @@ Command check_command();
 Command render_command();
 Command lock_command();
 Command build_command();
+// `in` is where `explain -` reads the pasted text (std::cin; a string stream in tests).
+Command explain_command(std::istream& in);
 
 }  // namespace stackctl::cli

@@ -10,6 +10,7 @@ enum ExitCode : int {
   kInputError = 3,     // a file could not be read or written (stack, values, output folder)
   kExternalError = 4,  // something outside failed: registry, builder, cluster, Vault, network
   kDrift = 5,          // `drift`: what is deployed or committed no longer matches the stack
+  kNoMatch = 6,        // `explain`: the text matched no entry of the error catalogue
   kInternal = 70,      // a bug in stackctl (EX_SOFTWARE); please report it
 };
 

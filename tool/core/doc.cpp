@@ -229,8 +229,10 @@ std::expected<std::vector<Node>, Diagnostic> parse_all(std::string_view text,
   // a block scalar's line is content, and yaml-cpp locates real tab errors well enough.
   try {
     std::vector<Node> docs;
-    for (const YAML::Node& root : YAML::LoadAll(std::string(text)))
-      docs.push_back(convert(root, file, "", diags));
+    for (const YAML::Node& root : YAML::LoadAll(std::string(text))) {
+      Converter converter{file, diags, {}};
+      docs.push_back(converter.convert(root, ""));
+    }
     return docs;
   } catch (const YAML::Exception& e) {
     return std::unexpected(Diagnostic{Severity::error, "E_YAML", loc_of(e.mark, file), "",

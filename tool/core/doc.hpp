@@ -60,8 +60,8 @@ std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& 
                                       Diagnostics& diags);
 
 // Every document of a YAML stream ("---" separated), each as parse() gives it, for generated
-// text (no tab-in-indentation check). No document (an empty or comment-only text) gives an
-// empty list.
+// text (no tab-in-indentation check; the same tag, alias and depth checks). No document (an empty
+// or comment-only text) gives an empty list.
 std::expected<std::vector<Node>, Diagnostic> parse_all(std::string_view text,
                                                        const std::string& file, Diagnostics& diags);
 

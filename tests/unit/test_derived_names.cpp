@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/render/render.hpp"
 #include "core/stack_loader.hpp"
 #include "core/stack_sections.hpp"

@@ -1,14 +1,18 @@
 #include "adapters/fs.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
+
+#include "adapters/interrupt.hpp"
 
 namespace stackctl::fs {
 
@@ -30,7 +34,58 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "it is a directory";
+  if (S_ISCHR(mode)) return "it is not a regular file (a character device)";
+  if (S_ISBLK(mode)) return "it is not a regular file (a block device)";
+  if (S_ISFIFO(mode)) return "it is not a regular file (a FIFO)";
+  if (S_ISSOCK(mode)) return "it is not a regular file (a socket)";
+  return "it is not a regular file";
+}
+
+std::string size_text(std::size_t bytes) {
+  if (bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + " MiB";
+  if (bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
+
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
 }  // namespace
+
+std::expected<std::string, Failure> read_regular_file(const std::filesystem::path& path,
+                                                      std::size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+  if (f.fd < 0) return std::unexpected(errno_failure("cannot read", path));
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) return std::unexpected(errno_failure("cannot read", path));
+  const std::string too_big = "cannot read " + path.string() + ": it is larger than " +
+                              size_text(max_bytes) + " (the limit)";
+  if (!S_ISREG(st.st_mode))
+    return std::unexpected(Failure{"cannot read " + path.string() + ": " + file_kind(st.st_mode)});
+  if (static_cast<std::uintmax_t>(st.st_size) > max_bytes) return std::unexpected(Failure{too_big});
+  // st_size may be 0 for files that have content (/proc) or grow while read: read at most one
+  // byte past the limit to tell.
+  std::string data;
+  char buf[65536];
+  while (true) {
+    const ssize_t n = ::read(f.fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(errno_failure("cannot read", path));
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+    if (data.size() > max_bytes) return std::unexpected(Failure{too_big});
+  }
+  return data;
+}
 
 std::expected<std::string, Failure> read_file(const std::filesystem::path& path) {
   std::error_code ec;
@@ -44,9 +99,45 @@ std::expected<std::string, Failure> read_file(const std::filesystem::path& path)
   return s.str();
 }
 
-std::expected<void, Failure> write_atomic(const std::filesystem::path& path, std::string_view data,
-                                          std::filesystem::perms mode) {
-  const auto tmp = path.string() + ".tmp-" + random_suffix();
+namespace {
+
+// Temporary names carry the writer's pid, "<pid>-<hex>", so a later run can tell the leftovers of
+// a process that is gone (removed) from those of one still running (kept).
+std::string owned_suffix() {
+  return std::to_string(::getpid()) + "-" + random_suffix();
+}
+
+// True when `suffix` (what follows ".new-", ".old-" or ".tmp-") names no running process: its
+// pid is dead, or it is a bare hex suffix from a version that wrote no pid.
+bool stale_suffix(std::string_view suffix) {
+  const auto dash = suffix.find('-');
+  if (dash == std::string_view::npos)
+    return !suffix.empty() && suffix.find_first_not_of("0123456789abcdef") == suffix.npos;
+  pid_t pid = 0;
+  for (const char c : suffix.substr(0, dash)) {
+    if (c < '0' || c > '9' || pid > 100000000) return false;
+    pid = pid * 10 + (c - '0');
+  }
+  if (pid <= 0 || pid == ::getpid()) return false;
+  return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+// Removes the entries of `dir` named `prefix` + a stale suffix.
+void remove_stale(const std::filesystem::path& dir, const std::string& prefix) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with(prefix) && stale_suffix(std::string_view(name).substr(prefix.size())))
+      std::filesystem::remove_all(e.path(), ec);
+  }
+}
+
+// write_atomic without the deferral and the stale scan: for files inside a fresh staging folder,
+// whose caller holds a Deferral.
+std::expected<void, Failure> write_new(const std::filesystem::path& path, std::string_view data,
+                                       std::filesystem::perms mode,
+                                       const interrupt::Deferral& deferral) {
+  const auto tmp = path.string() + ".tmp-" + owned_suffix();
   const int fd =
       ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
   if (fd < 0) return std::unexpected(errno_failure("cannot write", path));
@@ -54,6 +145,10 @@ std::expected<void, Failure> write_atomic(const std::filesystem::path& path, std
       ::fchmod(fd, static_cast<mode_t>(mode)) == 0 && write_all(fd, data) && ::fsync(fd) == 0;
   const int saved = errno;
   ::close(fd);
+  if (ok && deferral.pending()) {
+    ::unlink(tmp.c_str());
+    return std::unexpected(Failure{"cannot write " + path.string() + ": interrupted"});
+  }
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     if (ok) errno = saved;
     auto failure = errno_failure("cannot write", path);
@@ -63,18 +158,38 @@ std::expected<void, Failure> write_atomic(const std::filesystem::path& path, std
   return {};
 }
 
+}  // namespace
+
+std::expected<void, Failure> write_atomic(const std::filesystem::path& path, std::string_view data,
+                                          std::filesystem::perms mode) {
+  const interrupt::Deferral deferral;
+  const std::filesystem::path parent = path.parent_path().empty() ? "." : path.parent_path();
+  remove_stale(parent, path.filename().string() + ".tmp-");
+  return write_new(path, data, mode, deferral);
+}
+
 std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
                                           const std::vector<OutputFile>& files) {
   namespace stdfs = std::filesystem;
+  const interrupt::Deferral deferral;
   std::error_code ec;
   const stdfs::path target = stdfs::absolute(dir, ec);
   const stdfs::path parent = target.parent_path();
+  const std::string name = target.filename().string();
   stdfs::create_directories(parent, ec);
   if (ec) return std::unexpected(Failure{"cannot create " + parent.string() + ": " + ec.message()});
-  const stdfs::path staging =
-      parent / ("." + target.filename().string() + ".new-" + random_suffix());
+  remove_stale(parent, "." + name + ".new-");
+  // A stale ".old-" folder is the previous output only when the swap was cut between its two
+  // renames; with the output in place, it is garbage.
+  if (stdfs::exists(target, ec)) remove_stale(parent, "." + name + ".old-");
+  const stdfs::path staging = parent / ("." + name + ".new-" + owned_suffix());
   auto cleanup = [&] { stdfs::remove_all(staging, ec); };
+  const Failure interrupted{"interrupted; nothing was changed in " + target.string()};
   for (const auto& f : files) {
+    if (deferral.pending()) {
+      cleanup();
+      return std::unexpected(interrupted);
+    }
     const stdfs::path p = staging / f.path;
     stdfs::create_directories(p.parent_path(), ec);
     if (ec) {
@@ -82,13 +197,19 @@ std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
       return std::unexpected(
           Failure{"cannot write " + (target / f.path).string() + ": " + ec.message()});
     }
-    if (auto w = write_atomic(p, f.data, f.mode); !w) {
+    if (auto w = write_new(p, f.data, f.mode, deferral); !w) {
       cleanup();
+      if (deferral.pending()) return std::unexpected(interrupted);
       return std::unexpected(Failure{"cannot write " + (target / f.path).string() + ": " +
                                      w.error().message.substr(w.error().message.rfind(": ") + 2)});
     }
   }
-  const stdfs::path old = parent / ("." + target.filename().string() + ".old-" + random_suffix());
+  if (deferral.pending()) {
+    cleanup();
+    return std::unexpected(interrupted);
+  }
+  // From here on the swap runs to its end (or its rollback) before a signal is acted on.
+  const stdfs::path old = parent / ("." + name + ".old-" + owned_suffix());
   const bool had_old = stdfs::exists(target, ec);
   if (had_old && ::rename(target.c_str(), old.c_str()) != 0) {
     auto failure = errno_failure("cannot replace", target);

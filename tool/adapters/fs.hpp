@@ -19,8 +19,19 @@ std::string random_suffix();
 // The whole file. A missing or unreadable file is a Failure naming the path and the reason.
 std::expected<std::string, Failure> read_file(const std::filesystem::path& path);
 
-// Writes `data` to a temporary file beside `path`, fsyncs it, sets `mode`, then renames it over
-// `path`: readers see the old file or the new one, never half of either.
+// The whole file, when it is a regular file (symbolic links followed) of at most `max_bytes`.
+// Anything else is a Failure naming the path and why: "cannot read /dev/zero: it is not a regular
+// file (a character device)", "cannot read big.yml: it is larger than 1 MiB (the limit)". Never
+// blocks on a FIFO and never reads more than max_bytes + 1 bytes, so a device or a growing file
+// neither hangs the caller nor fills its memory.
+std::expected<std::string, Failure> read_regular_file(const std::filesystem::path& path,
+                                                      std::size_t max_bytes);
+
+// Writes `data` to a temporary file beside `path` ("<path>.tmp-<pid>-<hex>"), fsyncs it, sets
+// `mode`, then renames it over `path`: readers see the old file or the new one, never half of
+// either. SIGINT/SIGTERM/SIGHUP during the write are deferred (interrupt::Deferral): the temporary
+// file is removed, `path` is left as it was, then the signal takes effect. Temporary files of
+// earlier writers that are no longer running (killed with SIGKILL, say) are removed first.
 std::expected<void, Failure> write_atomic(
     const std::filesystem::path& path, std::string_view data,
     std::filesystem::perms mode = std::filesystem::perms(0644));
@@ -31,8 +42,13 @@ struct OutputFile {
   std::filesystem::perms mode = std::filesystem::perms(0644);
 };
 
-// Replaces `dir` with exactly `files`: everything is written into a sibling staging folder first,
-// then swapped in with renames. On any failure the previous `dir` is left as it was.
+// Replaces `dir` with exactly `files`: everything is written into a sibling staging folder
+// (".<name>.new-<pid>-<hex>") first, then swapped in with renames. On any failure the previous
+// `dir` is left as it was and the staging folder is removed. SIGINT/SIGTERM/SIGHUP are deferred
+// (interrupt::Deferral) until staging is removed or the swap is complete, so an interrupt never
+// leaves a staging folder or a missing `dir`. Staging and ".old-" folders of earlier runs whose
+// process is gone (SIGKILL, power loss) are removed before staging; those of a run still going
+// (another stackctl writing the same folder) are left alone.
 std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
                                           const std::vector<OutputFile>& files);
 

@@ -145,6 +145,16 @@ int write_output(Context& ctx, const RenderArgs& a, const std::string& out,
   return kOk;
 }
 
+// A file the stack names could not be read: its located diagnostics on stderr, and with
+// --output json the same as data on stdout. Returns kInputError.
+int unreadable_input(Context& ctx, const Diagnostics& problems) {
+  print_unique(ctx, problems);
+  if (ctx.options.output == OutputFormat::json)
+    ctx.out << nlohmann::json{{"written", false}, {"diagnostics", to_json(problems)}}.dump(2)
+            << '\n';
+  return kInputError;
+}
+
 // Everything the renderer needs besides the stacks. Prints problems; returns an exit code.
 int gather_inputs(Context& ctx, const RenderArgs& a, const std::vector<const model::Stack*>& all,
                   render::Request& request, std::optional<render::Templates>& templates) {
@@ -153,19 +163,13 @@ int gather_inputs(Context& ctx, const RenderArgs& a, const std::vector<const mod
   templates = std::move(*t);
   const stdfs::path stack_dir = stdfs::path(a.in.path).parent_path();
   ValuesRead values = read_env_values(a.values_file, stack_dir, all);
-  if (!values.failure.empty()) {
-    ctx.err << "stackctl: " << values.failure << '\n';
-    return kInputError;
-  }
+  if (values.unreadable.has_errors()) return unreadable_input(ctx, values.unreadable);
   if (values.diags.has_errors()) {
     print_unique(ctx, values.diags);
     return kFindings;
   }
   auto stack_files = read_stack_files(stack_dir, all);
-  if (!stack_files) {
-    ctx.err << "stackctl: " << stack_files.error().message << '\n';
-    return kInputError;
-  }
+  if (!stack_files) return unreadable_input(ctx, stack_files.error());
   request.env_values = std::move(values.values);
   request.stack_files = std::move(*stack_files);
   return kOk;

@@ -1,9 +1,11 @@
 #include "cli/render_inputs.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
 #include "core/doc.hpp"
 
 namespace stackctl::cli {
@@ -94,24 +96,33 @@ std::expected<std::map<std::string, Secret>, Diagnostics> parse_values(std::stri
 
 namespace {
 
-// Reads and parses one values file into `out` (only `keys` when given). Returns false when the
-// file exists but cannot be read.
-bool read_values_file(const stdfs::path& path, const std::string& shown,
-                      const std::set<std::string>* keys, ValuesRead& out) {
-  auto text = fs::read_file(path);
-  if (!text) {
-    out.failure = text.error().message;
-    return false;
-  }
+// A file the stack names could not be read: E_FILE at the key that names it.
+void unreadable_at(Diagnostics& out, const model::Stack& stack, const std::string& key,
+                   const std::string& message, const std::string& hint) {
+  out.error("E_FILE", stack.locs.at(key), key, message, hint);
+}
+
+// Reads and parses one values file into `out` (only `keys` when given). Returns the reason when
+// the file exists but cannot be read.
+std::optional<std::string> read_values_file(const stdfs::path& path, const std::string& shown,
+                                            const std::set<std::string>* keys, ValuesRead& out) {
+  auto text = fs::read_regular_file(path, kMaxReferencedFile);
+  if (!text) return text.error().message;
   auto parsed = parse_values(*text, shown);
   if (!parsed) {
     out.diags.append(parsed.error());
-    return true;
+    return std::nullopt;
   }
   for (auto& [k, v] : *parsed)
     if (keys == nullptr || keys->contains(k)) out.values.emplace(k, std::move(v));
-  return true;
+  return std::nullopt;
 }
+
+struct FileSource {
+  const model::Stack* stack;
+  std::string key;  // sparkEnv.sources[i].file
+  std::set<std::string> keys;
+};
 
 }  // namespace
 
@@ -119,35 +130,54 @@ ValuesRead read_env_values(const std::string& values_file, const stdfs::path& st
                            const std::vector<const model::Stack*>& stacks) {
   ValuesRead out;
   if (!values_file.empty()) {
-    read_values_file(values_file, values_file, nullptr, out);
+    if (auto why = read_values_file(values_file, values_file, nullptr, out))
+      out.unreadable.error("E_FILE", {}, "", *why, "--values names a YAML file of key: value");
     return out;
   }
   // Each file source once (targets may repeat them), with the keys that name it.
-  std::map<std::string, std::set<std::string>> keys_by_file;
+  std::map<std::string, FileSource> by_file;
   for (const model::Stack* stack : stacks) {
+    const auto& sources = stack->spark_env.sources;
     for (const auto& k : stack->spark_env.keys)
-      for (const auto& s : stack->spark_env.sources)
-        if (s.name == k.source && s.type == model::SecretSourceType::file && !s.path.empty())
-          keys_by_file[s.path].insert(k.key);
+      for (std::size_t i = 0; i < sources.size(); ++i)
+        if (sources[i].name == k.source && sources[i].type == model::SecretSourceType::file &&
+            !sources[i].path.empty()) {
+          auto& src = by_file[sources[i].path];
+          if (src.stack == nullptr)
+            src = {stack, "sparkEnv.sources[" + std::to_string(i) + "].file", {}};
+          src.keys.insert(k.key);
+        }
   }
-  for (const auto& [file, keys] : keys_by_file) {
+  for (const auto& [file, src] : by_file) {
     const stdfs::path path = stack_dir / file;
     std::error_code ec;
     if (!stdfs::exists(path, ec)) continue;
     const std::string shown = (stack_dir.empty() ? stdfs::path(file) : path).string();
-    if (!read_values_file(path, shown, &keys, out)) return out;
+    if (auto why = read_values_file(path, shown, &src.keys, out)) {
+      unreadable_at(out.unreadable, *src.stack, src.key, *why,
+                    "name a YAML file of key: value, relative to the stack file");
+      return out;
+    }
   }
   return out;
 }
 
-std::expected<std::map<std::string, std::string>, fs::Failure> read_stack_files(
+std::expected<std::map<std::string, std::string>, Diagnostics> read_stack_files(
     const stdfs::path& stack_dir, const std::vector<const model::Stack*>& stacks) {
   std::map<std::string, std::string> files;
+  Diagnostics problems;
   for (const model::Stack* stack : stacks) {
-    for (const auto& env : stack->python.conda) {
+    for (std::size_t i = 0; i < stack->python.conda.size(); ++i) {
+      const auto& env = stack->python.conda[i];
       if (env.file.empty() || files.contains(env.file)) continue;
-      auto text = fs::read_file(stack_dir / env.file);
-      if (!text) return std::unexpected(text.error());
+      auto text = fs::read_regular_file(stack_dir / env.file, kMaxReferencedFile);
+      if (!text) {
+        unreadable_at(problems, *stack, "python.conda[" + std::to_string(i) + "].file",
+                      text.error().message,
+                      "name a conda environment file (environment.yml), relative to the stack "
+                      "file");
+        return std::unexpected(std::move(problems));
+      }
       files.emplace(env.file, std::move(*text));
     }
   }
@@ -158,7 +188,7 @@ std::expected<std::map<std::string, std::string>, int> read_stack_files(
     Context& ctx, const model::Stack& stack, const std::string& stack_path) {
   auto files = read_stack_files(stdfs::path(stack_path).parent_path(), {&stack});
   if (!files) {
-    ctx.err << "stackctl: " << files.error().message << '\n';
+    for (const auto& d : files.error().items()) print_diagnostic(ctx, ctx.err, d);
     return std::unexpected(static_cast<int>(kInputError));
   }
   return std::move(*files);

@@ -38,10 +38,17 @@ std::expected<render::Templates, int> load_templates(Context& ctx,
 std::expected<std::map<std::string, Secret>, Diagnostics> parse_values(std::string_view text,
                                                                        const std::string& file);
 
+// The most a file the stack names (a conda environment file, a spark.env values file) may hold.
+// Such files are a few kilobytes; the cap keeps /dev/zero or a log file named by mistake from
+// filling memory. Only regular files are read (symbolic links to them are followed).
+inline constexpr std::size_t kMaxReferencedFile = 1024 * 1024;
+
 struct ValuesRead {
   std::map<std::string, Secret> values;
-  Diagnostics diags;    // malformed values files
-  std::string failure;  // a values file that exists but cannot be read; else empty
+  Diagnostics diags;  // malformed values files
+  // Files that exist but cannot be read (not a regular file, too large, no permission). A file
+  // source's problem is located at its `file` key (sparkEnv.sources[i].file); --values's is not.
+  Diagnostics unreadable;
 };
 
 // The spark.env values: `values_file` when given (every key in it), else each `file` source's
@@ -51,8 +58,9 @@ ValuesRead read_env_values(const std::string& values_file, const std::filesystem
                            const std::vector<const model::Stack*>& stacks);
 
 // Contents of the conda environment files the stacks name (python.conda[].file), by the path as
-// written, read relative to `stack_dir`.
-std::expected<std::map<std::string, std::string>, fs::Failure> read_stack_files(
+// written, read relative to `stack_dir`. A file that cannot be read is an E_FILE diagnostic at
+// its key ("python.conda[0].file"), with the stack file's line and column.
+std::expected<std::map<std::string, std::string>, Diagnostics> read_stack_files(
     const std::filesystem::path& stack_dir, const std::vector<const model::Stack*>& stacks);
 
 // The same for one stack whose file is `stack_path`. Error: kInputError, after printing why.

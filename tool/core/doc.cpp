@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <vector>
 
 namespace stackctl::doc {
 
@@ -52,54 +53,124 @@ std::string key_text(const YAML::Node& key) {
   return key.IsScalar() ? key.Scalar() : std::string{"<non-scalar key>"};
 }
 
-Node convert(const YAML::Node& y, const std::string& file, const std::string& path,
-             Diagnostics& diags) {
-  Node n;
-  n.loc = loc_of(y.Mark(), file);
-  switch (y.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      n.kind = Kind::null;
-      break;
-    case YAML::NodeType::Scalar:
-      n.kind = Kind::scalar;
-      n.scalar = y.Scalar();
-      // yaml-cpp tags plain scalars "?" and quoted/block scalars "!".
-      n.quoted = y.Tag() == "!";
-      break;
-    case YAML::NodeType::Sequence: {
-      n.kind = Kind::seq;
-      std::size_t i = 0;
-      for (const auto& item : y) {
-        n.items.push_back(convert(item, file, path + "[" + std::to_string(i) + "]", diags));
-        ++i;
-      }
-      break;
+// How deep a document may nest. Stack files nest about eight levels; the bound keeps the
+// converter's recursion (and a self-referencing alias, which yaml-cpp turns into a node that
+// contains itself) far from the end of the stack.
+constexpr std::size_t kMaxDepth = 64;
+
+// yaml-cpp spells the YAML 1.2 core schema's tags in full; users write them as "!!name".
+std::string shown_tag(const std::string& tag) {
+  constexpr std::string_view core = "tag:yaml.org,2002:";
+  return tag.starts_with(core) ? "!!" + tag.substr(core.size()) : tag;
+}
+
+// Tags change what a node means to other YAML tools (!!set, !!omap, !!binary, an application's
+// !custom), and stackctl would read the node as if the tag were not there: refuse them. Only the
+// ones that say what stackctl reads anyway pass: !!str on a scalar (it is a string, like a quoted
+// one), !!map on a mapping and !!seq on a sequence. yaml-cpp gives "?" to an untagged node and "!"
+// to a quoted or block scalar (and to the non-specific tag "!", which YAML reads as a string).
+bool tag_allowed(const YAML::Node& y) {
+  const std::string& tag = y.Tag();
+  if (tag.empty() || tag == "?" || tag == "!") return true;
+  if (y.IsScalar()) return tag == "tag:yaml.org,2002:str";
+  if (y.IsMap()) return tag == "tag:yaml.org,2002:map";
+  if (y.IsSequence()) return tag == "tag:yaml.org,2002:seq";
+  return false;
+}
+
+struct Converter {
+  const std::string& file;
+  Diagnostics& diags;
+  std::vector<YAML::Node> open;  // the nodes being converted, outermost first
+
+  Node convert(const YAML::Node& y, const std::string& path) {
+    Node n;
+    n.loc = loc_of(y.Mark(), file);
+    // A refused tag is reported and the node read as if untagged, so that nothing else is
+    // reported for it.
+    if (!tag_allowed(y))
+      diags.error("E_YAML_TAG", n.loc, path,
+                  "the YAML tag " + shown_tag(y.Tag()) + " is not supported in a stack file",
+                  "remove the tag; stackctl reads plain mappings, lists and strings");
+    const bool nests = y.IsMap() || y.IsSequence();
+    if (nests && !enter(y, n.loc, path)) {
+      n.kind = y.IsMap() ? Kind::map : Kind::seq;  // empty: the error is reported once
+      return n;
     }
-    case YAML::NodeType::Map: {
-      n.kind = Kind::map;
-      std::set<std::string> seen;
-      for (const auto& kv : y) {
-        const std::string key = key_text(kv.first);
-        const std::string child = path.empty() ? key : path + "." + key;
-        const SourceLoc kloc = loc_of(kv.first.Mark(), file);
-        if (!kv.first.IsScalar()) {
-          diags.error("E_YAML_KEY", kloc, path, "map keys must be plain strings",
-                      "write the key as a string");
-          continue;
-        }
-        if (!seen.insert(key).second) {
-          diags.error("E_DUPLICATE_KEY", kloc, child, "duplicate key \"" + key + "\"",
-                      "remove one of them; YAML tools disagree on which one wins");
-          continue;
-        }
-        n.entries.push_back({key, kloc, convert(kv.second, file, child, diags)});
+    switch (y.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        n.kind = Kind::null;
+        break;
+      case YAML::NodeType::Scalar:
+        n.kind = Kind::scalar;
+        n.scalar = y.Scalar();
+        n.quoted = y.Tag() == "!" || y.Tag() == "tag:yaml.org,2002:str";
+        break;
+      case YAML::NodeType::Sequence:
+        n.kind = Kind::seq;
+        convert_items(y, path, n);
+        break;
+      case YAML::NodeType::Map:
+        n.kind = Kind::map;
+        convert_entries(y, path, n);
+        break;
+    }
+    if (nests) open.pop_back();
+    return n;
+  }
+
+  // Refuses a node that is one of its own ancestors (an alias inside the node it names) or that
+  // nests too deep; else records it as open.
+  bool enter(const YAML::Node& y, const SourceLoc& loc, const std::string& path) {
+    for (const auto& ancestor : open) {
+      if (ancestor.is(y)) {
+        diags.error("E_YAML_ALIAS", loc, path,
+                    "an alias refers to a node that contains it, so the value would be infinite",
+                    "write the value out, or alias a node outside the one being defined");
+        return false;
       }
-      break;
+    }
+    if (open.size() >= kMaxDepth) {
+      // The path of a node this deep is mostly "[0]"s: show where it starts.
+      const std::string shown = path.size() > 48 ? path.substr(0, 48) + "..." : path;
+      diags.error("E_YAML_DEPTH", loc, shown,
+                  "the document nests deeper than " + std::to_string(kMaxDepth) + " levels",
+                  "a stack file nests a few levels; flatten this value");
+      return false;
+    }
+    open.push_back(y);
+    return true;
+  }
+
+  void convert_items(const YAML::Node& y, const std::string& path, Node& n) {
+    std::size_t i = 0;
+    for (const auto& item : y) {
+      n.items.push_back(convert(item, path + "[" + std::to_string(i) + "]"));
+      ++i;
     }
   }
-  return n;
-}
+
+  void convert_entries(const YAML::Node& y, const std::string& path, Node& n) {
+    std::set<std::string> seen;
+    for (const auto& kv : y) {
+      const std::string key = key_text(kv.first);
+      const std::string child = path.empty() ? key : path + "." + key;
+      const SourceLoc kloc = loc_of(kv.first.Mark(), file);
+      if (!kv.first.IsScalar()) {
+        diags.error("E_YAML_KEY", kloc, path, "map keys must be plain strings",
+                    "write the key as a string");
+        continue;
+      }
+      if (!seen.insert(key).second) {
+        diags.error("E_DUPLICATE_KEY", kloc, child, "duplicate key \"" + key + "\"",
+                    "remove one of them; YAML tools disagree on which one wins");
+        continue;
+      }
+      n.entries.push_back({key, kloc, convert(kv.second, child)});
+    }
+  }
+};
 
 }  // namespace
 
@@ -126,8 +197,24 @@ std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& 
         "YAML indents with spaces only; replace the tab with spaces"});
   }
   try {
-    const YAML::Node root = YAML::Load(std::string(text));
-    return convert(root, file, "", diags);
+    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+    // A second document would be ignored by every reader of the first: refuse it rather than drop
+    // it. Empty ones (a trailing "---") drop nothing and pass.
+    for (std::size_t i = 1; i < docs.size(); ++i) {
+      if (docs[i].IsNull()) continue;
+      diags.error("E_YAML_DOCUMENTS", loc_of(docs[i].Mark(), file), "",
+                  "a second YAML document starts here; a stack file is one document",
+                  "remove the \"---\" line and merge this document into the first, or move it "
+                  "to a file of its own");
+      break;
+    }
+    if (docs.empty()) {
+      Node empty;
+      empty.loc = {file, 0, 0};
+      return empty;
+    }
+    Converter converter{file, diags, {}};
+    return converter.convert(docs.front(), "");
   } catch (const YAML::Exception& e) {
     return std::unexpected(Diagnostic{Severity::error, "E_YAML", loc_of(e.mark, file), "",
                                       "malformed YAML: " + e.msg,
@@ -142,8 +229,10 @@ std::expected<std::vector<Node>, Diagnostic> parse_all(std::string_view text,
   // a block scalar's line is content, and yaml-cpp locates real tab errors well enough.
   try {
     std::vector<Node> docs;
-    for (const YAML::Node& root : YAML::LoadAll(std::string(text)))
-      docs.push_back(convert(root, file, "", diags));
+    for (const YAML::Node& root : YAML::LoadAll(std::string(text))) {
+      Converter converter{file, diags, {}};
+      docs.push_back(converter.convert(root, ""));
+    }
     return docs;
   } catch (const YAML::Exception& e) {
     return std::unexpected(Diagnostic{Severity::error, "E_YAML", loc_of(e.mark, file), "",

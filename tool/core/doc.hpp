@@ -28,7 +28,7 @@ struct Node {
   Kind kind = Kind::null;
   SourceLoc loc;
   std::string scalar;          // Kind::scalar: the text as written (without quotes)
-  bool quoted = false;         // Kind::scalar: written in quotes or as a block scalar
+  bool quoted = false;         // Kind::scalar: written in quotes, as a block scalar or tagged !!str
   std::vector<Entry> entries;  // Kind::map, source order
   std::vector<Node> items;     // Kind::seq
 
@@ -50,15 +50,18 @@ struct Entry {
   Node value;
 };
 
-// Parses one YAML document. Duplicate keys are reported in `diags` (the first occurrence wins);
-// malformed YAML is the error value, positioned at the parser's mark. An empty document gives a
-// null node.
+// Parses one YAML document. Reported in `diags`, each at its position: duplicate keys (the first
+// occurrence wins), a second non-empty document (E_YAML_DOCUMENTS; only the first is returned),
+// tags other than !!str, !!map and !!seq (E_YAML_TAG; the node is read as if untagged), an alias
+// inside the node it names (E_YAML_ALIAS) and nesting deeper than 64 levels (E_YAML_DEPTH); for
+// these two the node becomes an empty mapping or sequence. Malformed YAML is the error value,
+// positioned at the parser's mark. An empty document gives a null node.
 std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& file,
                                       Diagnostics& diags);
 
 // Every document of a YAML stream ("---" separated), each as parse() gives it, for generated
-// text (no tab-in-indentation check). No document (an empty or comment-only text) gives an
-// empty list.
+// text (no tab-in-indentation check; the same tag, alias and depth checks). No document (an empty
+// or comment-only text) gives an empty list.
 std::expected<std::vector<Node>, Diagnostic> parse_all(std::string_view text,
                                                        const std::string& file, Diagnostics& diags);
 

@@ -144,6 +144,7 @@ void check_references(const model::Stack& stack, ReadContext& ctx) {
   check_image_refs(stack, ctx);
   check_cycles(stack, ctx);
   check_env_refs(stack, ctx);
+  check_derived_names(stack, ctx);
 }
 
 }  // namespace stackctl::detail

@@ -312,6 +312,11 @@ void read_spark(Reader r, ReadContext& ctx, model::SparkConfig& out) {
     } else {
       for (const auto& e : conf->entries) {
         const std::string path = r.child("conf") + "." + e.key;
+        if (e.key.empty()) {
+          ctx.diags.error("E_VALUE", e.key_loc, r.child("conf"), "a spark.conf key is empty",
+                          "write the Spark property name, e.g. spark.sql.shuffle.partitions");
+          continue;
+        }
         if (!e.value.is_scalar()) {
           report_type(ctx, e.value, path, "a string");
           continue;

@@ -4,6 +4,9 @@
 // images, services, sources and targets) run afterwards in stack_refs.cpp.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "core/model.hpp"
 #include "core/reader.hpp"
 
@@ -23,6 +26,20 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
 // References between sections: images FROM images (unknown names, cycles), services naming
 // images, images naming conda environments, env keys naming sources, duplicate names.
 void check_references(const model::Stack& stack, ReadContext& ctx);
+
+// A Kubernetes name render derives from the stack (a Service, and the label value
+// app.kubernetes.io/instance of its workload): metadata.name + "-" + a fixed part, or + "-" + the
+// name at `blame` + `suffix`.
+struct DerivedName {
+  std::string name;
+  std::string blame;   // the key whose value makes the name: "metadata.name" or a notebook's name
+  std::string suffix;  // what follows the blamed key's value ("-driver"), or ""
+};
+// Every derived name of the services the stack enables (render builds these, see stack_names.cpp).
+std::vector<DerivedName> derived_names(const model::Stack& stack);
+// Reports a derived name longer than 63 characters at the key that makes it long, and a
+// metadata.name that cannot begin a Service name (E_DERIVED_NAME).
+void check_derived_names(const model::Stack& stack, ReadContext& ctx);
 
 // Shared value checks.
 bool is_dns_label(std::string_view s);

@@ -49,6 +49,9 @@ void read_images(Reader& parent, ReadContext& ctx, std::vector<model::Image>& ou
       img.from = {model::ImageFrom::Kind::image, *image};
     } else if (external) {
       img.from = {model::ImageFrom::Kind::external, *external};
+      if (external->empty())
+        ctx.diags.error("E_VALUE", ctx.locs.at(from.child("external")), from.child("external"),
+                        "`from.external` is empty", "name a registry image: debian:bookworm-slim");
     } else if (from.present()) {
       ctx.diags.error("E_REQUIRED", from.loc(), from.path(), "`from` needs `image` or `external`",
                       "e.g. from: {image: spark-base} or from: {external: debian:bookworm-slim}");
@@ -109,6 +112,10 @@ void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out) {
     } else if (secret) {
       src.type = model::SecretSourceType::kubernetes_secret;
       src.secret = *secret;
+      if (secret->empty())
+        ctx.diags.error("E_VALUE", ctx.locs.at(s.child("kubernetesSecret")),
+                        s.child("kubernetesSecret"), "`kubernetesSecret` is empty",
+                        "name the Kubernetes Secret that holds the keys, e.g. spark-env");
     }
     vault.finish();
     s.finish();

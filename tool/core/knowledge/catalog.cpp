@@ -33,8 +33,15 @@ const std::string kHint = "see the comments at the top of stacks/catalog.yaml";
 
 enum class Need { optional, required };
 
+// Appended piece by piece: `"\"" + std::string(s) + "\""` trips GCC 12's bogus -Wrestrict at
+// -O2/-O3 (GCC bug 105329, https://gcc.gnu.org/bugzilla/show_bug.cgi?id=105329).
 std::string quote(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
 }
 
 // Typed, position-aware reading of one mapping. Each accessor reports what is wrong (missing,

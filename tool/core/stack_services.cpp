@@ -103,6 +103,12 @@ void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out) {
       src.type = model::SecretSourceType::vault;
       src.mount = vault.string("mount").value_or("secret");
       src.path = vault.string("path", Need::required).value_or("");
+      src.kv_version = vault.integer("kv", Need::optional, 1, 2).value_or(0);
+      src.version = vault.integer("version", Need::optional, 1).value_or(0);
+      if (src.version != 0 && src.kv_version == 1)
+        ctx.diags.error("E_VALUE", vault.loc_of("version"), vault.child("version"),
+                        "a KV v1 secret has no versions to pin",
+                        "remove `version`, or use a KV v2 mount (`kv: 2`)");
     } else if (file) {
       src.type = model::SecretSourceType::file;
       src.path = *file;

@@ -413,7 +413,7 @@ TEST_CASE("the vault block and source options are validated", "[vault][loader]")
   CHECK(load("vault:\n  auth:\n    method: kubernetes\n").has_errors());
   CHECK(has(load("vault:\n  auth:\n    method: approle\n    role: x\n    roleId: {env: R}\n    "
                  "secretId: {env: S}\n"),
-            "role"));
+            "unknown key \"role\""));
   CHECK(has(load("vault:\n  address: vault:8200\n"), "is not an http(s) URL"));
   CHECK(has(load("sparkEnv:\n  sources:\n    - name: v\n      vault: {path: p, kv: 1, version: "
                  "2}\n"),

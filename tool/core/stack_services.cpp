@@ -279,7 +279,7 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
             ctx.diags.error("E_VALUE", ov->key_loc(fixed), r.child("overrides") + "." + fixed,
                             std::string("a target cannot override `") + fixed + "`",
                             "images are identical on every target; targets override spark, "
-                            "sparkEnv, services and registry");
+                            "sparkEnv, vault, services and registry");
         t.overrides = *ov;
       }
     }

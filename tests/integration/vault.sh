@@ -282,6 +282,13 @@ leaks=$(grep -rlF -- "$CANARY" "$WORK/logs" "$WORK/out" 2>/dev/null |
 [ -z "$leaks" ] && pass "the canary appears in no output, log or other file ($N runs, -v)" ||
   fail "the canary leaked into: $leaks"
 grep -qF -- "$CANARY" "$WORK/logs/server.jsonl" && fail "the server log holds the canary (test bug)" || true
-
+for name in SECRET_ID ROLE_ID JWT READER_TOKEN TEAM_A_TOKEN; do
+  case $name in
+    READER_TOKEN) cred=reader-token ;; TEAM_A_TOKEN) cred=team-a-token ;; *) cred=${!name} ;;
+  esac
+  found=$(grep -rlF -- "$cred" "$WORK/logs" "$WORK/out" 2>/dev/null | grep -v '/logs/server.jsonl$' || true)
+  [ -z "$found" ] && pass "credential $name appears in no output or file" ||
+    fail "credential $name leaked into: $found"
+done
 echo "$N runs, $FAILURES failures"
 [ "$FAILURES" = 0 ]

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 
 #include "adapters/vault.hpp"
 #include "cli/vault_inputs.hpp"
@@ -440,4 +441,83 @@ TEST_CASE("spark settings carried by spark.env keys are judged, never showing th
   CHECK(bad.items()[0].loc.line > 0);
   values["n"] = Secret("4");
   CHECK(!cli::check_env_settings({&*s}, values).has_errors());
+}
+
+namespace {
+
+// Hands the same recording fake to every session read_vault_values opens.
+struct SharedHttp final : public http::Client {
+  FakeVaultHttp* fake;
+  explicit SharedHttp(FakeVaultHttp* f) : fake(f) {}
+  std::expected<http::Response, http::Failure> send(const http::Request& r) override {
+    return fake->send(r);
+  }
+  std::expected<http::Response, http::Failure> download(const http::Request& r,
+                                                        const stdfs::path& p,
+                                                        const http::Progress& g) override {
+    return fake->download(r, p, g);
+  }
+};
+
+const std::string kEnvStack =
+    test::kMinimalStack +
+    "  - name: eks\n    kind: eks\n    namespace: spark\n    eks: {cluster: c, region: r}\n"
+    "sparkEnv:\n  sources:\n    - name: v\n      vault: {mount: secret, path: spark/x}\n"
+    "  keys:\n    - name: A\n      from: v\n      key: a\n    - name: B\n      from: v\n"
+    "      key: b\n    - name: OPT\n      from: v\n      key: absent\n      required: false\n";
+
+}  // namespace
+
+TEST_CASE("render --vault reads each secret once for all targets and keys", "[vault][cli]") {
+  Diagnostics diags;
+  auto minikube = load_stack(kEnvStack, {"s.yaml", "minikube", nullptr}, diags);
+  auto eks = load_stack(kEnvStack, {"s.yaml", "eks", nullptr}, diags);
+  REQUIRE(minikube);
+  REQUIRE(eks);
+  REQUIRE(!diags.has_errors());
+  FakeVaultHttp fake;
+  fake.script["GET /v1/auth/token/lookup-self"] = {{200, kLookup}};
+  fake.script["GET /v1/sys/internal/ui/mounts/secret/spark/x"] = {{200, kMountsV2}};
+  fake.script["GET /v1/secret/data/spark/x"] = {{200, kSecretV2}};
+  vault::MapEnvironment env{{"VAULT_ADDR", "https://vault.test:8200"}, {"VAULT_TOKEN", "t-123"}};
+  cli::VaultDeps deps{&env,
+                      [&](const http::Options&) { return std::make_unique<SharedHttp>(&fake); },
+                      [](std::chrono::milliseconds) {}};
+  std::ostringstream out, err;
+  cli::Context ctx{cli::GlobalOptions{}, out, err};
+  auto values = cli::read_vault_values(ctx, {&*minikube, &*eks}, deps);
+  REQUIRE(values);
+  CHECK(values->size() == 2);  // the optional absent field gives no value, not an empty one
+  CHECK(values->at("a").reveal() == "1");
+  CHECK(fake.count("GET /v1/secret/data/spark/x") == 1);
+  CHECK(fake.count("GET /v1/auth/token/lookup-self") == 1);
+  CHECK(fake.count("POST /v1/auth/token/revoke-self") == 0);  // the user's token is kept
+  CHECK(err.str() == "read spark.env values from Vault at https://vault.test:8200\n");
+}
+
+TEST_CASE("render --vault: a missing required field is exit 4 and lists the fields, not values",
+          "[vault][cli]") {
+  Diagnostics diags;
+  auto stack =
+      load_stack(test::with("key: absent\n      required: false\n", "key: absent\n", kEnvStack),
+                 {"s.yaml", "", nullptr}, diags);
+  REQUIRE(stack);
+  FakeVaultHttp fake;
+  fake.script["GET /v1/auth/token/lookup-self"] = {{200, kLookup}};
+  fake.script["GET /v1/secret/data/spark/x"] = {{200, kSecretV2}};
+  fake.script["GET /v1/sys/internal/ui/mounts/secret/spark/x"] = {{200, kMountsV2}};
+  vault::MapEnvironment env{{"VAULT_TOKEN", "t-123"}};
+  cli::VaultDeps deps{&env,
+                      [&](const http::Options&) { return std::make_unique<SharedHttp>(&fake); },
+                      [](std::chrono::milliseconds) {}};
+  std::ostringstream out, err;
+  cli::Context ctx{cli::GlobalOptions{}, out, err};
+  auto values = cli::read_vault_values(ctx, {&*stack}, deps);
+  REQUIRE(!values);
+  CHECK(values.error() == 4);
+  CHECK(err.str().starts_with(
+      "stackctl: error: Vault secret secret/spark/x (version 3) has no field \"absent\" (spark.env "
+      "key OPT); its fields: a, b\n"));
+  CHECK(err.str().find("two") == std::string::npos);
+  CHECK(out.str().empty());
 }

@@ -203,6 +203,10 @@ env_of namespace | grep -q "^SPARK_EXECUTOR_INSTANCES='7'$" && pass "namespace t
 run bao-names 0 token BAO_ADDR="$ADDR" BAO_CACERT="$WORK/ca.pem" BAO_TOKEN=reader-token \
   VAULT_ADDR=https://127.0.0.1:1
 run capath 0 token VAULT_ADDR="$ADDR" VAULT_CAPATH="$WORK/capath" VAULT_TOKEN=reader-token
+run cacert-bytes 0 token VAULT_ADDR="$ADDR" VAULT_CACERT_BYTES="$(cat "$WORK/ca.pem")" VAULT_TOKEN=reader-token
+run server-name 0 token "${COMMON[@]}" VAULT_TLS_SERVER_NAME=localhost VAULT_TOKEN=reader-token
+run server-name-wrong 4 token "${COMMON[@]}" VAULT_TLS_SERVER_NAME=vault.example VAULT_TOKEN=reader-token
+expect_err server-name-wrong "TLS verification of Vault at $ADDR failed"
 vput spark/kyuubi-sql "{\"aws_access_key_id\": \"AKIATEST\", \"aws_secret_access_key\": \"$CANARY\", \"executor_instances\": \"5\"}"
 run pinned 0 pinned "${COMMON[@]}" VAULT_TOKEN=reader-token
 env_of pinned | grep -q "^SPARK_EXECUTOR_INSTANCES='4'$" && pass "pinned version 1 read, not the latest (5)" ||

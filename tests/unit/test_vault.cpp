@@ -146,17 +146,21 @@ TEST_CASE("read_config: defaults, the stack's block, the environment winning, BA
   CHECK(e->ca_origin == "VAULT_CACERT=/etc/ca.pem");
 }
 
-TEST_CASE("read_config refuses half a client certificate, TLS_SERVER_NAME and bad retries",
+TEST_CASE("read_config: half a client certificate and bad retries are refused; SNI, CA bytes",
           "[vault]") {
   auto half = vault::read_config(vault::MapEnvironment({{"VAULT_CLIENT_CERT", "/c.pem"}}), {});
   REQUIRE(!half);
   CHECK(half.error().message ==
         "both client cert and client key must be provided: VAULT_CLIENT_CERT is set, "
         "VAULT_CLIENT_KEY is not");
-  auto sni =
-      vault::read_config(vault::MapEnvironment({{"VAULT_TLS_SERVER_NAME", "v.example"}}), {});
-  REQUIRE(!sni);
-  CHECK(sni.error().message.starts_with("VAULT_TLS_SERVER_NAME is set, but stackctl cannot yet"));
+  auto sni = vault::read_config(
+      vault::MapEnvironment({{"VAULT_TLS_SERVER_NAME", "v.example"},
+                             {"VAULT_CACERT_BYTES", "-----BEGIN CERTIFICATE-----"}}),
+      {});
+  REQUIRE(sni);
+  CHECK(sni->http.tls_server_name == "v.example");
+  CHECK(sni->http.ca_data == "-----BEGIN CERTIFICATE-----");
+  CHECK(sni->ca_origin == "VAULT_CACERT_BYTES");
   auto retries = vault::read_config(vault::MapEnvironment({{"VAULT_MAX_RETRIES", "-1"}}), {});
   REQUIRE(!retries);
   CHECK(retries.error().message == "could not parse VAULT_MAX_RETRIES (\"-1\")");

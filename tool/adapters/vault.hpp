@@ -76,29 +76,22 @@ struct Failure {
   std::string hint;     // what to do about it; may be empty
 };
 
-// Removes a directory's temporary CA bundle (VAULT_CAPATH) when the last Config copy goes.
-struct TempFile {
-  std::filesystem::path path;
-  ~TempFile();
-};
-
 struct Config {
   std::string address = "https://127.0.0.1:8200";  // no trailing slash
   std::string namespace_name;
   std::optional<Secret> token;  // VAULT_TOKEN, else ~/.vault-token
   std::string token_origin;     // "VAULT_TOKEN" or the token file's path, for messages
-  std::string ca_origin;        // "VAULT_CACERT=/x.pem" or "VAULT_CAPATH=/dir", for messages
+  std::string ca_origin;        // "VAULT_CACERT=/x.pem", "VAULT_CACERT_BYTES", "VAULT_CAPATH=/dir"
   http::Options http;           // TLS files and timeouts; retries stay 0 (Vault's policy here)
   int max_retries = 2;
   std::chrono::milliseconds min_retry_wait{1000};  // the vault API client's defaults
   std::chrono::milliseconds max_retry_wait{1500};
-  std::shared_ptr<TempFile> ca_bundle;  // VAULT_CAPATH's certificates in one file
 };
 
 // Reads VAULT_ADDR, VAULT_TOKEN (or $HOME/.vault-token), VAULT_NAMESPACE, VAULT_CACERT,
-// VAULT_CAPATH, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY, VAULT_SKIP_VERIFY, VAULT_TLS_SERVER_NAME,
-// VAULT_CLIENT_TIMEOUT and VAULT_MAX_RETRIES (each BAO_* first). Malformed values are a
-// Failure of kind config naming the variable (never its value when it is a secret).
+// VAULT_CACERT_BYTES, VAULT_CAPATH, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY, VAULT_SKIP_VERIFY,
+// VAULT_TLS_SERVER_NAME, VAULT_CLIENT_TIMEOUT and VAULT_MAX_RETRIES (each BAO_* first). Malformed
+// values are a Failure of kind config naming the variable (never its value when it is a secret).
 std::expected<Config, Failure> read_config(const Environment& env, const model::Vault& stack);
 
 // Go's strconv.ParseBool: 1 t T TRUE true True / 0 f F FALSE false False; anything else: nullopt.

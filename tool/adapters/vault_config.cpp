@@ -41,10 +41,9 @@ std::string trim(std::string s) {
   return s.substr(b);
 }
 
-// VAULT_CAPATH: every regular file of the directory, as go-rootcerts reads it, in one bundle file
-// (http::Options takes one CA file).
-std::expected<std::shared_ptr<TempFile>, Failure> bundle_of(const std::string& dir,
-                                                            const std::string& name) {
+// VAULT_CAPATH: every regular file of the directory that holds a PEM certificate, as
+// go-rootcerts reads it, joined into one in-memory bundle (http::Options::ca_data).
+std::expected<std::string, Failure> bundle_of(const std::string& dir, const std::string& name) {
   std::error_code ec;
   if (!stdfs::is_directory(dir, ec))
     return std::unexpected(config_failure(name + "=" + dir + " is not a directory"));
@@ -60,24 +59,22 @@ std::expected<std::shared_ptr<TempFile>, Failure> bundle_of(const std::string& d
   }
   if (pem.empty())
     return std::unexpected(config_failure(name + "=" + dir + " holds no PEM certificate"));
-  auto temp = std::make_shared<TempFile>();
-  temp->path =
-      stdfs::temp_directory_path(ec) / ("stackctl-vault-ca-" + fs::random_suffix() + ".pem");
-  if (auto w = fs::write_atomic(temp->path, pem, stdfs::perms(0600)); !w)
-    return std::unexpected(config_failure(name + ": " + w.error().message));
-  return temp;
+  return pem;
 }
 
 std::expected<void, Failure> read_tls(const Environment& env, Config& c) {
   std::string name;
+  // api.TLSConfig: CACert takes precedence over CACertBytes, which takes precedence over CAPath.
   if (auto v = lookup(env, "CACERT", name)) {
     c.http.ca_file = *v;
     c.ca_origin = name + "=" + *v;
+  } else if (auto bytes = lookup(env, "CACERT_BYTES", name)) {
+    c.http.ca_data = *bytes;
+    c.ca_origin = name;
   } else if (auto d = lookup(env, "CAPATH", name)) {
     auto bundle = bundle_of(*d, name);
     if (!bundle) return std::unexpected(bundle.error());
-    c.ca_bundle = *bundle;
-    c.http.ca_file = c.ca_bundle->path.string();
+    c.http.ca_data = std::move(*bundle);
     c.ca_origin = name + "=" + *d;
   }
   std::string cert_name, key_name;
@@ -102,13 +99,7 @@ std::expected<void, Failure> read_tls(const Environment& env, Config& c) {
           "0 f F FALSE False)"));
     c.http.insecure_skip_verify = *b;
   }
-  if (lookup(env, "TLS_SERVER_NAME", name))
-    return std::unexpected(config_failure(
-        name + " is set, but stackctl cannot yet verify Vault's certificate against another "
-               "name than the address's host",
-        "unset " + name +
-            " and put the certificate's name in VAULT_ADDR (with an /etc/hosts "
-            "entry if needed)"));
+  if (auto v = lookup(env, "TLS_SERVER_NAME", name)) c.http.tls_server_name = *v;
   return {};
 }
 
@@ -154,11 +145,6 @@ void read_token(const Environment& env, Config& c) {
 }
 
 }  // namespace
-
-TempFile::~TempFile() {
-  std::error_code ec;
-  if (!path.empty()) stdfs::remove(path, ec);
-}
 
 std::optional<bool> parse_go_bool(const std::string& text) {
   static const std::vector<std::string> yes = {"1", "t", "T", "TRUE", "true", "True"};

@@ -9,6 +9,7 @@
 #include "cli/output.hpp"
 #include "cli/render_inputs.hpp"
 #include "cli/stack_input.hpp"
+#include "cli/vault_inputs.hpp"
 #include "core/doc.hpp"
 #include "core/render/common.hpp"
 #include "core/render/render.hpp"
@@ -25,6 +26,7 @@ struct RenderArgs {
   std::string out_dir;
   std::string templates_dir;
   std::string values_file;
+  bool vault = false;
   bool list = false;
 };
 
@@ -170,6 +172,19 @@ int gather_inputs(Context& ctx, const RenderArgs& a, const std::vector<const mod
   }
   auto stack_files = read_stack_files(stack_dir, all);
   if (!stack_files) return unreadable_input(ctx, stack_files.error());
+  if (a.vault) {
+    auto env = vault::process_environment();
+    VaultDeps deps{env.get(), [](const http::Options& o) { return http::make_curl_client(o); }, {}};
+    auto from_vault = read_vault_values(ctx, all, deps);
+    if (!from_vault) return from_vault.error();
+    for (auto& [k, v] : *from_vault) values.values.insert_or_assign(k, std::move(v));
+  }
+  // Spark settings carried by spark.env keys are judged before anything is written.
+  if (Diagnostics bad = check_env_settings(all, values.values); bad.has_errors()) {
+    print_unique(ctx, bad);
+    ctx.err << "stackctl: nothing was rendered\n";
+    return kFindings;
+  }
   request.env_values = std::move(values.values);
   request.stack_files = std::move(*stack_files);
   return kOk;
@@ -249,12 +264,14 @@ Command render_command() {
       "  stackctl render stacks/spark-connect.stack.yaml\n"
       "  stackctl render stacks/spark-connect.stack.yaml --target minikube --out out/minikube\n"
       "  stackctl render stacks/kyuubi-sql.stack.yaml --values secrets/kyuubi.values.yaml\n"
+      "  VAULT_ADDR=https://vault:8200 stackctl render stacks/kyuubi-sql.stack.yaml --vault\n"
       "  stackctl render my.stack.yaml --templates my-templates/   # your templates win\n"
       "  stackctl render my.stack.yaml --list --output json | jq '.files[].path'\n"
       "\nThe output folder is replaced as a whole, atomically: a failed render or write leaves "
       "it as it was.\nExit codes: 0 rendered, 1 the stack or a template has errors (or a "
-      "spark.env value is missing),\n2 usage, 3 a file could not be read or the output could "
-      "not be written.\n",
+      "spark.env value is missing or not a valid Spark setting),\n2 usage (or an unusable "
+      "VAULT_* setting), 3 a file could not be read or the output could not be written,\n4 "
+      "Vault failed or refused (see docs/vault.md).\n",
       [](CLI::App& sub) -> Runner {
         auto a = std::make_shared<RenderArgs>();
         add_stack_argument(sub, a->in);
@@ -268,6 +285,11 @@ Command render_command() {
         sub.add_option("--values", a->values_file,
                        "spark.env values: a YAML mapping of key: value (default: each `file` "
                        "source's file, relative to the stack file)");
+        auto* vault_flag = sub.add_flag(
+            "--vault", a->vault,
+            "Read the Vault-sourced spark.env keys from Vault (VAULT_ADDR, VAULT_TOKEN, ... as "
+            "for the vault CLI; the stack's `vault:` block says how to log in)");
+        if (auto* values = sub.get_option_no_throw("--values")) vault_flag->excludes(values);
         sub.add_flag("--list", a->list, "Print the files that would be written; write nothing");
         return [a](Context& ctx) { return run_render(ctx, *a); };
       }};

@@ -30,6 +30,18 @@ const char* to_string(SecretSourceType t) {
   return "file";
 }
 
+const char* to_string(VaultAuthMethod m) {
+  switch (m) {
+    case VaultAuthMethod::token:
+      return "token";
+    case VaultAuthMethod::approle:
+      return "approle";
+    case VaultAuthMethod::kubernetes:
+      return "kubernetes";
+  }
+  return "token";
+}
+
 const char* to_string(NotebookKind k) {
   return k == NotebookKind::jupyterhub ? "jupyterhub" : "marimo";
 }

@@ -142,9 +142,11 @@ const char* to_string(SecretSourceType t);
 struct SecretSource {
   std::string name;
   SecretSourceType type = SecretSourceType::file;
-  std::string mount;   // vault: KV v2 mount (default "secret")
+  std::string mount;   // vault: KV mount (default "secret")
   std::string path;    // vault: secret path under the mount; file: values file
   std::string secret;  // kubernetes_secret: Secret name
+  int kv_version = 0;  // vault: 1 or 2 as the stack says; 0: detected per mount
+  int version = 0;     // vault KV v2: the version to read; 0: the latest
 };
 
 struct EnvKey {
@@ -157,6 +159,34 @@ struct EnvKey {
 struct SparkEnv {
   std::vector<SecretSource> sources;
   std::vector<EnvKey> keys;
+};
+
+// How stackctl reaches Vault (the top-level `vault:` block; a target overrides it). Address and
+// namespace are defaults the environment overrides (VAULT_ADDR, VAULT_NAMESPACE), as for the
+// vault CLI. Credentials are never in the stack: only where to read them (a file or a variable).
+enum class VaultAuthMethod { token, approle, kubernetes };
+const char* to_string(VaultAuthMethod m);
+
+// A credential's location: exactly one of a file path or an environment variable name.
+struct CredentialRef {
+  std::string file;
+  std::string env;
+  bool empty() const { return file.empty() && env.empty(); }
+};
+
+struct VaultAuth {
+  VaultAuthMethod method = VaultAuthMethod::token;
+  std::string mount;        // auth mount path; default: the method's name ("approle", ...)
+  std::string role;         // kubernetes: the Vault role to log in as
+  CredentialRef role_id;    // approle
+  CredentialRef secret_id;  // approle
+  std::string token_file;   // kubernetes: the service account token (JWT) file
+};
+
+struct Vault {
+  std::string address;         // default for VAULT_ADDR
+  std::string namespace_name;  // default for VAULT_NAMESPACE
+  VaultAuth auth;
 };
 
 struct ConnectServer {
@@ -265,6 +295,7 @@ struct Stack {
   Registry registry;
   SparkConfig spark;
   SparkEnv spark_env;
+  Vault vault;
   Services services;
   std::vector<Target> targets;
   Locations locs;

@@ -87,6 +87,7 @@ std::optional<model::Stack> build_stack(const doc::Node& root, const LoadOptions
   detail::read_images(top, ctx, stack.images);
   detail::read_spark(top.map("spark"), ctx, stack.spark);
   detail::read_spark_env(top.map("sparkEnv"), ctx, stack.spark_env);
+  detail::read_vault(top.map("vault"), ctx, stack.vault);
   detail::read_services(top.map("services"), ctx, stack.services);
   detail::read_targets(top, ctx, stack.targets);
   top.finish();

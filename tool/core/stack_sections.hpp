@@ -20,6 +20,8 @@ void read_registry(Reader r, ReadContext& ctx, model::Registry& out);
 void read_spark(Reader r, ReadContext& ctx, model::SparkConfig& out);
 void read_images(Reader& parent, ReadContext& ctx, std::vector<model::Image>& out);
 void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out);
+// stack_vault.cpp: the `vault:` block (address, namespace, auth).
+void read_vault(Reader r, ReadContext& ctx, model::Vault& out);
 void read_services(Reader r, ReadContext& ctx, model::Services& out);
 void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& out);
 

@@ -106,6 +106,20 @@ void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out) {
       src.type = model::SecretSourceType::vault;
       src.mount = vault.string("mount").value_or("secret");
       src.path = vault.string("path", Need::required).value_or("");
+      src.kv_version = vault.integer("kv", Need::optional, 1, 2).value_or(0);
+      src.version = vault.integer("version", Need::optional, 1).value_or(0);
+      // The rendered Terraform writes with vault_kv_secret_v2, i.e. to <mount>/data/<path>: on a
+      // KV v1 mount that is another secret than the one read, so the SRE loop would not close.
+      if (src.kv_version == 1)
+        ctx.diags.warning("W_VAULT_KV1", vault.loc_of("kv"), vault.child("kv"),
+                          "the rendered Terraform (vault-spark-env) writes KV v2 only; on this KV "
+                          "v1 mount it would write " +
+                              src.mount + "/data/" + src.path + ", not the secret stackctl reads",
+                          "use a KV v2 mount, or write this secret outside Terraform");
+      if (src.version != 0 && src.kv_version == 1)
+        ctx.diags.error("E_VALUE", vault.loc_of("version"), vault.child("version"),
+                        "a KV v1 secret has no versions to pin",
+                        "remove `version`, or use a KV v2 mount (`kv: 2`)");
     } else if (file) {
       src.type = model::SecretSourceType::file;
       src.path = *file;
@@ -280,7 +294,7 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
             ctx.diags.error("E_VALUE", ov->key_loc(fixed), r.child("overrides") + "." + fixed,
                             std::string("a target cannot override `") + fixed + "`",
                             "images are identical on every target; targets override spark, "
-                            "sparkEnv, services and registry");
+                            "sparkEnv, vault, services and registry");
         t.overrides = *ov;
       }
     }

@@ -76,7 +76,8 @@ void report_missing(const model::Stack& stack, std::size_t index, const model::E
   const std::string where = expected_at(s, k.key);
   std::string hint =
       s.type == model::SecretSourceType::vault
-          ? "render does not read Vault: pass --values FILE with a value for \"" + k.key + "\""
+          ? "pass --vault to read it from Vault, or --values FILE with a value for \"" + k.key +
+                "\""
           : "add \"" + k.key + "\" to " + s.path + ", or pass --values FILE";
   hint += "; or mark the key `required: false`";
   out.diags.error("E_SECRET_MISSING", stack.locs.at(path), path,

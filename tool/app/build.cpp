@@ -140,23 +140,6 @@ std::expected<std::vector<std::pair<std::string, std::string>>, Error> parse_bui
   return out;
 }
 
-std::expected<std::vector<render::File>, Error> render_images(const BuildRequest& request) {
-  render::Request r;
-  r.base = request.stack;
-  r.templates = request.templates;
-  r.stack_files = request.stack_files;
-  auto files = render::render_all(r);
-  if (!files) {
-    Error e{Error::Kind::findings, "the stack's images cannot be rendered", {}, {}};
-    e.diags = std::move(files.error());
-    return std::unexpected(std::move(e));
-  }
-  std::vector<render::File> images;
-  for (auto& f : *files)
-    if (f.path.starts_with("images/")) images.push_back(std::move(f));
-  return images;
-}
-
 fs::OutputFile output_file(const render::File& f) {
   const auto mode = f.secret       ? std::filesystem::perms(0600)
                     : f.executable ? std::filesystem::perms(0755)
@@ -295,9 +278,11 @@ std::expected<BuildResult, BuildFailure> build(const BuildRequest& request,
     if (auto r = resolve_checksums(ports.artifacts, ports.progress, next); !r)
       return std::unexpected(BuildFailure{r.error(), {}});
 
-  auto rendered = render_images(request);
-  if (!rendered) return std::unexpected(BuildFailure{rendered.error(), {}});
-  auto plans = plan::plan_images(stack, *rendered, next, request.frozen || request.offline);
+  render::Request render_request;
+  render_request.base = &stack;
+  render_request.templates = request.templates;
+  render_request.stack_files = request.stack_files;
+  auto plans = plan::plan_images(render_request, next, request.frozen || request.offline);
   if (!plans) {
     Error e{Error::Kind::findings, "the build cannot be planned", {}, std::move(plans.error())};
     return std::unexpected(BuildFailure{std::move(e), {}});

@@ -235,3 +235,28 @@ TEST_CASE("lock: malformed lock files are errors that say what to do") {
   CHECK(junk.error().message.starts_with("malformed lock file"));
   CHECK(junk.error().hint == "delete the lock file and run `stackctl lock` again");
 }
+
+TEST_CASE("plan: with the built-in recipes, an {inputs} tag's contexts hold no placeholder") {
+  // The version label and the parent reference in the built Dockerfiles are the final ones (the
+  // label is what `check --image` compares with the tag).
+  const auto stack = load(with("connect-{spark}-{revision}", "connect-{inputs}",
+                               with("spark-{spark}-{revision}", "base-{inputs}")));
+  const auto templates = render::Templates::builtin();
+  render::Request request;
+  request.base = &stack;
+  request.templates = &templates;
+  auto plans = plan::plan_images(request, lock::from_stack(stack, nullptr), false);
+  REQUIRE(plans);
+  for (const auto& p : *plans) {
+    INFO(p.name);
+    const render::File* dockerfile = nullptr;
+    for (const auto& f : p.files)
+      if (f.path == "Dockerfile") dockerfile = &f;
+    REQUIRE(dockerfile != nullptr);
+    CHECK_THAT(dockerfile->data,
+               Catch::Matchers::Contains("org.opencontainers.image.version=\"" + p.tag + "\""));
+    CHECK(dockerfile->data.find("IIIIIIIIIIII") == std::string::npos);
+  }
+  CHECK_THAT(named(*plans, "connect").files[0].data,
+             Catch::Matchers::Contains("ARG BASE_IMAGE=" + named(*plans, "base").ref));
+}

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/explain/match.hpp"
 #include "core/explain/stack_fix.hpp"
 #include "core/stack_loader.hpp"

@@ -4,7 +4,7 @@
 #include <functional>
 #include <map>
 
-#include "core/check.hpp"
+#include "core/knowledge/check.hpp"
 #include "core/version.hpp"
 
 namespace stackctl::explain {

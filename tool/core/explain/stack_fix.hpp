@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/diag.hpp"
 #include "core/explain/match.hpp"
 #include "core/model.hpp"

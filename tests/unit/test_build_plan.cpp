@@ -1,5 +1,6 @@
 // The build plan and the lock: pure functions, checked without a builder or a network.
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "core/build_plan.hpp"
 #include "core/lock.hpp"
@@ -21,23 +22,32 @@ model::Stack load(const std::string& text) {
   return *s;
 }
 
-// The base context asks for the distribution and both jars, as the spark-base recipe does.
-const char* kArtifactsTxt =
+// Test recipes named after the images: base lists the distribution and the jars in its
+// artifacts.txt (as the spark-base recipe does), connect lists nothing and has no artifacts.txt.
+const char* kListing =
     "# PATH URL CHECKSUM\n"
-    "artifacts/spark/spark-3.5.7-bin-hadoop3.tgz https://example.org/spark-3.5.7-bin-hadoop3.tgz "
-    "-\n"
-    "artifacts/jars/hadoop-aws-3.3.4.jar "
-    "https://repo1.maven.org/maven2/org/apache/hadoop/hadoop-aws/3.3.4/hadoop-aws-3.3.4.jar -\n"
-    "artifacts/jars/aws-java-sdk-bundle-1.12.262.jar https://repo1.maven.org/maven2/com/amazonaws/"
-    "aws-java-sdk-bundle/1.12.262/aws-java-sdk-bundle-1.12.262.jar -\n";
+    "{{{spark.path}}} {{{spark.url}}} {{{spark.checksum}}}\n"
+    "{{#jars}}\n{{{path}}} {{{url}}} {{{checksum}}}\n{{/jars}}\n";
 
-std::vector<render::File> contexts(const std::string& base_dockerfile) {
-  return {{"images/base/Dockerfile", base_dockerfile, false, false},
-          {"images/base/artifacts.txt", kArtifactsTxt, false, false},
-          {"images/base/entrypoint.sh", "#!/bin/sh\n", false, true},
-          {"images/connect/Dockerfile", "FROM ${BASE_IMAGE}\n", false, false},
-          {"targets/minikube/spark.env", "A=b\n", true, false}};
-}
+struct Recipes {
+  std::map<std::string, std::string> files = {
+      {"images/base/Dockerfile.mustache", "FROM x\n"},
+      {"images/base/artifacts.txt.mustache", kListing},
+      {"images/base/entrypoint.sh", "#!/bin/sh\n"},
+      {"images/connect/Dockerfile.mustache", "FROM ${BASE_IMAGE}\n# {{{from}}} -> {{{ref}}}\n"},
+  };
+  render::Templates templates;
+  render::Request request;
+  // A request over `stack` with these recipe files on top of the built-in ones.
+  const render::Request& over(const model::Stack& stack) {
+    templates = render::Templates::builtin();
+    templates.override_with(files);
+    request = {};
+    request.base = &stack;
+    request.templates = &templates;
+    return request;
+  }
+};
 
 const plan::ImagePlan& named(const std::vector<plan::ImagePlan>& plans, const std::string& name) {
   for (const auto& p : plans)
@@ -51,13 +61,15 @@ const plan::ImagePlan& named(const std::vector<plan::ImagePlan>& plans, const st
 TEST_CASE("plan: images come parents first, with their own context files only") {
   const auto stack = load(kMinimalStack);
   const lock::Lock lock = lock::from_stack(stack, nullptr);
-  auto plans = plan::plan_images(stack, contexts("FROM x\n"), lock, false);
+  Recipes recipes;
+  auto plans = plan::plan_images(recipes.over(stack), lock, false);
   REQUIRE(plans);
   REQUIRE(plans->size() == 2);
   CHECK((*plans)[0].name == "base");
   CHECK((*plans)[1].name == "connect");
   CHECK((*plans)[0].files.size() == 3);
   CHECK((*plans)[0].files[0].path == "Dockerfile");
+  CHECK((*plans)[0].files[1].path == "artifacts.txt");  // still written, for the recipe to read
   CHECK((*plans)[1].base_ref == (*plans)[0].ref);
   CHECK((*plans)[1].build_args[0] ==
         std::pair<std::string, std::string>{"BASE_IMAGE", (*plans)[0].ref});
@@ -75,19 +87,20 @@ TEST_CASE("plan: a changed recipe file changes that image's digest and its depen
                          "    tag: \"o-{spark}\"\n  - name: connect");
   const auto stack = load(text);
   const lock::Lock lock = lock::from_stack(stack, nullptr);
-  auto files = contexts("FROM x\n");
-  files.push_back({"images/other/Dockerfile", "FROM ${BASE_IMAGE}\nRUN true\n", false, false});
-  auto before = plan::plan_images(stack, files, lock, false);
-  files[3].data += "RUN echo changed\n";  // images/connect/Dockerfile
-  auto after = plan::plan_images(stack, files, lock, false);
+  Recipes recipes;
+  recipes.files["images/other/Dockerfile.mustache"] = "FROM ${BASE_IMAGE}\nRUN true\n";
+  auto before = plan::plan_images(recipes.over(stack), lock, false);
+  recipes.files["images/connect/Dockerfile.mustache"] += "RUN echo changed\n";
+  auto after = plan::plan_images(recipes.over(stack), lock, false);
   REQUIRE(before);
   REQUIRE(after);
   CHECK(named(*before, "base").inputs_digest == named(*after, "base").inputs_digest);
   CHECK(named(*before, "other").inputs_digest == named(*after, "other").inputs_digest);
   CHECK(named(*before, "connect").inputs_digest != named(*after, "connect").inputs_digest);
 
-  files[0].data = "FROM y\n";  // the root changes: everything below it changes
-  auto root_changed = plan::plan_images(stack, files, lock, false);
+  // The root changes: everything below it changes.
+  recipes.files["images/base/Dockerfile.mustache"] = "FROM y\n";
+  auto root_changed = plan::plan_images(recipes.over(stack), lock, false);
   REQUIRE(root_changed);
   for (const auto& p : *root_changed) CHECK(p.inputs_digest != named(*after, p.name).inputs_digest);
 }
@@ -95,21 +108,23 @@ TEST_CASE("plan: a changed recipe file changes that image's digest and its depen
 TEST_CASE("plan: artifact checksums are inputs, and --frozen refuses unresolved ones") {
   const auto stack = load(kMinimalStack);
   lock::Lock lock = lock::from_stack(stack, nullptr);
-  auto unpinned = plan::plan_images(stack, contexts("FROM x\n"), lock, true);
+  Recipes recipes;
+  auto unpinned = plan::plan_images(recipes.over(stack), lock, true);
   REQUIRE_FALSE(unpinned);
   CHECK(unpinned.error().error_count() == 3);
   CHECK(unpinned.error().items()[0].code == "E_UNPINNED");
 
   for (auto& a : lock.artifacts) a.checksum = "sha1:" + std::string(40, 'a');
-  auto missing_url = contexts("FROM x\n");
-  missing_url[1].data += "artifacts/kyuubi/kyuubi-bin.tgz - -\n";
-  auto no_url = plan::plan_images(stack, missing_url, lock, true);
+  Recipes missing_url;
+  missing_url.files["images/base/artifacts.txt.mustache"] +=
+      "{{{kyuubi_dist.path}}} {{{kyuubi_dist.url}}} {{{kyuubi_dist.checksum}}}\n";
+  auto no_url = plan::plan_images(missing_url.over(stack), lock, true);
   REQUIRE_FALSE(no_url);
   CHECK(no_url.error().items()[0].message ==
         "image \"base\" needs artifacts/kyuubi/kyuubi-bin.tgz, and the stack gives no URL for it");
-  auto one = plan::plan_images(stack, contexts("FROM x\n"), lock, true);
+  auto one = plan::plan_images(recipes.over(stack), lock, true);
   lock.artifacts[0].checksum = "sha1:" + std::string(40, 'b');
-  auto two = plan::plan_images(stack, contexts("FROM x\n"), lock, true);
+  auto two = plan::plan_images(recipes.over(stack), lock, true);
   REQUIRE(one);
   REQUIRE(two);
   CHECK((*one)[0].inputs_digest != (*two)[0].inputs_digest);
@@ -117,11 +132,43 @@ TEST_CASE("plan: artifact checksums are inputs, and --frozen refuses unresolved 
 
 TEST_CASE("plan: {inputs} in a tag is the digest's first 12 hex digits") {
   const auto stack = load(with("connect-{spark}-{revision}", "connect-{inputs}"));
-  auto plans =
-      plan::plan_images(stack, contexts("FROM x\n"), lock::from_stack(stack, nullptr), false);
+  Recipes recipes;
+  auto plans = plan::plan_images(recipes.over(stack), lock::from_stack(stack, nullptr), false);
   REQUIRE(plans);
   const auto& p = (*plans)[1];
   CHECK(p.tag == "connect-" + p.inputs_digest.substr(7, 12));
+  // The context built names the final tag, given to render as data; the digest covers the
+  // placeholder rendering, so it does not depend on itself.
+  REQUIRE(p.files.size() == 1);
+  CHECK(p.files[0].data == "FROM ${BASE_IMAGE}\n# base:spark-3.5.7-r1 -> connect:" + p.tag + "\n");
+}
+
+TEST_CASE("plan: a parent's {inputs} tag reaches the child's context as data") {
+  const auto stack = load(with("spark-{spark}-{revision}", "base-{inputs}"));
+  Recipes recipes;
+  auto plans = plan::plan_images(recipes.over(stack), lock::from_stack(stack, nullptr), false);
+  REQUIRE(plans);
+  const auto& base = (*plans)[0];
+  const auto& connect = (*plans)[1];
+  CHECK(connect.base_ref == "base:" + base.tag);
+  CHECK(connect.files[0].data ==
+        "FROM ${BASE_IMAGE}\n# base:" + base.tag + " -> connect:connect-3.5.7-r1\n");
+  // Equal inputs, equal digests: planning twice gives the same tags and files.
+  auto again = plan::plan_images(recipes.over(stack), lock::from_stack(stack, nullptr), false);
+  REQUIRE(again);
+  CHECK((*again)[1].files[0].data == connect.files[0].data);
+}
+
+TEST_CASE("plan: artifacts are what artifacts.txt writes the path of, in its order") {
+  const auto stack = load(kMinimalStack);
+  Recipes recipes;
+  // Only the second jar, then the distribution; the url alone does not make an artifact needed.
+  recipes.files["images/base/artifacts.txt.mustache"] =
+      "{{#jars}}{{{url}}}\n{{/jars}}" + std::string("{{{spark.path}}} {{{spark.url}}} -\n");
+  auto plans = plan::plan_images(recipes.over(stack), lock::from_stack(stack, nullptr), false);
+  REQUIRE(plans);
+  REQUIRE((*plans)[0].artifacts.size() == 1);
+  CHECK((*plans)[0].artifacts[0].dest == "artifacts/spark/spark-3.5.7-bin-hadoop3.tgz");
 }
 
 TEST_CASE("decide: build, skip, and never silently overwrite a pinned tag") {
@@ -187,4 +234,29 @@ TEST_CASE("lock: malformed lock files are errors that say what to do") {
   REQUIRE_FALSE(junk);
   CHECK(junk.error().message.starts_with("malformed lock file"));
   CHECK(junk.error().hint == "delete the lock file and run `stackctl lock` again");
+}
+
+TEST_CASE("plan: with the built-in recipes, an {inputs} tag's contexts hold no placeholder") {
+  // The version label and the parent reference in the built Dockerfiles are the final ones (the
+  // label is what `check --image` compares with the tag).
+  const auto stack = load(with("connect-{spark}-{revision}", "connect-{inputs}",
+                               with("spark-{spark}-{revision}", "base-{inputs}")));
+  const auto templates = render::Templates::builtin();
+  render::Request request;
+  request.base = &stack;
+  request.templates = &templates;
+  auto plans = plan::plan_images(request, lock::from_stack(stack, nullptr), false);
+  REQUIRE(plans);
+  for (const auto& p : *plans) {
+    INFO(p.name);
+    const render::File* dockerfile = nullptr;
+    for (const auto& f : p.files)
+      if (f.path == "Dockerfile") dockerfile = &f;
+    REQUIRE(dockerfile != nullptr);
+    CHECK_THAT(dockerfile->data,
+               Catch::Matchers::Contains("org.opencontainers.image.version=\"" + p.tag + "\""));
+    CHECK(dockerfile->data.find("IIIIIIIIIIII") == std::string::npos);
+  }
+  CHECK_THAT(named(*plans, "connect").files[0].data,
+             Catch::Matchers::Contains("ARG BASE_IMAGE=" + named(*plans, "base").ref));
 }

@@ -9,7 +9,9 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "adapters/process.hpp"
 
@@ -157,4 +159,70 @@ TEST_CASE("process: SIGTERM with no child running ends the process as usual") {
   CHECK(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGTERM);
   stdfs::remove_all(dir);
+}
+
+TEST_CASE("process: 10 MiB through stdin while the child writes 10 MiB to stdout") {
+  // cat writes as it reads: a runner that wrote all of stdin before reading stdout would block
+  // on a full pipe in both directions.
+  std::string input(10 * 1024 * 1024, '\0');
+  for (std::size_t i = 0; i < input.size(); ++i) input[i] = static_cast<char>('a' + i % 23);
+  auto runner = proc::make_runner();
+  auto r = runner->run({{"cat"}, {}, {}, {}, {}, input});
+  REQUIRE(r);
+  CHECK(r->exit_code == 0);
+  CHECK(r->out.size() == input.size());
+  CHECK(r->out == input);
+  CHECK(r->err.empty());
+}
+
+TEST_CASE("process: a child that reads none of a large stdin is its exit code, not a SIGPIPE") {
+  // Without SIGPIPE handled, the write after the child's exit would kill the test binary.
+  const std::string input(4 * 1024 * 1024, 'x');
+  auto runner = proc::make_runner();
+  auto r = runner->run({{"sh", "-c", "exec 0<&-; echo closed; exit 7"}, {}, {}, {}, {}, input});
+  REQUIRE(r);
+  CHECK(r->exit_code == 7);
+  CHECK(r->out == "closed\n");
+  sigset_t pending;
+  sigemptyset(&pending);
+  ::sigpending(&pending);
+  CHECK_FALSE(sigismember(&pending, SIGPIPE));  // none left behind for later
+}
+
+TEST_CASE("process: children started from several threads at once each get their own I/O") {
+  constexpr int kThreads = 8;
+  constexpr int kRuns = 12;
+  auto runner = proc::make_runner();
+  std::vector<std::string> problems(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRuns; ++i) {
+        const std::string input = "thread " + std::to_string(t) + " run " + std::to_string(i) +
+                                  std::string(static_cast<std::size_t>(70000 + t * 1000), '.');
+        auto r = runner->run({{"sh", "-c", "cat; echo \"$STACKCTL_N\" >&2"},
+                              {{"STACKCTL_N", std::to_string(t * 100 + i)}},
+                              {},
+                              {},
+                              {},
+                              input});
+        if (!r) {
+          problems[t] = r.error().message;
+        } else if (r->exit_code != 0 || r->out != input ||
+                   r->err != std::to_string(t * 100 + i) + "\n") {
+          problems[t] = "thread " + std::to_string(t) + " run " + std::to_string(i) + ": exit " +
+                        std::to_string(r->exit_code) + ", err \"" + r->err + "\"";
+        }
+        if (!problems[t].empty()) return;
+      }
+    });
+  for (auto& th : threads) th.join();
+  for (const auto& p : problems) CHECK(p.empty());
+}
+
+TEST_CASE("process: a working folder that does not exist is a failure naming it") {
+  auto runner = proc::make_runner();
+  auto r = runner->run({{"true"}, {}, "/nonexistent/stackctl-no-such-dir", {}, {}, {}});
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message, Contains("/nonexistent/stackctl-no-such-dir"));
 }

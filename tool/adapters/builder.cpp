@@ -1,5 +1,6 @@
 #include "adapters/builder.hpp"
 
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -38,6 +39,30 @@ std::string last_lines(const std::filesystem::path& log, std::size_t n) {
   std::string out;
   for (const auto& l : lines) out += "    " + l + "\n";
   return out;
+}
+
+// The texts the builders print when the image is not in the local store, and only then:
+// - buildah and podman (4.x) print containers/storage's ErrImageUnknown, "image not known"
+//   (containers/storage errors.go); seen here as buildah 1.28.2's "importing settings:
+//   localhost/x:1: image not known" and podman 4.3.1's "inspecting object: localhost/x:1: image
+//   not known", both exit 125;
+// - podman's libpod ErrNoSuchImage is "no such image" (libpod/define/errors.go);
+// - docker: the daemon's ErrImageDoesNotExist, "No such image: %s" (moby
+//   daemon/images/image.go), which the CLI prints as "Error: No such image: ..." or "Error response
+//   from daemon: No such image: ...".
+// Anything else with a non-zero exit (a store that cannot be opened, a daemon that is not
+// running, a permission problem) is not "absent": it is an error, or a broken store would look
+// empty and every image would be rebuilt, or pushed over.
+bool says_no_such_image(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find("image not known") != std::string::npos ||
+         lower.find("no such image") != std::string::npos;
+}
+
+std::string trimmed(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  return std::string(text.substr(0, 2000));
 }
 
 std::filesystem::path temp_file(const std::string& stem) {
@@ -87,7 +112,14 @@ class CliBuilder final : public Builder {
     }
     auto r = runner_.run({argv, {}, {}, {}, {}, {}});
     if (!r) return std::unexpected(Failure{r.error().message, {}});
-    if (r->exit_code != 0) return std::optional<std::map<std::string, std::string>>{};
+    if (r->exit_code != 0) {
+      if (says_no_such_image(r->err) || says_no_such_image(r->out))
+        return std::optional<std::map<std::string, std::string>>{};
+      return std::unexpected(Failure{std::string(to_string(backend_)) + " cannot inspect " + ref +
+                                         " (exit " + std::to_string(r->exit_code) +
+                                         "): " + trimmed(r->err.empty() ? r->out : r->err),
+                                     {}});
+    }
     try {
       // buildah: {"OCIv1": {"config": {"Labels": {...}}}}; docker/podman: [{"Config": {"Labels"}}]
       const auto j = nlohmann::json::parse(r->out);

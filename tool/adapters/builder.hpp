@@ -47,7 +47,9 @@ class Builder {
   virtual ~Builder() = default;
   virtual Backend backend() const = 0;
   virtual std::expected<void, Failure> build(const BuildSpec& spec) = 0;
-  // The labels of local image `ref`; nullopt when there is no such image.
+  // The labels of local image `ref`; nullopt when the builder says there is no such image (its
+  // own "not found" text, see builder.cpp). Any other failure of the inspect (a broken store, a
+  // stopped daemon) is a Failure with the builder's message: never taken for "absent".
   virtual std::expected<std::optional<std::map<std::string, std::string>>, Failure> labels(
       const std::string& ref) = 0;
   // Pushes local `ref` to `destination` (a registry reference); returns the manifest digest

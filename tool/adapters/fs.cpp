@@ -16,6 +16,8 @@
 
 namespace stackctl::fs {
 
+namespace stdfs = std::filesystem;
+
 namespace {
 
 Failure errno_failure(const std::string& what, const std::filesystem::path& p) {
@@ -170,7 +172,6 @@ std::expected<void, Failure> write_atomic(const std::filesystem::path& path, std
 
 std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
                                           const std::vector<OutputFile>& files) {
-  namespace stdfs = std::filesystem;
   const interrupt::Deferral deferral;
   std::error_code ec;
   const stdfs::path target = stdfs::absolute(dir, ec);
@@ -231,6 +232,46 @@ std::string random_suffix() {
   std::ostringstream s;
   s << std::hex << rd() << rd();
   return s.str();
+}
+
+namespace {
+
+class Disk final : public Filesystem {
+ public:
+  bool exists(const stdfs::path& path) override {
+    std::error_code ec;
+    return stdfs::exists(path, ec);
+  }
+  std::expected<std::string, Failure> read_file(const stdfs::path& path) override {
+    return fs::read_file(path);
+  }
+  std::expected<void, Failure> write_atomic(const stdfs::path& path, std::string_view data,
+                                            stdfs::perms mode) override {
+    return fs::write_atomic(path, data, mode);
+  }
+  std::expected<void, Failure> replace_tree(const stdfs::path& dir,
+                                            const std::vector<OutputFile>& files) override {
+    return fs::replace_tree(dir, files);
+  }
+  std::expected<void, Failure> create_directories(const stdfs::path& dir) override {
+    std::error_code ec;
+    stdfs::create_directories(dir, ec);
+    if (ec) return std::unexpected(Failure{"cannot create " + dir.string() + ": " + ec.message()});
+    return {};
+  }
+  std::expected<void, Failure> remove_file(const stdfs::path& path) override {
+    std::error_code ec;
+    stdfs::remove(path, ec);
+    if (ec) return std::unexpected(Failure{"cannot remove " + path.string() + ": " + ec.message()});
+    return {};
+  }
+};
+
+}  // namespace
+
+Filesystem& disk() {
+  static Disk instance;
+  return instance;
 }
 
 }  // namespace stackctl::fs

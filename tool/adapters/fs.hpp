@@ -52,4 +52,28 @@ struct OutputFile {
 std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
                                           const std::vector<OutputFile>& files);
 
+// The filesystem as a port, for code that must be testable without a disk (tool/app): what build
+// and lock do with files, nothing more. disk() is the real one (the functions above);
+// tests/unit/fakes/memory_fs.hpp is an in-memory one that records every call.
+class Filesystem {
+ public:
+  virtual ~Filesystem() = default;
+  // True when `path` exists (a file or a folder); an error while asking counts as absent.
+  virtual bool exists(const std::filesystem::path& path) = 0;
+  virtual std::expected<std::string, Failure> read_file(const std::filesystem::path& path) = 0;
+  // As write_atomic() above: readers see the old file or the new one.
+  virtual std::expected<void, Failure> write_atomic(const std::filesystem::path& path,
+                                                    std::string_view data,
+                                                    std::filesystem::perms mode) = 0;
+  // As replace_tree() above: `dir` holds exactly `files` afterwards, or is left as it was.
+  virtual std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
+                                                    const std::vector<OutputFile>& files) = 0;
+  virtual std::expected<void, Failure> create_directories(const std::filesystem::path& dir) = 0;
+  // Removes a file; a file that is not there is no failure.
+  virtual std::expected<void, Failure> remove_file(const std::filesystem::path& path) = 0;
+};
+
+// The real filesystem. One instance for the process; safe to use from several threads.
+Filesystem& disk();
+
 }  // namespace stackctl::fs

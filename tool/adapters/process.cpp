@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,7 +13,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
+#include <utility>
 
 extern char** environ;
 
@@ -86,6 +89,7 @@ class BlockInterrupts {
   sigset_t old_{};
 };
 
+// The child's environment as "KEY=VALUE" strings: the parent's, with `c.env` added or replacing.
 std::vector<std::string> child_environment(const Command& c) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -99,44 +103,124 @@ std::vector<std::string> child_environment(const Command& c) {
   return env;
 }
 
-// In the child: wire fds, chdir, exec. Never returns; exits 127 when exec fails.
-[[noreturn]] void exec_child(const Command& c, const std::string& program, int in_fd, int out_fd,
-                             int err_fd, std::vector<std::string>& env, const sigset_t& mask) {
-  // Its own process group; stackctl's handler is not the child's; then the parent's usual mask.
-  ::setpgid(0, 0);
-  for (int sig : kForwarded) ::signal(sig, SIG_DFL);
-  ::sigprocmask(SIG_SETMASK, &mask, nullptr);
-  ::dup2(in_fd, STDIN_FILENO);
-  ::dup2(out_fd, STDOUT_FILENO);
-  ::dup2(err_fd, STDERR_FILENO);
-  if (!c.cwd.empty() && ::chdir(c.cwd.c_str()) != 0) ::_exit(127);
-  std::vector<char*> argv, envp;
-  for (const auto& a : c.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  ::execve(program.c_str(), argv.data(), envp.data());
-  ::_exit(127);
+// NULL-terminated pointers into `strings`, which must outlive the result.
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
 }
 
-// Reads both pipes until EOF; streaming mode splits lines and forwards them.
-void pump(const Command& c, int out_fd, int err_fd, Result& r, std::ofstream* log) {
+// posix_spawn's attributes and file actions, destroyed on every path out.
+class SpawnSetup {
+ public:
+  SpawnSetup() {
+    ok_ = ::posix_spawnattr_init(&attr_) == 0;
+    ok_ = ::posix_spawn_file_actions_init(&actions_) == 0 && ok_;
+  }
+  ~SpawnSetup() {
+    ::posix_spawn_file_actions_destroy(&actions_);
+    ::posix_spawnattr_destroy(&attr_);
+  }
+  SpawnSetup(const SpawnSetup&) = delete;
+  SpawnSetup& operator=(const SpawnSetup&) = delete;
+
+  // The child: its own process group (pgid = its pid), default dispositions for the forwarded
+  // signals and SIGPIPE, `mask` as its signal mask, fds 0/1/2 from the pipes, `cwd` when given.
+  bool prepare(const sigset_t& mask, int in_fd, int out_fd, int err_fd,
+               const std::filesystem::path& cwd) {
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    for (int sig : kForwarded) sigaddset(&defaults, sig);
+    sigaddset(&defaults, SIGPIPE);
+    bool ok = ok_;
+    ok = ok && ::posix_spawnattr_setflags(&attr_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+                                                      POSIX_SPAWN_SETSIGMASK) == 0;
+    ok = ok && ::posix_spawnattr_setpgroup(&attr_, 0) == 0;
+    ok = ok && ::posix_spawnattr_setsigdefault(&attr_, &defaults) == 0;
+    ok = ok && ::posix_spawnattr_setsigmask(&attr_, &mask) == 0;
+    ok = ok && ::posix_spawn_file_actions_adddup2(&actions_, in_fd, STDIN_FILENO) == 0;
+    ok = ok && ::posix_spawn_file_actions_adddup2(&actions_, out_fd, STDOUT_FILENO) == 0;
+    ok = ok && ::posix_spawn_file_actions_adddup2(&actions_, err_fd, STDERR_FILENO) == 0;
+    if (!cwd.empty())
+      ok = ok && ::posix_spawn_file_actions_addchdir_np(&actions_, cwd.c_str()) == 0;
+    return ok;
+  }
+  const posix_spawnattr_t* attr() const { return &attr_; }
+  const posix_spawn_file_actions_t* actions() const { return &actions_; }
+
+ private:
+  posix_spawnattr_t attr_{};
+  posix_spawn_file_actions_t actions_{};
+  bool ok_ = false;
+};
+
+// Blocks SIGPIPE in this thread while the child's stdin is written: a child that exits without
+// reading all of it makes write() fail with EPIPE instead of killing stackctl. A SIGPIPE left
+// pending by such a write is taken (sigtimedwait) before the old mask comes back, so it is never
+// delivered late. SIGPIPE raised by write() is sent to the writing thread, so other threads are
+// not affected.
+class QuietPipe {
+ public:
+  QuietPipe() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~QuietPipe() {
+    if (broken_) {
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGPIPE);
+      const timespec zero{0, 0};
+      while (::sigtimedwait(&set, nullptr, &zero) == SIGPIPE) {
+      }
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  QuietPipe(const QuietPipe&) = delete;
+  QuietPipe& operator=(const QuietPipe&) = delete;
+  void broken() { broken_ = true; }
+
+ private:
+  sigset_t old_{};
+  bool broken_ = false;
+};
+
+// Writes `input` to in_fd (non-blocking) while reading out_fd and err_fd until EOF, all in one
+// poll loop, so neither side can fill a pipe and wait for the other. in_fd is closed when all
+// input is written or the child stopped reading (EPIPE). Streaming mode splits lines and
+// forwards them.
+void pump(const Command& c, int in_fd, int out_fd, int err_fd, Result& r, std::ofstream* log) {
   std::string pending;
-  struct pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-  int open_count = (out_fd >= 0) + (err_fd >= 0);
-  if (err_fd < 0) fds[1].fd = -1;
-  char buf[8192];
-  while (open_count > 0) {
-    if (::poll(fds, 2, -1) < 0) {
+  std::string_view input = c.stdin_data;
+  QuietPipe quiet;
+  struct pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {in_fd, POLLOUT, 0}};
+  const auto close_input = [&] {
+    if (fds[2].fd >= 0) ::close(fds[2].fd);
+    fds[2].fd = -1;
+  };
+  if (input.empty()) close_input();
+  char buf[65536];
+  while (fds[0].fd >= 0 || fds[1].fd >= 0 || fds[2].fd >= 0) {
+    if (::poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       break;
+    }
+    if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      const ssize_t n = ::write(fds[2].fd, input.data(), input.size());
+      if (n > 0) input.remove_prefix(static_cast<std::size_t>(n));
+      if (n < 0 && errno == EPIPE) quiet.broken();
+      if (input.empty() || (n < 0 && errno != EAGAIN && errno != EINTR)) close_input();
     }
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (n <= 0) {
         fds[i].fd = -1;
-        --open_count;
         continue;
       }
       const std::string_view chunk(buf, static_cast<std::size_t>(n));
@@ -152,8 +236,49 @@ void pump(const Command& c, int out_fd, int err_fd, Result& r, std::ofstream* lo
       }
     }
   }
+  close_input();
   if (!pending.empty() && c.on_line) c.on_line(pending);
   if (log) log->flush();
+}
+
+// Starts the child with posix_spawn: everything it needs (argv, envp, file actions) is built
+// before, so nothing allocates between fork and exec (glibc spawns with CLONE_VM|CLONE_VFORK and
+// reports an exec failure as the return value). The forwarded signals stay blocked in this thread
+// until the child is in g_children, so the handler never misses a child it should stop.
+struct Child {
+  pid_t pid = 0;
+  std::atomic<pid_t>* slot = nullptr;  // its entry in g_children, freed once it is reaped
+};
+
+std::expected<Child, Failure> spawn(const Command& c, const std::filesystem::path& program,
+                                    int in_fd, int out_fd, int err_fd) {
+  std::vector<std::string> args = c.argv;
+  std::vector<std::string> env = child_environment(c);
+  std::vector<char*> argv = c_strings(args);
+  std::vector<char*> envp = c_strings(env);
+  if (g_signal.load() != 0) return std::unexpected(Failure{"interrupted"});
+  std::atomic<pid_t>* slot = reserve_slot();
+  if (slot == nullptr) return std::unexpected(Failure{"too many child processes at once"});
+  BlockInterrupts blocked;
+  SpawnSetup setup;
+  if (!setup.prepare(blocked.old_mask(), in_fd, out_fd, err_fd, c.cwd)) {
+    slot->store(0);
+    return std::unexpected(Failure{"cannot prepare to start " + c.argv[0]});
+  }
+  pid_t pid = 0;
+  const int rc =
+      ::posix_spawn(&pid, program.c_str(), setup.actions(), setup.attr(), argv.data(), envp.data());
+  if (rc != 0) {
+    slot->store(0);
+    std::string why = std::strerror(rc);
+    if (!c.cwd.empty() && rc == ENOENT && ::access(c.cwd.c_str(), F_OK) != 0)
+      why = "no folder " + c.cwd.string();
+    return std::unexpected(Failure{"cannot start " + program.string() + ": " + why});
+  }
+  slot->store(pid);
+  // Interrupted while spawning: the handler saw only the reserved slot.
+  if (const int sig = g_signal.load(); sig != 0) ::kill(-pid, sig);
+  return Child{pid, slot};
 }
 
 class PosixRunner final : public Runner {
@@ -173,59 +298,31 @@ class PosixRunner final : public Runner {
     Pipe in, out, err;
     if (!in.open() || !out.open() || (!streaming && !err.open()))
       return std::unexpected(Failure{std::string("pipe: ") + std::strerror(errno)});
-    auto env = child_environment(c);
-    if (g_signal.load() != 0) return std::unexpected(Failure{"interrupted"});
-    std::atomic<pid_t>* slot = reserve_slot();
-    if (slot == nullptr) return std::unexpected(Failure{"too many child processes at once"});
-    pid_t pid = 0;
-    {
-      BlockInterrupts blocked;
-      pid = ::fork();
-      if (pid == 0)
-        exec_child(c, program->string(), in.fds[0], out.fds[1], streaming ? out.fds[1] : err.fds[1],
-                   env, blocked.old_mask());
-      if (pid < 0) {
-        slot->store(0);
-        return std::unexpected(Failure{std::string("fork: ") + std::strerror(errno)});
+    if (::fcntl(in.fds[1], F_SETFL, O_NONBLOCK) != 0)
+      return std::unexpected(Failure{std::string("fcntl: ") + std::strerror(errno)});
+    auto child = spawn(c, *program, in.fds[0], out.fds[1], streaming ? out.fds[1] : err.fds[1]);
+    if (!child) return std::unexpected(child.error());
+    // The parent keeps only its own ends, so EOF arrives when the child (and its children) exit.
+    for (int* fd : {&in.fds[0], &out.fds[1], &err.fds[1]})
+      if (*fd >= 0) {
+        ::close(*fd);
+        *fd = -1;
       }
-      ::setpgid(pid, pid);  // also here, so the group exists before any signal is forwarded
-      slot->store(pid);
-      // Interrupted while forking: the handler saw only the reserved slot.
-      if (const int sig = g_signal.load(); sig != 0) ::kill(-pid, sig);
-    }
-    ::close(in.fds[0]);
-    in.fds[0] = -1;
-    ::close(out.fds[1]);
-    out.fds[1] = -1;
-    if (!streaming) {
-      ::close(err.fds[1]);
-      err.fds[1] = -1;
-    }
-    if (!c.stdin_data.empty()) {
-      std::string_view rest = c.stdin_data;
-      while (!rest.empty()) {
-        const ssize_t n = ::write(in.fds[1], rest.data(), rest.size());
-        if (n <= 0) break;
-        rest.remove_prefix(static_cast<std::size_t>(n));
-      }
-    }
-    in.close_all();
     Result r;
-    pump(c, out.fds[0], streaming ? -1 : err.fds[0], r, log.is_open() ? &log : nullptr);
+    const int in_fd = std::exchange(in.fds[1], -1);  // pump closes it
+    pump(c, in_fd, out.fds[0], streaming ? -1 : err.fds[0], r, log.is_open() ? &log : nullptr);
     out.close_all();
     err.close_all();
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    while (::waitpid(child->pid, &status, 0) < 0 && errno == EINTR) {
     }
-    slot->store(0);
+    child->slot->store(0);
     // Whatever the child reports after stackctl was interrupted is not a result to act on: podman,
     // for one, ends a build it was asked to stop with exit 0.
     if (const int sig = g_signal.load(); sig != 0)
       return std::unexpected(Failure{c.argv[0] + " stopped: stackctl was interrupted (" +
                                      std::string(::strsignal(sig)) + ")"});
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (r.exit_code == 127 && streaming == false && r.err.empty())
-      r.err = c.argv[0] + ": could not be executed";
     return r;
   }
 };

@@ -1,5 +1,12 @@
 // Child processes (image builders, credential plugins): argv in, exit code and output out. No
 // shell is involved, so arguments need no quoting.
+//
+// The real runner starts children with posix_spawn (argv and environment are built before, so
+// nothing allocates between fork and exec, and it is safe to run from several threads at once).
+// stdin_data is written while stdout and stderr are read, in one poll loop: any amount of input
+// and output in both directions, no deadlock. A child that exits (or closes stdin) before reading
+// all of its input is not an error of the runner: the rest is dropped (EPIPE), SIGPIPE never
+// reaches stackctl, and the child's exit code says what happened.
 #pragma once
 
 #include <expected>
@@ -31,7 +38,10 @@ struct Result {
 };
 
 struct Failure {
-  std::string message;  // the program could not be started, or the log could not be written
+  // The program is not in PATH, could not be executed (its path, then strerror: "Permission
+  // denied", "No such file or directory" for a missing cwd), the log could not be written, or
+  // stackctl was interrupted ("interrupted", "<argv0> stopped: stackctl was interrupted (...)").
+  std::string message;
 };
 
 class Runner {
@@ -40,7 +50,7 @@ class Runner {
   virtual std::expected<Result, Failure> run(const Command& command) = 0;
 };
 
-// Runs real processes (fork/exec), waits for them.
+// Runs real processes (posix_spawn), waits for them.
 std::unique_ptr<Runner> make_runner();
 
 // Interrupts. After forward_interrupts(), SIGINT, SIGTERM and SIGHUP that reach stackctl while

@@ -1,23 +1,21 @@
-// stackctl build STACK: verified artifacts, the image graph on a real builder, push, stack.lock.
-//
-// Parse, plan, execute: the plan (core/build_plan.hpp) says what each image is made of and under
-// which tag; observing the local store (and the registry with --push) decides build or skip;
-// only then does anything run. The lock is written once, at the end, and only when every step
-// succeeded: a failed build or an unreachable registry leaves it exactly as it was.
+// stackctl build STACK: wiring only. The stack, the templates and the conda files are read here;
+// the real ports (disk, curl, the fetcher, the builder, the registry's auth files, stderr
+// progress) are made once and passed to app::build (app/build.hpp), which plans, decides, builds,
+// pushes and writes the lock.
 
 #include "adapters/builder.hpp"
 #include "adapters/fetcher.hpp"
 #include "adapters/fs.hpp"
 #include "adapters/http.hpp"
 #include "adapters/registry.hpp"
+#include "app/build.hpp"
+#include "cli/app_output.hpp"
 #include "cli/build_support.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/lock_io.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
-#include "core/build_plan.hpp"
-#include "core/image_ref.hpp"
 
 namespace stackctl::cli {
 
@@ -37,71 +35,24 @@ struct BuildArgs {
   std::vector<std::string> build_args;  // --build-arg KEY=VALUE, passed to every image
 };
 
-struct Row {
-  const plan::ImagePlan* image;
-  plan::Decision decision;
-  std::string digest;  // pushed or found in the registry
-};
-
-// What exists already: the local store first, then the registry when pushing. `digest` is the
-// registry's manifest digest when the image was found there (and only there).
-struct Seen {
-  plan::Observed observed;
-  std::string digest;
-};
-
-std::expected<Seen, std::string> observe(builder::Builder& b, registry::Client* reg,
-                                         const plan::ImagePlan& p) {
-  auto local = b.labels(p.ref);
-  if (!local) return std::unexpected(local.error().message);
-  if (*local) {
-    auto it = (*local)->find(std::string(plan::kInputsDigestLabel));
-    return Seen{{true, it == (*local)->end() ? "" : it->second, "local"}, ""};
-  }
-  if (reg == nullptr) return Seen{};
-  auto ref = parse_image_ref(p.ref);
-  if (!ref) return std::unexpected(ref.error().message);
-  auto info = reg->inspect(*ref);
-  if (!info) {
-    if (info.error().kind == registry::Failure::Kind::not_found) return Seen{};
-    return std::unexpected(info.error().message);
-  }
-  auto it = info->labels.find(std::string(plan::kInputsDigestLabel));
-  return Seen{{true, it == info->labels.end() ? "" : it->second, "registry"}, info->digest};
-}
-
-// The lock's image entries for these rows. An image keeps the digest the old lock recorded when
-// nothing about it changed (same reference, same inputs) and it was not pushed in this run.
-std::vector<lock::Image> lock_images(const std::vector<Row>& rows, const lock::Lock* old_lock) {
-  std::vector<lock::Image> out;
-  for (const auto& r : rows) {
-    const lock::Image* old = old_lock ? old_lock->find_image(r.image->name) : nullptr;
-    std::string digest = r.digest;
-    if (digest.empty() && old && old->ref == r.image->ref &&
-        old->inputs_digest == r.image->inputs_digest)
-      digest = old->digest;
-    out.push_back({r.image->name, r.image->ref, r.image->inputs_digest, digest});
-  }
-  return out;
-}
-
-void print_plan(Context& ctx, const std::vector<Row>& rows, bool json) {
-  if (json) {
+void print_plan(Context& ctx, const std::vector<app::ImageRow>& rows, const app::Error* error) {
+  if (ctx.options.output == OutputFormat::json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& r : rows)
-      arr.push_back({{"image", r.image->name},
-                     {"ref", r.image->ref},
-                     {"action", plan::to_string(r.decision.action)},
-                     {"reason", r.decision.reason},
-                     {"inputsDigest", r.image->inputs_digest},
+      arr.push_back({{"image", r.image},
+                     {"ref", r.ref},
+                     {"action", r.action},
+                     {"reason", r.reason},
+                     {"inputsDigest", r.inputs_digest},
                      {"digest", r.digest}});
-    ctx.out << nlohmann::json{{"images", arr}}.dump(2) << '\n';
+    nlohmann::json doc{{"images", arr}};
+    if (error) doc["error"] = to_json(*error);
+    ctx.out << doc.dump(2) << '\n';
     return;
   }
   for (const auto& r : rows)
-    ctx.out << plan::to_string(r.decision.action) << "  " << r.image->name << "  " << r.image->ref
-            << "  (" << r.decision.reason << ")" << (r.digest.empty() ? "" : "  " + r.digest)
-            << '\n';
+    ctx.out << r.action << "  " << r.image << "  " << r.ref << "  (" << r.reason << ")"
+            << (r.digest.empty() ? "" : "  " + r.digest) << '\n';
 }
 
 int run_build(Context& ctx, const BuildArgs& args) {
@@ -114,117 +65,47 @@ int run_build(Context& ctx, const BuildArgs& args) {
     return kFindings;
   }
   const model::Stack& stack = *loaded.stack;
-  // Mistakes in the command line are reported before anything is downloaded.
-  std::vector<std::pair<std::string, std::string>> build_args;
-  for (const auto& kv : args.build_args) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      ctx.err << "stackctl: --build-arg " << kv << ": expected KEY=VALUE\n";
-      return kUsage;
-    }
-    build_args.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-  }
-  if (args.push && stack.registry.url.empty()) {
-    ctx.err << "stackctl: --push needs `registry.url` in the stack\n";
-    return kFindings;
-  }
-  const auto lock_path = lock_path_for(args.in.path, args.lock_file);
-  ExistingLock existing = read_lock(ctx, lock_path);
-  if (existing.exit_code != 0) return existing.exit_code;
-  lock::Lock next = lock::from_stack(stack, existing.lock ? &*existing.lock : nullptr);
+  auto inputs = read_render_inputs(ctx, stack, args.in.path, args.templates_dir);
+  if (!inputs) return inputs.error();
 
+  // The real ports, made once.
   auto http_client = http::make_curl_client({});
   fetch::Fetcher fetcher(*http_client, fetch_options(ctx, args.fetch));
-  if (!args.frozen && !args.fetch.offline && !resolve_checksums(ctx, fetcher, next))
-    return kExternalError;
-
-  auto rendered = render_images_for_build(ctx, stack, args.in.path, args.templates_dir);
-  if (!rendered) return rendered.error();
-  auto plans = plan::plan_images(stack, *rendered, next, args.frozen || args.fetch.offline);
-  if (!plans) {
-    for (const auto& d : plans.error().items()) print_diagnostic(ctx, ctx.err, d);
-    return kFindings;
-  }
-
-  for (auto& p : *plans)
-    p.build_args.insert(p.build_args.end(), build_args.begin(), build_args.end());
-
+  auto artifacts = app::fetcher_artifacts(fetcher);
+  auto progress = app::stream_progress(ctx.err, ctx.err_mutex, app::steady_clock());
   auto runner = proc::make_runner();
   auto b = make_builder_from_flags(ctx, *runner, args.builder);
   if (!b) return kExternalError;
-  std::unique_ptr<registry::Client> reg;
+  app::BuildPorts ports{fs::disk(), *artifacts, **b, *progress, nullptr, {}};
   if (args.push) {
-    registry::Options options;
-    options.insecure = stack.registry.insecure;
-    reg = std::make_unique<registry::Client>(*http_client, options,
-                                             registry::auth_files_lookup(registry::process_env()));
+    ports.registry_http = http_client.get();
+    ports.credentials = registry::auth_files_lookup(registry::process_env());
   }
 
-  // Observe and decide every image before anything runs.
-  std::vector<Row> rows;
-  bool conflict = false;
-  for (const auto& p : *plans) {
-    auto seen = observe(**b, reg.get(), p);
-    if (!seen) {
-      ctx.err << "stackctl: cannot tell whether " << p.ref << " exists: " << seen.error() << '\n';
-      return kExternalError;
-    }
-    const plan::Decision decision = plan::decide(p, seen->observed);
-    // Skipped because the registry has it: its digest is known and there is nothing to push.
-    rows.push_back({&p, decision, decision.action == plan::Action::skip ? seen->digest : ""});
-    conflict = conflict || rows.back().decision.action == plan::Action::conflict;
-  }
-  if (args.dry_run || conflict) {
-    print_plan(ctx, rows, ctx.options.output == OutputFormat::json);
-    if (conflict) ctx.err << "stackctl: refusing to overwrite pinned tags (see `conflict` above)\n";
-    return conflict ? kFindings : kOk;
-  }
-
-  if (args.frozen) {
-    // Nothing is pushed yet, so this is the lock the build would write if every image's
-    // reference and inputs stay as locked.
-    lock::Lock planned = next;
-    planned.images = lock_images(rows, existing.lock ? &*existing.lock : nullptr);
-    const auto diffs = existing.lock ? lock::differences(*existing.lock, planned)
-                                     : std::vector<std::string>{"no lock file"};
-    if (!diffs.empty()) {
-      ctx.err << "stackctl: " << lock_path.string() << " would change (--frozen):\n";
-      for (const auto& d : diffs) ctx.err << "  " << d << '\n';
-      return kDrift;
-    }
-  }
-
-  const auto work =
+  app::BuildRequest request;
+  request.stack = &stack;
+  request.templates = &inputs->templates;
+  request.stack_files = std::move(inputs->stack_files);
+  request.lock_path = lock_path_for(args.in.path, args.lock_file);
+  request.work_dir =
       args.work_dir.empty() ? default_work_dir(stack) : std::filesystem::path(args.work_dir);
-  if (int rc = execute_builds(ctx, fetcher, **b, rows_to_jobs(rows), work, args.jobs); rc != 0)
-    return rc;
+  request.push = args.push;
+  request.dry_run = args.dry_run;
+  request.frozen = args.frozen;
+  request.offline = args.fetch.offline;
+  request.jobs = args.jobs;
+  request.build_args = args.build_args;
 
-  if (args.push) {
-    for (auto& r : rows) {
-      if (!r.digest.empty()) continue;  // up to date in the registry (and maybe not local)
-      auto pushed = push_image(ctx, **b, *r.image, !stack.registry.insecure, work);
-      if (!pushed) {
-        // The builder's last lines say what it tried; the registry client says why in one line
-        // ("cannot reach registry ...: is the registry running?") when the registry is the cause.
-        if (auto ref = parse_image_ref(r.image->ref); ref)
-          if (auto probe = reg->find_manifest(*ref); !probe)
-            ctx.err << "stackctl: cannot push " << r.image->ref << ": " << probe.error().message
-                    << '\n';
-        return kExternalError;
-      }
-      r.digest = *pushed;
-    }
+  auto result = app::build(request, ports);
+  if (!result) {
+    const app::Error& e = result.error().error;
+    // A conflict shows the plan that has it; other failures show the plan only in JSON.
+    const bool show_plan = e.kind == app::Error::Kind::findings && !result.error().images.empty();
+    if (show_plan || ctx.options.output == OutputFormat::json)
+      print_plan(ctx, result.error().images, &e);
+    return print_error(ctx, e);
   }
-
-  next.images = lock_images(rows, existing.lock ? &*existing.lock : nullptr);
-  print_plan(ctx, rows, ctx.options.output == OutputFormat::json);
-  if (!existing.lock || !(*existing.lock == next)) {
-    if (auto w = fs::write_atomic(lock_path, lock::serialize(next)); !w) {
-      ctx.err << "stackctl: " << w.error().message << '\n';
-      return kInputError;
-    }
-    ctx.err << "wrote " << lock_path.string() << '\n';
-  }
+  print_plan(ctx, result->images, nullptr);
   return kOk;
 }
 

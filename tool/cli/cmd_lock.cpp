@@ -1,7 +1,10 @@
-// stackctl lock STACK: resolve versions and artifact checksums, write stack.lock.
+// stackctl lock STACK: resolve versions and artifact checksums, write stack.lock. Wiring only:
+// app::lock (app/lock.hpp) does the work over the real ports made here.
 #include "adapters/fetcher.hpp"
 #include "adapters/fs.hpp"
 #include "adapters/http.hpp"
+#include "app/lock.hpp"
+#include "cli/app_output.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/lock_io.hpp"
@@ -28,37 +31,25 @@ int run_lock(Context& ctx, const LockArgs& args) {
     for (const auto& d : loaded.diags.items()) print_diagnostic(ctx, ctx.err, d);
     return kFindings;
   }
-  const auto path = lock_path_for(args.in.path, args.lock_file);
-  ExistingLock existing = read_lock(ctx, path);
-  if (existing.exit_code != 0) return existing.exit_code;
-  lock::Lock next = lock::from_stack(*loaded.stack, existing.lock ? &*existing.lock : nullptr);
-
   auto client = http::make_curl_client({});
   fetch::Fetcher fetcher(*client, fetch_options(ctx, args.fetch));
-  if (!args.frozen && !resolve_checksums(ctx, fetcher, next)) return kExternalError;
-
-  if (args.frozen) {
-    const auto diffs = existing.lock ? lock::differences(*existing.lock, next)
-                                     : std::vector<std::string>{"no lock file at " + path.string()};
-    if (!diffs.empty()) {
-      ctx.err << "stackctl: " << path.string() << " is not current (--frozen):\n";
-      for (const auto& d : diffs) ctx.err << "  " << d << '\n';
+  auto artifacts = app::fetcher_artifacts(fetcher);
+  auto progress = app::stream_progress(ctx.err, ctx.err_mutex, app::steady_clock());
+  app::LockRequest request{&*loaded.stack, lock_path_for(args.in.path, args.lock_file),
+                           args.frozen};
+  auto result = app::lock(request, {fs::disk(), *artifacts, *progress});
+  const bool json = ctx.options.output == OutputFormat::json;
+  if (!result) {
+    if (json) ctx.out << nlohmann::json{{"error", to_json(result.error())}}.dump(2) << '\n';
+    const int rc = print_error(ctx, result.error());
+    if (result.error().kind == app::Error::Kind::drift)
       ctx.err << "run `stackctl lock " << args.in.path << "` and commit the lock file\n";
-      return kDrift;
-    }
-  } else if (!existing.lock || !(*existing.lock == next)) {
-    if (auto w = fs::write_atomic(path, lock::serialize(next)); !w) {
-      ctx.err << "stackctl: " << w.error().message << '\n';
-      return kInputError;
-    }
-    ctx.err << "wrote " << path.string() << '\n';
-  } else {
-    ctx.err << path.string() << " is current\n";
+    return rc;
   }
-  if (ctx.options.output == OutputFormat::json) {
-    ctx.out << lock::serialize(next);
+  if (json) {
+    ctx.out << lock::serialize(result->lock);
   } else {
-    for (const auto& a : next.artifacts)
+    for (const auto& a : result->lock.artifacts)
       ctx.out << a.name << "  " << (a.checksum.empty() ? "(unresolved)" : a.checksum) << "  "
               << a.origin << '\n';
   }

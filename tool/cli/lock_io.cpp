@@ -3,10 +3,6 @@
 #include <CLI/CLI.hpp>
 #include <mutex>
 
-#include "adapters/fs.hpp"
-#include "cli/exit_codes.hpp"
-#include "cli/output.hpp"
-
 namespace stackctl::cli {
 
 std::filesystem::path lock_path_for(const std::string& stack_file,
@@ -17,46 +13,6 @@ std::filesystem::path lock_path_for(const std::string& stack_file,
   if (ext == ".yaml" || ext == ".yml") p.replace_extension();
   p += ".lock";
   return p;
-}
-
-ExistingLock read_lock(Context& ctx, const std::filesystem::path& path) {
-  ExistingLock result;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return result;
-  auto text = fs::read_file(path);
-  if (!text) {
-    ctx.err << "stackctl: " << text.error().message << '\n';
-    result.exit_code = kInputError;
-    return result;
-  }
-  auto parsed = lock::parse(*text, path.string());
-  if (!parsed) {
-    print_diagnostic(ctx, ctx.err, parsed.error());
-    result.exit_code = kInputError;
-    return result;
-  }
-  result.lock = std::move(*parsed);
-  return result;
-}
-
-bool resolve_checksums(Context& ctx, fetch::Fetcher& fetcher, lock::Lock& lock) {
-  bool ok = true;
-  for (auto& a : lock.artifacts) {
-    if (!a.checksum.empty()) continue;
-    auto r =
-        fetcher.resolve_checksum({a.name, a.url, std::nullopt, fetch::ChecksumSource::automatic});
-    if (!r) {
-      ctx.err << "stackctl: cannot resolve a checksum for " << a.name << ": " << r.error().message
-              << '\n';
-      ok = false;
-      continue;
-    }
-    a.checksum = lock::checksum_text(r->checksum);
-    a.origin = "resolved";
-    ctx.err << "resolved " << a.name << " " << a.checksum << " from " << r->checksum_url
-            << " (read online, not pinned in the stack)\n";
-  }
-  return ok;
 }
 
 void add_fetch_flags(CLI::App& sub, FetchFlags& flags) {

@@ -22,35 +22,22 @@ const char* to_string(Action a) {
 
 namespace {
 
-// The artifacts a context asks for: its rendered artifacts.txt, "PATH URL CHECKSUM" per line
-// ("-" for an unknown URL or an unpinned checksum). An unpinned checksum is taken from the lock,
-// matched by URL. Problems are reported against the image.
-std::vector<ArtifactNeed> artifact_needs(const std::string& image, const std::string& listing,
+// The artifacts a context asks for (render::ImageContext::artifacts), with "-" for an unknown URL
+// or an unpinned checksum. An unpinned checksum is taken from the lock, matched by URL. Problems
+// are reported against the image.
+std::vector<ArtifactNeed> artifact_needs(const std::string& image,
+                                         const std::vector<render::ContextArtifact>& listed,
                                          const lock::Lock& lock, const SourceLoc& at,
                                          Diagnostics& diags) {
   std::vector<ArtifactNeed> out;
-  std::size_t start = 0;
-  while (start < listing.size()) {
-    const auto end = std::min(listing.find('\n', start), listing.size());
-    const std::string line = listing.substr(start, end - start);
-    start = end + 1;
-    if (line.empty() || line[0] == '#') continue;
-    const auto a = line.find(' ');
-    const auto b = a == std::string::npos ? a : line.find(' ', a + 1);
-    if (b == std::string::npos) {
-      diags.error("E_ARTIFACT", at, "images",
-                  "image \"" + image + "\": malformed artifacts.txt line \"" + line + "\"",
-                  "each line is PATH URL CHECKSUM (see images/spark-base/artifacts.txt.mustache)");
-      continue;
-    }
-    ArtifactNeed n{"", line.substr(a + 1, b - a - 1), line.substr(b + 1), line.substr(0, a)};
-    if (n.url == "-") {
+  for (const auto& a : listed) {
+    ArtifactNeed n{"", a.url, a.checksum == "-" ? "" : a.checksum, a.path};
+    if (n.url == "-" || n.url.empty()) {
       diags.error("E_ARTIFACT", at, "artifacts",
                   "image \"" + image + "\" needs " + n.dest + ", and the stack gives no URL for it",
                   "add it under artifacts: in the stack (e.g. artifacts.kyuubi.url)");
       continue;
     }
-    if (n.checksum == "-") n.checksum.clear();
     n.name = n.url.substr(n.url.find_last_of('/') + 1);
     for (const auto& la : lock.artifacts)
       if (la.url == n.url) {
@@ -76,48 +63,38 @@ std::string inputs_digest(const ImagePlan& p, const std::string& parent_digest) 
   return "sha256:" + render::sha256_hex(h);
 }
 
-void replace_all(std::string& text, const std::string& from, const std::string& to) {
-  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size()))
-    text.replace(pos, from.size(), to);
-}
-
-// The reference render_all wrote for image `name`: {inputs} expanded to the placeholder.
-std::string placeholder_ref(const model::Stack& stack, const std::string& name) {
-  for (std::size_t i = 0; i < stack.images.size(); ++i) {
-    const model::Image& img = stack.images[i];
-    if (img.name != name) continue;
-    if (!tag_has_inputs(img)) return {};
-    const std::string path = "images[" + std::to_string(i) + "].tag";
-    Diagnostics ignored;
-    return render::image_repository(stack, img) + ":" +
-           expand_tag(stack, img, stack.locs.at(path), path, ignored);
-  }
-  return {};
+const render::ImageContext* context_of(const std::vector<render::ImageContext>& contexts,
+                                       const std::string& image) {
+  for (const auto& c : contexts)
+    if (c.image == image) return &c;
+  return nullptr;
 }
 
 }  // namespace
 
-std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
-    const model::Stack& stack, const std::vector<render::File>& rendered, const lock::Lock& lock,
-    bool require_checksums) {
+std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(const render::Request& request,
+                                                               const lock::Lock& lock,
+                                                               bool require_checksums) {
+  const model::Stack& stack = *request.base;
+  // First the contexts as the stack alone determines them: a tag with {inputs} is a placeholder.
+  render::Request first = request;
+  first.image_tags.clear();
+  auto contexts = render::render_contexts(first);
+  if (!contexts) return std::unexpected(std::move(contexts.error()));
   Diagnostics diags;
   std::set<std::string> unpinned_reported;
   std::map<std::string, const ImagePlan*> by_name;
   std::vector<ImagePlan> plans;
   plans.reserve(stack.images.size());
+  bool any_inputs_tag = false;
   for (const model::Image* img : stack.images_in_build_order()) {
     ImagePlan p;
     p.name = img->name;
-    const std::string prefix = "images/" + img->name + "/";
-    for (const auto& f : rendered)
-      if (f.path.starts_with(prefix)) {
-        render::File copy = f;
-        copy.path = f.path.substr(prefix.size());
-        if (copy.path == "artifacts.txt")
-          p.artifacts =
-              artifact_needs(img->name, copy.data, lock, stack.locs.at("artifacts"), diags);
-        p.files.push_back(std::move(copy));
-      }
+    if (const auto* c = context_of(*contexts, img->name)) {
+      p.files = c->files;
+      p.artifacts =
+          artifact_needs(img->name, c->artifacts, lock, stack.locs.at("artifacts"), diags);
+    }
     for (const auto& n : p.artifacts)
       if (require_checksums && n.checksum.empty() && unpinned_reported.insert(n.name).second)
         diags.error("E_UNPINNED", stack.locs.at("artifacts"), "artifacts",
@@ -132,37 +109,31 @@ std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
     } else {
       p.base_ref = img->from.ref;
     }
+    // The digest covers the placeholder contexts, so it does not depend on itself.
     p.inputs_digest = inputs_digest(p, parent_digest);
     p.repository = render::image_repository(stack, *img);
     const std::string path = "images[" + std::to_string(&*img - &stack.images[0]) + "].tag";
     p.tag = expand_tag(stack, *img, stack.locs.at(path), path, diags,
                        std::string_view(p.inputs_digest).substr(7, 12));
     p.ref = p.repository + ":" + p.tag;
-    // The context was rendered before the digest existed: with {inputs} in a tag, the Dockerfile
-    // names the tag (the `org.opencontainers.image.version` label, the Reference comment) and the
-    // parent's reference (ARG BASE_IMAGE) with a placeholder. The digest above covers those
-    // placeholders; the files built are given the real tags, so the image's labels say its tag.
-    if (tag_has_inputs(*img) || !p.parent.empty()) {
-      std::vector<std::pair<std::string, std::string>> subs;
-      if (!p.parent.empty()) subs.emplace_back(placeholder_ref(stack, p.parent), p.base_ref);
-      if (tag_has_inputs(*img)) {
-        Diagnostics ignored;
-        const std::string placeholder = expand_tag(stack, *img, stack.locs.at(path), path, ignored);
-        subs.emplace_back(p.repository + ":" + placeholder, p.ref);
-        subs.emplace_back(placeholder, p.tag);
-      }
-      for (auto& f : p.files)
-        for (const auto& [from, to] : subs)
-          if (!from.empty() && from != to) replace_all(f.data, from, to);
-    }
+    any_inputs_tag = any_inputs_tag || tag_has_inputs(*img);
     p.build_args = {{"BASE_IMAGE", p.base_ref}};
     p.labels = {{std::string(kInputsDigestLabel), p.inputs_digest}};
-    // The rendered Dockerfile knows the tag only with {inputs} as a placeholder.
-    if (tag_has_inputs(*img)) p.labels.emplace_back("org.opencontainers.image.version", p.tag);
     plans.push_back(std::move(p));
     by_name[plans.back().name] = &plans.back();
   }
   if (diags.has_errors()) return std::unexpected(std::move(diags));
+  // Then, when some tag was known only now, the contexts that are built: rendered again with the
+  // final tags as data, so each Dockerfile names its own tag and its parent's exact reference.
+  if (any_inputs_tag) {
+    render::Request second = request;
+    second.image_tags.clear();
+    for (const auto& p : plans) second.image_tags[p.name] = p.tag;
+    auto final_contexts = render::render_contexts(second);
+    if (!final_contexts) return std::unexpected(std::move(final_contexts.error()));
+    for (auto& p : plans)
+      if (const auto* c = context_of(*final_contexts, p.name)) p.files = c->files;
+  }
   return plans;
 }
 

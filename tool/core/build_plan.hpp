@@ -44,14 +44,16 @@ struct ImagePlan {
   std::vector<std::pair<std::string, std::string>> labels;      // the inputs digest label
 };
 
-// Plans every image of `stack` in build order. `rendered` is render_all's output (files under
-// images/<name>/ form each context). Each context's artifacts.txt (rendered from its recipe) says
-// which artifacts it needs and where: "PATH URL CHECKSUM" per line, "-" for none; a checksum the
-// stack does not pin comes from the lock, matched by URL. Problems (an artifact without a URL, one
-// with no checksum when `require_checksums`, a tag that does not expand) are all reported.
-std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(
-    const model::Stack& stack, const std::vector<render::File>& rendered, const lock::Lock& lock,
-    bool require_checksums);
+// Plans every image of `request.base` in build order. The contexts come from render (the images/
+// part of render_all, render::render_contexts) with their artifact lists as data; a checksum the
+// stack does not pin comes from the lock, matched by URL. A tag with {inputs} is known only from
+// the inputs digest, which covers the context rendered with a placeholder tag; the contexts in
+// the plans are then rendered again with every final tag given as data (Request::image_tags).
+// Problems (a render error, an artifact without a URL, one with no checksum when
+// `require_checksums`, a tag that does not expand) are all reported.
+std::expected<std::vector<ImagePlan>, Diagnostics> plan_images(const render::Request& request,
+                                                               const lock::Lock& lock,
+                                                               bool require_checksums);
 
 enum class Action { build, skip, conflict };
 const char* to_string(Action a);

@@ -77,7 +77,7 @@ std::string tidy_blank_lines(const std::string& text) {
 }
 
 void add_conda_files(const Request& request, const model::Image& image,
-                     const std::string& python_version, const std::string& dir, Output& out) {
+                     const std::string& python_version, std::vector<File>& files, Output& out) {
   const model::Stack& stack = *request.base;
   for (const auto& name : image.conda_envs) {
     for (std::size_t i = 0; i < stack.python.conda.size(); ++i) {
@@ -91,14 +91,16 @@ void add_conda_files(const Request& request, const model::Image& image,
                         "the file is read relative to the stack file; check that it exists");
         continue;
       }
-      out.files.push_back({dir + "conda/" + name + ".yml", std::move(*text)});
+      files.push_back({"conda/" + name + ".yml", std::move(*text)});
     }
   }
 }
 
-void render_image(const Request& request, std::size_t index, Output& out) {
+// One image's context, paths relative to it; problems go to out.diags.
+ImageContext render_image(const Request& request, std::size_t index, Output& out) {
   const model::Stack& stack = *request.base;
   const model::Image& image = stack.images[index];
+  ImageContext context{image.name, {}, {}};
   std::string why;
   const auto recipe = resolve_recipe(stack, image, *request.templates, why);
   if (!recipe) {
@@ -106,26 +108,51 @@ void render_image(const Request& request, std::size_t index, Output& out) {
     out.diags.error("E_RECIPE", stack.locs.at(path), path, why,
                     "set `recipe` to one of spark-base, spark-connect, notebook, kyuubi, "
                     "history-server, or add images/<recipe>/ to your template folder");
-    return;
+    return context;
   }
-  Data view = image_view(stack, image, *recipe);
-  if (!add_partials(*request.templates, view, out)) return;
+  Data view = image_view(request, image, *recipe);
+  // artifacts.txt says which artifacts the context needs: the view it is rendered with records
+  // each artifact whose path it writes, so the build gets them as data, not by reading it back.
+  ArtifactUses uses;
+  Data listing_view = image_view(request, image, *recipe, &uses);
+  if (!add_partials(*request.templates, view, out) ||
+      !add_partials(*request.templates, listing_view, out))
+    return context;
   const std::string prefix = "images/" + *recipe + "/";
-  const std::string dir = "images/" + image.name + "/";
   for (const auto& name : request.templates->names_under(prefix)) {
     std::string rel = name.substr(prefix.size());
     File file;
     if (rel.ends_with(kSuffix)) {
       rel.resize(rel.size() - kSuffix.size());
-      file.data = tidy_blank_lines(expand(*request.templates, name, view, out));
+      const Data& v = rel == "artifacts.txt" ? listing_view : view;
+      file.data = tidy_blank_lines(expand(*request.templates, name, v, out));
     } else {
       file.data = *request.templates->find(name);
     }
-    file.path = dir + rel;
+    file.path = rel;
     file.executable = rel.ends_with(".sh");
-    out.files.push_back(std::move(file));
+    context.files.push_back(std::move(file));
   }
-  add_conda_files(request, image, view.get("python_version")->string_value(), dir, out);
+  add_conda_files(request, image, view.get("python_version")->string_value(), context.files, out);
+  context.artifacts = std::move(uses.used);
+  return context;
+}
+
+// Every image's context; nothing when the stack's Spark URL names no file.
+std::vector<ImageContext> render_image_contexts(const Request& request, Output& out) {
+  std::vector<ImageContext> contexts;
+  if (request.base == nullptr || request.templates == nullptr) return contexts;
+  const model::Stack& stack = *request.base;
+  if (!stack.images.empty() && spark_artifact(stack).file.empty()) {
+    out.diags.error(
+        "E_VALUE", stack.locs.at("artifacts.spark.url"), "artifacts.spark.url",
+        "the Spark distribution URL \"" + stack.artifacts.spark.url + "\" names no file",
+        "give the tarball's URL, e.g. .../spark-4.0.1-bin-hadoop3.tgz");
+    return contexts;
+  }
+  for (std::size_t i = 0; i < stack.images.size(); ++i)
+    contexts.push_back(render_image(request, i, out));
+  return contexts;
 }
 
 }  // namespace
@@ -150,16 +177,22 @@ std::optional<std::string> resolve_recipe(const model::Stack& stack, const model
 }
 
 void render_images(const Request& request, Output& out) {
-  if (request.base == nullptr || request.templates == nullptr) return;
-  const model::Stack& stack = *request.base;
-  if (!stack.images.empty() && spark_artifact(stack).file.empty()) {
-    out.diags.error(
-        "E_VALUE", stack.locs.at("artifacts.spark.url"), "artifacts.spark.url",
-        "the Spark distribution URL \"" + stack.artifacts.spark.url + "\" names no file",
-        "give the tarball's URL, e.g. .../spark-4.0.1-bin-hadoop3.tgz");
-    return;
-  }
-  for (std::size_t i = 0; i < stack.images.size(); ++i) render_image(request, i, out);
+  for (auto& context : render_image_contexts(request, out))
+    for (auto& f : context.files) {
+      f.path = "images/" + context.image + "/" + f.path;
+      out.files.push_back(std::move(f));
+    }
 }
 
 }  // namespace stackctl::render::detail
+
+namespace stackctl::render {
+
+std::expected<std::vector<ImageContext>, Diagnostics> render_contexts(const Request& request) {
+  detail::Output out;
+  auto contexts = detail::render_image_contexts(request, out);
+  if (out.diags.has_errors()) return std::unexpected(std::move(out.diags));
+  return contexts;
+}
+
+}  // namespace stackctl::render

@@ -22,14 +22,6 @@ inline constexpr const char* kRecipeSparkBase = "spark-base";
 std::optional<std::string> resolve_recipe(const model::Stack& stack, const model::Image& image,
                                           const Templates& templates, std::string& why);
 
-// One file a build context expects under artifacts/ (artifacts.txt lists them).
-struct ContextArtifact {
-  std::string path;      // relative to the context: "artifacts/jars/hadoop-aws-3.4.1.jar"
-  std::string file;      // the file name alone
-  std::string url;       // where the fetcher gets it; "-" when the stack does not say
-  std::string checksum;  // "sha512:<hex>", or "-" when the stack pins none
-};
-
 // artifacts/spark/<the URL's last path segment>. `file` is empty when the URL has no file name.
 ContextArtifact spark_artifact(const model::Stack& stack);
 // artifacts/jars/<MavenCoordinate::file_name()>, from the jar's URL or the Maven mirror.
@@ -45,9 +37,26 @@ ContextArtifact kyuubi_artifact(const model::Stack& stack);
 std::optional<std::string> conda_env_text(const Request& request, const model::CondaEnv& env,
                                           const std::string& python_version);
 
+// Records which artifacts a template wrote the path of, in order, each once.
+struct ArtifactUses {
+  std::vector<ContextArtifact> used;
+  void add(const ContextArtifact& a) {
+    for (const auto& u : used)
+      if (u.path == a.path) return;
+    used.push_back(a);
+  }
+};
+
+// The tag of `image` in its build context: Request::image_tags when it names the image, else the
+// expanded tag (with the {inputs} placeholder).
+std::string context_tag(const Request& request, const model::Image& image);
+
 // The view of `image`'s recipe templates: every key the built-in templates use is defined for
 // every recipe (false or empty where it does not apply), so any template may use any of them.
-// docs/images.md lists the keys. Partials are added by the caller.
-Data image_view(const model::Stack& stack, const model::Image& image, const std::string& recipe);
+// docs/images.md lists the keys. Partials are added by the caller. With `uses`, each artifact's
+// `path` is a lambda that records the artifact in `uses` when a template expands it (the view
+// artifacts.txt is rendered with); the text is the same.
+Data image_view(const Request& request, const model::Image& image, const std::string& recipe,
+                ArtifactUses* uses = nullptr);
 
 }  // namespace stackctl::render::detail

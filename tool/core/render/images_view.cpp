@@ -75,23 +75,37 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-Data artifact_data(const ContextArtifact& a) {
+Data artifact_data(const ContextArtifact& a, ArtifactUses* uses) {
   Data d;
-  d.set("path", a.path);
+  if (uses != nullptr) {
+    d.set("path", Data{kainjow::mustache::lambda{[uses, a](const std::string&) {
+            uses->add(a);
+            return a.path;
+          }}});
+  } else {
+    d.set("path", a.path);
+  }
   d.set("file", a.file);
   d.set("url", a.url);
   d.set("checksum", a.checksum);
   return d;
 }
 
-Data labels_view(const model::Stack& stack, const model::Image& image) {
+// `final_tag`: the image's tag is known (Request::image_tags), not a placeholder; it replaces the
+// placeholder check_image::expected_labels writes for a tag with {inputs}.
+Data labels_view(const model::Stack& stack, const model::Image& image, const std::string& tag,
+                 bool final_tag) {
   // The io.stackctl.* set is exactly what `check --image` expects; the OCI ones are added here.
   std::map<std::string, std::string> labels = check_image::expected_labels(stack, image);
   labels["org.opencontainers.image.title"] = image.name;
   labels["org.opencontainers.image.revision"] = stack.metadata.revision;
   // Set even when empty, so a description inherited from the base image does not show through.
   labels["org.opencontainers.image.description"] = stack.metadata.description;
-  labels.emplace("org.opencontainers.image.version", image_tag(stack, image));
+  if (final_tag) {
+    labels["org.opencontainers.image.version"] = tag;
+  } else {
+    labels.emplace("org.opencontainers.image.version", tag);
+  }
   list out;
   for (const auto& [key, value] : labels) {
     Data l;
@@ -225,29 +239,39 @@ void add_services(const model::Stack& stack, Data& view) {
   view.set("kyuubi_port", std::to_string(s.kyuubi.port));
 }
 
-void add_artifacts(const model::Stack& stack, Data& view) {
-  view.set("spark", artifact_data(spark_artifact(stack)));
+void add_artifacts(const model::Stack& stack, Data& view, ArtifactUses* uses) {
+  view.set("spark", artifact_data(spark_artifact(stack), uses));
   list jars;
-  for (const auto& j : jar_artifacts(stack)) jars.push_back(artifact_data(j));
+  for (const auto& j : jar_artifacts(stack)) jars.push_back(artifact_data(j, uses));
   view.set("jars", Data{jars});
-  view.set("kyuubi_dist", artifact_data(kyuubi_artifact(stack)));
+  view.set("kyuubi_dist", artifact_data(kyuubi_artifact(stack), uses));
 }
 
 }  // namespace
 
-Data image_view(const model::Stack& stack, const model::Image& image, const std::string& recipe) {
+std::string context_tag(const Request& request, const model::Image& image) {
+  auto it = request.image_tags.find(image.name);
+  return it != request.image_tags.end() ? it->second : image_tag(*request.base, image);
+}
+
+Data image_view(const Request& request, const model::Image& image, const std::string& recipe,
+                ArtifactUses* uses) {
+  const model::Stack& stack = *request.base;
+  const std::string tag = context_tag(request, image);
   Data view;
   view.set("stack_name", stack.metadata.name);
   view.set("image_name", image.name);
   view.set("recipe", recipe);
-  view.set("ref", image_ref(stack, image));
-  view.set("tag", image_tag(stack, image));
+  view.set("ref", image_repository(stack, image) + ":" + tag);
+  view.set("tag", tag);
   const model::Image* parent = parent_of(stack, image);
-  view.set("from", parent != nullptr ? image_ref(stack, *parent) : image.from.ref);
+  view.set("from", parent != nullptr
+                       ? image_repository(stack, *parent) + ":" + context_tag(request, *parent)
+                       : image.from.ref);
   view.set("from_image", parent != nullptr);
   view.set("parent", parent != nullptr ? parent->name : "");
   view.set("versions", versions_view(stack, image));
-  view.set("labels", labels_view(stack, image));
+  view.set("labels", labels_view(stack, image, tag, request.image_tags.contains(image.name)));
   view.set("created_default", kCreatedDefault);
   const std::string source = stack.file.empty() ? stack.metadata.name : base_name(stack.file);
   view.set("source_default", "\"" + dockerfile_quoted(source) + "\"");
@@ -255,7 +279,7 @@ Data image_view(const model::Stack& stack, const model::Image& image, const std:
   add_conda(image, view);
   add_notebook(stack, image, view);
   add_services(stack, view);
-  add_artifacts(stack, view);
+  add_artifacts(stack, view, uses);
   return view;
 }
 

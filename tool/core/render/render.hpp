@@ -81,6 +81,28 @@ struct Request {
   // for another target, or one that does not start with "arn:", is an E_VALUE error. Without it
   // the annotation keeps kSparkRoleArnPlaceholder and the Manifest lists it in `unresolved`.
   std::map<std::string, std::string> spark_role_arns;
+  // Final image tags by image name, for tags known only after a first render (a tag with
+  // {inputs} is the digest of the context rendered with a placeholder, core/build_plan.hpp).
+  // Build contexts use these for the image's own tag and reference and for its parent's
+  // reference; an image not named here gets its tag expanded as usual (the placeholder).
+  std::map<std::string, std::string> image_tags;
+};
+
+// One file a build context needs under artifacts/, as data: each entry the recipe's
+// artifacts.txt template writes the path of (docs/images.md).
+struct ContextArtifact {
+  std::string path;      // relative to the context: "artifacts/jars/hadoop-aws-3.4.1.jar"
+  std::string file;      // the file name alone
+  std::string url;       // where the fetcher gets it; "-" when the stack does not say
+  std::string checksum;  // "sha512:<hex>", or "-" when the stack pins none
+};
+
+// One image's build context as data: the files render_all writes under images/<image>/ (paths
+// here relative to the context) and the artifacts the build must place there.
+struct ImageContext {
+  std::string image;
+  std::vector<File> files;
+  std::vector<ContextArtifact> artifacts;
 };
 
 // One Kubernetes object of a target, as render made it: `text` is the expansion of its template
@@ -116,5 +138,9 @@ std::expected<std::vector<File>, Diagnostics> render_all(const Request& request)
 // image the lock records a pushed digest for (the repository of its `ref`, the tag dropped).
 // Images without a digest are left out, so they run their tag.
 std::map<std::string, std::string> lock_image_refs(const lock::Lock& lock);
+
+// The build contexts alone (the images/ part of render_all), one per image of request.base in
+// the stack's order, with their artifacts as data.
+std::expected<std::vector<ImageContext>, Diagnostics> render_contexts(const Request& request);
 
 }  // namespace stackctl::render

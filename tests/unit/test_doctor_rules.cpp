@@ -78,6 +78,12 @@ TEST_CASE("Pending with FailedScheduling Insufficient cpu / memory", "[doctor]")
   REQUIRE(codes(f) == std::vector<std::string>{"D_INSUFFICIENT_RESOURCES"});
   CHECK(f[0].evidence == "FailedScheduling: \"" + m + "\"");
   CHECK(f[0].cause.find("cpu and memory") != std::string::npos);
+  // An older Insufficient message still counts when a later event says something else.
+  CHECK(codes(doctor::diagnose(snapshot(
+            pod("Pending"),
+            {event("pod-1", "FailedScheduling", m),
+             event("pod-1", "FailedScheduling", "no nodes available to schedule pods")}))) ==
+        std::vector<std::string>{"D_INSUFFICIENT_RESOURCES"});
   // Another pod's event says nothing about this one.
   CHECK(
       doctor::diagnose(snapshot(pod("Pending"), {event("pod-2", "FailedScheduling", m)})).empty());

@@ -82,7 +82,8 @@ struct Run {
   std::expected<void, DeployError> apply_namespace(const Object& ns);
   std::expected<std::optional<deploy::Members>, DeployError> read_parent();
   std::expected<void, DeployError> write_parent(const deploy::Members& m, const char* step);
-  std::expected<void, DeployError> list_members(const deploy::Plan& plan);
+  std::expected<void, DeployError> list_members(const deploy::Plan& plan,
+                                                const std::vector<Object>& members);
   std::expected<std::string, DeployError> apply(const Object& o, std::set<std::string>& uids);
   std::expected<void, DeployError> prune(const deploy::Plan& plan,
                                          const std::set<std::string>& uids);
@@ -144,13 +145,18 @@ std::expected<void, DeployError> Run::write_parent(const deploy::Members& m, con
   return {};
 }
 
-std::expected<void, DeployError> Run::list_members(const deploy::Plan& plan) {
+std::expected<void, DeployError> Run::list_members(const deploy::Plan& plan,
+                                                   const std::vector<Object>& members) {
   if (namespace_missing) return {};
+  std::map<std::string, std::string> versions;  // group-kind -> version applied now
+  for (const auto& o : members) versions[kube::group_kind(o.gvk())] = o.gvk().version;
   for (const auto& gk : plan.widened.group_kinds) {
     const auto dot = gk.find('.');
-    // An empty version asks discovery for the group's preferred one: the kind may be one this
-    // deploy no longer renders.
-    auto r = resources.get({gk.substr(dot + 1), "", gk.substr(0, dot)});
+    // The version of an object applied now; for a kind only the parent lists (no longer
+    // rendered), an empty version asks discovery for the group's preferred one.
+    kube::GroupVersionKind gvk{gk.substr(dot + 1), "", gk.substr(0, dot)};
+    if (const auto v = versions.find(gk); v != versions.end()) gvk.version = v->second;
+    auto r = resources.get(gvk);
     if (!r) return std::unexpected(r.error());
     std::vector<std::string> namespaces =
         r->namespaced ? plan.namespaces() : std::vector<std::string>{""};
@@ -293,7 +299,7 @@ std::expected<DeployResult, DeployError> deploy(const DeployRequest& request, ku
                   std::to_string(plan.widened.group_kinds.size()) + " kinds");
     if (auto w = run.write_parent(plan.widened, "widen"); !w) return std::unexpected(w.error());
   }
-  if (auto l = run.list_members(plan); !l) return std::unexpected(l.error());
+  if (auto l = run.list_members(plan, members); !l) return std::unexpected(l.error());
 
   std::set<std::string> uids;
   for (const auto& o : members) {

@@ -98,16 +98,18 @@ bool is_pending(const Json& pod) {
   return str(at(pod, "status"), "phase") == "Pending";
 }
 
-// The scheduler's word on a pending pod: the last FailedScheduling event, else the PodScheduled
-// condition's message.
-std::optional<std::string> scheduling_message(const Snapshot& s, const Json& pod) {
-  const auto events = pod_events(s, pod, "FailedScheduling");
-  if (!events.empty()) return str(*events.back(), "message");
+// The scheduler's words on a pending pod: every FailedScheduling event, newest last, then the
+// PodScheduled=False condition's message.
+std::vector<std::string> scheduling_messages(const Snapshot& s, const Json& pod) {
+  std::vector<std::string> out;
+  for (const auto* e : pod_events(s, pod, "FailedScheduling")) out.push_back(str(*e, "message"));
   const Json& conditions = at(at(pod, "status"), "conditions");
   if (conditions.is_array())
     for (const auto& c : conditions)
-      if (str(c, "type") == "PodScheduled" && str(c, "status") == "False") return str(c, "message");
-  return std::nullopt;
+      if (str(c, "type") == "PodScheduled" && str(c, "status") == "False" &&
+          !str(c, "message").empty())
+        out.push_back(str(c, "message"));
+  return out;
 }
 
 std::vector<Finding> image_pull(const Snapshot& s) {
@@ -176,18 +178,36 @@ std::vector<Finding> mount_missing(const Snapshot& s) {
   return out;
 }
 
-// Pending pods whose scheduling message contains `needle`.
+bool mentions_any(const std::string& message, const std::vector<std::string_view>& needles) {
+  for (const auto n : needles)
+    if (contains(message, n)) return true;
+  return false;
+}
+
+// Pending pods with a scheduling message that contains one of `needles` (the newest such
+// message is quoted); with no needles, pods none of whose messages a specific rule names.
 template <class Make>
 std::vector<Finding> pending_with(const Snapshot& s, const std::vector<std::string_view>& needles,
                                   Make make) {
+  static const std::vector<std::string_view> specific = {"Insufficient cpu", "Insufficient memory",
+                                                         "unbound immediate PersistentVolumeClaims",
+                                                         "unbound PersistentVolumeClaims"};
   std::vector<Finding> out;
   for (const auto& pod : s.pods) {
     if (!is_pending(pod)) continue;
-    const auto message = scheduling_message(s, pod);
-    if (!message) continue;
-    bool hit = needles.empty();
-    for (const auto n : needles) hit = hit || contains(*message, n);
-    if (hit) out.push_back(make(pod, *message));
+    const auto messages = scheduling_messages(s, pod);
+    if (messages.empty()) continue;
+    if (needles.empty()) {
+      bool named = false;
+      for (const auto& m : messages) named = named || mentions_any(m, specific);
+      if (!named) out.push_back(make(pod, messages.back()));
+      continue;
+    }
+    for (auto m = messages.rbegin(); m != messages.rend(); ++m)
+      if (mentions_any(*m, needles)) {
+        out.push_back(make(pod, *m));
+        break;
+      }
   }
   return out;
 }
@@ -229,7 +249,7 @@ std::vector<Finding> unbound_claims(const Snapshot& s) {
 }
 
 std::vector<Finding> unschedulable(const Snapshot& s) {
-  auto all = pending_with(s, {}, [](const Json& pod, const std::string& m) {
+  return pending_with(s, {}, [](const Json& pod, const std::string& m) {
     return Finding{"D_UNSCHEDULABLE",
                    "pod cannot be scheduled",
                    Severity::error,
@@ -239,13 +259,6 @@ std::vector<Finding> unschedulable(const Snapshot& s) {
                    "read the scheduler's reasons above: taints, node selectors, affinity, or no "
                    "Ready node at all (`kubectl get nodes`)"};
   });
-  // Causes a more specific rule names are left to it.
-  std::vector<Finding> out;
-  for (auto& f : all)
-    if (!contains(f.evidence, "Insufficient cpu") && !contains(f.evidence, "Insufficient memory") &&
-        !contains(f.evidence, "PersistentVolumeClaims"))
-      out.push_back(std::move(f));
-  return out;
 }
 
 std::string terminated_evidence(const Json& t) {

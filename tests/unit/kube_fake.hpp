@@ -21,6 +21,17 @@
 
 namespace stackctl::testing {
 
+inline kube::Failure make_failure(kube::Failure::Kind kind, int http, std::string reason,
+                                  std::string message, kube::Json status = {}) {
+  kube::Failure f;
+  f.kind = kind;
+  f.http_status = http;
+  f.reason = std::move(reason);
+  f.message = std::move(message);
+  f.status = std::move(status);
+  return f;
+}
+
 class KubeFake final : public kube::Client {
  public:
   using Json = kube::Json;
@@ -50,11 +61,13 @@ class KubeFake final : public kube::Client {
   std::function<void(Json&)> on_apply;
 
   // The `nth` request (1-based) whose log line starts with `prefix` fails with `failure`.
-  void fail_at(
-      std::string prefix, int nth = 1,
-      kube::Failure failure = {
-          kube::Failure::Kind::network, 0, "", "connection reset by peer (injected)", {}}) {
+  void fail_at(std::string prefix, int nth, kube::Failure failure) {
     faults_.push_back({std::move(prefix), nth, std::move(failure)});
+  }
+  void fail_at(std::string prefix, int nth = 1) {
+    fail_at(
+        std::move(prefix), nth,
+        make_failure(kube::Failure::Kind::network, 0, "", "connection reset by peer (injected)"));
   }
   // Another field manager owns `field` of the object: applies without force get a 409.
   void own_field(const std::string& kind, const std::string& ns, const std::string& name,
@@ -109,7 +122,7 @@ class KubeFake final : public kube::Client {
           (gvk.version.empty() || gvk.version == r.version))
         return r;
     return std::unexpected(
-        kube::Failure{kube::Failure::Kind::not_found, 404, "NotFound", "no kind " + gvk.kind, {}});
+        make_failure(kube::Failure::Kind::not_found, 404, "NotFound", "no kind " + gvk.kind));
   }
 
   std::expected<std::optional<Json>, kube::Failure> get(const kube::Resource& r,
@@ -145,11 +158,8 @@ class KubeFake final : public kube::Client {
     }
     if (r.namespaced && !store_.contains(key("Namespace", "", object.namespace_name())))
       return std::unexpected(
-          kube::Failure{kube::Failure::Kind::not_found,
-                        404,
-                        "NotFound",
-                        "namespaces \"" + object.namespace_name() + "\" not found",
-                        {}});
+          make_failure(kube::Failure::Kind::not_found, 404, "NotFound",
+                       "namespaces \"" + object.namespace_name() + "\" not found"));
     Json next = object.body;
     const auto it = store_.find(k);
     if (it == store_.end()) {
@@ -252,7 +262,8 @@ class KubeFake final : public kube::Client {
                    {"code", 409},
                    {"message", "Apply failed with 1 conflict"},
                    {"details", {{"causes", causes}}}};
-    return {kube::Failure::Kind::conflict, 409, "Conflict", "Apply failed with 1 conflict", status};
+    return make_failure(kube::Failure::Kind::conflict, 409, "Conflict",
+                        "Apply failed with 1 conflict", status);
   }
 
   std::vector<kube::Resource> kinds_;

@@ -89,8 +89,8 @@ TEST_CASE("deploy refuses an image without a pushed digest, and a stale lock", "
   std::ofstream(path) << lock::serialize(no_digest);
   auto r = deploy({"--target", "minikube", "--lock", path});
   CHECK(r.code == cli::kFindings);
-  CHECK(r.err.find("images are not built and pushed:") != std::string::npos);
-  CHECK(r.err.find("which stack.lock records without a pushed digest") != std::string::npos);
+  CHECK(r.err.find("images are not built and pushed (stack.lock has no digest for the tag the "
+                   "stack gives them):\n  Deployment spark/") != std::string::npos);
   CHECK(r.err.find("--push` first, then deploy again") != std::string::npos);
 
   lock::Lock stale = current_lock();
@@ -112,42 +112,54 @@ TEST_CASE("an eks target needs --terraform-outputs", "[cmd-deploy]") {
   CHECK(r.err.find("--terraform-outputs outputs.json") != std::string::npos);
 }
 
-TEST_CASE("deploy with everything ready stops at the missing cluster client, saying so",
-          "[cmd-deploy]") {
-  // NOT DONE: the real kube::Client is another branch's; until then deploy refuses here.
+TEST_CASE("deploy with everything ready goes to the cluster the kubeconfig names", "[cmd-deploy]") {
   TempDir t;
   const auto path = (t.path / "x.lock").string();
   std::ofstream(path) << lock::serialize(current_lock());
-  const auto r = deploy({"--target", "minikube", "--lock", path, "--dry-run"});
+  const auto missing = (t.path / "no-kubeconfig").string();
+  const auto r =
+      deploy({"--target", "minikube", "--lock", path, "--dry-run", "--kubeconfig", missing});
   INFO(r.err);
   CHECK(r.code == cli::kExternalError);
-  CHECK(r.err.find("nothing was sent to a cluster") != std::string::npos);
+  CHECK(r.err.find("stackctl: connecting to the cluster: ") != std::string::npos);
+  CHECK(r.err.find(missing) != std::string::npos);
   const auto bad = deploy({"--target", "minikube", "--lock", path, "--timeout", "soon"});
   CHECK(bad.code == cli::kUsage);
   CHECK(bad.err.find("--timeout soon: expected seconds (90, 90s), minutes (5m) or hours (1h)") !=
         std::string::npos);
 }
 
-TEST_CASE("images are pinned by the lock's digest; unknown tags are refused", "[cmd-deploy]") {
+TEST_CASE("an eks target's outputs without spark_role_arn leave the IRSA role unresolved",
+          "[cmd-deploy]") {
+  TempDir t;
+  const auto path = (t.path / "x.lock").string();
+  std::ofstream(path) << lock::serialize(current_lock());
+  const auto outputs = (t.path / "outputs.json").string();
+  std::ofstream(outputs) << R"({"namespace": {"value": "spark"}})";
+  const auto r = deploy({"--target", "eks", "--lock", path, "--terraform-outputs", outputs});
+  CHECK(r.code == cli::kFindings);
+  CHECK(r.err.find("ServiceAccount ") != std::string::npos);
+  CHECK(r.err.find("still needs spark_role_arn: pass the outputs of the target's Terraform root "
+                   "module with --terraform-outputs") != std::string::npos);
+}
+
+TEST_CASE("only lock entries of the stack's current tags pin images", "[cmd-deploy]") {
+  Diagnostics d;
+  auto stack = load_stack(slurp(kStack), {kStack, "", &catalog::builtin_catalog()}, d);
+  REQUIRE(stack);
+  lock::Lock l = current_lock();
+  const std::string first = l.images[0].name;
+  l.images[0].ref += "-old";  // built from an earlier tag: stale, pins nothing
+  const auto refs = cli::current_image_refs(*stack, l);
+  CHECK_FALSE(refs.contains(first));
+  CHECK(refs.size() == l.images.size() - 1);
+  for (const auto& [name, ref] : refs) CHECK(ref.ends_with("@sha256:" + std::string(64, 'a')));
+
   std::vector<kube::Object> objects = {kube::Object{Json::parse(R"({
     "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "n"},
-    "spec": {"template": {"spec": {"initContainers": [{"name": "i", "image": "reg:5000/dp/a:t1"}],
-                                    "containers": [{"name": "c", "image": "reg:5000/dp/a:t1"}]}}}})")}};
-  lock::Lock l;
-  l.images = {{"a", "reg:5000/dp/a:t1", "sha256:x", "sha256:" + std::string(64, 'b')}};
-  REQUIRE(cli::pin_images(objects, l, "stackctl build s --push"));
-  const std::string pinned = "reg:5000/dp/a@sha256:" + std::string(64, 'b');
-  CHECK(objects[0].body["spec"]["template"]["spec"]["containers"][0]["image"] == pinned);
-  CHECK(objects[0].body["spec"]["template"]["spec"]["initContainers"][0]["image"] == pinned);
-
-  objects[0].body["spec"]["template"]["spec"]["initContainers"][0]["image"] = "reg:5000/dp/a:t1";
-  objects[0].body["spec"]["template"]["spec"]["containers"][0]["image"] = "reg:5000/dp/a:t2";
-  auto r = cli::pin_images(objects, l, "stackctl build s --push");
-  REQUIRE_FALSE(r);
-  CHECK(r.error() ==
-        "images are not built and pushed:\n  Deployment n/d runs reg:5000/dp/a:t2, which "
-        "stack.lock does not record (the lock is stale or the image was never built)\n  run "
-        "`stackctl build s --push` first, then deploy again");
+    "spec": {"template": {"spec": {"initContainers": [{"name": "i", "image": "r/a@sha256:00"}],
+                                    "containers": [{"name": "c", "image": "r/a:t1"}]}}}})")}};
+  CHECK(cli::unpinned_images(objects) == std::vector<std::string>{"  Deployment n/d runs r/a:t1"});
 }
 
 TEST_CASE("Terraform outputs give the role ARN and the Secret's owner", "[cmd-deploy]") {
@@ -161,23 +173,4 @@ TEST_CASE("Terraform outputs give the role ARN and the Secret's owner", "[cmd-de
   auto bad = cli::parse_terraform_outputs("[1]", "out.json");
   REQUIRE_FALSE(bad);
   CHECK(bad.error() == "out.json: not `terraform output -json` output (a JSON object of outputs)");
-
-  std::vector<kube::Object> sa = {kube::Object{Json::parse(R"({"apiVersion": "v1",
-    "kind": "ServiceAccount", "metadata": {"name": "spark", "namespace": "n", "annotations":
-    {"eks.amazonaws.com/role-arn": "${terraform.output.spark_role_arn}"}}})")}};
-  auto missing = cli::fill_role_arn(sa, std::nullopt, "pass --terraform-outputs");
-  REQUIRE_FALSE(missing);
-  CHECK(missing.error() ==
-        "ServiceAccount n/spark needs the IAM role of Spark (IRSA): pass --terraform-outputs");
-  REQUIRE(cli::fill_role_arn(sa, o->spark_role_arn, ""));
-  CHECK(sa[0].annotations()["eks.amazonaws.com/role-arn"] == "arn:aws:iam::1:role/s");
-}
-
-TEST_CASE("rendered YAML reads as Kubernetes' JSON: quoted strings stay strings", "[cmd-deploy]") {
-  auto j = cli::yaml_to_json(
-      "a: 1\nb: \"1\"\nc: true\nd: 'true'\ne: 0.5\nf: null\ng: x:y\nh: [1, two]\n", "f.yaml");
-  REQUIRE(j);
-  CHECK(j->dump() ==
-        R"({"a":1,"b":"1","c":true,"d":"true","e":0.5,"f":null,"g":"x:y","h":[1,"two"]})");
-  CHECK_FALSE(cli::yaml_to_json("- a\n", "f.yaml"));
 }

@@ -165,39 +165,17 @@ std::expected<void, DeployError> wait_for(const DeployRequest& request,
 }  // namespace detail
 
 std::string explain(const kube::Failure& failure, const std::string& what, bool dry_run) {
-  const std::string code =
-      failure.http_status ? " (" + std::to_string(failure.http_status) + ")" : "";
-  std::string out = what + ": ";
-  using K = kube::Failure::Kind;
-  switch (failure.kind) {
-    case K::conflict: {
-      const Json causes = failure.status.is_object() && failure.status.contains("details")
-                              ? failure.status["details"].value("causes", Json::array())
-                              : Json::array();
-      if (failure.reason != "Conflict" || causes.empty()) break;
-      out += "apply conflict" + code + ": fields another field manager owns\n";
-      for (const auto& c : causes) out += "  " + str(c, "field") + ": " + str(c, "message") + "\n";
-      out += "stackctl changed nothing on it" + std::string(dry_run ? " (dry run)" : "") +
-             "; to take these fields over rerun with --force-conflicts (the other manager may "
-             "set them back: stop it first)";
-      return out;
-    }
-    case K::forbidden:
-      return out + "forbidden" + code + ": " + failure.message +
-             "\n  hint: the user needs RBAC permission for this (ask your cluster admin, or use "
-             "another --context)";
-    case K::unauthorized:
-      return out + "unauthorized" + code + ": " + failure.message +
-             "\n  hint: the credentials of the kubeconfig's user are missing or expired";
-    case K::network:
-      return out + "no answer from the cluster: " + failure.message;
-    case K::invalid:
-      return out + "rejected as invalid" + code + ": " + failure.message;
-    default:
-      break;
-  }
-  return out + (failure.reason.empty() ? "failed" : failure.reason) + code +
-         (failure.message.empty() ? "" : ": " + failure.message);
+  const Json causes = failure.status.is_object() && failure.status.contains("details")
+                          ? failure.status["details"].value("causes", Json::array())
+                          : Json::array();
+  if (failure.kind != kube::Failure::Kind::conflict || failure.reason != "Conflict" ||
+      causes.empty())
+    return kube::describe(failure, what);  // the adapter's messages (403 names verb and user)
+  std::string out = what + ": apply conflict (409): fields another field manager owns\n";
+  for (const auto& c : causes) out += "  " + str(c, "field") + ": " + str(c, "message") + "\n";
+  return out + "stackctl changed nothing on it" + (dry_run ? " (dry run)" : "") +
+         "; to take these fields over rerun with --force-conflicts (the other manager may set "
+         "them back: stop it first)";
 }
 
 }  // namespace stackctl::app

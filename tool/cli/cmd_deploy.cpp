@@ -121,24 +121,14 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
     return std::unexpected(kUsage);
   }
 
-  auto objects = rendered_objects(ctx, *base.stack, stack, *catalog, a.in.path, a.values_file);
+  DeployInputs inputs{&*existing.lock, outputs.spark_role_arn, a.values_file, build_hint};
+  auto objects = rendered_objects(ctx, *base.stack, stack, *catalog, a.in.path, inputs);
   if (!objects) return std::unexpected(objects.error());
   if (outputs.spark_env_secret_name) {
     // Terraform writes this Secret (manage_spark_env_secret): one owner, so deploy leaves it out.
     std::erase_if(*objects, [&](const kube::Object& o) {
       return o.kind() == "Secret" && o.name() == *outputs.spark_env_secret_name;
     });
-  }
-  if (auto pinned = pin_images(*objects, *existing.lock, build_hint); !pinned) {
-    ctx.err << "stackctl: " << pinned.error() << '\n';
-    return std::unexpected(kFindings);
-  }
-  if (auto filled = fill_role_arn(*objects, outputs.spark_role_arn,
-                                  "the Terraform outputs have no spark_role_arn (pass the outputs "
-                                  "of this target's root module with --terraform-outputs)");
-      !filled) {
-    ctx.err << "stackctl: " << filled.error() << '\n';
-    return std::unexpected(kFindings);
   }
 
   auto timeout = parse_duration(a.timeout);
@@ -213,7 +203,7 @@ int run_deploy(Context& ctx, const DeployArgs& a) {
   if (!client) return client.error();
   StderrProgress progress(ctx.err, ::isatty(STDERR_FILENO) == 1);
   const auto& req = prepared->request;
-  auto result = app::deploy(req, **client, app::system_clock(), progress);
+  auto result = app::deploy(req, *client->client, app::system_clock(), progress);
   const app::DeployResult& r = result ? *result : result.error().result;
   if (ctx.options.output == OutputFormat::json) {
     auto j = result_json(r, req);

@@ -1,6 +1,7 @@
-// What `stackctl deploy` applies: the target's objects exactly as `render` makes them, with every
-// image pinned by the digest stack.lock records, and the IRSA role ARN and the Secret's owner
-// taken from `terraform output -json`. Each refusal names what to run.
+// What `stackctl deploy` applies: the target's objects exactly as `render` makes them
+// (render::render's Manifest objects), every image pinned by the digest stack.lock records, the
+// IRSA role ARN and the spark.env Secret's owner taken from `terraform output -json`. Each
+// refusal names what to run.
 #pragma once
 
 #include <expected>
@@ -27,28 +28,28 @@ struct TerraformOutputs {
 std::expected<TerraformOutputs, std::string> parse_terraform_outputs(const std::string& text,
                                                                      const std::string& file);
 
-// The rendered manifests of `stack`'s target as objects, in render's order. The text of a
-// manifest that is not one YAML mapping is an error naming its path. Secrets hold values in
+// The images of the lock that may run: render::lock_image_refs of the entries whose `ref` is
+// still the tag the stack gives that image (an entry of an older tag is stale and pins nothing).
+std::map<std::string, std::string> current_image_refs(const model::Stack& stack,
+                                                      const lock::Lock& lock);
+
+struct DeployInputs {
+  const lock::Lock* lock = nullptr;
+  std::optional<std::string> spark_role_arn;
+  std::string values_file;
+  std::string build_hint;  // "stackctl build STACK --target T --push"
+};
+
+// The rendered objects of `stack`'s target, in render's order. Refuses (exit code after
+// printing why) a render error (kFindings), a container image not pinned by a digest
+// (kFindings: the message names the objects, images and `build_hint`), and a placeholder left
+// unresolved (kFindings: the IRSA role without --terraform-outputs). Secrets hold values in
 // clear: never print them.
 std::expected<std::vector<kube::Object>, int> rendered_objects(
     Context& ctx, const model::Stack& base, const model::Stack& stack,
-    const catalog::Catalog& catalog, const std::string& stack_path, const std::string& values_file);
+    const catalog::Catalog& catalog, const std::string& stack_path, const DeployInputs& in);
 
-// Every container image of `objects` replaced by the lock's pinned reference
-// (<repository>@<digest>). Refuses, naming the image and `stackctl build --push`, an image with
-// no pushed digest in the lock, or whose tag the lock does not record (the lock is stale).
-std::expected<void, std::string> pin_images(std::vector<kube::Object>& objects,
-                                            const lock::Lock& lock, const std::string& build_hint);
-
-// The IRSA placeholder replaced by the role ARN. Refuses when a placeholder remains and no ARN
-// was given.
-std::expected<void, std::string> fill_role_arn(std::vector<kube::Object>& objects,
-                                               const std::optional<std::string>& arn,
-                                               const std::string& hint);
-
-// A YAML text (one document) as a JSON tree: quoted scalars are strings; plain ones are null,
-// booleans and numbers as YAML 1.2's core schema reads them, else strings.
-std::expected<kube::Json, std::string> yaml_to_json(const std::string& text,
-                                                    const std::string& file);
+// Objects running a container image without "@sha256:": "  Deployment n/d runs IMAGE" lines.
+std::vector<std::string> unpinned_images(const std::vector<kube::Object>& objects);
 
 }  // namespace stackctl::cli

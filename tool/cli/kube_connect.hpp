@@ -1,4 +1,5 @@
-// Connecting to a cluster as kubectl would: --kubeconfig, KUBECONFIG, --context, -n.
+// Connecting to a cluster as kubectl would: --kubeconfig, KUBECONFIG, --context, -n
+// (adapters/kube_config.hpp resolves them; docs/deploy.md#connecting-to-a-cluster).
 #pragma once
 
 #include <expected>
@@ -6,6 +7,7 @@
 #include <string>
 
 #include "adapters/kube.hpp"
+#include "adapters/process.hpp"
 #include "cli/context.hpp"
 
 namespace stackctl::cli {
@@ -16,7 +18,13 @@ struct KubeFlags {
   std::string ns;          // -n/--namespace (else the stack target's namespace)
 };
 
-// The client for `flags`, or an exit code after printing why not (kExternalError).
-std::expected<std::unique_ptr<kube::Client>, int> connect(Context& ctx, const KubeFlags& flags);
+// The client and what it borrows (the process runner for exec credential plugins).
+struct KubeSession {
+  std::unique_ptr<proc::Runner> runner;
+  std::unique_ptr<kube::Client> client;
+};
+
+// The session for `flags`, or an exit code after printing why not (kExternalError).
+std::expected<KubeSession, int> connect(Context& ctx, const KubeFlags& flags);
 
 }  // namespace stackctl::cli

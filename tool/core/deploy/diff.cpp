@@ -86,7 +86,9 @@ Json strip_server_fields(Json object) {
 }
 
 bool same_content(const Json& live, const Json& applied) {
-  return strip_server_fields(live) == strip_server_fields(applied);
+  // Key order differs between a LIST's items and an apply's answer: compare as unordered maps.
+  return nlohmann::json::parse(strip_server_fields(live).dump()) ==
+         nlohmann::json::parse(strip_server_fields(applied).dump());
 }
 
 void mask_secret_data(Json& before, Json& after) {

@@ -170,7 +170,7 @@ expect_cause() { # expect_cause CODE TEXT
   set +e
   deploy "$W/$LAST_STACK.stack.yaml" --target minikube -n "$ns" --timeout 6s $LAST_VALUES > /dev/null 2> "$W/err"
   rc=$?; set -e
-  [ "$rc" = 6 ] || { cat "$W/err"; fail "expected exit 6 for $1, got $rc"; }
+  [ "$rc" = 7 ] || { cat "$W/err"; fail "expected exit 7 for $1, got $rc"; }
   grep -q "$1" "$W/err" || { cat "$W/err"; fail "$1 not named"; }
   grep -qF "$2" "$W/err" || { cat "$W/err"; fail "$2 not quoted"; }
 }

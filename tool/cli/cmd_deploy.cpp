@@ -237,7 +237,7 @@ Command deploy_command() {
       "\nImages run by the digest stack.lock records (`stackctl build --push` writes it).\n"
       "Exit codes: 0 deployed (and rolled out), 1 the stack or lock is not ready to deploy,\n"
       "2 usage (also: an eks target without --terraform-outputs), 3 a file could not be read,\n"
-      "4 the cluster refused or failed (conflict, forbidden, unreachable), 6 applied but a\n"
+      "4 the cluster refused or failed (conflict, forbidden, unreachable), 7 applied but a\n"
       "workload did not roll out (the cause is printed). See docs/deploy.md.\n",
       [](CLI::App& sub) -> Runner {
         auto a = std::make_shared<DeployArgs>();

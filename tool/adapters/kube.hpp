@@ -72,7 +72,8 @@ class Client {
   virtual std::string default_namespace() const = 0;
 
   // Discovery: the resource that serves `gvk`, from /api and /apis (cached per server).
-  // not_found when the server does not serve that kind.
+  // An empty gvk.version asks for the group's preferred version (the group-kinds an ApplySet
+  // parent lists carry no version). not_found when the server does not serve that kind.
   virtual std::expected<Resource, Failure> resource_for(const GroupVersionKind& gvk) = 0;
 
   // GET one object; nullopt when it does not exist.

@@ -32,5 +32,6 @@ Command lock_command();
 Command build_command();
 // `in` is where `explain -` reads the pasted text (std::cin; a string stream in tests).
 Command explain_command(std::istream& in);
+Command deploy_command();
 
 }  // namespace stackctl::cli

@@ -11,6 +11,7 @@ enum ExitCode : int {
   kExternalError = 4,  // something outside failed: registry, builder, cluster, Vault, network
   kDrift = 5,          // `drift`: what is deployed or committed no longer matches the stack
   kNoMatch = 6,        // `explain`: the text matched no entry of the error catalogue
+  kRolloutFailed = 7,  // `deploy`: applied, but a workload failed or did not roll out in time
   kInternal = 70,      // a bug in stackctl (EX_SOFTWARE); please report it
 };
 

@@ -1,0 +1,379 @@
+// deploy's executor against the recording fake: order, idempotence, pruning, crash safety at
+// every step, conflicts, dry run, diff, and the explained wait.
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+#include "app/deploy.hpp"
+#include "core/deploy/applyset.hpp"
+#include "kube_fake.hpp"
+
+using namespace stackctl;
+using kube::Json;
+using kube::Object;
+using testing::KubeFake;
+
+namespace {
+
+Object obj(const std::string& api, const std::string& kind, const std::string& name,
+           Json extra = Json::object()) {
+  Json b = {
+      {"apiVersion", api}, {"kind", kind}, {"metadata", {{"name", name}, {"namespace", "demo"}}}};
+  if (kind == "Namespace") b["metadata"].erase("namespace");
+  for (auto& [k, v] : extra.items()) b[k] = v;
+  return Object{b};
+}
+
+Object workload(const std::string& kind, const std::string& name) {
+  return obj(
+      "apps/v1", kind, name,
+      {{"spec",
+        {{"replicas", 1},
+         {"selector", {{"matchLabels", {{"app", name}}}}},
+         {"template",
+          {{"metadata", {{"labels", {{"app", name}}}}},
+           {"spec",
+            {{"containers", Json::array({{{"name", "main"}, {"image", "img@sha256:1"}}})}}}}}}}});
+}
+
+// A stack's objects as render gives them, shuffled out of order; Kyuubi's three optional.
+std::vector<Object> stack_objects(bool kyuubi, const std::string& conf = "a=1") {
+  std::vector<Object> out = {
+      workload("Deployment", "demo-connect"),
+      obj("v1", "Service", "demo-connect"),
+      obj("v1", "ConfigMap", "demo-spark-defaults", {{"data", {{"spark-defaults.conf", conf}}}}),
+      obj("v1", "Secret", "demo-spark-env", {{"stringData", {{"TOKEN", "s3cr3t"}}}}),
+      obj("rbac.authorization.k8s.io/v1", "RoleBinding", "spark"),
+      obj("rbac.authorization.k8s.io/v1", "Role", "spark"),
+      obj("v1", "ServiceAccount", "spark"),
+      obj("v1", "Namespace", "demo"),
+  };
+  if (kyuubi) {
+    out.push_back(workload("StatefulSet", "demo-kyuubi"));
+    out.push_back(obj("v1", "Service", "demo-kyuubi"));
+    out.push_back(obj("v1", "ConfigMap", "demo-kyuubi-conf"));
+  }
+  return out;
+}
+
+// Controllers, as far as rollout status looks: every workload becomes ready at once.
+void roll_out(Json& o) {
+  const std::string kind = o.value("kind", "");
+  if (kind != "Deployment" && kind != "StatefulSet") return;
+  const auto g = o["metadata"].value("generation", 1);
+  o["status"] = {{"observedGeneration", g}, {"replicas", 1},      {"updatedReplicas", 1},
+                 {"availableReplicas", 1},  {"readyReplicas", 1}, {"currentRevision", "r"},
+                 {"updateRevision", "r"}};
+}
+
+app::DeployRequest request(std::vector<Object> objects) {
+  app::DeployRequest r;
+  r.stack = "demo";
+  r.ns = "demo";
+  r.objects = std::move(objects);
+  r.tooling = "stackctl/0.1.0";
+  r.timeout = std::chrono::seconds(30);
+  r.poll = std::chrono::seconds(2);
+  return r;
+}
+
+struct Harness {
+  KubeFake kube;
+  testing::FakeClock clock;
+  testing::RecordingProgress progress;
+  Harness() { kube.on_apply = roll_out; }
+  std::expected<app::DeployResult, app::DeployError> run(const app::DeployRequest& r) {
+    return app::deploy(r, kube, clock, progress);
+  }
+};
+
+std::vector<std::string> applies(const KubeFake& k) {
+  std::vector<std::string> out;
+  for (const auto& r : k.requests)
+    if (r.starts_with("APPLY ")) out.push_back(r.substr(6));
+  return out;
+}
+
+std::vector<std::string> actions(const app::DeployResult& r) {
+  std::vector<std::string> out;
+  for (const auto& o : r.objects) out.push_back(app::to_string(o.action) + " " + o.object);
+  return out;
+}
+
+const std::string kId = deploy::applyset_id("demo-applyset", "demo", "Secret", "");
+
+}  // namespace
+
+TEST_CASE("first deploy creates every object in order, labelled, and rolls out", "[app-deploy]") {
+  Harness h;
+  auto r = h.run(request(stack_objects(true)));
+  REQUIRE(r);
+  CHECK(applies(h.kube) ==
+        std::vector<std::string>{"Namespace demo",
+                                 "Secret demo/demo-applyset",  // widen (the parent is created)
+                                 "ServiceAccount demo/spark", "Role demo/spark",
+                                 "RoleBinding demo/spark", "ConfigMap demo/demo-spark-defaults",
+                                 "ConfigMap demo/demo-kyuubi-conf", "Secret demo/demo-spark-env",
+                                 "Service demo/demo-connect", "Service demo/demo-kyuubi",
+                                 "Deployment demo/demo-connect", "StatefulSet demo/demo-kyuubi"});
+  for (const auto& a : actions(*r)) CHECK(a.starts_with("create "));
+  const auto cm = h.kube.find("ConfigMap", "demo", "demo-spark-defaults");
+  REQUIRE(cm);
+  CHECK((*cm)["metadata"]["labels"][deploy::kPartOfLabel] == kId);
+  const auto parent = h.kube.find("Secret", "demo", "demo-applyset");
+  REQUIRE(parent);
+  CHECK((*parent)["metadata"]["annotations"][deploy::kGroupKindsAnnotation] ==
+        "ConfigMap.,Deployment.apps,Role.rbac.authorization.k8s.io,RoleBinding.rbac.authorization."
+        "k8s.io,Secret.,Service.,ServiceAccount.,StatefulSet.apps");
+  // The Namespace is not a member: pruning it would take the parent with it.
+  CHECK_FALSE((*h.kube.find("Namespace", "", "demo"))["metadata"].contains("labels"));
+  REQUIRE(r->workloads.size() == 2);
+  CHECK(r->workloads[0].progress.state == deploy::Rollout::State::done);
+  CHECK(r->applyset_id == kId);
+}
+
+TEST_CASE("a second deploy changes nothing", "[app-deploy]") {
+  Harness h;
+  REQUIRE(h.run(request(stack_objects(true))));
+  const auto before = h.kube.snapshot();
+  h.kube.requests.clear();
+  auto r = h.run(request(stack_objects(true)));
+  REQUIRE(r);
+  CHECK(h.kube.snapshot() == before);
+  for (const auto& a : actions(*r)) CHECK(a.starts_with("unchanged "));
+  CHECK(h.kube.count("DELETE") == 0);
+  // The parent is read, not rewritten.
+  CHECK(std::count(h.kube.requests.begin(), h.kube.requests.end(),
+                   "APPLY Secret demo/demo-applyset") == 0);
+}
+
+TEST_CASE("Kyuubi turned off prunes exactly its objects and narrows the parent", "[app-deploy]") {
+  Harness h;
+  REQUIRE(h.run(request(stack_objects(true))));
+  // Objects that are not ours: made by hand, and another ApplySet's member of a listed kind.
+  h.kube.put(obj("v1", "ConfigMap", "by-hand").body);
+  Object other = obj("apps/v1", "StatefulSet", "other-tool");
+  other.body["metadata"]["labels"][deploy::kPartOfLabel] = "applyset-someone-else-v1";
+  h.kube.put(other.body);
+  h.kube.requests.clear();
+  auto r = h.run(request(stack_objects(false)));
+  REQUIRE(r);
+  std::vector<std::string> deleted;
+  for (const auto& q : h.kube.requests)
+    if (q.starts_with("DELETE ")) deleted.push_back(q.substr(7));
+  std::sort(deleted.begin(), deleted.end());
+  CHECK(deleted == std::vector<std::string>{"ConfigMap demo/demo-kyuubi-conf",
+                                            "Service demo/demo-kyuubi",
+                                            "StatefulSet demo/demo-kyuubi"});
+  CHECK(h.kube.find("ConfigMap", "demo", "by-hand"));
+  CHECK(h.kube.find("StatefulSet", "demo", "other-tool"));
+  CHECK(h.kube.find("Deployment", "demo", "demo-connect"));
+  const auto parent = h.kube.find("Secret", "demo", "demo-applyset");
+  CHECK((*parent)["metadata"]["annotations"][deploy::kGroupKindsAnnotation].get<std::string>().find(
+            "StatefulSet") == std::string::npos);
+}
+
+TEST_CASE("a crash at any step, then a rerun, converges with nothing orphaned or extra deleted",
+          "[app-deploy]") {
+  // Each request of the Kyuubi-off deploy, in turn, fails; then a clean rerun must leave exactly
+  // the Kyuubi-off objects, all members, and a narrowed parent.
+  Harness probe;
+  REQUIRE(probe.run(request(stack_objects(true))));
+  probe.kube.requests.clear();
+  REQUIRE(probe.run(request(stack_objects(false))));
+  const auto steps = probe.kube.requests;
+  REQUIRE(steps.size() > 10);
+  Harness expected;
+  REQUIRE(expected.run(request(stack_objects(false))));
+  std::vector<std::string> want;
+  for (const auto& s : expected.kube.snapshot()) want.push_back(s.substr(0, s.find('@')));
+
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    CAPTURE(i, steps[i]);
+    Harness h;
+    REQUIRE(h.run(request(stack_objects(true))));
+    h.kube.put(obj("v1", "ConfigMap", "by-hand").body);
+    const int nth = static_cast<int>(
+        std::count(steps.begin(), steps.begin() + static_cast<long>(i) + 1, steps[i]));
+    h.kube.fail_at(steps[i], nth);
+    auto crashed = h.run(request(stack_objects(false)));
+    CHECK_FALSE(crashed);
+    REQUIRE(h.run(request(stack_objects(false))));
+    std::vector<std::string> got;
+    for (const auto& s : h.kube.snapshot()) got.push_back(s.substr(0, s.find('@')));
+    auto want_here = want;
+    want_here.push_back("ConfigMap demo/by-hand");
+    std::sort(want_here.begin(), want_here.end());
+    std::sort(got.begin(), got.end());
+    CHECK(got == want_here);
+    const auto parent = h.kube.find("Secret", "demo", "demo-applyset");
+    REQUIRE(parent);
+    CHECK((*parent)["metadata"]["annotations"][deploy::kGroupKindsAnnotation] ==
+          (*expected.kube.find(
+              "Secret", "demo",
+              "demo-applyset"))["metadata"]["annotations"][deploy::kGroupKindsAnnotation]);
+  }
+}
+
+TEST_CASE("a field-manager conflict names the fields and manager; --force-conflicts takes them",
+          "[app-deploy]") {
+  Harness h;
+  REQUIRE(h.run(request(stack_objects(false))));
+  h.kube.own_field("Deployment", "demo", "demo-connect", "kubectl-edit", ".spec.replicas");
+  auto r = h.run(request(stack_objects(false)));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == app::DeployError::Kind::conflict);
+  CHECK(r.error().message ==
+        "Deployment demo/demo-connect: apply conflict (409): fields another field manager owns\n"
+        "  .spec.replicas: conflict with \"kubectl-edit\" using apps/v1\n"
+        "stackctl changed nothing on it; to take these fields over rerun with --force-conflicts "
+        "(the other manager may set them back: stop it first)");
+  auto forced = request(stack_objects(false));
+  forced.force_conflicts = true;
+  CHECK(h.run(forced));
+}
+
+TEST_CASE("dry run: the plan from the server's answers, nothing written", "[app-deploy]") {
+  Harness h;
+  auto dry = request(stack_objects(true));
+  dry.dry_run = true;
+  // An empty cluster: the namespace is missing, so nothing else can be asked.
+  auto empty = h.run(dry);
+  REQUIRE(empty);
+  CHECK(h.kube.snapshot().empty());
+  for (const auto& a : actions(*empty)) CHECK(a.starts_with("create "));
+  CHECK(empty->objects[0].note ==
+        "does not exist yet: the objects in it are not dry-run on the server");
+
+  REQUIRE(h.run(request(stack_objects(true))));
+  const auto before = h.kube.snapshot();
+  h.kube.requests.clear();
+  auto changed = request(stack_objects(false, "a=2"));
+  changed.dry_run = true;
+  auto plan = h.run(changed);
+  REQUIRE(plan);
+  CHECK(h.kube.snapshot() == before);
+  CHECK(h.kube.count("APPLY") == 0);
+  CHECK(h.kube.count("DELETE") == 0);
+  const auto a = actions(*plan);
+  CHECK(std::find(a.begin(), a.end(), "update ConfigMap demo/demo-spark-defaults") != a.end());
+  CHECK(std::find(a.begin(), a.end(), "unchanged Deployment demo/demo-connect") != a.end());
+  CHECK(std::find(a.begin(), a.end(), "prune StatefulSet demo/demo-kyuubi") != a.end());
+  CHECK(std::find(a.begin(), a.end(), "prune ConfigMap demo/demo-kyuubi-conf") != a.end());
+}
+
+TEST_CASE("diff: live against intended, Secret values masked", "[app-deploy]") {
+  Harness h;
+  REQUIRE(h.run(request(stack_objects(false))));
+  auto objects = stack_objects(false, "a=2");
+  for (auto& o : objects)
+    if (o.kind() == "Secret") o.body["stringData"]["TOKEN"] = "n3w";
+  auto d = request(objects);
+  d.dry_run = true;
+  d.diff = true;
+  auto r = h.run(d);
+  REQUIRE(r);
+  std::string all;
+  for (const auto& o : r->objects) all += o.diff;
+  CHECK(all.find("-  spark-defaults.conf: \"a=1\"\n+  spark-defaults.conf: \"a=2\"\n") !=
+        std::string::npos);
+  CHECK(all.find("TOKEN: \"*** (before)\"") != std::string::npos);
+  CHECK(all.find("TOKEN: \"*** (after)\"") != std::string::npos);
+  CHECK(all.find("s3cr3t") == std::string::npos);
+  CHECK(all.find("n3w") == std::string::npos);
+  CHECK(all.find("managedFields") == std::string::npos);
+}
+
+TEST_CASE("a parent of another tool is refused before anything is applied", "[app-deploy]") {
+  Harness h;
+  h.kube.put(obj("v1", "Namespace", "demo").body);
+  Object p = deploy::parent_object({"demo-applyset", "demo", "kubectl/v1.27"}, {});
+  h.kube.put(p.body);
+  h.kube.requests.clear();
+  auto r = h.run(request(stack_objects(false)));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == app::DeployError::Kind::refused);
+  CHECK(r.error().message.find("another tool (applyset.kubernetes.io/tooling=kubectl/v1.27)") !=
+        std::string::npos);
+  CHECK(h.kube.count("APPLY") == 0);
+}
+
+TEST_CASE("a Namespace someone else manages is left as it is", "[app-deploy]") {
+  Harness h;
+  Json ns = obj("v1", "Namespace", "demo").body;
+  ns["metadata"]["managedFields"] =
+      Json::array({{{"manager", "Terraform"}, {"operation", "Update"}}});
+  h.kube.put(ns);
+  auto r = h.run(request(stack_objects(false)));
+  REQUIRE(r);
+  CHECK(r->objects[0].action == app::Action::skipped);
+  CHECK(r->objects[0].note == "exists, managed by Terraform: left as it is");
+  CHECK(h.kube.count("APPLY Namespace") == 0);
+}
+
+namespace {
+
+// A deploy whose Deployment never becomes available, with `pod` (labelled as its pods) and
+// `events` staged; returns the error message.
+std::string stuck(Json pod_status, std::vector<Json> events = {}) {
+  Harness h;
+  h.kube.on_apply = nullptr;
+  h.kube.put(obj("v1", "Namespace", "demo").body);
+  Json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata",
+               {{"name", "demo-connect-x1"},
+                {"namespace", "demo"},
+                {"uid", "pod-uid"},
+                {"labels", {{"app", "demo-connect"}}}}},
+              {"status", pod_status}};
+  h.kube.put(pod);
+  for (auto& e : events) {
+    e["apiVersion"] = "v1";
+    e["kind"] = "Event";
+    e["metadata"] = {{"name", "e" + std::to_string(&e - events.data())}, {"namespace", "demo"}};
+    e["involvedObject"] = {{"kind", "Pod"}, {"uid", "pod-uid"}};
+    h.kube.put(e);
+  }
+  std::vector<Object> objects = {obj("v1", "Namespace", "demo"),
+                                 workload("Deployment", "demo-connect")};
+  auto r = h.run(request(objects));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == app::DeployError::Kind::rollout);
+  CHECK(h.clock.slept == std::chrono::seconds(30));  // it waited its whole timeout, no longer
+  return r.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("the wait names each staged pod failure, never a bare timeout", "[app-deploy]") {
+  const std::string pull =
+      stuck({{"phase", "Pending"},
+             {"containerStatuses",
+              Json::array({{{"name", "main"},
+                            {"image", "registry.local/spark-connect@sha256:abc"},
+                            {"state", {{"waiting", {{"reason", "ImagePullBackOff"}}}}}}})}});
+  CHECK(
+      pull.starts_with("Deployment demo/demo-connect: not rolled out after 30s: Waiting for "
+                       "deployment spec update to be observed..."));
+  CHECK(pull.find("D_IMAGE_PULL Pod demo/demo-connect-x1 container main") != std::string::npos);
+  CHECK(pull.find("registry.local/spark-connect@sha256:abc") != std::string::npos);
+
+  const std::string sched = stuck({{"phase", "Pending"}},
+                                  {{{"reason", "FailedScheduling"},
+                                    {"message", "0/1 nodes are available: 1 Insufficient cpu."}}});
+  CHECK(sched.find("D_INSUFFICIENT_RESOURCES") != std::string::npos);
+  CHECK(sched.find("\"0/1 nodes are available: 1 Insufficient cpu.\"") != std::string::npos);
+
+  const std::string oom = stuck(
+      {{"phase", "Running"},
+       {"containerStatuses",
+        Json::array(
+            {{{"name", "main"},
+              {"image", "x"},
+              {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}},
+              {"lastState", {{"terminated", {{"reason", "OOMKilled"}, {"exitCode", 137}}}}}}})}});
+  CHECK(oom.find("D_OOMKILLED") != std::string::npos);
+
+  const std::string nothing = stuck({{"phase", "Pending"}});
+  CHECK(nothing.find("no failure seen in its pods") != std::string::npos);
+}

@@ -1,0 +1,367 @@
+#include "app/deploy.hpp"
+
+#include <map>
+#include <set>
+#include <thread>
+
+#include "app/deploy_internal.hpp"
+#include "core/deploy/applyset.hpp"
+#include "core/deploy/diff.hpp"
+#include "core/deploy/order.hpp"
+
+namespace stackctl::app {
+
+namespace {
+
+using kube::Json;
+using kube::Object;
+
+class SystemClock final : public Clock {
+ public:
+  std::chrono::steady_clock::time_point now() override { return std::chrono::steady_clock::now(); }
+  void sleep_for(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
+};
+
+std::string str(const Json& j, const char* key) {
+  if (!j.is_object()) return {};
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+const Json& meta(const Json& j) {
+  static const Json none = Json::object();
+  return j.is_object() && j.contains("metadata") ? j["metadata"] : none;
+}
+
+// Field managers of a live object, in order ("stackctl", "kubectl-edit").
+std::vector<std::string> managers(const Json& live) {
+  std::vector<std::string> out;
+  const Json& mf = meta(live).value("managedFields", Json::array());
+  for (const auto& entry : mf) out.push_back(str(entry, "manager"));
+  return out;
+}
+
+std::string base64(std::string_view bytes) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    unsigned n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (i + 1 < bytes.size())
+      n |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 2]));
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
+  }
+  return out;
+}
+
+// A Secret's stringData as data: the server stores only data, so applying stringData changes
+// the object on every apply (a second deploy would not be a no-op).
+Object secret_as_data(Object o) {
+  if (o.kind() != "Secret" || !o.body.contains("stringData")) return o;
+  Json data = o.body.value("data", Json::object());
+  for (const auto& [k, v] : o.body["stringData"].items())
+    if (v.is_string()) data[k] = base64(v.get<std::string>());
+  o.body.erase("stringData");
+  o.body["data"] = std::move(data);
+  return o;
+}
+
+bool managed_by_us(const Json& live) {
+  for (const auto& m : managers(live))
+    if (m == "stackctl") return true;
+  return false;
+}
+
+DeployError api_error(const kube::Failure& f, const std::string& what, bool dry_run,
+                      const DeployResult& result) {
+  const auto kind = f.kind == kube::Failure::Kind::conflict && f.reason == "Conflict"
+                        ? DeployError::Kind::conflict
+                        : DeployError::Kind::api;
+  return {kind, explain(f, what, dry_run), result};
+}
+
+// Identity of a live object for the prune and plan lookups.
+std::string key_of(const std::string& group_kind, const std::string& ns, const std::string& name) {
+  return group_kind + "/" + ns + "/" + name;
+}
+
+struct Run {
+  const DeployRequest& req;
+  kube::Client& client;
+  detail::Resources resources;
+  deploy::ParentRef ref;
+  DeployResult result;
+  std::map<std::string, Json> listed;  // key_of -> live member
+  std::vector<deploy::Live> listed_all;
+  bool namespace_missing = false;
+
+  Run(const DeployRequest& r, kube::Client& c)
+      : req(r), client(c), resources(c), ref{deploy::parent_name(r.stack), r.ns, r.tooling} {
+    result.applyset_id = ref.id();
+  }
+
+  DeployError error(const kube::Failure& f, const std::string& what) const {
+    return api_error(f, what, req.dry_run, result);
+  }
+
+  std::expected<void, DeployError> apply_namespace(const Object& ns);
+  std::expected<std::optional<deploy::Members>, DeployError> read_parent();
+  std::expected<void, DeployError> write_parent(const deploy::Members& m, const char* step);
+  std::expected<void, DeployError> list_members(const deploy::Plan& plan,
+                                                const std::vector<Object>& members);
+  std::expected<std::string, DeployError> apply(const Object& o, std::set<std::string>& uids);
+  std::expected<void, DeployError> prune(const deploy::Plan& plan,
+                                         const std::set<std::string>& uids);
+};
+
+std::expected<void, DeployError> Run::apply_namespace(const Object& ns) {
+  auto r = resources.get(ns.gvk());
+  if (!r) return std::unexpected(r.error());
+  auto live = client.get(*r, "", ns.name());
+  if (!live) return std::unexpected(error(live.error(), ns.display()));
+  ObjectResult out{ns.display(), kube::group_kind(ns.gvk()), Action::create, "", ""};
+  if (*live && !managed_by_us(**live)) {
+    // Someone else made it (Terraform's namespace module, an admin): theirs, not ours to change.
+    out.action = Action::skipped;
+    std::string who;
+    for (const auto& m : managers(**live)) who += (who.empty() ? "" : ", ") + m;
+    out.note = "exists, managed by " + (who.empty() ? std::string("another tool") : who) +
+               ": left as it is";
+    result.objects.push_back(std::move(out));
+    return {};
+  }
+  if (!*live && req.dry_run) {
+    namespace_missing = true;  // a dry run cannot create it, so nothing in it can be dry-run
+    out.note = "does not exist yet: the objects in it are not dry-run on the server";
+    result.objects.push_back(std::move(out));
+    return {};
+  }
+  auto applied = client.apply(*r, ns, {"stackctl", req.force_conflicts, req.dry_run});
+  if (!applied) return std::unexpected(error(applied.error(), ns.display()));
+  if (*live)
+    out.action = deploy::same_content(**live, *applied) ? Action::unchanged : Action::update;
+  if (req.diff)
+    out.diff = deploy::unified_diff(*live ? kube::to_yaml(deploy::strip_server_fields(**live)) : "",
+                                    kube::to_yaml(deploy::strip_server_fields(*applied)),
+                                    "live/" + ns.display(), "intended/" + ns.display());
+  result.objects.push_back(std::move(out));
+  return {};
+}
+
+std::expected<std::optional<deploy::Members>, DeployError> Run::read_parent() {
+  if (namespace_missing) return std::nullopt;
+  auto r = resources.get({"", "v1", "Secret"});
+  if (!r) return std::unexpected(r.error());
+  auto live = client.get(*r, ref.ns, ref.name);
+  if (!live) return std::unexpected(error(live.error(), "Secret " + ref.ns + "/" + ref.name));
+  if (!*live) return std::nullopt;
+  auto m = deploy::read_parent(ref, **live);
+  if (!m) return std::unexpected(DeployError{DeployError::Kind::refused, m.error(), result});
+  return *m;
+}
+
+std::expected<void, DeployError> Run::write_parent(const deploy::Members& m, const char* step) {
+  auto r = resources.get({"", "v1", "Secret"});
+  if (!r) return std::unexpected(r.error());
+  const Object parent = deploy::parent_object(ref, m);
+  auto applied = client.apply(*r, parent, {"stackctl", true, false});
+  if (!applied)
+    return std::unexpected(error(applied.error(), parent.display() + " (" + step + ")"));
+  return {};
+}
+
+std::expected<void, DeployError> Run::list_members(const deploy::Plan& plan,
+                                                   const std::vector<Object>& members) {
+  if (namespace_missing) return {};
+  std::map<std::string, std::string> versions;  // group-kind -> version applied now
+  for (const auto& o : members) versions[kube::group_kind(o.gvk())] = o.gvk().version;
+  for (const auto& gk : plan.widened.group_kinds) {
+    const auto dot = gk.find('.');
+    // The version of an object applied now; for a kind only the parent lists (no longer
+    // rendered), an empty version asks discovery for the group's preferred one.
+    kube::GroupVersionKind gvk{gk.substr(dot + 1), "", gk.substr(0, dot)};
+    if (const auto v = versions.find(gk); v != versions.end()) gvk.version = v->second;
+    auto r = resources.get(gvk);
+    if (!r && gvk.version.empty()) {
+      // Stopgap: the real client does not resolve a preferred version yet (kube.hpp's contract
+      // asks it to); v1 is the version of every kind render makes (core, apps, rbac).
+      gvk.version = "v1";
+      r = resources.get(gvk);
+    }
+    if (!r) return std::unexpected(r.error());
+    std::vector<std::string> namespaces =
+        r->namespaced ? plan.namespaces() : std::vector<std::string>{""};
+    for (const auto& ns : namespaces) {
+      auto list = client.list(*r, ns, {std::string(deploy::kPartOfLabel) + "=" + ref.id(), ""});
+      if (!list) return std::unexpected(error(list.error(), "the " + r->name + " in " + ns));
+      for (auto item : list->value("items", Json::array())) {
+        // A LIST's items carry no apiVersion and kind (the List has them): put them back, so a
+        // listed member compares equal to the server's answer to an apply of it.
+        item["apiVersion"] = r->group.empty() ? r->version : r->group + "/" + r->version;
+        item["kind"] = r->kind;
+        listed[key_of(gk, str(meta(item), "namespace"), str(meta(item), "name"))] = item;
+        listed_all.push_back({{r->group, r->version, r->kind}, item});
+      }
+    }
+  }
+  return {};
+}
+
+std::expected<std::string, DeployError> Run::apply(const Object& o, std::set<std::string>& uids) {
+  const std::string gk = kube::group_kind(o.gvk());
+  ObjectResult out{o.display(), gk, Action::create, "", ""};
+  const auto it = listed.find(key_of(gk, o.namespace_name(), o.name()));
+  std::optional<Json> live;
+  if (it != listed.end()) live = it->second;
+  if (namespace_missing) {
+    out.note = "namespace " + req.ns + " does not exist yet";
+    result.objects.push_back(std::move(out));
+    return std::string();
+  }
+  auto r = resources.get(o.gvk());
+  if (!r) return std::unexpected(r.error());
+  if (!live && req.diff) {
+    // Not ours yet, but it may exist: the diff shows what applying would change.
+    auto got = client.get(*r, o.namespace_name(), o.name());
+    if (!got) return std::unexpected(error(got.error(), o.display()));
+    live = *got;
+  }
+  auto applied = client.apply(*r, deploy::with_part_of(secret_as_data(o), ref.id()),
+                              {"stackctl", req.force_conflicts, req.dry_run});
+  if (!applied) return std::unexpected(error(applied.error(), o.display()));
+  uids.insert(str(meta(*applied), "uid"));
+  if (live) {
+    out.action = deploy::same_content(*live, *applied) ? Action::unchanged : Action::update;
+  } else {
+    // Not listed as a member: new, unless the server's answer shows earlier managers (an object
+    // made by hand or by kubectl, now adopted).
+    for (const auto& m : managers(*applied))
+      if (m != "stackctl") out.action = Action::update;
+    if (out.action == Action::update) out.note = "adopted into the ApplySet";
+  }
+  if (req.diff) {
+    Json before = live ? deploy::strip_server_fields(*live) : Json();
+    Json after = deploy::strip_server_fields(*applied);
+    deploy::mask_secret_data(before, after);
+    out.diff = deploy::unified_diff(live ? kube::to_yaml(before) : "", kube::to_yaml(after),
+                                    "live/" + o.display(), "intended/" + o.display());
+  }
+  result.objects.push_back(std::move(out));
+  return str(meta(*applied), "uid");
+}
+
+std::expected<void, DeployError> Run::prune(const deploy::Plan& plan,
+                                            const std::set<std::string>& uids) {
+  for (const auto& l : deploy::select_prune(ref.id(), plan.widened, listed_all, uids)) {
+    const Object o{l.body};
+    ObjectResult out{o.display(), kube::group_kind(l.gvk), Action::prune, "", ""};
+    if (req.diff)
+      out.diff = deploy::unified_diff(kube::to_yaml(deploy::strip_server_fields(l.body)), "",
+                                      "live/" + o.display(), "intended/" + o.display());
+    if (!req.dry_run) {
+      auto r = resources.get(l.gvk);
+      if (!r) return std::unexpected(r.error());
+      if (auto d = client.remove(*r, o.namespace_name(), o.name()); !d)
+        return std::unexpected(error(d.error(), o.display() + " (prune)"));
+    }
+    result.objects.push_back(std::move(out));
+  }
+  return {};
+}
+
+}  // namespace
+
+namespace detail {
+
+std::expected<kube::Resource, DeployError> Resources::get(const kube::GroupVersionKind& gvk) {
+  if (auto it = cache_.find(gvk); it != cache_.end()) return it->second;
+  auto r = client_.resource_for(gvk);
+  if (!r) {
+    const std::string gv = gvk.group.empty() ? gvk.version : gvk.group + "/" + gvk.version;
+    const std::string what = gvk.kind + (gv.empty() ? "" : " (" + gv + ")");
+    if (r.error().kind == kube::Failure::Kind::not_found)
+      return std::unexpected(DeployError{DeployError::Kind::api,
+                                         client_.server() + " does not serve " + what +
+                                             ": the cluster lacks that API (is it too old?)",
+                                         {}});
+    return std::unexpected(
+        DeployError{DeployError::Kind::api, explain(r.error(), "discovery of " + what), {}});
+  }
+  cache_.emplace(gvk, *r);
+  return *r;
+}
+
+}  // namespace detail
+
+Clock& system_clock() {
+  static SystemClock clock;
+  return clock;
+}
+
+std::string to_string(Action a) {
+  switch (a) {
+    case Action::create:
+      return "create";
+    case Action::update:
+      return "update";
+    case Action::unchanged:
+      return "unchanged";
+    case Action::prune:
+      return "prune";
+    case Action::skipped:
+      break;
+  }
+  return "skipped";
+}
+
+std::expected<DeployResult, DeployError> deploy(const DeployRequest& request, kube::Client& client,
+                                                Clock& clock, Progress& progress) {
+  Run run(request, client);
+  std::vector<Object> members;
+  std::vector<Object> namespaces;
+  for (auto& o : deploy::in_apply_order(request.objects))
+    (o.kind() == "Namespace" && o.gvk().group.empty() ? namespaces : members).push_back(o);
+
+  for (const auto& ns : namespaces)
+    if (auto done = run.apply_namespace(ns); !done) return std::unexpected(done.error());
+  auto old = run.read_parent();
+  if (!old) return std::unexpected(old.error());
+  const deploy::Plan plan =
+      deploy::plan(run.ref, *old ? &**old : nullptr, deploy::members_of(run.ref, members));
+
+  if (!request.dry_run && !run.namespace_missing && (!*old || plan.widened != **old)) {
+    progress.step("ApplySet " + run.ref.ns + "/" + run.ref.name + ": widen to " +
+                  std::to_string(plan.widened.group_kinds.size()) + " kinds");
+    if (auto w = run.write_parent(plan.widened, "widen"); !w) return std::unexpected(w.error());
+  }
+  if (auto l = run.list_members(plan, members); !l) return std::unexpected(l.error());
+
+  std::set<std::string> uids;
+  for (const auto& o : members) {
+    auto uid = run.apply(o, uids);
+    if (!uid) return std::unexpected(uid.error());
+    const auto& last = run.result.objects.back();
+    progress.step((request.dry_run ? "dry run: " : "") + to_string(last.action) + " " +
+                  last.object);
+  }
+  if (request.prune && !run.namespace_missing) {
+    if (auto p = run.prune(plan, uids); !p) return std::unexpected(p.error());
+    if (!request.dry_run && plan.narrowed != plan.widened) {
+      progress.step("ApplySet " + run.ref.ns + "/" + run.ref.name + ": narrow to " +
+                    std::to_string(plan.narrowed.group_kinds.size()) + " kinds");
+      if (auto n = run.write_parent(plan.narrowed, "narrow"); !n) return std::unexpected(n.error());
+    }
+  }
+  if (request.dry_run || !request.wait) return std::move(run.result);
+  if (auto w =
+          detail::wait_for(request, members, run.resources, client, clock, progress, run.result);
+      !w)
+    return std::unexpected(w.error());
+  return std::move(run.result);
+}
+
+}  // namespace stackctl::app

@@ -1,0 +1,278 @@
+// stackctl deploy STACK --target T: the target's rendered objects onto its cluster with
+// server-side apply, pruned with an ApplySet, waited on with progress (app/deploy.hpp).
+#include <unistd.h>
+
+#include <charconv>
+
+#include "adapters/fs.hpp"
+#include "app/deploy.hpp"
+#include "cli/commands.hpp"
+#include "cli/deploy_inputs.hpp"
+#include "cli/deploy_progress.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/kube_connect.hpp"
+#include "cli/lock_io.hpp"
+#include "cli/output.hpp"
+#include "cli/stack_input.hpp"
+
+namespace stackctl::cli {
+
+namespace {
+
+struct DeployArgs {
+  StackInput in;
+  KubeFlags kube;
+  std::string lock_file;
+  std::string terraform_outputs;
+  std::string values_file;
+  std::string timeout = "5m";
+  bool dry_run = false;
+  bool diff = false;
+  bool prune = true;
+  bool force_conflicts = false;
+  bool no_wait = false;
+};
+
+// "90", "90s", "5m", "1h" -> milliseconds.
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  long long n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || n < 0) return std::nullopt;
+  const std::string unit(end, text.data() + text.size());
+  if (unit.empty() || unit == "s") return std::chrono::seconds(n);
+  if (unit == "m") return std::chrono::minutes(n);
+  if (unit == "h") return std::chrono::hours(n);
+  return std::nullopt;
+}
+
+struct Prepared {
+  app::DeployRequest request;
+  KubeFlags kube;
+};
+
+// Everything from the disk and the stack, checked before any request goes out.
+std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
+  const catalog::Catalog* catalog = active_catalog(ctx);
+  if (catalog == nullptr) return std::unexpected(kInputError);
+  LoadedStack base = load_stack_file(ctx, {a.in.path, ""}, *catalog);
+  if (base.exit_code != 0) return std::unexpected(base.exit_code);
+  LoadedStack loaded = load_stack_file(ctx, a.in, *catalog);
+  for (const auto& d : loaded.diags.items()) {
+    print_diagnostic(ctx, ctx.err, d);
+    if (d.code == "E_UNKNOWN_TARGET") return std::unexpected(kUsage);
+  }
+  if (!base.stack || !loaded.stack || loaded.diags.has_errors() || base.diags.has_errors()) {
+    ctx.err << a.in.path << ": invalid stack; nothing was deployed (see `stackctl validate "
+            << a.in.path << "`)\n";
+    return std::unexpected(kFindings);
+  }
+  model::Stack& stack = *loaded.stack;
+  const model::Target* target = stack.find_target(a.in.target);
+  if (target == nullptr) return std::unexpected(kUsage);
+  const bool eks = target->kind == model::TargetKind::eks;
+  // -n and --context override what the target names (kubectl's habit).
+  Prepared p;
+  p.kube = a.kube;
+  if (p.kube.context.empty()) p.kube.context = target->context;
+  if (!a.kube.ns.empty())
+    for (auto& t : stack.targets)
+      if (t.name == a.in.target) t.namespace_name = a.kube.ns;
+  p.kube.ns = stack.find_target(a.in.target)->namespace_name;
+
+  const std::string build_hint =
+      "stackctl build " + a.in.path + " --target " + a.in.target + " --push";
+  const auto lock_path = lock_path_for(a.in.path, a.lock_file);
+  ExistingLock existing = read_lock(ctx, lock_path);
+  if (existing.exit_code != 0) return std::unexpected(existing.exit_code);
+  if (!existing.lock) {
+    ctx.err << "stackctl: " << lock_path.string()
+            << " does not exist: deploy runs images pinned by the digests it records\n  run `"
+            << build_hint << "` first\n";
+    return std::unexpected(kFindings);
+  }
+  const auto stale = lock::differences(*existing.lock, lock::from_stack(stack, &*existing.lock));
+  if (!stale.empty()) {
+    ctx.err << "stackctl: " << lock_path.string() << " is stale (the stack changed since):\n";
+    for (const auto& s : stale) ctx.err << "  " << s << '\n';
+    ctx.err << "  run `" << build_hint << "` to rebuild, push and relock\n";
+    return std::unexpected(kFindings);
+  }
+
+  TerraformOutputs outputs;
+  if (!a.terraform_outputs.empty()) {
+    auto text = fs::read_file(a.terraform_outputs);
+    if (!text) {
+      ctx.err << "stackctl: " << text.error().message << '\n';
+      return std::unexpected(kInputError);
+    }
+    auto parsed = parse_terraform_outputs(*text, a.terraform_outputs);
+    if (!parsed) {
+      ctx.err << "stackctl: " << parsed.error() << '\n';
+      return std::unexpected(kInputError);
+    }
+    outputs = *parsed;
+  } else if (eks) {
+    ctx.err << "stackctl: target " << a.in.target
+            << " is an eks target: its spark ServiceAccount needs the IAM role ARN from "
+               "Terraform\n  run `terraform -chdir=rendered/<stack>/targets/"
+            << a.in.target << "/terraform output -json > outputs.json`, then pass "
+            << "--terraform-outputs outputs.json\n";
+    return std::unexpected(kUsage);
+  }
+
+  DeployInputs inputs{&*existing.lock, outputs.spark_role_arn, a.values_file, build_hint};
+  auto objects = rendered_objects(ctx, *base.stack, stack, *catalog, a.in.path, inputs);
+  if (!objects) return std::unexpected(objects.error());
+  if (outputs.spark_env_secret_name) {
+    // Terraform writes this Secret (manage_spark_env_secret): one owner, so deploy leaves it out.
+    std::erase_if(*objects, [&](const kube::Object& o) {
+      return o.kind() == "Secret" && o.name() == *outputs.spark_env_secret_name;
+    });
+  }
+
+  auto timeout = parse_duration(a.timeout);
+  if (!timeout) {
+    ctx.err << "stackctl: --timeout " << a.timeout << ": expected seconds (90, 90s), minutes (5m) "
+            << "or hours (1h)\n";
+    return std::unexpected(kUsage);
+  }
+  auto& r = p.request;
+  r.stack = stack.metadata.name;
+  r.ns = p.kube.ns;
+  r.objects = std::move(*objects);
+  r.dry_run = a.dry_run || a.diff;
+  r.diff = a.diff;
+  r.prune = a.prune;
+  r.force_conflicts = a.force_conflicts;
+  r.wait = !a.no_wait;
+  r.timeout = *timeout;
+  return p;
+}
+
+nlohmann::json result_json(const app::DeployResult& r, const app::DeployRequest& req) {
+  nlohmann::json objects = nlohmann::json::array();
+  for (const auto& o : r.objects) {
+    nlohmann::json j = {
+        {"object", o.object}, {"groupKind", o.group_kind}, {"action", app::to_string(o.action)}};
+    if (!o.note.empty()) j["note"] = o.note;
+    if (req.diff) j["diff"] = o.diff;
+    objects.push_back(std::move(j));
+  }
+  nlohmann::json workloads = nlohmann::json::array();
+  for (const auto& w : r.workloads) {
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& f : w.findings)
+      findings.push_back({{"code", f.code},
+                          {"title", f.title},
+                          {"severity", doctor::to_string(f.severity)},
+                          {"object", f.object},
+                          {"evidence", f.evidence},
+                          {"cause", f.cause},
+                          {"fix", f.fix}});
+    const char* state = w.progress.state == deploy::Rollout::State::done     ? "done"
+                        : w.progress.state == deploy::Rollout::State::failed ? "failed"
+                                                                             : "waiting";
+    workloads.push_back({{"object", w.progress.object},
+                         {"state", state},
+                         {"message", w.progress.message},
+                         {"findings", findings}});
+  }
+  return {{"namespace", req.ns},
+          {"applyset", r.applyset_id},
+          {"dryRun", req.dry_run},
+          {"objects", objects},
+          {"workloads", workloads}};
+}
+
+void print_text(Context& ctx, const app::DeployResult& r, const app::DeployRequest& req) {
+  for (const auto& o : r.objects) {
+    if (req.diff) {
+      ctx.out << o.diff;
+      continue;
+    }
+    ctx.out << app::to_string(o.action) << "  " << o.object
+            << (o.note.empty() ? "" : "  (" + o.note + ")") << '\n';
+  }
+}
+
+int run_deploy(Context& ctx, const DeployArgs& a) {
+  auto prepared = prepare(ctx, a);
+  if (!prepared) return prepared.error();
+  auto client = connect(ctx, prepared->kube);
+  if (!client) return client.error();
+  StderrProgress progress(ctx.err, ::isatty(STDERR_FILENO) == 1);
+  const auto& req = prepared->request;
+  auto result = app::deploy(req, *client->client, app::system_clock(), progress);
+  const app::DeployResult& r = result ? *result : result.error().result;
+  if (ctx.options.output == OutputFormat::json) {
+    auto j = result_json(r, req);
+    if (!result) j["error"] = result.error().message;
+    ctx.out << j.dump(2) << '\n';
+  } else {
+    print_text(ctx, r, req);
+  }
+  if (!result) {
+    ctx.err << "stackctl: " << result.error().message << '\n';
+    return result.error().kind == app::DeployError::Kind::rollout ? kRolloutFailed : kExternalError;
+  }
+  if (!req.dry_run)
+    ctx.err << "deployed " << r.objects.size() << " objects to namespace " << req.ns
+            << (req.wait ? "; every workload rolled out" : "") << '\n';
+  return kOk;
+}
+
+}  // namespace
+
+Command deploy_command() {
+  return {
+      "deploy",
+      "Apply a target's objects to its cluster (server-side apply), prune with an ApplySet, wait",
+      "  stackctl deploy stacks/spark-connect.stack.yaml --target minikube\n"
+      "  stackctl deploy stacks/spark-connect.stack.yaml --target minikube --dry-run\n"
+      "  stackctl deploy stacks/spark-connect.stack.yaml --target minikube --diff\n"
+      "  stackctl deploy stacks/kyuubi-sql.stack.yaml --target eks \\\n"
+      "      --terraform-outputs outputs.json --context prod -n sql --timeout 10m\n"
+      "  stackctl deploy my.stack.yaml --target minikube --no-wait -o json | jq '.objects[]'\n"
+      "\nImages run by the digest stack.lock records (`stackctl build --push` writes it).\n"
+      "Exit codes: 0 deployed (and rolled out), 1 the stack or lock is not ready to deploy,\n"
+      "2 usage (also: an eks target without --terraform-outputs), 3 a file could not be read,\n"
+      "4 the cluster refused or failed (conflict, forbidden, unreachable), 7 applied but a\n"
+      "workload did not roll out (the cause is printed). See docs/deploy.md.\n",
+      [](CLI::App& sub) -> Runner {
+        auto a = std::make_shared<DeployArgs>();
+        add_stack_argument(sub, a->in);
+        sub.add_option("-t,--target", a->in.target, "The target to deploy (minikube, eks, ...)")
+            ->required();
+        sub.add_option("--kubeconfig", a->kube.kubeconfig,
+                       "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)");
+        sub.add_option(
+            "--context", a->kube.context,
+            "kubeconfig context (default: the target's `context`, else the current one)");
+        sub.add_option("-n,--namespace", a->kube.ns,
+                       "Namespace (default: the target's `namespace`)");
+        sub.add_flag("--dry-run", a->dry_run,
+                     "Print the plan (create/update/unchanged/prune per object) from a server-side "
+                     "dry run; change nothing");
+        sub.add_flag("--diff", a->diff,
+                     "Print a unified diff of live against intended objects (Secret values "
+                     "masked); change nothing");
+        sub.add_flag("--prune,!--no-prune", a->prune,
+                     "Delete objects of this stack's ApplySet that it no longer renders (default: "
+                     "on)");
+        sub.add_flag("--force-conflicts", a->force_conflicts,
+                     "Take over fields another field manager owns (409 conflicts)");
+        sub.add_option("--timeout", a->timeout, "How long to wait for the rollout (90s, 5m, 1h)")
+            ->capture_default_str();
+        sub.add_flag("--no-wait", a->no_wait, "Do not wait for the workloads to roll out");
+        sub.add_option("--terraform-outputs", a->terraform_outputs,
+                       "`terraform output -json` of the target's root module (required on eks "
+                       "targets: the spark ServiceAccount's IAM role ARN)");
+        sub.add_option("--lock", a->lock_file, "The lock file (default: STACK with .lock)");
+        sub.add_option("--values", a->values_file,
+                       "spark.env values (YAML key: value), as for `stackctl render`");
+        return [a](Context& ctx) { return run_deploy(ctx, *a); };
+      }};
+}
+
+}  // namespace stackctl::cli

@@ -1,0 +1,55 @@
+// What `stackctl deploy` applies: the target's objects exactly as `render` makes them
+// (render::render's Manifest objects), every image pinned by the digest stack.lock records, the
+// IRSA role ARN and the spark.env Secret's owner taken from `terraform output -json`. Each
+// refusal names what to run.
+#pragma once
+
+#include <expected>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/context.hpp"
+#include "core/catalog.hpp"
+#include "core/kube/object.hpp"
+#include "core/lock.hpp"
+#include "core/model.hpp"
+
+namespace stackctl::cli {
+
+// The outputs deploy reads from `terraform output -json` ({"name": {"value": ...}, ...}).
+struct TerraformOutputs {
+  std::optional<std::string> spark_role_arn;
+  // Non-null when the root module writes the spark.env Secret (manage_spark_env_secret): then
+  // Terraform owns it and deploy leaves the rendered one out.
+  std::optional<std::string> spark_env_secret_name;
+};
+std::expected<TerraformOutputs, std::string> parse_terraform_outputs(const std::string& text,
+                                                                     const std::string& file);
+
+// The images of the lock that may run: render::lock_image_refs of the entries whose `ref` is
+// still the tag the stack gives that image (an entry of an older tag is stale and pins nothing).
+std::map<std::string, std::string> current_image_refs(const model::Stack& stack,
+                                                      const lock::Lock& lock);
+
+struct DeployInputs {
+  const lock::Lock* lock = nullptr;
+  std::optional<std::string> spark_role_arn;
+  std::string values_file;
+  std::string build_hint;  // "stackctl build STACK --target T --push"
+};
+
+// The rendered objects of `stack`'s target, in render's order. Refuses (exit code after
+// printing why) a render error (kFindings), a container image not pinned by a digest
+// (kFindings: the message names the objects, images and `build_hint`), and a placeholder left
+// unresolved (kFindings: the IRSA role without --terraform-outputs). Secrets hold values in
+// clear: never print them.
+std::expected<std::vector<kube::Object>, int> rendered_objects(
+    Context& ctx, const model::Stack& base, const model::Stack& stack,
+    const catalog::Catalog& catalog, const std::string& stack_path, const DeployInputs& in);
+
+// Objects running a container image without "@sha256:": "  Deployment n/d runs IMAGE" lines.
+std::vector<std::string> unpinned_images(const std::vector<kube::Object>& objects);
+
+}  // namespace stackctl::cli

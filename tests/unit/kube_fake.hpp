@@ -275,7 +275,7 @@ class KubeFake final : public kube::Client {
 };
 
 // Time that passes only when someone sleeps.
-class FakeClock final : public app::Clock {
+class FakeDeployClock final : public app::Clock {
  public:
   std::chrono::steady_clock::time_point now() override { return t_; }
   void sleep_for(std::chrono::milliseconds d) override {
@@ -288,7 +288,7 @@ class FakeClock final : public app::Clock {
   std::chrono::steady_clock::time_point t_{};
 };
 
-class RecordingProgress final : public app::Progress {
+class RecordingProgress final : public app::DeployProgress {
  public:
   std::vector<std::string> lines;
   void step(const std::string& line) override { lines.push_back(line); }

@@ -78,7 +78,7 @@ app::DeployRequest request(std::vector<Object> objects) {
 
 struct Harness {
   KubeFake kube;
-  testing::FakeClock clock;
+  testing::FakeDeployClock clock;
   testing::RecordingProgress progress;
   Harness() { kube.on_apply = roll_out; }
   std::expected<app::DeployResult, app::DeployError> run(const app::DeployRequest& r) {

@@ -9,7 +9,7 @@
 #include "cli/app.hpp"
 #include "cli/deploy_inputs.hpp"
 #include "cli/exit_codes.hpp"
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/lock.hpp"
 #include "core/render/common.hpp"
 #include "core/stack_loader.hpp"

@@ -16,11 +16,6 @@ namespace {
 using kube::Json;
 using kube::Object;
 
-class SystemClock final : public Clock {
- public:
-  std::chrono::steady_clock::time_point now() override { return std::chrono::steady_clock::now(); }
-  void sleep_for(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
-};
 
 std::string str(const Json& j, const char* key) {
   if (!j.is_object()) return {};
@@ -297,10 +292,6 @@ std::expected<kube::Resource, DeployError> Resources::get(const kube::GroupVersi
 
 }  // namespace detail
 
-Clock& system_clock() {
-  static SystemClock clock;
-  return clock;
-}
 
 std::string to_string(Action a) {
   switch (a) {
@@ -319,7 +310,7 @@ std::string to_string(Action a) {
 }
 
 std::expected<DeployResult, DeployError> deploy(const DeployRequest& request, kube::Client& client,
-                                                Clock& clock, Progress& progress) {
+                                                Clock& clock, DeployProgress& progress) {
   Run run(request, client);
   std::vector<Object> members;
   std::vector<Object> namespaces;

@@ -25,20 +25,14 @@
 #include <vector>
 
 #include "adapters/kube.hpp"
+#include "app/ports.hpp"
 #include "core/deploy/rollout.hpp"
 #include "core/doctor/rules.hpp"
 #include "core/kube/object.hpp"
 
 namespace stackctl::app {
 
-// Time, so tests wait without waiting.
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual std::chrono::steady_clock::time_point now() = 0;
-  virtual void sleep_for(std::chrono::milliseconds d) = 0;
-};
-Clock& system_clock();
+// Time comes through app::Clock (app/ports.hpp), so tests wait without waiting.
 
 struct WorkloadProgress {
   std::string object;  // "Deployment demo/demo-connect"
@@ -47,9 +41,9 @@ struct WorkloadProgress {
 };
 
 // Where deploy tells what it is doing (the CLI prints it on stderr).
-class Progress {
+class DeployProgress {
  public:
-  virtual ~Progress() = default;
+  virtual ~DeployProgress() = default;
   virtual void step(const std::string& line) = 0;
   // The state of every workload, each time one changes.
   virtual void workloads(const std::vector<WorkloadProgress>& all) = 0;
@@ -104,7 +98,7 @@ struct DeployError {
 };
 
 std::expected<DeployResult, DeployError> deploy(const DeployRequest& request, kube::Client& client,
-                                                Clock& clock, Progress& progress);
+                                                Clock& clock, DeployProgress& progress);
 
 // The message for a failed request on `what`: the Status' reason and message and what to do; a
 // 409 field-manager conflict names each field and its manager.

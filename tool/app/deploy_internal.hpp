@@ -22,6 +22,6 @@ class Resources {
 std::expected<void, DeployError> wait_for(const DeployRequest& request,
                                           const std::vector<kube::Object>& applied,
                                           Resources& resources, kube::Client& client, Clock& clock,
-                                          Progress& progress, DeployResult& result);
+                                          DeployProgress& progress, DeployResult& result);
 
 }  // namespace stackctl::app::detail

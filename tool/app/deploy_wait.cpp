@@ -85,7 +85,7 @@ namespace detail {
 std::expected<void, DeployError> wait_for(const DeployRequest& request,
                                           const std::vector<kube::Object>& applied,
                                           Resources& resources, kube::Client& client, Clock& clock,
-                                          Progress& progress, DeployResult& result) {
+                                          DeployProgress& progress, DeployResult& result) {
   std::vector<Object> workloads;
   for (const auto& o : applied)
     if (deploy::is_workload(o.gvk())) workloads.push_back(o);

@@ -1,5 +1,7 @@
 #include "app/ports.hpp"
 
+#include <thread>
+
 #include "core/lock.hpp"
 #include "core/published_checksum.hpp"
 
@@ -10,6 +12,7 @@ namespace {
 class SteadyClock final : public Clock {
  public:
   std::chrono::steady_clock::time_point now() override { return std::chrono::steady_clock::now(); }
+  void sleep_for(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
 };
 
 class StreamProgress final : public Progress {

@@ -22,6 +22,8 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual std::chrono::steady_clock::time_point now() = 0;
+  // Waits `d` (deploy's polling); a fake clock advances instead.
+  virtual void sleep_for(std::chrono::milliseconds d) = 0;
 };
 Clock& steady_clock();
 

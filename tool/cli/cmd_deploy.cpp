@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "adapters/fs.hpp"
+#include "app/build.hpp"
 #include "app/deploy.hpp"
 #include "cli/commands.hpp"
 #include "cli/deploy_inputs.hpp"
@@ -83,15 +84,18 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
   const std::string build_hint =
       "stackctl build " + a.in.path + " --target " + a.in.target + " --push";
   const auto lock_path = lock_path_for(a.in.path, a.lock_file);
-  ExistingLock existing = read_lock(ctx, lock_path);
-  if (existing.exit_code != 0) return std::unexpected(existing.exit_code);
-  if (!existing.lock) {
+  auto existing = app::read_lock(fs::disk(), lock_path);
+  if (!existing) {
+    ctx.err << "stackctl: " << existing.error().message << '\n';
+    return std::unexpected(kInputError);
+  }
+  if (!*existing) {
     ctx.err << "stackctl: " << lock_path.string()
             << " does not exist: deploy runs images pinned by the digests it records\n  run `"
             << build_hint << "` first\n";
     return std::unexpected(kFindings);
   }
-  const auto stale = lock::differences(*existing.lock, lock::from_stack(stack, &*existing.lock));
+  const auto stale = lock::differences(**existing, lock::from_stack(stack, &**existing));
   if (!stale.empty()) {
     ctx.err << "stackctl: " << lock_path.string() << " is stale (the stack changed since):\n";
     for (const auto& s : stale) ctx.err << "  " << s << '\n';
@@ -121,7 +125,7 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
     return std::unexpected(kUsage);
   }
 
-  DeployInputs inputs{&*existing.lock, outputs.spark_role_arn, a.values_file, build_hint};
+  DeployInputs inputs{&**existing, outputs.spark_role_arn, a.values_file, build_hint};
   auto objects = rendered_objects(ctx, *base.stack, stack, *catalog, a.in.path, inputs);
   if (!objects) return std::unexpected(objects.error());
   if (outputs.spark_env_secret_name) {
@@ -203,7 +207,7 @@ int run_deploy(Context& ctx, const DeployArgs& a) {
   if (!client) return client.error();
   StderrProgress progress(ctx.err, ::isatty(STDERR_FILENO) == 1);
   const auto& req = prepared->request;
-  auto result = app::deploy(req, *client->client, app::system_clock(), progress);
+  auto result = app::deploy(req, *client->client, app::steady_clock(), progress);
   const app::DeployResult& r = result ? *result : result.error().result;
   if (ctx.options.output == OutputFormat::json) {
     auto j = result_json(r, req);

@@ -78,8 +78,8 @@ std::expected<std::vector<kube::Object>, int> rendered_objects(
   if (!templates) return std::unexpected(templates.error());
   const std::filesystem::path dir = std::filesystem::path(stack_path).parent_path();
   ValuesRead values = read_env_values(in.values_file, dir, {&base, &stack});
-  if (!values.failure.empty()) {
-    ctx.err << "stackctl: " << values.failure << '\n';
+  if (values.unreadable.has_errors()) {
+    for (const auto& d : values.unreadable.items()) print_diagnostic(ctx, ctx.err, d);
     return std::unexpected(kInputError);
   }
   if (values.diags.has_errors()) {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli/context.hpp"
-#include "core/catalog.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/kube/object.hpp"
 #include "core/lock.hpp"
 #include "core/model.hpp"

@@ -8,7 +8,7 @@
 
 namespace stackctl::cli {
 
-class StderrProgress final : public app::Progress {
+class StderrProgress final : public app::DeployProgress {
  public:
   StderrProgress(std::ostream& err, bool tty) : err_(err), tty_(tty) {}
   void step(const std::string& line) override;

@@ -17,6 +17,7 @@ class FakeClock final : public app::Clock {
  public:
   std::chrono::steady_clock::time_point now() override { return t_; }
   void advance(std::chrono::seconds s) { t_ += s; }
+  void sleep_for(std::chrono::milliseconds d) override { t_ += d; }
 
  private:
   std::chrono::steady_clock::time_point t_{};

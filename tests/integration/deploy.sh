@@ -68,7 +68,8 @@ prepare() {
   [ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$W/" 2>/dev/null || true
   sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$s"
   "$STACKCTL" lock "$s" >/dev/null 2>"$W/lock.err" || { cat "$W/lock.err"; fail "lock $name"; }
-  "$STACKCTL" render "$s" --target minikube --out "$W/r-$name" $VALUES >/dev/null 2>&1 || true
+  "$STACKCTL" render "$s" --target minikube --out "$W/r-$name" $VALUES >/dev/null 2>"$W/render.err" \
+    || { cat "$W/render.err"; fail "render $name"; }
   python3 - "$W/$name.stack.lock" "$W/r-$name" <<'PY'
 import glob, json, re, sys, hashlib
 lock_path, rendered = sys.argv[1], sys.argv[2]
@@ -107,7 +108,8 @@ for stack in spark-connect kyuubi-sql custom-app; do
 import re, sys
 text = open(sys.argv[1]).read()
 keys = sorted(set(re.findall(r"^\s*- name: [A-Z0-9_]+\n\s*from: vault\n\s*key: (\S+)", text, re.M)))
-for k in keys: print(f"{k}: test-value")
+# Keys that carry a Spark setting are judged as that setting (render refuses a non-number).
+for k in keys: print(f'{k}: "4"' if "instances" in k or "cores" in k else f"{k}: test-value")
 PY
     VALUES="--values $W/$stack.values.yaml"
   fi

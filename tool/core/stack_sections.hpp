@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/doctor/report.hpp"
 #include "core/model.hpp"
 #include "core/reader.hpp"
 
@@ -23,6 +24,8 @@ void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out);
 // stack_vault.cpp: the `vault:` block (address, namespace, auth).
 void read_vault(Reader r, ReadContext& ctx, model::Vault& out);
 void read_services(Reader r, ReadContext& ctx, model::Services& out);
+// doctor.ignore (stack_doctor.cpp).
+void read_doctor(Reader r, ReadContext& ctx, std::vector<doctor::Ignore>& out);
 void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& out);
 
 // References between sections: images FROM images (unknown names, cycles), services naming

@@ -332,6 +332,7 @@ std::vector<Finding> replica_failure(const Snapshot& s) {
   std::vector<Finding> out;
   std::vector<const Json*> owners;
   if (!s.workload.is_null()) owners.push_back(&s.workload);
+  for (const auto& d : s.deployments) owners.push_back(&d);
   for (const auto& rs : s.replica_sets) owners.push_back(&rs);
   for (const Json* o : owners) {
     const Json* c = condition(*o, "ReplicaFailure");
@@ -349,14 +350,20 @@ std::vector<Finding> replica_failure(const Snapshot& s) {
 }
 
 std::vector<Finding> progress_deadline(const Snapshot& s) {
-  if (s.workload.is_null()) return {};
-  const Json* c = condition(s.workload, "Progressing");
-  if (c == nullptr || str(*c, "reason") != "ProgressDeadlineExceeded") return {};
-  return {{"D_PROGRESS_DEADLINE", "rollout exceeded its progress deadline", Severity::error,
-           kube::Object{s.workload}.display(),
-           "condition Progressing ProgressDeadlineExceeded: " + quote(str(*c, "message")),
-           "new pods did not become available within spec.progressDeadlineSeconds",
-           "the pod findings above name why; without any, check readiness probes"}};
+  std::vector<const Json*> workloads;
+  if (!s.workload.is_null()) workloads.push_back(&s.workload);
+  for (const auto& d : s.deployments) workloads.push_back(&d);
+  std::vector<Finding> out;
+  for (const Json* w : workloads) {
+    const Json* c = condition(*w, "Progressing");
+    if (c == nullptr || str(*c, "reason") != "ProgressDeadlineExceeded") continue;
+    out.push_back({"D_PROGRESS_DEADLINE", "rollout exceeded its progress deadline", Severity::error,
+                   kube::Object{*w}.display(),
+                   "condition Progressing ProgressDeadlineExceeded: " + quote(str(*c, "message")),
+                   "new pods did not become available within spec.progressDeadlineSeconds",
+                   "the pod findings above name why; without any, check readiness probes"});
+  }
+  return out;
 }
 
 }  // namespace
@@ -404,7 +411,12 @@ const std::vector<Rule>& rules() {
       {"D_PROGRESS_DEADLINE", "rollout exceeded its progress deadline", Severity::error,
        progress_deadline},
   };
-  return all;
+  static const std::vector<Rule> with_platform = [] {
+    std::vector<Rule> v = all;
+    for (auto& r : platform_rules()) v.push_back(std::move(r));
+    return v;
+  }();
+  return with_platform;
 }
 
 std::vector<Finding> diagnose(const Snapshot& snapshot) {

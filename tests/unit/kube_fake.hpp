@@ -53,12 +53,20 @@ class KubeFake final : public kube::Client {
     add("apps", "ReplicaSet", "replicasets", true);
     add("rbac.authorization.k8s.io", "Role", "roles", true);
     add("rbac.authorization.k8s.io", "RoleBinding", "rolebindings", true);
+    add("", "Endpoints", "endpoints", true);
+    add("", "Node", "nodes", false);
+    add("authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", false);
+    add("authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false);
   }
 
   std::vector<std::string> requests;
   // Called on every stored (not dry-run) apply with the stored object: a test rolls workloads
   // out here, as controllers would.
   std::function<void(Json&)> on_apply;
+  // The answer to a POST (reviews); unset: the body back.
+  std::function<Json(const kube::Resource&, const Json&)> on_create;
+  // Log text by "ns/pod/container" plus "/previous" for the previous container's.
+  std::map<std::string, std::string> log_text;
 
   // The `nth` request (1-based) whose log line starts with `prefix` fails with `failure`.
   void fail_at(std::string prefix, int nth, kube::Failure failure) {
@@ -203,13 +211,17 @@ class KubeFake final : public kube::Client {
   std::expected<Json, kube::Failure> create(const kube::Resource& r, const std::string& ns,
                                             const Json& body) override {
     if (auto f = record("CREATE " + r.kind + " " + ns)) return std::unexpected(*f);
-    return body;
+    return on_create ? on_create(r, body) : body;
   }
 
   std::expected<std::string, kube::Failure> logs(const std::string& ns, const std::string& pod,
-                                                 const std::string&, bool, int) override {
-    if (auto f = record("LOGS Pod " + where(ns, pod))) return std::unexpected(*f);
-    return std::string();
+                                                 const std::string& container, bool previous,
+                                                 int) override {
+    if (auto f =
+            record("LOGS Pod " + where(ns, pod) + " " + container + (previous ? " previous" : "")))
+      return std::unexpected(*f);
+    const auto it = log_text.find(ns + "/" + pod + "/" + container + (previous ? "/previous" : ""));
+    return it != log_text.end() ? it->second : std::string();
   }
 
  private:

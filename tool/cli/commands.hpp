@@ -33,5 +33,6 @@ Command build_command();
 // `in` is where `explain -` reads the pasted text (std::cin; a string stream in tests).
 Command explain_command(std::istream& in);
 Command deploy_command();
+Command doctor_command();
 
 }  // namespace stackctl::cli

@@ -1,0 +1,199 @@
+// stackctl doctor STACK --target T: one snapshot of the running platform (app/observe.hpp), the
+// diagnosis rules over it (core/doctor), findings grouped by root cause with evidence, cause, fix
+// and the stack key to change. --save/--from write and replay a snapshot (no secret values).
+#include "adapters/fs.hpp"
+#include "app/observe.hpp"
+#include "cli/commands.hpp"
+#include "cli/doctor_output.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/kube_connect.hpp"
+#include "cli/output.hpp"
+#include "cli/stack_input.hpp"
+#include "core/doctor/ignore.hpp"
+#include "core/doctor/snapshot_json.hpp"
+
+namespace stackctl::cli {
+
+namespace {
+
+struct DoctorArgs {
+  StackInput in;
+  KubeFlags kube;
+  std::string save;
+  std::string from;
+  std::string output;  // "" = the global -o
+  std::string fail_on = "error";
+  int tail_lines = 50;
+};
+
+// "http://minio.default.svc.cluster.local:9000" -> "minio.default.svc.cluster.local".
+std::string host_of(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  const auto end = url.find_first_of(":/", start);
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+struct StackPart {
+  std::optional<model::Stack> stack;
+  std::vector<doctor::Ignore> ignore;
+};
+
+std::expected<StackPart, int> load(Context& ctx, const DoctorArgs& a) {
+  StackPart p;
+  if (a.in.path.empty()) return p;
+  const catalog::Catalog* catalog = active_catalog(ctx);
+  if (catalog == nullptr) return std::unexpected(kInputError);
+  LoadedStack loaded = load_stack_file(ctx, a.in, *catalog);
+  if (loaded.exit_code != 0) return std::unexpected(loaded.exit_code);
+  for (const auto& d : loaded.diags.items()) {
+    print_diagnostic(ctx, ctx.err, d);
+    if (d.code == "E_UNKNOWN_TARGET") return std::unexpected(kUsage);
+  }
+  if (!loaded.stack || loaded.diags.has_errors()) {
+    ctx.err << a.in.path << ": invalid stack; nothing was diagnosed (see `stackctl validate "
+            << a.in.path << "`)\n";
+    return std::unexpected(kFindings);
+  }
+  if (auto text = fs::read_file(a.in.path)) {
+    Diagnostics already_reported;  // the loader validated the section above
+    p.ignore = doctor::read_ignore_list(*text, a.in.path, already_reported);
+  }
+  p.stack = std::move(loaded.stack);
+  return p;
+}
+
+std::expected<doctor::Snapshot, int> read_saved(Context& ctx, const std::string& file) {
+  auto text = fs::read_file(file);
+  if (!text) {
+    ctx.err << "stackctl: " << text.error().message << '\n';
+    return std::unexpected(kInputError);
+  }
+  kube::Json j;
+  try {
+    j = kube::Json::parse(*text);
+  } catch (const std::exception& e) {
+    ctx.err << "stackctl: " << file << ": not JSON: " << e.what() << '\n';
+    return std::unexpected(kInputError);
+  }
+  auto s = doctor::snapshot_from_json(j);
+  if (!s) {
+    ctx.err << "stackctl: " << file << ": " << s.error() << '\n';
+    return std::unexpected(kInputError);
+  }
+  return std::move(*s);
+}
+
+std::expected<doctor::Snapshot, int> read_live(Context& ctx, const DoctorArgs& a,
+                                               const model::Stack& stack) {
+  const model::Target* target = stack.find_target(a.in.target);
+  KubeFlags flags = a.kube;
+  if (flags.context.empty() && target) flags.context = target->context;
+  if (flags.ns.empty() && target) flags.ns = target->namespace_name;
+  auto client = connect(ctx, flags);
+  if (!client) return std::unexpected(client.error());
+  app::ObserveRequest req;
+  req.namespaces = {flags.ns.empty() ? (*client)->default_namespace() : flags.ns};
+  if (req.namespaces.front().empty()) req.namespaces.front() = "default";
+  req.tail_lines = a.tail_lines;
+  req.object_store_host = host_of(stack.services.external.object_store.endpoint);
+  ctx.err << "reading namespace " << req.namespaces.front() << " on " << (*client)->server()
+          << '\n';
+  auto s = app::observe(req, **client);
+  if (!s) {
+    ctx.err << "stackctl: " << s.error().message << '\n';
+    return std::unexpected(kExternalError);
+  }
+  return std::move(*s);
+}
+
+int run_doctor(Context& ctx, const DoctorArgs& a) {
+  if (a.from.empty() && (a.in.path.empty() || a.in.target.empty())) {
+    ctx.err << "stackctl: doctor needs STACK and --target (or --from FILE to diagnose a saved "
+               "snapshot)\nRun `stackctl doctor --help` for usage.\n";
+    return kUsage;
+  }
+  auto part = load(ctx, a);
+  if (!part) return part.error();
+  auto snapshot = a.from.empty() ? read_live(ctx, a, *part->stack) : read_saved(ctx, a.from);
+  if (!snapshot) return snapshot.error();
+  if (!a.save.empty()) {
+    if (auto w = fs::write_atomic(a.save, doctor::to_json(*snapshot).dump(2) + "\n",
+                                  std::filesystem::perms(0600));
+        !w) {
+      ctx.err << "stackctl: " << w.error().message << '\n';
+      return kInputError;
+    }
+    ctx.err << "saved the snapshot to " << a.save << '\n';
+  }
+  const auto report = doctor::report(*snapshot, part->ignore);
+  const model::Stack* stack = part->stack ? &*part->stack : nullptr;
+  Locate locate = [stack](const std::string& key) -> std::string {
+    if (stack == nullptr) return "";
+    const SourceLoc loc = stack->locs.at(key);
+    if (loc.file.empty()) return "";
+    return loc.file +
+           (loc.known() ? ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column) : "");
+  };
+  const std::string format = !a.output.empty()                          ? a.output
+                             : ctx.options.output == OutputFormat::json ? "json"
+                                                                        : "text";
+  if (format == "json")
+    ctx.out << doctor_json(report, snapshot->namespaces, locate).dump(2) << '\n';
+  else if (format == "junit")
+    ctx.out << doctor_junit(report, locate);
+  else
+    print_doctor_text(ctx, report, snapshot->namespaces.size(), locate);
+  if (format != "text") ctx.err << doctor::summary(report, snapshot->namespaces.size()) << '\n';
+  const bool fail = report.errors > 0 || (a.fail_on == "warning" && report.warnings > 0);
+  return fail ? kFindings : kOk;
+}
+
+}  // namespace
+
+Command doctor_command() {
+  return {
+      "doctor",
+      "Diagnose the running platform: findings with codes, evidence, cause, fix and stack key",
+      "  stackctl doctor stacks/spark-connect.stack.yaml --target minikube\n"
+      "  stackctl doctor stacks/spark-connect.stack.yaml --target eks --context prod -n spark\n"
+      "  stackctl doctor stacks/spark-connect.stack.yaml --target minikube --save snap.json\n"
+      "  stackctl doctor --from snap.json                   # offline, e.g. from a bug report\n"
+      "  stackctl doctor my.stack.yaml --target minikube -o junit > doctor.xml\n"
+      "  stackctl doctor my.stack.yaml --target minikube --fail-on warning -o json | jq .summary\n"
+      "\nAccepted findings go in the stack file: doctor: {ignore: [{code: D_EVICTED, object: \"Pod "
+      "demo/x\"}]}.\n"
+      "Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage,\n"
+      "3 a file could not be read or written (--from, --save), 4 the cluster could not be\n"
+      "reached. Codes: docs/troubleshooting.md.\n",
+      [](CLI::App& sub) -> Runner {
+        auto a = std::make_shared<DoctorArgs>();
+        sub.add_option("STACK", a->in.path,
+                       "The stack file (gives the namespace, the ignore list "
+                       "and the stack keys of fixes)");
+        sub.add_option("-t,--target", a->in.target, "The target whose platform to diagnose");
+        sub.add_option("--kubeconfig", a->kube.kubeconfig,
+                       "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)");
+        sub.add_option(
+            "--context", a->kube.context,
+            "kubeconfig context (default: the target's `context`, else the current one)");
+        sub.add_option("-n,--namespace", a->kube.ns,
+                       "Namespace (default: the target's `namespace`)");
+        sub.add_option("--save", a->save,
+                       "Write the snapshot as JSON (Secrets as key names only, log lines "
+                       "scrubbed of credentials)");
+        sub.add_option("--from", a->from, "Diagnose a snapshot --save wrote; contact no cluster");
+        sub.add_option("-o,--output", a->output, "Output format: text, json or junit")
+            ->check(CLI::IsMember({"text", "json", "junit"}));
+        sub.add_option("--fail-on", a->fail_on,
+                       "Lowest severity that makes the exit code 1: error or warning")
+            ->check(CLI::IsMember({"error", "warning"}))
+            ->capture_default_str();
+        sub.add_option("--tail", a->tail_lines, "Log lines read per container that needs them")
+            ->check(CLI::Range(1, 10000))
+            ->capture_default_str();
+        return [a](Context& ctx) { return run_doctor(ctx, *a); };
+      }};
+}
+
+}  // namespace stackctl::cli

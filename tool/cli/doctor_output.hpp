@@ -1,0 +1,24 @@
+// `stackctl doctor`'s output: text grouped by severity (colour only when ctx.options.color),
+// JSON, and JUnit XML with one test case per rule (a failure per finding of severity warning or
+// error; notes under system-out), so CI systems show each rule as a passing or failing test.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/context.hpp"
+#include "core/doctor/report.hpp"
+
+namespace stackctl::cli {
+
+// "stack.yaml:57:9" for a finding's stack key, or "" (no stack, or no key).
+using Locate = std::function<std::string(const std::string& stack_key)>;
+
+void print_doctor_text(Context& ctx, const doctor::Report& r, std::size_t namespaces,
+                       const Locate& locate);
+nlohmann::json doctor_json(const doctor::Report& r, const std::vector<std::string>& namespaces,
+                           const Locate& locate);
+std::string doctor_junit(const doctor::Report& r, const Locate& locate);
+
+}  // namespace stackctl::cli

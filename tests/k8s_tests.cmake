@@ -9,3 +9,8 @@ add_test(NAME "k8s: kube client (tokens, client cert, token file, exec plugin, 4
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/k8s/kube_client_tests.sh $<TARGET_FILE:stackctl_k8s_tests>)
 set_tests_properties("k8s: kube client (tokens, client cert, token file, exec plugin, 403, discovery, apply)"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RESOURCE_LOCK k8s)
+
+add_test(NAME "k8s: doctor names staged failures (kwok-style pod status, events, RBAC, selector) and a healthy namespace"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/k8s/doctor_scenarios.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("k8s: doctor names staged failures (kwok-style pod status, events, RBAC, selector) and a healthy namespace"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RESOURCE_LOCK k8s)

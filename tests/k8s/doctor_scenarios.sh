@@ -33,12 +33,13 @@ K create namespace "$OK" >/dev/null
 K -n "$NS" create serviceaccount spark >/dev/null  # no Role, no RoleBinding
 K -n "$NS" create secret generic spark-env --from-literal=AWS_SECRET_ACCESS_KEY=do-not-show >/dev/null
 
-pod() { # ns name app
+pod() { # ns name app [nodeName]
   cat <<P | K apply -f - >/dev/null
 apiVersion: v1
 kind: Pod
 metadata: {name: $2, namespace: $1, labels: {app: $3}}
 spec:
+  ${4:+nodeName: $4}
   containers: [{name: $3, image: registry.local/spark-connect:test}]
 P
 }
@@ -69,12 +70,11 @@ done
 # An image that cannot be pulled.
 pod "$NS" marimo marimo
 put_status "$NS" marimo '{"phase":"Pending","containerStatuses":[{"name":"marimo","ready":false,"restartCount":0,"image":"registry.local/notebook:nope","imageID":"","state":{"waiting":{"reason":"ImagePullBackOff","message":"Back-off pulling image \"registry.local/notebook:nope\""}}}]}'
-# A pending pod the scheduler cannot fit (event as the scheduler writes it).
-pod "$NS" big-exec bigexec
-put_status "$NS" big-exec '{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"False","reason":"Unschedulable","message":"0/1 nodes are available: 1 Insufficient memory."}]}'
-event "$NS" big-exec FailedScheduling "0/1 nodes are available: 1 Insufficient memory."
-# A Connect server restarting with exit 0 (its log cannot be read here: no kubelet).
-pod "$NS" connect connect
+# (Insufficient cpu/memory is covered by the unit tests only: the harness's live scheduler writes
+# its own FailedScheduling events about the pod after a staged one.)
+# A Connect server restarting with exit 0, bound to a node with no kubelet: the apiserver's logs
+# call fails for real (a pod with no node gets an empty 200 from a 1.20 apiserver instead).
+pod "$NS" connect connect no-kubelet-node
 put_status "$NS" connect '{"phase":"Running","containerStatuses":[{"name":"connect","ready":false,"restartCount":4,"image":"registry.local/spark-connect:test","imageID":"","state":{"waiting":{"reason":"CrashLoopBackOff","message":"back-off 1m20s restarting failed container"}},"lastState":{"terminated":{"reason":"Completed","exitCode":0,"startedAt":"2026-12-01T10:00:00Z","finishedAt":"2026-12-01T10:00:02Z"}}}]}'
 # A Service whose selector matches nothing.
 K -n "$NS" create service clusterip kyuubi --tcp=10009:10009 >/dev/null
@@ -116,7 +116,6 @@ def need(code, cond, what):
         print(f"missing {code}: {what}; have {sorted(by)}"); sys.exit(1)
 need("D_CONFIG_MISSING", lambda f: len(f["objects"]) == 5 and 'secret "spark-aws" not found' in f["evidence"], "one finding naming five pods")
 need("D_IMAGE_PULL", lambda f: f["object"] == f"Pod {ns}/marimo container marimo" and "ImagePullBackOff" in f["evidence"], "marimo")
-need("D_INSUFFICIENT_RESOURCES", lambda f: "Insufficient memory" in f["evidence"], "big-exec")
 need("D_EXITED_ZERO", lambda f: "exitCode 0" in f["evidence"], "connect exit 0")
 need("D_SERVICE_SELECTS_NOTHING", lambda f: f["object"] == f"Service {ns}/kyuubi" and "app=kyuubi-server" in f["evidence"], "kyuubi selector")
 need("D_RBAC_DENIED", lambda f: f["object"] == f"system:serviceaccount:{ns}:spark in namespace {ns}" and "allowed=false" in f["evidence"], "spark SA")

@@ -90,16 +90,16 @@ std::expected<doctor::Snapshot, int> read_live(Context& ctx, const DoctorArgs& a
   KubeFlags flags = a.kube;
   if (flags.context.empty() && target) flags.context = target->context;
   if (flags.ns.empty() && target) flags.ns = target->namespace_name;
-  auto client = connect(ctx, flags);
+  auto client = connect(ctx, flags);  // a KubeSession (cli/kube_connect.hpp)
   if (!client) return std::unexpected(client.error());
   app::ObserveRequest req;
-  req.namespaces = {flags.ns.empty() ? (*client)->default_namespace() : flags.ns};
+  req.namespaces = {flags.ns.empty() ? client->client->default_namespace() : flags.ns};
   if (req.namespaces.front().empty()) req.namespaces.front() = "default";
   req.tail_lines = a.tail_lines;
   req.object_store_host = host_of(stack.services.external.object_store.endpoint);
-  ctx.err << "reading namespace " << req.namespaces.front() << " on " << (*client)->server()
+  ctx.err << "reading namespace " << req.namespaces.front() << " on " << client->client->server()
           << '\n';
-  auto s = app::observe(req, **client);
+  auto s = app::observe(req, *client->client);
   if (!s) {
     ctx.err << "stackctl: " << s.error().message << '\n';
     return std::unexpected(kExternalError);

@@ -168,8 +168,7 @@ TEST_CASE("doctor: image pull, mount, scheduling, OOM and crash signals on the p
                 "found")});
   CHECK(codes(r) == std::vector<std::string>{"D_IMAGE_PULL", "D_MOUNT_MISSING",
                                              "D_INSUFFICIENT_RESOURCES", "D_OOMKILLED"});
-  CHECK(r.findings[1].evidence.find("configmap \"spark-defaults\" not found") !=
-        std::string::npos);
+  CHECK(r.findings[1].evidence.find("configmap \"spark-defaults\" not found") != std::string::npos);
 }
 
 TEST_CASE("doctor: a Service whose selector matches no pod", "[doctor]") {

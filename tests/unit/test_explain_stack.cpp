@@ -4,9 +4,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/knowledge/catalog.hpp"
 #include "core/explain/match.hpp"
 #include "core/explain/stack_fix.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/stack_loader.hpp"
 #include "stack_text.hpp"
 

@@ -16,7 +16,6 @@ namespace {
 using kube::Json;
 using kube::Object;
 
-
 std::string str(const Json& j, const char* key) {
   if (!j.is_object()) return {};
   const auto it = j.find(key);
@@ -291,7 +290,6 @@ std::expected<kube::Resource, DeployError> Resources::get(const kube::GroupVersi
 }
 
 }  // namespace detail
-
 
 std::string to_string(Action a) {
   switch (a) {

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "core/knowledge/catalog.hpp"
 #include "core/diag.hpp"
 #include "core/explain/match.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/model.hpp"
 
 namespace stackctl::explain {

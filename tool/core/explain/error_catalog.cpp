@@ -245,29 +245,9 @@ std::expected<ErrorCatalog, Diagnostics> parse_error_catalog(std::string_view ya
   return out;
 }
 
-namespace {
-[[noreturn]] void broken_builtin(const std::string& details) {
-  // A build defect, not a user error: the catalogue is part of the binary and is tested.
-  const std::string message =
-      "stackctl: internal error: the embedded error catalogue is broken:\n" + details;
-  std::fputs(message.c_str(), stderr);
-  std::abort();
-}
-}  // namespace
-
 const ErrorCatalog& builtin_error_catalog() {
-  static const ErrorCatalog catalog = [] {
-    constexpr std::string_view path = "stacks/errors.yaml";
-    const auto text = resources::find(path);
-    if (!text) broken_builtin("stacks/errors.yaml is not embedded in this binary\n");
-    auto parsed = parse_error_catalog(*text, std::string(path));
-    if (!parsed) {
-      std::string details;
-      for (const auto& d : parsed.error().items()) details += format_diagnostic(d) + "\n";
-      broken_builtin(details);
-    }
-    return std::move(*parsed);
-  }();
+  static const ErrorCatalog catalog =
+      resources::parse_builtin("stacks/errors.yaml", "error catalogue", parse_error_catalog);
   return catalog;
 }
 

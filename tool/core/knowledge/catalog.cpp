@@ -393,29 +393,9 @@ std::vector<const PublishedChecksum*> Catalog::checksums_for(std::string_view ar
   return out;
 }
 
-namespace {
-[[noreturn]] void broken_builtin(const std::string& details) {
-  // A build defect, not a user error: the catalog is part of the binary and is tested.
-  const std::string message =
-      "stackctl: internal error: the embedded version catalog is broken:\n" + details;
-  std::fputs(message.c_str(), stderr);
-  std::abort();
-}
-}  // namespace
-
 const Catalog& builtin_catalog() {
-  static const Catalog catalog = [] {
-    constexpr std::string_view path = "stacks/catalog.yaml";
-    const auto text = resources::find(path);
-    if (!text) broken_builtin("stacks/catalog.yaml is not embedded in this binary\n");
-    auto parsed = parse_catalog(*text, std::string(path));
-    if (!parsed) {
-      std::string details;
-      for (const auto& d : parsed.error().items()) details += format_diagnostic(d) + "\n";
-      broken_builtin(details);
-    }
-    return std::move(*parsed);
-  }();
+  static const Catalog catalog =
+      resources::parse_builtin("stacks/catalog.yaml", "version catalog", parse_catalog);
   return catalog;
 }
 

@@ -144,6 +144,8 @@ class Client {
   std::expected<http::Response, Failure> send(const std::string& method, const std::string& path,
                                               const std::string& body, bool authenticated);
   Failure failure_of(const http::Response& r, const std::string& method, const std::string& path);
+  // A 403 on a read of `api`: the token's policies and the rule that grants `needs` there.
+  Failure read_denied(const http::Response& r, const std::string& api, const std::string& needs);
   std::string scrub(std::string text) const;
   std::expected<int, Failure> kv_version(const KvRef& ref);
   std::expected<KvSecret, Failure> read_v2(const KvRef& ref);

@@ -137,15 +137,8 @@ std::expected<KvSecret, Failure> Client::read_v2(const KvRef& ref) {
                           "put -mount=" +
                               ref.mount + " " + ref.path + " ...), or fix the path"});
   }
-  if (r->status == 403) {
-    Failure f = failure_of(*r, "GET", api);
-    f.hint =
-        "the token" +
-        (policies_.empty() ? std::string()
-                           : " (policies: " + fmt::format("{}", fmt::join(policies_, ", ")) + ")") +
-        " needs the read capability on the KV v2 data path: " + policy(api, "read");
-    return std::unexpected(f);
-  }
+  if (r->status == 403)
+    return std::unexpected(read_denied(*r, api, "the read capability on the KV v2 data path"));
   if (r->status != 200) return std::unexpected(failure_of(*r, "GET", api));
   if (data == nullptr || !data->contains("data"))
     return std::unexpected(Failure{Failure::Kind::protocol,
@@ -158,6 +151,17 @@ std::expected<KvSecret, Failure> Client::read_v2(const KvRef& ref) {
   return out;
 }
 
+Failure Client::read_denied(const http::Response& r, const std::string& api,
+                            const std::string& needs) {
+  Failure f = failure_of(r, "GET", api);
+  f.hint =
+      "the token" +
+      (policies_.empty() ? std::string()
+                         : " (policies: " + fmt::format("{}", fmt::join(policies_, ", ")) + ")") +
+      " needs " + needs + ": " + policy(api, "read");
+  return f;
+}
+
 std::expected<KvSecret, Failure> Client::read_v1(const KvRef& ref) {
   const std::string api = ref.mount + "/" + ref.path;
   auto r = send("GET", api, "", true);
@@ -168,15 +172,7 @@ std::expected<KvSecret, Failure> Client::read_v1(const KvRef& ref) {
         "no Vault secret at " + ref.mount + "/" + ref.path + " (KV v1: GET /v1/" + api +
             " answered 404)",
         "write it (vault kv put -mount=" + ref.mount + " " + ref.path + " ...), or fix the path"});
-  if (r->status == 403) {
-    Failure f = failure_of(*r, "GET", api);
-    f.hint =
-        "the token" +
-        (policies_.empty() ? std::string()
-                           : " (policies: " + fmt::format("{}", fmt::join(policies_, ", ")) + ")") +
-        " needs the read capability: " + policy(api, "read");
-    return std::unexpected(f);
-  }
+  if (r->status == 403) return std::unexpected(read_denied(*r, api, "the read capability"));
   if (r->status != 200) return std::unexpected(failure_of(*r, "GET", api));
   const json body = parse(r->body);
   if (!body.is_object() || !body.contains("data"))

@@ -236,7 +236,7 @@ echo "tiny-root v2" >"$TEMPLATES/images/tiny-root/root.txt"
 
 # 7. check --image: the pushed image matches the stack; one built with Spark 3.5.1 labels does not.
 step "7. check --image"
-# The tag template has {inputs}: SI003 accepts any 12 hex digits there (core/check_image.cpp).
+# The tag template has {inputs}: SI003 accepts any 12 hex digits there (core/knowledge/check_image.cpp).
 run "check pushed image" 0 "$STACKCTL" check "$STACK" --image "$ROOT_REF"
 expect "matches" "matches the stack" "$OUT"
 make_stack "$WORK/stack/variant.stack.yaml" 3.5.1

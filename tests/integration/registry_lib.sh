@@ -91,7 +91,7 @@ skopeo_digest() {
 }
 
 # The labels stackctl build writes for spark-base of tests/fixtures/registry/demo.stack.yaml
-# (core/check_image.hpp), as oci_layout.py arguments.
+# (core/contracts/image_labels.hpp), as oci_layout.py arguments.
 GOOD_LABELS=(
   --label io.stackctl.stack=registry-demo
   --label io.stackctl.image=spark-base

@@ -7,7 +7,7 @@
 #include "adapters/builder.hpp"
 #include "app/build.hpp"
 #include "app/lock.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 #include "fakes/fake_builder.hpp"
 #include "fakes/fake_ports.hpp"
 #include "fakes/fake_runner.hpp"

@@ -2,9 +2,9 @@
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "core/build_plan.hpp"
-#include "core/lock.hpp"
-#include "core/stack_loader.hpp"
+#include "core/plans/build_plan.hpp"
+#include "core/plans/lock.hpp"
+#include "core/stack/loader.hpp"
 #include "stack_text.hpp"
 
 using namespace stackctl;

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "core/knowledge/check.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 #include "stack_text.hpp"
 
 using namespace stackctl;

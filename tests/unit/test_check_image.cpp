@@ -2,8 +2,8 @@
 // that passes and one that fails, with the message and the fix asserted.
 #include <catch2/catch.hpp>
 
-#include "core/check_image.hpp"
-#include "core/stack_loader.hpp"
+#include "core/knowledge/check_image.hpp"
+#include "core/stack/loader.hpp"
 #include "stack_text.hpp"
 
 using namespace stackctl;

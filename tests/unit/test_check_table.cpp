@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "cli/app.hpp"
-#include "core/check_image.hpp"
+#include "core/knowledge/check_image.hpp"
 #include "core/knowledge/check.hpp"
 
 using namespace stackctl;

@@ -10,9 +10,9 @@
 #include "cli/deploy_inputs.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/knowledge/catalog.hpp"
-#include "core/lock.hpp"
+#include "core/plans/lock.hpp"
 #include "core/render/common.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 
 namespace stdfs = std::filesystem;
 using namespace stackctl;

@@ -10,7 +10,7 @@
 #include "cli/app.hpp"
 #include "cli/exit_codes.hpp"
 #include "core/doctor/snapshot_json.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 
 using namespace stackctl;
 using kube::Json;

@@ -9,8 +9,8 @@
 
 #include "core/knowledge/catalog.hpp"
 #include "core/render/render.hpp"
-#include "core/stack_loader.hpp"
-#include "core/stack_sections.hpp"
+#include "core/stack/loader.hpp"
+#include "core/stack/sections.hpp"
 #include "stack_text.hpp"
 
 using namespace stackctl;

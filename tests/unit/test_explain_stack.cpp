@@ -7,7 +7,7 @@
 #include "core/explain/match.hpp"
 #include "core/explain/stack_fix.hpp"
 #include "core/knowledge/catalog.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 #include "stack_text.hpp"
 
 using namespace stackctl;

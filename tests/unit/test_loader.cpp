@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/knowledge/catalog.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 #include "stack_text.hpp"
 
 using namespace stackctl;

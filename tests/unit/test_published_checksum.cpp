@@ -4,7 +4,7 @@
 // id 37989441842): "name: " then upper-case groups of 8, five per line, indented continuations.
 #include <catch2/catch.hpp>
 
-#include "core/published_checksum.hpp"
+#include "core/knowledge/published_checksum.hpp"
 
 using namespace stackctl;
 using Catch::Matchers::Contains;

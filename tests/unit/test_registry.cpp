@@ -7,8 +7,8 @@
 #include "adapters/registry_auth.hpp"
 #include "cli/check_image_cmd.hpp"
 #include "cli/exit_codes.hpp"
-#include "core/check_image.hpp"
-#include "core/stack_loader.hpp"
+#include "core/knowledge/check_image.hpp"
+#include "core/stack/loader.hpp"
 #include "registry_fake.hpp"
 #include "stack_text.hpp"
 

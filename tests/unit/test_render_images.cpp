@@ -5,12 +5,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/check_image.hpp"
+#include "core/knowledge/check_image.hpp"
 #include "core/knowledge/catalog.hpp"
 #include "core/render/common.hpp"
 #include "core/render/images.hpp"
 #include "core/render/parts.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 #include "stack_text.hpp"
 
 using namespace stackctl;

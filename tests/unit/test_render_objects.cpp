@@ -14,7 +14,7 @@
 #include "core/knowledge/catalog.hpp"
 #include "core/render/common.hpp"
 #include "core/render/render.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 #include "stack_text.hpp"
 
 using namespace stackctl;

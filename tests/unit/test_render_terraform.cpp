@@ -10,7 +10,7 @@
 #include "core/knowledge/catalog.hpp"
 #include "core/render/parts.hpp"
 #include "core/render/terraform.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 #include "stack_text.hpp"
 
 using namespace stackctl;

@@ -10,7 +10,7 @@
 
 #include "adapters/vault.hpp"
 #include "cli/vault_inputs.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 #include "stack_text.hpp"
 
 namespace stdfs = std::filesystem;

@@ -7,7 +7,7 @@
 
 #include "adapters/fs.hpp"
 #include "adapters/hashing.hpp"
-#include "core/published_checksum.hpp"
+#include "core/knowledge/published_checksum.hpp"
 
 namespace stackctl::fetch {
 

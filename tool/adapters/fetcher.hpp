@@ -22,7 +22,7 @@
 #include <string>
 
 #include "adapters/http.hpp"
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::fetch {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::hashing {
 

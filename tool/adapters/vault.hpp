@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "adapters/http.hpp"
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 #include "core/secret.hpp"
 
 namespace stackctl::vault {

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "adapters/registry.hpp"
-#include "core/build_plan.hpp"
+#include "core/plans/build_plan.hpp"
 #include "core/image_ref.hpp"
 
 namespace stackctl::app {

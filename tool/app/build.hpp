@@ -30,8 +30,8 @@
 #include "adapters/registry_auth.hpp"
 #include "app/error.hpp"
 #include "app/ports.hpp"
-#include "core/lock.hpp"
-#include "core/model.hpp"
+#include "core/plans/lock.hpp"
+#include "core/stack/model.hpp"
 #include "core/render/render.hpp"
 
 namespace stackctl::app {

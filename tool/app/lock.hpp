@@ -11,8 +11,8 @@
 #include "adapters/fs.hpp"
 #include "app/error.hpp"
 #include "app/ports.hpp"
-#include "core/lock.hpp"
-#include "core/model.hpp"
+#include "core/plans/lock.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::app {
 

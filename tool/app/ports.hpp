@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "adapters/fetcher.hpp"
-#include "core/build_plan.hpp"
+#include "core/plans/build_plan.hpp"
 
 namespace stackctl::app {
 

@@ -12,7 +12,7 @@
 
 #include "adapters/builder.hpp"
 #include "cli/context.hpp"
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 #include "core/render/render.hpp"
 
 namespace stackctl::cli {

@@ -6,7 +6,7 @@
 #include "adapters/registry.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
-#include "core/check_image.hpp"
+#include "core/knowledge/check_image.hpp"
 #include "core/image_ref.hpp"
 
 namespace stackctl::cli {

@@ -1,5 +1,5 @@
 // `stackctl check STACK --image REF [--image REF...]`: reads each image's config through the
-// registry API (no daemon) and judges its labels against the stack (core/check_image.hpp).
+// registry API (no daemon) and judges its labels against the stack (core/knowledge/check_image.hpp).
 // cmd_check.cpp declares the options with add_image_options and folds the results into its own
 // findings and output; docs/registry.md is the user's side of this.
 #pragma once
@@ -13,7 +13,7 @@
 #include "adapters/http.hpp"
 #include "cli/context.hpp"
 #include "core/knowledge/check.hpp"
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::cli {
 

@@ -6,7 +6,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
-#include "core/check_image.hpp"
+#include "core/knowledge/check_image.hpp"
 #include "core/knowledge/check.hpp"
 
 namespace stackctl::cli {

@@ -10,10 +10,10 @@
 #include "cli/render_inputs.hpp"
 #include "cli/stack_input.hpp"
 #include "cli/vault_inputs.hpp"
-#include "core/doc.hpp"
+#include "core/stack/doc.hpp"
 #include "core/render/common.hpp"
 #include "core/render/render.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 
 namespace stackctl::cli {
 

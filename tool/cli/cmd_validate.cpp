@@ -4,7 +4,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 
 namespace stackctl::cli {
 

@@ -13,8 +13,8 @@
 #include "cli/context.hpp"
 #include "core/knowledge/catalog.hpp"
 #include "core/kube/object.hpp"
-#include "core/lock.hpp"
-#include "core/model.hpp"
+#include "core/plans/lock.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::cli {
 

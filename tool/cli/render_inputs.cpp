@@ -6,7 +6,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
-#include "core/doc.hpp"
+#include "core/stack/doc.hpp"
 
 namespace stackctl::cli {
 

@@ -14,7 +14,7 @@
 #include "adapters/fs.hpp"
 #include "cli/context.hpp"
 #include "core/diag.hpp"
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 #include "core/render/render.hpp"
 #include "core/secret.hpp"
 

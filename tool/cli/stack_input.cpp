@@ -3,7 +3,7 @@
 #include "adapters/fs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 
 namespace stackctl::cli {
 

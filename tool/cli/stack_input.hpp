@@ -8,7 +8,7 @@
 #include "cli/context.hpp"
 #include "core/diag.hpp"
 #include "core/knowledge/catalog.hpp"
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::cli {
 

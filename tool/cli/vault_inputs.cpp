@@ -3,7 +3,7 @@
 #include <set>
 
 #include "cli/exit_codes.hpp"
-#include "core/env_settings.hpp"
+#include "core/stack/env_settings.hpp"
 
 namespace stackctl::cli {
 

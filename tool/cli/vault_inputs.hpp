@@ -16,7 +16,7 @@
 #include "adapters/vault.hpp"
 #include "cli/context.hpp"
 #include "core/diag.hpp"
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 #include "core/secret.hpp"
 
 namespace stackctl::cli {
@@ -33,7 +33,7 @@ struct VaultDeps {
 std::expected<std::map<std::string, Secret>, int> read_vault_values(
     Context& ctx, const std::vector<const model::Stack*>& stacks, const VaultDeps& deps);
 
-// spark.env keys that carry Spark settings (core/env_settings.hpp) whose value is not valid for
+// spark.env keys that carry Spark settings (core/stack/env_settings.hpp) whose value is not valid for
 // that setting, as errors at the key's line naming where the value came from (never the value).
 Diagnostics check_env_settings(const std::vector<const model::Stack*>& stacks,
                                const std::map<std::string, Secret>& values);

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <set>
 
-#include "core/doc.hpp"
-#include "core/reader.hpp"
+#include "core/stack/doc.hpp"
+#include "core/stack/reader.hpp"
 #include "core/resources.hpp"
 
 namespace stackctl::explain {

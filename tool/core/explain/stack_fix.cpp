@@ -5,7 +5,7 @@
 #include <map>
 
 #include "core/knowledge/check.hpp"
-#include "core/version.hpp"
+#include "core/knowledge/version.hpp"
 
 namespace stackctl::explain {
 

@@ -17,7 +17,7 @@
 #include "core/diag.hpp"
 #include "core/explain/match.hpp"
 #include "core/knowledge/catalog.hpp"
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::explain {
 

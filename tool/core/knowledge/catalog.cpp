@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "core/doc.hpp"
+#include "core/stack/doc.hpp"
 #include "core/resources.hpp"
 
 namespace stackctl::catalog {

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/diag.hpp"
-#include "core/model.hpp"
-#include "core/version.hpp"
+#include "core/stack/model.hpp"
+#include "core/knowledge/version.hpp"
 
 namespace stackctl::catalog {
 

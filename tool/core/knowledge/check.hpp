@@ -23,7 +23,7 @@
 #include "core/diag.hpp"
 #include "core/knowledge/catalog.hpp"
 #include "core/knowledge/check_facts.hpp"
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 #include "core/rules/rule.hpp"
 
 namespace stackctl::check {

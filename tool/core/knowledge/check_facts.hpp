@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/knowledge/catalog.hpp"
-#include "core/model.hpp"
-#include "core/version.hpp"
+#include "core/stack/model.hpp"
+#include "core/knowledge/version.hpp"
 
 namespace stackctl::check {
 

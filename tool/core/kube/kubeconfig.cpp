@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <array>
 
-#include "core/doc.hpp"
+#include "core/stack/doc.hpp"
 
 namespace stackctl::kube::config {
 

@@ -5,8 +5,8 @@
 #include <limits>
 #include <set>
 
-#include "core/stack_loader.hpp"
-#include "core/version.hpp"
+#include "core/stack/loader.hpp"
+#include "core/knowledge/version.hpp"
 
 namespace stackctl::render {
 

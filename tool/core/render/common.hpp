@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/knowledge/catalog.hpp"
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::render {
 

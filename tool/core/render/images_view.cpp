@@ -2,10 +2,10 @@
 #include <map>
 #include <set>
 
-#include "core/check_image.hpp"
+#include "core/knowledge/check_image.hpp"
 #include "core/render/common.hpp"
 #include "core/render/images.hpp"
-#include "core/version.hpp"
+#include "core/knowledge/version.hpp"
 
 namespace stackctl::render::detail {
 

@@ -11,7 +11,7 @@
 #include <charconv>
 #include <regex>
 
-#include "core/doc.hpp"
+#include "core/stack/doc.hpp"
 #include "core/render/manifests.hpp"
 
 namespace stackctl::render::detail::k8s {

@@ -23,8 +23,8 @@
 #include "core/diag.hpp"
 #include "core/knowledge/catalog.hpp"
 #include "core/kube/object.hpp"
-#include "core/lock.hpp"
-#include "core/model.hpp"
+#include "core/plans/lock.hpp"
+#include "core/stack/model.hpp"
 #include "core/secret.hpp"
 
 namespace stackctl::render {
@@ -82,7 +82,7 @@ struct Request {
   // the annotation keeps kSparkRoleArnPlaceholder and the Manifest lists it in `unresolved`.
   std::map<std::string, std::string> spark_role_arns;
   // Final image tags by image name, for tags known only after a first render (a tag with
-  // {inputs} is the digest of the context rendered with a placeholder, core/build_plan.hpp).
+  // {inputs} is the digest of the context rendered with a placeholder, core/plans/build_plan.hpp).
   // Build contexts use these for the image's own tag and reference and for its parent's
   // reference; an image not named here gets its tag expanded as usual (the placeholder).
   std::map<std::string, std::string> image_tags;

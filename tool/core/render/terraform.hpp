@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::render {
 

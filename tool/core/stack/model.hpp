@@ -1,7 +1,7 @@
 // The stack model: the typed form of a stack file (format version 1, docs/stack-file.md).
 //
 // Everything stackctl derives (files, images, plans, checks) is a function of a Stack. The model is
-// plain data; building it from a document and validating it live in core/stack_loader.hpp.
+// plain data; building it from a document and validating it live in core/stack/loader.hpp.
 #pragma once
 
 #include <map>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/diag.hpp"
-#include "core/doc.hpp"
+#include "core/stack/doc.hpp"
 
 namespace stackctl::model {
 

@@ -3,7 +3,7 @@
 // file or an environment variable, and a Kubernetes login reads the pod's service account token.
 #include <regex>
 
-#include "core/stack_sections.hpp"
+#include "core/stack/sections.hpp"
 
 namespace stackctl::detail {
 

@@ -8,10 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "core/contracts/tag.hpp"
 #include "core/diag.hpp"
-#include "core/doc.hpp"
 #include "core/knowledge/catalog.hpp"
-#include "core/model.hpp"
+#include "core/stack/doc.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl {
 
@@ -42,18 +43,5 @@ Diagnostics validate_stack(std::string_view text, const std::string& file,
 // Fills versions the stack omitted (scala, hadoop, aws_sdk) from the catalog, marking their origin.
 // Warns (W_CATALOG_UNKNOWN) when the catalog cannot derive one; never guesses.
 void derive_versions(model::Stack& stack, const catalog::Catalog& catalog, Diagnostics& diags);
-
-// Expands an image's tag template ("spark-{spark}-uc-{jar.uc}-{revision}"). Unknown variables
-// are reported against `loc`. Returns "" when there were errors.
-// `{inputs}` is the first 12 hex digits of the image's inputs digest (see core/build_plan.hpp):
-// pass it as `inputs`; when it is not known yet (validation), a placeholder of the same length is
-// used so the tag grammar can still be checked. `report_empty` false: a variable without a value
-// is not reported (its key already was, as invalid), only unknown variables and bad tags are.
-std::string expand_tag(const model::Stack& stack, const model::Image& image, SourceLoc loc,
-                       const std::string& path, Diagnostics& diags, std::string_view inputs = {},
-                       bool report_empty = true);
-
-// True when the image's tag template contains {inputs} (content-addressed tags).
-bool tag_has_inputs(const model::Image& image);
 
 }  // namespace stackctl

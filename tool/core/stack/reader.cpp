@@ -1,4 +1,4 @@
-#include "core/reader.hpp"
+#include "core/stack/reader.hpp"
 
 #include <algorithm>
 #include <charconv>

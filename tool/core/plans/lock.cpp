@@ -1,4 +1,4 @@
-#include "core/lock.hpp"
+#include "core/plans/lock.hpp"
 
 #include <nlohmann/json.hpp>
 

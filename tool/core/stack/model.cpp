@@ -1,4 +1,4 @@
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 
 #include <algorithm>
 #include <functional>

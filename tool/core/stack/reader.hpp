@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "core/diag.hpp"
-#include "core/doc.hpp"
-#include "core/model.hpp"
+#include "core/stack/doc.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl {
 

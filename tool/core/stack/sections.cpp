@@ -1,12 +1,12 @@
 // Sections of the stack file that describe what goes into the images: metadata, versions,
 // artifacts, Python, the registry and Spark's configuration.
-#include "core/stack_sections.hpp"
+#include "core/stack/sections.hpp"
 
 #include <algorithm>
 #include <regex>
 #include <set>
 
-#include "core/version.hpp"
+#include "core/knowledge/version.hpp"
 
 namespace stackctl::detail {
 

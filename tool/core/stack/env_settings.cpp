@@ -1,9 +1,9 @@
-#include "core/env_settings.hpp"
+#include "core/stack/env_settings.hpp"
 
 #include <regex>
 #include <string>
 
-#include "core/stack_sections.hpp"
+#include "core/stack/sections.hpp"
 
 namespace stackctl::env_settings {
 

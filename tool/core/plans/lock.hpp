@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/diag.hpp"
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::lock {
 

@@ -2,8 +2,8 @@
 // targets.
 #include <regex>
 
-#include "core/stack_sections.hpp"
-#include "core/version.hpp"
+#include "core/stack/sections.hpp"
+#include "core/knowledge/version.hpp"
 
 namespace stackctl::detail {
 

@@ -1,4 +1,4 @@
-#include "core/published_checksum.hpp"
+#include "core/knowledge/published_checksum.hpp"
 
 #include <algorithm>
 #include <cctype>

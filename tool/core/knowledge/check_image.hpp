@@ -1,18 +1,7 @@
 // `stackctl check STACK --image REF`: does a built image carry what the stack says? Pure: the
 // caller reads the image's labels from the registry (adapters/registry.hpp) and passes them in.
 //
-// The labels are the contract between `stackctl build` (which writes them) and this check:
-//   io.stackctl.stack                 metadata.name of the stack the image was built from
-//   io.stackctl.image                 the image's name in that stack ("spark-base")
-//   io.stackctl.versions.spark        versions.spark
-//   io.stackctl.versions.scala        versions.scala
-//   io.stackctl.versions.java         the image's Java (images[i].javaVersion, else versions.java)
-//   io.stackctl.versions.python       the image's Python (images[i].pythonVersion, else
-//                                     versions.python)
-//   io.stackctl.versions.hadoop       versions.hadoop
-//   io.stackctl.versions.aws-sdk      versions.awsSdk
-//   io.stackctl.versions.pyspark      versions.pyspark
-//   org.opencontainers.image.version  the image's expanded tag ("spark-4.0.1-uc-0.3.1-fix-v4")
+// The labels are the contract in core/contracts/image_labels.hpp.
 //
 // A label equals the stack's value when the texts are equal, or when the label is a longer
 // version of the stack's (label "3.11.9" for python "3.11", "17.0.12" for java "17").
@@ -37,32 +26,19 @@
 #include <string_view>
 #include <vector>
 
+#include "core/contracts/image_labels.hpp"
 #include "core/knowledge/check.hpp"
-#include "core/model.hpp"
 #include "core/rules/rule.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::check_image {
 
-inline constexpr std::string_view kLabelStack = "io.stackctl.stack";
-inline constexpr std::string_view kLabelImage = "io.stackctl.image";
-inline constexpr std::string_view kLabelOciVersion = "org.opencontainers.image.version";
-inline constexpr std::string_view kLabelPrefix = "io.stackctl.";
-
-struct VersionLabel {
-  std::string_view label;      // "io.stackctl.versions.spark"
-  std::string_view stack_key;  // "versions.spark"
-  std::string_view name;       // "spark": the key used in Finding::versions
-};
-
-inline constexpr std::array<VersionLabel, 7> kVersionLabels{{
-    {"io.stackctl.versions.spark", "versions.spark", "spark"},
-    {"io.stackctl.versions.scala", "versions.scala", "scala"},
-    {"io.stackctl.versions.java", "versions.java", "java"},
-    {"io.stackctl.versions.python", "versions.python", "python"},
-    {"io.stackctl.versions.hadoop", "versions.hadoop", "hadoop"},
-    {"io.stackctl.versions.aws-sdk", "versions.awsSdk", "awsSdk"},
-    {"io.stackctl.versions.pyspark", "versions.pyspark", "pyspark"},
-}};
+using image_labels::kLabelImage;
+using image_labels::kLabelOciVersion;
+using image_labels::kLabelPrefix;
+using image_labels::kLabelStack;
+using image_labels::kVersionLabels;
+using image_labels::VersionLabel;
 
 // The code table (the rows above, in the shape of core/rules/rule.hpp). The findings are made by
 // one procedure (check_image.cpp), not yet by a list of independent rules: it names each code

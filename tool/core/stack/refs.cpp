@@ -3,7 +3,7 @@
 #include <map>
 #include <set>
 
-#include "core/stack_sections.hpp"
+#include "core/stack/sections.hpp"
 
 namespace stackctl::detail {
 

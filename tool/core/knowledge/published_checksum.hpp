@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/model.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::published_checksum {
 

@@ -1,10 +1,10 @@
-#include "core/build_plan.hpp"
+#include "core/plans/build_plan.hpp"
 
 #include <algorithm>
 #include <set>
 
 #include "core/render/common.hpp"
-#include "core/stack_loader.hpp"
+#include "core/stack/loader.hpp"
 
 namespace stackctl::plan {
 

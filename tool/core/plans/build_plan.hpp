@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "core/diag.hpp"
-#include "core/lock.hpp"
-#include "core/model.hpp"
+#include "core/plans/lock.hpp"
+#include "core/stack/model.hpp"
 #include "core/render/render.hpp"
 
 namespace stackctl::plan {

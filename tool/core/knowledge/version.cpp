@@ -1,4 +1,4 @@
-#include "core/version.hpp"
+#include "core/knowledge/version.hpp"
 
 #include <charconv>
 

@@ -1,11 +1,11 @@
 // Label-by-label comparison of a built image with the stack; see check_image.hpp for the codes.
-#include "core/check_image.hpp"
+#include "core/knowledge/check_image.hpp"
 
 #include <algorithm>
 #include <optional>
 
-#include "core/stack_loader.hpp"
-#include "core/version.hpp"
+#include "core/stack/loader.hpp"
+#include "core/knowledge/version.hpp"
 
 namespace stackctl::check_image {
 

@@ -1,4 +1,4 @@
-#include "core/doc.hpp"
+#include "core/stack/doc.hpp"
 
 #include <yaml-cpp/yaml.h>
 

@@ -3,7 +3,7 @@
 
 #include "core/doctor/ignore.hpp"
 #include "core/doctor/rules.hpp"
-#include "core/stack_sections.hpp"
+#include "core/stack/sections.hpp"
 
 namespace stackctl::detail {
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "core/stack_sections.hpp"
+#include "core/stack/sections.hpp"
 
 namespace stackctl::detail {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "core/doctor/report.hpp"
-#include "core/model.hpp"
-#include "core/reader.hpp"
+#include "core/stack/model.hpp"
+#include "core/stack/reader.hpp"
 
 namespace stackctl::detail {
 

@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "cli/app.hpp"
-#include "core/knowledge/check_image.hpp"
 #include "core/knowledge/check.hpp"
+#include "core/knowledge/check_image.hpp"
 
 using namespace stackctl;
 

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/knowledge/check_image.hpp"
 #include "core/knowledge/catalog.hpp"
+#include "core/knowledge/check_image.hpp"
 #include "core/render/common.hpp"
 #include "core/render/images.hpp"
 #include "core/render/parts.hpp"

@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "adapters/http.hpp"
-#include "core/stack/model.hpp"
 #include "core/secret.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::vault {
 

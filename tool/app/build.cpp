@@ -5,8 +5,8 @@
 #include <set>
 
 #include "adapters/registry.hpp"
-#include "core/plans/build_plan.hpp"
 #include "core/image_ref.hpp"
+#include "core/plans/build_plan.hpp"
 
 namespace stackctl::app {
 

@@ -31,8 +31,8 @@
 #include "app/error.hpp"
 #include "app/ports.hpp"
 #include "core/plans/lock.hpp"
-#include "core/stack/model.hpp"
 #include "core/render/render.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::app {
 

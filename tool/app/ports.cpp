@@ -2,8 +2,8 @@
 
 #include <thread>
 
-#include "core/plans/lock.hpp"
 #include "core/knowledge/published_checksum.hpp"
+#include "core/plans/lock.hpp"
 
 namespace stackctl::app {
 

@@ -12,8 +12,8 @@
 
 #include "adapters/builder.hpp"
 #include "cli/context.hpp"
-#include "core/stack/model.hpp"
 #include "core/render/render.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::cli {
 

@@ -6,8 +6,8 @@
 #include "adapters/registry.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
-#include "core/knowledge/check_image.hpp"
 #include "core/image_ref.hpp"
+#include "core/knowledge/check_image.hpp"
 
 namespace stackctl::cli {
 

@@ -1,7 +1,7 @@
 // `stackctl check STACK --image REF [--image REF...]`: reads each image's config through the
-// registry API (no daemon) and judges its labels against the stack (core/knowledge/check_image.hpp).
-// cmd_check.cpp declares the options with add_image_options and folds the results into its own
-// findings and output; docs/registry.md is the user's side of this.
+// registry API (no daemon) and judges its labels against the stack
+// (core/knowledge/check_image.hpp). cmd_check.cpp declares the options with add_image_options and
+// folds the results into its own findings and output; docs/registry.md is the user's side of this.
 #pragma once
 
 #include <CLI/CLI.hpp>

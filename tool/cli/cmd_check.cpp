@@ -6,8 +6,8 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
-#include "core/knowledge/check_image.hpp"
 #include "core/knowledge/check.hpp"
+#include "core/knowledge/check_image.hpp"
 
 namespace stackctl::cli {
 

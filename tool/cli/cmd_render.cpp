@@ -10,9 +10,9 @@
 #include "cli/render_inputs.hpp"
 #include "cli/stack_input.hpp"
 #include "cli/vault_inputs.hpp"
-#include "core/stack/doc.hpp"
 #include "core/render/common.hpp"
 #include "core/render/render.hpp"
+#include "core/stack/doc.hpp"
 #include "core/stack/loader.hpp"
 
 namespace stackctl::cli {

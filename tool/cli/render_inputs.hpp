@@ -14,9 +14,9 @@
 #include "adapters/fs.hpp"
 #include "cli/context.hpp"
 #include "core/diag.hpp"
-#include "core/stack/model.hpp"
 #include "core/render/render.hpp"
 #include "core/secret.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::cli {
 

@@ -16,8 +16,8 @@
 #include "adapters/vault.hpp"
 #include "cli/context.hpp"
 #include "core/diag.hpp"
-#include "core/stack/model.hpp"
 #include "core/secret.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::cli {
 
@@ -33,8 +33,8 @@ struct VaultDeps {
 std::expected<std::map<std::string, Secret>, int> read_vault_values(
     Context& ctx, const std::vector<const model::Stack*>& stacks, const VaultDeps& deps);
 
-// spark.env keys that carry Spark settings (core/stack/env_settings.hpp) whose value is not valid for
-// that setting, as errors at the key's line naming where the value came from (never the value).
+// spark.env keys that carry Spark settings (core/stack/env_settings.hpp) whose value is not valid
+// for that setting, as errors at the key's line naming where the value came from (never the value).
 Diagnostics check_env_settings(const std::vector<const model::Stack*>& stacks,
                                const std::map<std::string, Secret>& values);
 

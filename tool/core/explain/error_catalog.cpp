@@ -9,9 +9,9 @@
 #include <cstdlib>
 #include <set>
 
+#include "core/resources.hpp"
 #include "core/stack/doc.hpp"
 #include "core/stack/reader.hpp"
-#include "core/resources.hpp"
 
 namespace stackctl::explain {
 

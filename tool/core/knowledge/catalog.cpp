@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <set>
 
-#include "core/stack/doc.hpp"
 #include "core/resources.hpp"
+#include "core/stack/doc.hpp"
 
 namespace stackctl::catalog {
 

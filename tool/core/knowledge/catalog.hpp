@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/diag.hpp"
-#include "core/stack/model.hpp"
 #include "core/knowledge/version.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::catalog {
 

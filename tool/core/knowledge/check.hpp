@@ -23,8 +23,8 @@
 #include "core/diag.hpp"
 #include "core/knowledge/catalog.hpp"
 #include "core/knowledge/check_facts.hpp"
-#include "core/stack/model.hpp"
 #include "core/rules/rule.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::check {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "core/knowledge/catalog.hpp"
-#include "core/stack/model.hpp"
 #include "core/knowledge/version.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::check {
 

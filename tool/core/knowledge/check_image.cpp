@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <optional>
 
-#include "core/stack/loader.hpp"
 #include "core/knowledge/version.hpp"
+#include "core/stack/loader.hpp"
 
 namespace stackctl::check_image {
 

@@ -16,8 +16,8 @@
 
 #include "core/diag.hpp"
 #include "core/plans/lock.hpp"
-#include "core/stack/model.hpp"
 #include "core/render/render.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::plan {
 

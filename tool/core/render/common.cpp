@@ -5,8 +5,8 @@
 #include <limits>
 #include <set>
 
-#include "core/stack/loader.hpp"
 #include "core/knowledge/version.hpp"
+#include "core/stack/loader.hpp"
 
 namespace stackctl::render {
 

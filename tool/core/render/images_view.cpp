@@ -3,9 +3,9 @@
 #include <set>
 
 #include "core/knowledge/check_image.hpp"
+#include "core/knowledge/version.hpp"
 #include "core/render/common.hpp"
 #include "core/render/images.hpp"
-#include "core/knowledge/version.hpp"
 
 namespace stackctl::render::detail {
 

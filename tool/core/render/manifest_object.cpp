@@ -11,8 +11,8 @@
 #include <charconv>
 #include <regex>
 
-#include "core/stack/doc.hpp"
 #include "core/render/manifests.hpp"
+#include "core/stack/doc.hpp"
 
 namespace stackctl::render::detail::k8s {
 

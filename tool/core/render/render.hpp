@@ -24,8 +24,8 @@
 #include "core/knowledge/catalog.hpp"
 #include "core/kube/object.hpp"
 #include "core/plans/lock.hpp"
-#include "core/stack/model.hpp"
 #include "core/secret.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::render {
 

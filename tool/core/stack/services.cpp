@@ -2,8 +2,8 @@
 // targets.
 #include <regex>
 
-#include "core/stack/sections.hpp"
 #include "core/knowledge/version.hpp"
+#include "core/stack/sections.hpp"
 
 namespace stackctl::detail {
 

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/meta_commands.hpp"
 #include "core/diag.hpp"
 
 namespace stackctl::cli {
@@ -24,6 +25,8 @@ const char* kFooter =
     "  stackctl check stacks/spark-connect.stack.yaml --target minikube\n"
     "  stackctl check --list-rules --output json\n"
     "  kubectl logs spark-connect-0 | stackctl explain -\n"
+    "  stackctl help deploy\n"
+    "  source <(stackctl completion bash)\n"
     "\nExit codes: 0 ok, 1 problems found in the stack, 2 usage, 3 file error,\n"
     "4 external failure, 5 drift, 6 no known error (explain), 70 internal error\n"
     "(docs/exit-codes.md).";
@@ -36,7 +39,8 @@ std::optional<std::string> unknown_command(const std::vector<std::string>& args)
     if (c.name == args[0]) return std::nullopt;
     names.push_back(c.name);
   }
-  if (args[0] == "help") return std::nullopt;
+  for (const auto& m : meta_command_names())
+    if (args[0] == m) return std::nullopt;
   const std::string guess = did_you_mean(args[0], names);
   std::string msg = "stackctl: unknown command \"" + args[0] + "\"";
   if (!guess.empty()) msg += "; did you mean \"" + guess + "\"?";
@@ -54,7 +58,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   CLI::App app{kDescription, "stackctl"};
   app.footer(kFooter);
   app.set_version_flag("--version", std::string("stackctl ") + STACKCTL_VERSION);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
   app.fallthrough();
 
   Context ctx{GlobalOptions{}, out, err};
@@ -73,6 +77,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     Runner r = cmd.setup(*sub);
     sub->callback([&runner, r] { runner = r; });
   }
+  // version, completion, help and the hidden helpers the completions and the man pages use: they
+  // read the command tree itself, so they are added once it is complete.
+  add_meta_commands(app, runner);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -91,7 +98,11 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   spdlog::set_level(ctx.options.verbosity >= 2   ? spdlog::level::trace
                     : ctx.options.verbosity == 1 ? spdlog::level::debug
                                                  : spdlog::level::info);
-  return runner ? runner(ctx) : static_cast<int>(kUsage);
+  if (!runner) {  // `stackctl` alone, or with global flags only: the help, like `stackctl help`
+    out << app.help();
+    return kOk;
+  }
+  return runner(ctx);
 }
 
 }  // namespace stackctl::cli

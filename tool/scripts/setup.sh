@@ -11,6 +11,8 @@ packages=(
   # real components the tests start on loopback
   buildah podman skopeo docker-registry debootstrap busybox-static
   python3 ca-certificates curl openssl apache2-utils
+  # packaging and the man-page test
+  dpkg-dev fakeroot file man-db
 )
 
 missing=()

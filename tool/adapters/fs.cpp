@@ -134,8 +134,18 @@ void remove_stale(const std::filesystem::path& dir, const std::string& prefix) {
   }
 }
 
-// write_atomic without the deferral and the stale scan: for files inside a fresh staging folder,
-// whose caller holds a Deferral.
+// fsync of a directory: makes a rename or a new entry in it durable (rename(2) alone is atomic
+// but not durable; fsync(2): "calling fsync() on the file does not necessarily ensure that the
+// entry in the directory containing the file has also reached disk").
+bool sync_directory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// write_atomic without the deferral and the stale scan: a temporary file, fsync, rename.
 std::expected<void, Failure> write_new(const std::filesystem::path& path, std::string_view data,
                                        std::filesystem::perms mode,
                                        const interrupt::Deferral& deferral) {
@@ -160,6 +170,33 @@ std::expected<void, Failure> write_new(const std::filesystem::path& path, std::s
   return {};
 }
 
+// A new file inside a staging folder no reader sees: written in place, not synced (replace_tree
+// syncs the whole staging folder once, with syncfs, before it is swapped in).
+std::expected<void, Failure> write_staged(const std::filesystem::path& path, std::string_view data,
+                                          std::filesystem::perms mode) {
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
+  if (fd < 0) return std::unexpected(errno_failure("cannot write", path));
+  const bool ok = ::fchmod(fd, static_cast<mode_t>(mode)) == 0 && write_all(fd, data);
+  const int saved = errno;
+  ::close(fd);
+  if (!ok) {
+    errno = saved;
+    return std::unexpected(errno_failure("cannot write", path));
+  }
+  return {};
+}
+
+// One syncfs(2) for everything written under `dir` (its files' data and the directory entries
+// all live on one filesystem): one flush instead of one fsync per file.
+bool sync_filesystem_of(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::syncfs(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
 }  // namespace
 
 std::expected<void, Failure> write_atomic(const std::filesystem::path& path, std::string_view data,
@@ -167,7 +204,9 @@ std::expected<void, Failure> write_atomic(const std::filesystem::path& path, std
   const interrupt::Deferral deferral;
   const std::filesystem::path parent = path.parent_path().empty() ? "." : path.parent_path();
   remove_stale(parent, path.filename().string() + ".tmp-");
-  return write_new(path, data, mode, deferral);
+  if (auto w = write_new(path, data, mode, deferral); !w) return w;
+  if (!sync_directory(parent)) return std::unexpected(errno_failure("cannot sync", parent));
+  return {};
 }
 
 std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
@@ -198,7 +237,7 @@ std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
       return std::unexpected(
           Failure{"cannot write " + (target / f.path).string() + ": " + ec.message()});
     }
-    if (auto w = write_new(p, f.data, f.mode, deferral); !w) {
+    if (auto w = write_staged(p, f.data, f.mode); !w) {
       cleanup();
       if (deferral.pending()) return std::unexpected(interrupted);
       return std::unexpected(Failure{"cannot write " + (target / f.path).string() + ": " +
@@ -208,6 +247,13 @@ std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
   if (deferral.pending()) {
     cleanup();
     return std::unexpected(interrupted);
+  }
+  // Every staged byte reaches the disk before the swap, so a crash after it never shows a
+  // half-written file: once, for the whole folder.
+  if (!sync_filesystem_of(staging)) {
+    auto failure = errno_failure("cannot sync", staging);
+    cleanup();
+    return std::unexpected(failure);
   }
   // From here on the swap runs to its end (or its rollback) before a signal is acted on.
   const stdfs::path old = parent / ("." + name + ".old-" + owned_suffix());
@@ -221,6 +267,12 @@ std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
     auto failure = errno_failure("cannot replace", target);
     if (had_old) ::rename(old.c_str(), target.c_str());
     cleanup();
+    return std::unexpected(failure);
+  }
+  // The renames themselves are durable once the parent folder is synced.
+  if (!sync_directory(parent)) {
+    auto failure = errno_failure("cannot sync", parent);
+    if (had_old) stdfs::remove_all(old, ec);
     return std::unexpected(failure);
   }
   if (had_old) stdfs::remove_all(old, ec);

@@ -28,10 +28,11 @@ std::expected<std::string, Failure> read_regular_file(const std::filesystem::pat
                                                       std::size_t max_bytes);
 
 // Writes `data` to a temporary file beside `path` ("<path>.tmp-<pid>-<hex>"), fsyncs it, sets
-// `mode`, then renames it over `path`: readers see the old file or the new one, never half of
-// either. SIGINT/SIGTERM/SIGHUP during the write are deferred (interrupt::Deferral): the temporary
-// file is removed, `path` is left as it was, then the signal takes effect. Temporary files of
-// earlier writers that are no longer running (killed with SIGKILL, say) are removed first.
+// `mode`, then renames it over `path` and fsyncs the folder: readers see the old file or the new
+// one, never half of either, and after a crash the new one is there in full or not at all.
+// SIGINT/SIGTERM/SIGHUP during the write are deferred (interrupt::Deferral): the temporary file is
+// removed, `path` is left as it was, then the signal takes effect. Temporary files of earlier
+// writers that are no longer running (killed with SIGKILL, say) are removed first.
 std::expected<void, Failure> write_atomic(
     const std::filesystem::path& path, std::string_view data,
     std::filesystem::perms mode = std::filesystem::perms(0644));
@@ -43,12 +44,13 @@ struct OutputFile {
 };
 
 // Replaces `dir` with exactly `files`: everything is written into a sibling staging folder
-// (".<name>.new-<pid>-<hex>") first, then swapped in with renames. On any failure the previous
-// `dir` is left as it was and the staging folder is removed. SIGINT/SIGTERM/SIGHUP are deferred
-// (interrupt::Deferral) until staging is removed or the swap is complete, so an interrupt never
-// leaves a staging folder or a missing `dir`. Staging and ".old-" folders of earlier runs whose
-// process is gone (SIGKILL, power loss) are removed before staging; those of a run still going
-// (another stackctl writing the same folder) are left alone.
+// (".<name>.new-<pid>-<hex>") first, flushed with one syncfs(2) (not one fsync per file), then
+// swapped in with renames, and the parent folder is fsynced so the swap is durable. On any failure
+// the previous `dir` is left as it was and the staging folder is removed. SIGINT/SIGTERM/SIGHUP are
+// deferred (interrupt::Deferral) until staging is removed or the swap is complete, so an interrupt
+// never leaves a staging folder or a missing `dir`. Staging and ".old-" folders of earlier runs
+// whose process is gone (SIGKILL, power loss) are removed before staging; those of a run still
+// going (another stackctl writing the same folder) are left alone.
 std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
                                           const std::vector<OutputFile>& files);
 

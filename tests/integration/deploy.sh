@@ -25,6 +25,9 @@ KC=$(bash "$SRC/tests/k8s/ensure.sh" 2>/dev/null | tail -1)
 KUBECTL="$H/bin/kubectl --kubeconfig $KC"
 W=$(mktemp -d /tmp/stackctl-deploy-it.XXXXXX)
 SUFFIX=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+# Namespaces are NS_PREFIX-<stack>-SUFFIX (STACKCTL_TEST_NS_PREFIX, default "it"), so runs sharing
+# one apiserver can tell theirs apart.
+NS_PREFIX=${STACKCTL_TEST_NS_PREFIX:-it}
 NAMESPACES=()
 MIRROR_PID=
 cleanup() {
@@ -36,66 +39,13 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 
-# A mirror that answers every checksum file (the lock's artifacts need one; deploy never reads
-# them) and nothing else.
-cat > "$W/mirror.py" <<'PY'
-import http.server, sys
-LEN = {".sha1": 40, ".sha256": 64, ".sha512": 128, ".md5": 32}
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        for ext, n in LEN.items():
-            if self.path.endswith(ext):
-                body = ("0" * n + "\n").encode()
-                self.send_response(200); self.send_header("Content-Length", str(len(body)))
-                self.end_headers(); self.wfile.write(body); return
-        self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers()
-    do_HEAD = do_GET
-    def log_message(self, *a): pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-print(s.server_address[1], flush=True)
-s.serve_forever()
-PY
-python3 "$W/mirror.py" > "$W/mirror.port" &
-MIRROR_PID=$!
-for _ in $(seq 50); do [ -s "$W/mirror.port" ] && break; sleep 0.1; done
-MIRROR="http://127.0.0.1:$(cat "$W/mirror.port")"
-
-# prepare NAME: copies stacks/NAME.stack.yaml into $W with the loopback mirror, locks it, and
-# records a made-up digest for every image the minikube target runs.
-prepare() {
-  local name=$1 s="$W/$1.stack.yaml"
-  cp "$SRC/stacks/$name.stack.yaml" "$s"
-  [ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$W/" 2>/dev/null || true
-  sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$s"
-  "$STACKCTL" lock "$s" >/dev/null 2>"$W/lock.err" || { cat "$W/lock.err"; fail "lock $name"; }
-  "$STACKCTL" render "$s" --target minikube --out "$W/r-$name" $VALUES >/dev/null 2>"$W/render.err" \
-    || { cat "$W/render.err"; fail "render $name"; }
-  python3 - "$W/$name.stack.lock" "$W/r-$name" <<'PY'
-import glob, json, re, sys, hashlib
-lock_path, rendered = sys.argv[1], sys.argv[2]
-lock = json.load(open(lock_path))
-refs = set()
-for f in glob.glob(rendered + "/targets/minikube/kubernetes/*.yaml"):
-    for m in re.finditer(r'^\s*image:\s*"?([^"\s]+)"?\s*$', open(f).read(), re.M):
-        refs.add(m.group(1))
-images = [i for i in lock.get("images", []) if i["ref"] not in refs]
-for ref in sorted(refs):
-    name = ref.rsplit("/", 1)[-1].split(":")[0]
-    digest = "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
-    images.append({"name": name, "ref": ref, "inputsDigest": digest, "digest": digest})
-lock["images"] = images
-open(lock_path, "w").write(json.dumps(lock, indent=2, sort_keys=True) + "\n")
-PY
-}
+source "$HERE/deploy_lib.sh"
+mirror_start
 
 # The stacks' minikube targets name the context "minikube": use the harness's own instead.
 CTX=$($KUBECTL config current-context)
 deploy() { "$STACKCTL" deploy "$@" --kubeconfig "$KC" --context "$CTX"; }
 
-rvs() { # every stackctl-managed object's kind/name=resourceVersion in namespace $1
-  $KUBECTL get configmaps,secrets,services,serviceaccounts,roles,rolebindings,deployments,statefulsets \
-    -n "$1" -o jsonpath='{range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion}{"\n"}{end}' | sort
-}
 
 VALUES=
 for stack in spark-connect kyuubi-sql custom-app; do
@@ -113,8 +63,8 @@ for k in keys: print(f'{k}: "4"' if "instances" in k or "cores" in k else f"{k}:
 PY
     VALUES="--values $W/$stack.values.yaml"
   fi
-  prepare "$stack"
-  ns="it-$stack-$SUFFIX"; NAMESPACES+=("$ns")
+  prepare "$stack" $VALUES
+  ns="$NS_PREFIX-$stack-$SUFFIX"; NAMESPACES+=("$ns")
   deploy "$W/$stack.stack.yaml" --target minikube -n "$ns" --no-wait $VALUES > "$W/out" 2> "$W/err" \
     || { cat "$W/err"; fail "$stack: deploy"; }
   grep -Eq "^create  (Deployment|StatefulSet) $ns/" "$W/out" || { cat "$W/out"; fail "$stack: no workload created"; }
@@ -138,7 +88,7 @@ PY
 done
 
 if [ -f "$W/kyuubi-sql.stack.yaml" ]; then
-  ns="it-kyuubi-sql-$SUFFIX"
+  ns="$NS_PREFIX-kyuubi-sql-$SUFFIX"
   step "kyuubi-sql: Kyuubi off prunes exactly its objects"
   before=$($KUBECTL get all,configmaps,secrets -n "$ns" -o name | sort)
   sed -i 's|^  kyuubi:$|  kyuubi:\n    enabled: false|' "$W/kyuubi-sql.stack.yaml"

@@ -31,17 +31,9 @@ fail() { echo "FAIL: $*"; FAILURES=$((FAILURES + 1)); }
 pass() { echo "ok: $*"; }
 
 # --- certificates: a CA, a server certificate for 127.0.0.1, and an unrelated CA ------------------
+source "$HERE/vault_lib.sh"
 cd "$WORK"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=stackctl test CA" \
-  -keyout ca.key -out ca.pem >/dev/null 2>&1
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr \
-  >/dev/null 2>&1
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
-openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-  -extfile san.ext -out server.pem >/dev/null 2>&1
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=some other CA" \
-  -keyout other.key -out other.pem >/dev/null 2>&1
-mkdir -p capath && cp ca.pem capath/test-ca.pem
+vault_certs "$WORK"
 
 # --- server state ---------------------------------------------------------------------------------
 ROLE_ID=role-$(openssl rand -hex 8)
@@ -76,17 +68,8 @@ cat >state.json <<EOF
    "tokens": {"team-a-token": ["spark-ro"]},
    "policies": {"spark-ro": ["secret/data/spark/*"]}}}}
 EOF
-python3 "$ROOT/tests/servers/vault_server.py" --cert server.pem --key server.key --state state.json \
-  --port-file port --log "$WORK/logs/server.jsonl" &
-SERVER_PID=$!
-for _ in $(seq 100); do [ -s port ] && break; sleep 0.1; done
-[ -s port ] || { echo "FAIL: the test server did not start"; exit 1; }
-ADDR="https://127.0.0.1:$(cat port)"
-ctl() { curl -s --cacert "$WORK/ca.pem" -X POST -d "$2" "$ADDR/_test/$1" >/dev/null; }
-vput() {  # vput PATH JSON: a KV v2 write through the Vault API, as terraform's provider does
-  curl -s --cacert "$WORK/ca.pem" -H "X-Vault-Request: true" -H "X-Vault-Token: root-token-$CANARY" -X POST \
-    -d "{\"data\": $2}" "$ADDR/v1/secret/data/$1" >/dev/null
-}
+vault_start "$WORK" state.json "$WORK/logs/server.jsonl" || { echo "FAIL: the test server did not start"; exit 1; }
+vput_root() { vput "root-token-$CANARY" "$@"; }
 
 # --- stacks: kyuubi-sql with a vault block and variants of its source -------------------------------
 BASE="$ROOT/stacks/kyuubi-sql.stack.yaml"
@@ -207,7 +190,7 @@ run cacert-bytes 0 token VAULT_ADDR="$ADDR" VAULT_CACERT_BYTES="$(cat "$WORK/ca.
 run server-name 0 token "${COMMON[@]}" VAULT_TLS_SERVER_NAME=localhost VAULT_TOKEN=reader-token
 run server-name-wrong 4 token "${COMMON[@]}" VAULT_TLS_SERVER_NAME=vault.example VAULT_TOKEN=reader-token
 expect_err server-name-wrong "TLS verification of Vault at $ADDR failed"
-vput spark/kyuubi-sql "{\"aws_access_key_id\": \"AKIATEST\", \"aws_secret_access_key\": \"$CANARY\", \"executor_instances\": \"5\"}"
+vput_root spark/kyuubi-sql "{\"aws_access_key_id\": \"AKIATEST\", \"aws_secret_access_key\": \"$CANARY\", \"executor_instances\": \"5\"}"
 run pinned 0 pinned "${COMMON[@]}" VAULT_TOKEN=reader-token
 env_of pinned | grep -q "^SPARK_EXECUTOR_INSTANCES='4'$" && pass "pinned version 1 read, not the latest (5)" ||
   fail "pinned: wrong spark.env"
@@ -226,6 +209,22 @@ diff "$WORK/out/token/targets/minikube/kubernetes/51-statefulset-kyuubi-sql-kyuu
 # --- failures, each with its message and exit code -----------------------------------------------------
 run missing-path 4 missing "${COMMON[@]}" VAULT_TOKEN=reader-token
 expect_err missing-path 'no Vault secret at secret/spark/not-there (KV v2: GET /v1/secret/data/spark/not-there answered 404)'
+# --output json: a failure is a JSON error object on stdout, with the same exit code.
+json_error() {  # json_error NAME KIND MESSAGE_PREFIX: stdout of run NAME is {"written": false, "error": ...}
+  if python3 - "$WORK/logs/$1.stdout" "$2" "$3" <<'PY'; then pass "$1: JSON error of kind $2"; else
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["written"] is False, j
+assert j["error"]["kind"] == sys.argv[2], j
+assert j["error"]["message"].startswith(sys.argv[3]), j
+PY
+    fail "$1: stdout is not the JSON error"; sed 's/^/    /' "$WORK/logs/$1.stdout"; fi
+}
+run json-missing 4 missing "${COMMON[@]}" VAULT_TOKEN=reader-token -- --output json
+json_error json-missing external 'no Vault secret at secret/spark/not-there (KV v2:'
+expect_err json-missing 'no Vault secret at secret/spark/not-there'
+run json-config 2 token "${COMMON[@]}" VAULT_SKIP_VERIFY=yes VAULT_TOKEN=reader-token -- -o json
+json_error json-config usage 'could not parse VAULT_SKIP_VERIFY ("yes")'
 run missing-key 4 nokey "${COMMON[@]}" VAULT_TOKEN=reader-token
 expect_err missing-key 'Vault secret secret/spark/no-key (version 1) has no field "aws_secret_access_key" (spark.env key AWS_SECRET_ACCESS_KEY); its fields: aws_access_key_id, executor_instances'
 ctl delete '{"mount": "secret", "path": "spark/kyuubi-sql", "version": 2}'
@@ -234,7 +233,7 @@ expect_err deleted 'version 2 of Vault secret secret/spark/kyuubi-sql is deleted
 ctl destroy '{"mount": "secret", "path": "spark/kyuubi-sql", "version": 2}'
 run destroyed 4 token "${COMMON[@]}" VAULT_TOKEN=reader-token
 expect_err destroyed 'version 2 of Vault secret secret/spark/kyuubi-sql is destroyed (its data is gone for good)'
-vput spark/kyuubi-sql "{\"aws_access_key_id\": \"AKIATEST\", \"aws_secret_access_key\": \"$CANARY\", \"executor_instances\": \"4\"}"
+vput_root spark/kyuubi-sql "{\"aws_access_key_id\": \"AKIATEST\", \"aws_secret_access_key\": \"$CANARY\", \"executor_instances\": \"4\"}"
 run denied 4 token "${COMMON[@]}" VAULT_TOKEN=nothing-token
 expect_err denied 'Vault denied GET /v1/sys/internal/ui/mounts/secret/spark/kyuubi-sql: permission denied (detecting the KV version of mount "secret")'
 sed 's/        path: spark\/kyuubi-sql/        path: spark\/kyuubi-sql\n        kv: 2/' "$WORK/token.stack.yaml" >"$WORK/kv2.stack.yaml"

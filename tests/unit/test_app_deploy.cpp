@@ -283,6 +283,25 @@ TEST_CASE("diff: live against intended, Secret values masked", "[app-deploy]") {
   CHECK(all.find("managedFields") == std::string::npos);
 }
 
+TEST_CASE("diff: a pruned Secret's values are masked too", "[app-deploy]") {
+  Harness h;
+  REQUIRE(h.run(request(stack_objects(false))));
+  auto objects = stack_objects(false);
+  std::erase_if(objects, [](const Object& o) { return o.kind() == "Secret"; });
+  auto d = request(objects);
+  d.dry_run = true;
+  d.diff = true;
+  auto r = h.run(d);
+  REQUIRE(r);
+  std::string pruned;
+  for (const auto& o : r->objects)
+    if (o.action == app::Action::prune) pruned += o.diff;
+  CHECK(pruned.find("demo-spark-env") != std::string::npos);
+  CHECK(pruned.find("TOKEN: \"*** (before)\"") != std::string::npos);
+  CHECK(pruned.find("s3cr3t") == std::string::npos);
+  CHECK(pruned.find("czNjcjN0") == std::string::npos);  // nor its base64
+}
+
 TEST_CASE("a parent of another tool is refused before anything is applied", "[app-deploy]") {
   Harness h;
   h.kube.put(obj("v1", "Namespace", "demo").body);

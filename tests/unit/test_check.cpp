@@ -599,6 +599,9 @@ std::vector<model::Stack> many_findings_stacks() {
   s.artifacts.jars.push_back(jar("org.apache.spark", "spark-connect_2.13", "3.5.6"));
   s.images[0].java_version = "seventeen";  // SC020
   s.spark.conf.emplace_back("spark.sql.warehouse.dir", "s3a://warehouse/");
+  s.spark.conf.emplace_back("spark.sql.shuffle.partitions", "0");  // SC022
+  s.spark_env.sources = {{"v", model::SecretSourceType::vault, "secret", "spark/x", "", 0, 0}};
+  s.spark_env.keys = {{"SPARK_EXECUTOR_INSTANCES", "v", "executor_instances", true}};  // SC023
   out.push_back(s);
 
   s = good_stack_4();
@@ -705,4 +708,50 @@ TEST_CASE("check: findings come grouped by rule in code order", "[check]") {
   INFO(dump(findings));
   for (std::size_t i = 1; i < findings.size(); ++i)
     CHECK(findings[i - 1].diag.code <= findings[i].diag.code);
+}
+
+TEST_CASE("SC022: a spark.conf value that is not valid for its Spark setting", "[check]") {
+  auto s = good_stack();
+  s.spark.conf = {{"spark.sql.shuffle.partitions", "lots"}, {"spark.app.name", "lots"}};
+  const auto f = the(run(s), "SC022");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK(f.diag.path == "spark.conf.spark.sql.shuffle.partitions");
+  CHECK(f.diag.message ==
+        "spark.sql.shuffle.partitions is \"lots\", which is not a valid value: expected a whole "
+        "number from 1 to 1000000");
+  s.spark.conf = {{"spark.sql.shuffle.partitions", "200"}};
+  CHECK(count(run(s), "SC022") == 0);
+}
+
+TEST_CASE("SC023: a Spark setting from Vault, a file or a Secret is named as not judged",
+          "[check]") {
+  auto s = good_stack();
+  s.spark_env.sources = {{"v", model::SecretSourceType::vault, "secret", "spark/x", "", 0, 3},
+                         {"f", model::SecretSourceType::file, "", "values.yaml", "", 0, 0},
+                         {"k", model::SecretSourceType::kubernetes_secret, "", "", "creds", 0, 0}};
+  s.spark_env.keys = {{"AWS_SECRET_ACCESS_KEY", "v", "aws_secret_access_key", true},
+                      {"SPARK_EXECUTOR_INSTANCES", "v", "executor_instances", true},
+                      {"SPARK_EXECUTOR_MEMORY", "f", "SPARK_EXECUTOR_MEMORY", true},
+                      {"SPARK_EXECUTOR_CORES", "k", "cores", true}};
+  const auto findings = run(s);
+  REQUIRE(count(findings, "SC023") == 3);  // AWS_SECRET_ACCESS_KEY carries no Spark setting
+  std::vector<Finding> sc023;
+  for (const auto& f : findings)
+    if (f.diag.code == "SC023") sc023.push_back(f);
+  CHECK(sc023[0].diag.severity == Severity::info);
+  CHECK(sc023[0].diag.path == "sparkEnv.keys[1]");
+  CHECK(sc023[0].diag.message ==
+        "spark.env key SPARK_EXECUTOR_INSTANCES sets spark.executor.instances from Vault secret "
+        "secret/spark/x version 3 field \"executor_instances\"; check does not read Vault, so "
+        "this setting was not judged");
+  CHECK(sc023[0].diag.hint.starts_with("`stackctl render` and `stackctl deploy` judge it"));
+  CHECK(sc023[1].diag.message ==
+        "spark.env key SPARK_EXECUTOR_MEMORY sets spark.executor.memory from values file "
+        "values.yaml field \"SPARK_EXECUTOR_MEMORY\"; check reads no values file, so this "
+        "setting was not judged");
+  CHECK(sc023[2].diag.message.find("Kubernetes Secret creds key \"cores\"") != std::string::npos);
+  CHECK(sc023[2].diag.hint == "make sure the Secret holds a whole number from 1 to 1024");
+  // Not errors: the stack is still compatible.
+  CHECK(std::none_of(findings.begin(), findings.end(),
+                     [](const Finding& f) { return f.diag.severity == Severity::error; }));
 }

@@ -1,5 +1,7 @@
 // `stackctl deploy`'s inputs: the lock's digests, Terraform's outputs, the rendered objects; every
 // refusal before a request goes out, with the command to run.
+#include <stdlib.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -44,9 +46,10 @@ std::string slurp(const std::string& p) {
 
 // The lock `build --push` would leave: current versions and artifacts, every image with a digest
 // unless it is named in `without_digest`.
-lock::Lock current_lock(const std::string& without_digest = "") {
+lock::Lock current_lock(const std::string& without_digest = "",
+                        const std::string& stack_file = kStack) {
   Diagnostics d;
-  auto stack = load_stack(slurp(kStack), {kStack, "", &catalog::builtin_catalog()}, d);
+  auto stack = load_stack(slurp(stack_file), {stack_file, "", &catalog::builtin_catalog()}, d);
   REQUIRE(stack);
   lock::Lock l = lock::from_stack(*stack, nullptr);
   for (const auto& image : stack->images)
@@ -61,8 +64,8 @@ struct Run {
   std::string out, err;
 };
 
-Run deploy(std::vector<std::string> extra) {
-  std::vector<std::string> args = {"deploy", kStack};
+Run deploy(std::vector<std::string> extra, const std::string& stack_file = kStack) {
+  std::vector<std::string> args = {"deploy", stack_file};
   args.insert(args.end(), extra.begin(), extra.end());
   std::ostringstream out, err;
   const int code = cli::run(args, out, err);
@@ -173,4 +176,28 @@ TEST_CASE("Terraform outputs give the role ARN and the Secret's owner", "[cmd-de
   auto bad = cli::parse_terraform_outputs("[1]", "out.json");
   REQUIRE_FALSE(bad);
   CHECK(bad.error() == "out.json: not `terraform output -json` output (a JSON object of outputs)");
+}
+
+TEST_CASE("deploy --vault: a Vault problem stops it before the cluster", "[cmd-deploy]") {
+  const std::string kyuubi = std::string(STACKCTL_SOURCE_DIR) + "/stacks/kyuubi-sql.stack.yaml";
+  TempDir t;
+  const auto path = (t.path / "k.lock").string();
+  std::ofstream(path) << lock::serialize(current_lock("", kyuubi));
+  const auto missing = (t.path / "no-kubeconfig").string();
+  // --vault and --values exclude each other.
+  auto r =
+      deploy({"--target", "minikube", "--lock", path, "--vault", "--values", "v.yaml"}, kyuubi);
+  CHECK(r.code == cli::kUsage);
+  // An unusable VAULT_* setting is exit 2, reported before any connection to the cluster (the
+  // kubeconfig named here does not exist, and its error does not appear).
+  ::setenv("VAULT_SKIP_VERIFY", "yes", 1);
+  r = deploy({"--target", "minikube", "--lock", path, "--vault", "--kubeconfig", missing}, kyuubi);
+  ::unsetenv("VAULT_SKIP_VERIFY");
+  INFO(r.err);
+  CHECK(r.code == cli::kUsage);
+  CHECK(r.err.find("stackctl: error: could not parse VAULT_SKIP_VERIFY (\"yes\")") !=
+        std::string::npos);
+  CHECK(r.err.find("stackctl: nothing was deployed") != std::string::npos);
+  CHECK(r.err.find("connecting to the cluster") == std::string::npos);
+  CHECK(r.out.empty());
 }

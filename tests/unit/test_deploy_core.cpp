@@ -240,6 +240,22 @@ TEST_CASE("Secret values are masked as kubectl diff masks them", "[deploy]") {
   CHECK(cm_before["data"]["a"] == "1");
 }
 
+TEST_CASE("--diff YAML: the same object in another key order diffs as equal", "[deploy]") {
+  // A LIST item (kind and apiVersion last) against the server's answer to an apply (first).
+  const Json listed = {{"metadata", {{"name", "x"}, {"labels", {{"b", "2"}, {"a", "1"}}}}},
+                       {"data", {{"k", "v"}}},
+                       {"apiVersion", "v1"},
+                       {"kind", "ConfigMap"}};
+  const Json applied = {{"kind", "ConfigMap"},
+                        {"apiVersion", "v1"},
+                        {"metadata", {{"labels", {{"a", "1"}, {"b", "2"}}}, {"name", "x"}}},
+                        {"data", {{"k", "v"}}}};
+  CHECK(deploy::diff_yaml(listed) == deploy::diff_yaml(applied));
+  CHECK(deploy::unified_diff(deploy::diff_yaml(listed), deploy::diff_yaml(applied), "a", "b")
+            .empty());
+  CHECK(deploy::diff_yaml(applied).starts_with("apiVersion: v1\ndata:\n"));
+}
+
 TEST_CASE("unified diff: hunks with three lines of context", "[deploy]") {
   CHECK(deploy::unified_diff("a\nb\n", "a\nb\n", "live", "intended").empty());
   const std::string a = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n";

@@ -485,6 +485,21 @@ TEST_CASE("checksum annotations change when the configuration they cover changes
         annotation(changed_conf, "checksum/config"));
 }
 
+TEST_CASE("only pods that read the spark.env Secret carry its checksum") {
+  // Connect-mode notebooks are thin clients with no Secret in their env: a new value in Vault
+  // must not restart them. The Connect server, which reads it, carries the checksum.
+  const Rendered r = render_ok(load("spark-connect", "minikube"));
+  for (const char* nb :
+       {"50-deployment-spark-connect-jupyterhub.yaml", "50-deployment-spark-connect-marimo.yaml"}) {
+    const auto d = manifest(r, nb);
+    const Json& annotations = d.at("spec").at("template").at("metadata").at("annotations");
+    CHECK_FALSE(annotations.contains("checksum/secret"));
+    CHECK(annotations.contains("checksum/config"));  // it mounts spark-defaults
+  }
+  const auto connect = manifest(r, "50-deployment-spark-connect-connect.yaml");
+  CHECK_FALSE(annotation(connect, "checksum/secret").empty());
+}
+
 TEST_CASE("a template override that uses an undefined variable is an E_TEMPLATE error") {
   render::Templates templates = render::Templates::builtin();
   templates.override_with(

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "adapters/vault.hpp"
+#include "cli/app_output.hpp"
 #include "cli/vault_inputs.hpp"
 #include "core/stack/loader.hpp"
 #include "stack_text.hpp"
@@ -518,10 +519,35 @@ TEST_CASE("render --vault: a missing required field is exit 4 and lists the fiel
   cli::Context ctx{cli::GlobalOptions{}, out, err};
   auto values = cli::read_vault_values(ctx, {&*stack}, deps);
   REQUIRE(!values);
-  CHECK(values.error() == 4);
-  CHECK(err.str().starts_with(
-      "stackctl: error: Vault secret secret/spark/x (version 3) has no field \"absent\" (spark.env "
-      "key OPT); its fields: a, b\n"));
-  CHECK(err.str().find("two") == std::string::npos);
+  CHECK(values.error().exit_code == 4);
+  REQUIRE(values.error().problems.size() == 1);
   CHECK(out.str().empty());
+  CHECK(err.str().find("error") == std::string::npos);  // returned, not printed
+  cli::print_vault_failure(ctx, values.error());
+  CHECK(err.str().find(
+            "stackctl: error: Vault secret secret/spark/x (version 3) has no field \"absent\" "
+            "(spark.env key OPT); its fields: a, b\n  hint: write the field") != std::string::npos);
+  CHECK(err.str().find("two") == std::string::npos);
+  // --output json: the same failure as an app::Error, kind "external" (exit 4).
+  const app::Error e = cli::to_app_error(values.error());
+  CHECK(e.kind == app::Error::Kind::external);
+  CHECK(cli::exit_code_of(e.kind) == 4);
+  CHECK(e.message ==
+        "Vault secret secret/spark/x (version 3) has no field \"absent\" (spark.env key OPT); its "
+        "fields: a, b");
+  REQUIRE(e.details.size() == 1);
+  CHECK(e.details[0].starts_with("hint: write the field"));
+}
+
+TEST_CASE("a Vault failure as JSON: usage for a bad setting, each problem kept", "[vault][cli]") {
+  cli::VaultFailure f{2, {{"could not parse VAULT_SKIP_VERIFY (\"yes\")", ""}}};
+  CHECK(cli::to_app_error(f).kind == app::Error::Kind::usage);
+  CHECK(cli::to_app_error(f).details.empty());
+  f = {4, {{"first", "h1"}, {"second", ""}}};
+  const app::Error e = cli::to_app_error(f);
+  CHECK(e.kind == app::Error::Kind::external);
+  CHECK(e.message == "first");
+  CHECK(e.details == std::vector<std::string>{"hint: h1", "second"});
+  f = {1, {{"spark.env field \"a\" has different values in two Vault secrets", "h"}}};
+  CHECK(cli::to_app_error(f).kind == app::Error::Kind::findings);
 }

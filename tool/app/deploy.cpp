@@ -139,9 +139,10 @@ std::expected<void, DeployError> Run::apply_namespace(const Object& ns) {
   if (*live)
     out.action = deploy::same_content(**live, *applied) ? Action::unchanged : Action::update;
   if (req.diff)
-    out.diff = deploy::unified_diff(*live ? kube::to_yaml(deploy::strip_server_fields(**live)) : "",
-                                    kube::to_yaml(deploy::strip_server_fields(*applied)),
-                                    "live/" + ns.display(), "intended/" + ns.display());
+    out.diff =
+        deploy::unified_diff(*live ? deploy::diff_yaml(deploy::strip_server_fields(**live)) : "",
+                             deploy::diff_yaml(deploy::strip_server_fields(*applied)),
+                             "live/" + ns.display(), "intended/" + ns.display());
   result.objects.push_back(std::move(out));
   return {};
 }
@@ -241,7 +242,7 @@ std::expected<std::string, DeployError> Run::apply(const Object& o, std::set<std
     Json before = live ? deploy::strip_server_fields(*live) : Json();
     Json after = deploy::strip_server_fields(*applied);
     deploy::mask_secret_data(before, after);
-    out.diff = deploy::unified_diff(live ? kube::to_yaml(before) : "", kube::to_yaml(after),
+    out.diff = deploy::unified_diff(live ? deploy::diff_yaml(before) : "", deploy::diff_yaml(after),
                                     "live/" + o.display(), "intended/" + o.display());
   }
   result.objects.push_back(std::move(out));
@@ -253,9 +254,13 @@ std::expected<void, DeployError> Run::prune(const deploy::Plan& plan,
   for (const auto& l : deploy::select_prune(ref.id(), plan.widened, listed_all, uids)) {
     const Object o{l.body};
     ObjectResult out{o.display(), kube::group_kind(l.gvk), Action::prune, "", ""};
-    if (req.diff)
-      out.diff = deploy::unified_diff(kube::to_yaml(deploy::strip_server_fields(l.body)), "",
-                                      "live/" + o.display(), "intended/" + o.display());
+    if (req.diff) {
+      // A pruned Secret's values are masked too ("*** (before)"): they never leave the process.
+      Json before = deploy::strip_server_fields(l.body), after;
+      deploy::mask_secret_data(before, after);
+      out.diff = deploy::unified_diff(deploy::diff_yaml(before), "", "live/" + o.display(),
+                                      "intended/" + o.display());
+    }
     if (!req.dry_run) {
       auto r = resources.get(l.gvk);
       if (!r) return std::unexpected(r.error());

@@ -58,7 +58,10 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
   const auto errors = static_cast<std::size_t>(
       std::count_if(findings.begin(), findings.end(),
                     [](const check::Finding& f) { return f.diag.severity == Severity::error; }));
-  const std::size_t warnings = findings.size() - errors;
+  // Info findings (SC023: a setting check could not judge) are neither errors nor warnings.
+  const auto warnings = static_cast<std::size_t>(
+      std::count_if(findings.begin(), findings.end(),
+                    [](const check::Finding& f) { return f.diag.severity == Severity::warning; }));
   if (ctx.options.output == OutputFormat::json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& f : findings) arr.push_back(finding_json(f));

@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/deploy_inputs.hpp"
 #include "cli/deploy_progress.hpp"
+#include "cli/env_inputs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/kube_connect.hpp"
 #include "cli/lock_io.hpp"
@@ -26,6 +27,7 @@ struct DeployArgs {
   std::string lock_file;
   std::string terraform_outputs;
   std::string values_file;
+  bool vault = false;
   std::string timeout = "5m";
   bool dry_run = false;
   bool diff = false;
@@ -125,7 +127,14 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
     return std::unexpected(kUsage);
   }
 
-  DeployInputs inputs{&**existing, outputs.spark_role_arn, a.values_file, build_hint};
+  std::unique_ptr<vault::Environment> vault_env;
+  VaultDeps vault_deps;
+  if (a.vault) {
+    vault_env = vault::process_environment();
+    vault_deps = real_vault_deps(*vault_env);
+  }
+  DeployInputs inputs{&**existing, outputs.spark_role_arn, a.values_file, build_hint,
+                      a.vault ? &vault_deps : nullptr};
   auto objects = rendered_objects(ctx, *base.stack, stack, *catalog, a.in.path, inputs);
   if (!objects) return std::unexpected(objects.error());
   if (outputs.spark_env_secret_name) {
@@ -238,11 +247,14 @@ Command deploy_command() {
       "  stackctl deploy stacks/kyuubi-sql.stack.yaml --target eks \\\n"
       "      --terraform-outputs outputs.json --context prod -n sql --timeout 10m\n"
       "  stackctl deploy my.stack.yaml --target minikube --no-wait -o json | jq '.objects[]'\n"
+      "  VAULT_ADDR=https://vault:8200 stackctl deploy stacks/kyuubi-sql.stack.yaml \\\n"
+      "      --target minikube --vault   # spark.env and its Secret from Vault\n"
       "\nImages run by the digest stack.lock records (`stackctl build --push` writes it).\n"
       "Exit codes: 0 deployed (and rolled out), 1 the stack or lock is not ready to deploy,\n"
       "2 usage (also: an eks target without --terraform-outputs), 3 a file could not be read,\n"
-      "4 the cluster refused or failed (conflict, forbidden, unreachable), 7 applied but a\n"
-      "workload did not roll out (the cause is printed). See docs/deploy.md.\n",
+      "4 the cluster or Vault refused or failed (conflict, forbidden, unreachable, sealed),\n"
+      "7 applied but a workload did not roll out (the cause is printed). See docs/deploy.md\n"
+      "and, for --vault, docs/vault.md.\n",
       [](CLI::App& sub) -> Runner {
         auto a = std::make_shared<DeployArgs>();
         add_stack_argument(sub, a->in);
@@ -275,6 +287,11 @@ Command deploy_command() {
         sub.add_option("--lock", a->lock_file, "The lock file (default: STACK with .lock)");
         sub.add_option("--values", a->values_file,
                        "spark.env values (YAML key: value), as for `stackctl render`");
+        auto* vault_flag = sub.add_flag(
+            "--vault", a->vault,
+            "Read the Vault-sourced spark.env keys from Vault, as `stackctl render --vault` "
+            "does (VAULT_ADDR, VAULT_TOKEN, ...; docs/vault.md)");
+        if (auto* values = sub.get_option_no_throw("--values")) vault_flag->excludes(values);
         return [a](Context& ctx) { return run_deploy(ctx, *a); };
       }};
 }

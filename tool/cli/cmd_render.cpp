@@ -4,7 +4,9 @@
 #include <set>
 
 #include "adapters/fs.hpp"
+#include "cli/app_output.hpp"
 #include "cli/commands.hpp"
+#include "cli/env_inputs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/render_inputs.hpp"
@@ -157,35 +159,43 @@ int unreadable_input(Context& ctx, const Diagnostics& problems) {
   return kInputError;
 }
 
+// spark.env values could not be had: the problems on stderr and, with --output json, the same as
+// data on stdout ({"out", "written": false, "diagnostics", and "error" when Vault was the cause}).
+int env_values_failed(Context& ctx, const EnvValuesFailure& failure, const std::string& out) {
+  print_unique(ctx, failure.diags);
+  if (failure.vault) print_vault_failure(ctx, *failure.vault);
+  ctx.err << "stackctl: nothing was rendered\n";
+  if (ctx.options.output == OutputFormat::json) {
+    nlohmann::json j = {{"out", out}, {"written", false}, {"diagnostics", to_json(failure.diags)}};
+    if (failure.vault) j["error"] = to_json(to_app_error(*failure.vault));
+    ctx.out << j.dump(2) << '\n';
+  }
+  return failure.exit_code;
+}
+
 // Everything the renderer needs besides the stacks. Prints problems; returns an exit code.
 int gather_inputs(Context& ctx, const RenderArgs& a, const std::vector<const model::Stack*>& all,
-                  render::Request& request, std::optional<render::Templates>& templates) {
+                  const std::string& out, render::Request& request,
+                  std::optional<render::Templates>& templates) {
   auto t = load_templates(ctx, a.templates_dir);
   if (!t) return t.error();
   templates = std::move(*t);
   const stdfs::path stack_dir = stdfs::path(a.in.path).parent_path();
-  ValuesRead values = read_env_values(a.values_file, stack_dir, all);
-  if (values.unreadable.has_errors()) return unreadable_input(ctx, values.unreadable);
-  if (values.diags.has_errors()) {
-    print_unique(ctx, values.diags);
-    return kFindings;
+  std::unique_ptr<vault::Environment> env;
+  VaultDeps deps;
+  if (a.vault) {
+    env = vault::process_environment();
+    deps = real_vault_deps(*env);
+  }
+  auto values =
+      read_spark_env_values(ctx, {a.values_file, stack_dir, a.vault ? &deps : nullptr}, all);
+  if (!values) {
+    if (values.error().exit_code == kInputError) return unreadable_input(ctx, values.error().diags);
+    return env_values_failed(ctx, values.error(), out);
   }
   auto stack_files = read_stack_files(stack_dir, all);
   if (!stack_files) return unreadable_input(ctx, stack_files.error());
-  if (a.vault) {
-    auto env = vault::process_environment();
-    VaultDeps deps{env.get(), [](const http::Options& o) { return http::make_curl_client(o); }, {}};
-    auto from_vault = read_vault_values(ctx, all, deps);
-    if (!from_vault) return from_vault.error();
-    for (auto& [k, v] : *from_vault) values.values.insert_or_assign(k, std::move(v));
-  }
-  // Spark settings carried by spark.env keys are judged before anything is written.
-  if (Diagnostics bad = check_env_settings(all, values.values); bad.has_errors()) {
-    print_unique(ctx, bad);
-    ctx.err << "stackctl: nothing was rendered\n";
-    return kFindings;
-  }
-  request.env_values = std::move(values.values);
+  request.env_values = std::move(*values);
   request.stack_files = std::move(*stack_files);
   return kOk;
 }
@@ -223,11 +233,11 @@ int run_render(Context& ctx, const RenderArgs& a) {
     request.targets.push_back(&s);
     all.push_back(&s);
   }
+  const std::string out = a.out_dir.empty() ? "rendered/" + stacks.base->metadata.name : a.out_dir;
   std::optional<render::Templates> templates;
-  if (int rc = gather_inputs(ctx, a, all, request, templates); rc != kOk) return rc;
+  if (int rc = gather_inputs(ctx, a, all, out, request, templates); rc != kOk) return rc;
   request.templates = &*templates;
   auto files = render::render_all(request);
-  const std::string out = a.out_dir.empty() ? "rendered/" + stacks.base->metadata.name : a.out_dir;
   if (!files) {
     files.error().sort();
     const std::size_t errors = print_unique(ctx, files.error());

@@ -1,5 +1,6 @@
 #include "cli/deploy_inputs.hpp"
 
+#include "cli/env_inputs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/render_inputs.hpp"
@@ -77,14 +78,13 @@ std::expected<std::vector<kube::Object>, int> rendered_objects(
   auto templates = load_templates(ctx, "");
   if (!templates) return std::unexpected(templates.error());
   const std::filesystem::path dir = std::filesystem::path(stack_path).parent_path();
-  ValuesRead values = read_env_values(in.values_file, dir, {&base, &stack});
-  if (values.unreadable.has_errors()) {
-    for (const auto& d : values.unreadable.items()) print_diagnostic(ctx, ctx.err, d);
-    return std::unexpected(kInputError);
-  }
-  if (values.diags.has_errors()) {
-    for (const auto& d : values.diags.items()) print_diagnostic(ctx, ctx.err, d);
-    return std::unexpected(kFindings);
+  // The same values render gives these stacks (cli/env_inputs.hpp), judged before any request.
+  auto values = read_spark_env_values(ctx, {in.values_file, dir, in.vault}, {&base, &stack});
+  if (!values) {
+    for (const auto& d : values.error().diags.items()) print_diagnostic(ctx, ctx.err, d);
+    if (values.error().vault) print_vault_failure(ctx, *values.error().vault);
+    ctx.err << "stackctl: nothing was deployed\n";
+    return std::unexpected(values.error().exit_code);
   }
   auto stack_files = read_stack_files(ctx, stack, stack_path);
   if (!stack_files) return std::unexpected(stack_files.error());
@@ -93,7 +93,7 @@ std::expected<std::vector<kube::Object>, int> rendered_objects(
   request.targets = {&stack};
   request.catalog = &catalog;
   request.templates = &*templates;
-  request.env_values = std::move(values.values);
+  request.env_values = std::move(*values);
   request.stack_files = std::move(*stack_files);
   request.image_refs = current_image_refs(stack, *in.lock);
   if (in.spark_role_arn) request.spark_role_arns[stack.target] = *in.spark_role_arn;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/context.hpp"
+#include "cli/vault_inputs.hpp"
 #include "core/knowledge/catalog.hpp"
 #include "core/kube/object.hpp"
 #include "core/plans/lock.hpp"
@@ -37,14 +38,16 @@ struct DeployInputs {
   const lock::Lock* lock = nullptr;
   std::optional<std::string> spark_role_arn;
   std::string values_file;
-  std::string build_hint;  // "stackctl build STACK --target T --push"
+  std::string build_hint;            // "stackctl build STACK --target T --push"
+  const VaultDeps* vault = nullptr;  // --vault: the Vault-sourced spark.env keys from Vault
 };
 
 // The rendered objects of `stack`'s target, in render's order. Refuses (exit code after
 // printing why) a render error (kFindings), a container image not pinned by a digest
 // (kFindings: the message names the objects, images and `build_hint`), and a placeholder left
-// unresolved (kFindings: the IRSA role without --terraform-outputs). Secrets hold values in
-// clear: never print them.
+// unresolved (kFindings: the IRSA role without --terraform-outputs), and spark.env values that
+// cannot be had or are not valid Spark settings (the exit codes of cli/env_inputs.hpp: 1, 2, 3 or
+// 4 for Vault). Secrets hold values in clear: never print them.
 std::expected<std::vector<kube::Object>, int> rendered_objects(
     Context& ctx, const model::Stack& base, const model::Stack& stack,
     const catalog::Catalog& catalog, const std::string& stack_path, const DeployInputs& in);

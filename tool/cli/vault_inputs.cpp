@@ -37,10 +37,20 @@ std::string ref_key(const vault::KvRef& r) {
          std::to_string(r.version);
 }
 
-int print_failure(Context& ctx, const vault::Failure& f) {
-  ctx.err << "stackctl: error: " << f.message << '\n';
-  if (!f.hint.empty()) ctx.err << "  hint: " << f.hint << '\n';
+int exit_of(const vault::Failure& f) {
   return f.kind == vault::Failure::Kind::config ? kUsage : kExternalError;
+}
+
+// The worst exit code wins: usage (2) over findings (1), Vault's own failures (4) over both.
+void add_problem(VaultFailure& out, int exit, std::string message, std::string hint) {
+  if (out.problems.empty() || exit > out.exit_code) out.exit_code = exit;
+  out.problems.push_back({std::move(message), std::move(hint)});
+}
+
+VaultFailure single(const vault::Failure& f) {
+  VaultFailure out;
+  add_problem(out, exit_of(f), f.message, f.hint);
+  return out;
 }
 
 struct Session {
@@ -49,7 +59,7 @@ struct Session {
 
 class Reader {
  public:
-  Reader(Context& ctx, std::map<std::string, Secret>& values) : ctx_(ctx), values_(values) {}
+  explicit Reader(std::map<std::string, Secret>& values) : values_(values) {}
 
   // Every vault key of `stack` from `client`; returns false after printing what failed.
   bool read_stack(vault::Client& client, const model::Stack& stack) {
@@ -73,17 +83,18 @@ class Reader {
       auto [it, inserted] = values_.emplace(k.key, field->second);
       if (!inserted && it->second != field->second) {
         ok = false;
-        exit_ = kFindings;
-        ctx_.err << "stackctl: error: spark.env field \"" << k.key
-                 << "\" has different values in two Vault secrets (one of them " << ref.shown()
-                 << ")\n  hint: render one target at a time (--target), or "
-                    "give the fields distinct names\n";
+        add_problem(failure_, kFindings,
+                    "spark.env field \"" + k.key +
+                        "\" has different values in two Vault secrets (one of them " + ref.shown() +
+                        ")",
+                    "render one target at a time (--target), or give the fields distinct names");
       }
     }
     return ok;
   }
 
-  int exit_code() const { return exit_; }
+  // What failed, in the order found; empty when every key was read.
+  const VaultFailure& failure() const { return failure_; }
 
  private:
   const vault::KvSecret* fetch(vault::Client& client, const vault::KvRef& ref) {
@@ -93,7 +104,7 @@ class Reader {
     auto secret = client.read(ref);
     if (!secret) {
       failed_.insert(key);
-      exit_ = std::max(exit_, print_failure(ctx_, secret.error()));
+      add_problem(failure_, exit_of(secret.error()), secret.error().message, secret.error().hint);
       return nullptr;
     }
     return &read_.emplace(key, std::move(*secret)).first->second;
@@ -103,20 +114,20 @@ class Reader {
                           const model::EnvKey& k) {
     std::string fields;
     for (const auto& [name, value] : secret.data) fields += (fields.empty() ? "" : ", ") + name;
-    ctx_.err << "stackctl: error: Vault secret " << ref.mount << "/" << ref.path
-             << (secret.version > 0 ? " (version " + std::to_string(secret.version) + ")" : "")
-             << " has no field \"" << k.key << "\" (spark.env key " << k.name
-             << "); its fields: " << (fields.empty() ? "none" : fields)
-             << "\n  hint: write the field (terraform apply of the vault-spark-env module), fix "
-                "`key:` in the stack, or mark the key `required: false`\n";
-    exit_ = std::max(exit_, static_cast<int>(kExternalError));
+    add_problem(
+        failure_, kExternalError,
+        "Vault secret " + ref.mount + "/" + ref.path +
+            (secret.version > 0 ? " (version " + std::to_string(secret.version) + ")" : "") +
+            " has no field \"" + k.key + "\" (spark.env key " + k.name +
+            "); its fields: " + (fields.empty() ? "none" : fields),
+        "write the field (terraform apply of the vault-spark-env module), fix `key:` in "
+        "the stack, or mark the key `required: false`");
   }
 
-  Context& ctx_;
   std::map<std::string, Secret>& values_;
   std::map<std::string, vault::KvSecret> read_;
   std::set<std::string> failed_;
-  int exit_ = kOk;
+  VaultFailure failure_;
 };
 
 bool uses_vault(const model::Stack& stack) {
@@ -129,32 +140,51 @@ bool uses_vault(const model::Stack& stack) {
 
 }  // namespace
 
-std::expected<std::map<std::string, Secret>, int> read_vault_values(
+std::expected<std::map<std::string, Secret>, VaultFailure> read_vault_values(
     Context& ctx, const std::vector<const model::Stack*>& stacks, const VaultDeps& deps) {
   std::map<std::string, Session> sessions;
   for (const model::Stack* s : stacks)
     if (uses_vault(*s)) sessions[session_key(s->vault)].stacks.push_back(s);
   std::map<std::string, Secret> values;
-  Reader reader(ctx, values);
-  int exit = kOk;
+  Reader reader(values);
   for (const auto& [key, session] : sessions) {
     const model::Stack& first = *session.stacks.front();
     auto config = vault::read_config(*deps.env, first.vault);
-    if (!config) return std::unexpected(print_failure(ctx, config.error()));
+    if (!config) return std::unexpected(single(config.error()));
     const std::string address = config->address;
     auto http = deps.make_http(config->http);
     vault::Client client(*http, std::move(*config), deps.sleep);
     if (auto login = client.login(first.vault.auth, *deps.env); !login)
-      return std::unexpected(print_failure(ctx, login.error()));
+      return std::unexpected(single(login.error()));
     for (const model::Stack* s : session.stacks) reader.read_stack(client, *s);
     if (auto revoked = client.revoke(); !revoked)
       ctx.err << "stackctl: warning: could not revoke the Vault token stackctl minted: "
               << revoked.error().message << '\n';
     ctx.err << "read spark.env values from Vault at " << address << '\n';
   }
-  exit = reader.exit_code();
-  if (exit != kOk) return std::unexpected(exit);
+  if (!reader.failure().problems.empty()) return std::unexpected(reader.failure());
   return values;
+}
+
+void print_vault_failure(Context& ctx, const VaultFailure& failure) {
+  for (const auto& p : failure.problems) {
+    ctx.err << "stackctl: error: " << p.message << '\n';
+    if (!p.hint.empty()) ctx.err << "  hint: " << p.hint << '\n';
+  }
+}
+
+app::Error to_app_error(const VaultFailure& failure) {
+  app::Error e;
+  e.kind = failure.exit_code == kUsage      ? app::Error::Kind::usage
+           : failure.exit_code == kFindings ? app::Error::Kind::findings
+                                            : app::Error::Kind::external;
+  if (failure.problems.empty()) return e;
+  e.message = failure.problems.front().message;
+  for (std::size_t i = 0; i < failure.problems.size(); ++i) {
+    if (i > 0) e.details.push_back(failure.problems[i].message);
+    if (!failure.problems[i].hint.empty()) e.details.push_back("hint: " + failure.problems[i].hint);
+  }
+  return e;
 }
 
 Diagnostics check_env_settings(const std::vector<const model::Stack*>& stacks,

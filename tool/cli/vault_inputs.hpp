@@ -1,8 +1,6 @@
-// spark.env values read from Vault for `render --vault` (and, later, deploy): every Vault-sourced
+// spark.env values read from Vault for `render --vault` and `deploy --vault`: every Vault-sourced
 // key of the stacks, each secret read once, the minted token revoked at the end. Problems are
-// printed on ctx.err (never a value, token or credential) and returned as an exit code:
-// kUsage for an unusable environment or credential setting, kExternalError for anything Vault
-// answered or failed to answer (missing secret or field, denied, sealed, TLS, ...).
+// returned as values (never a value, token or credential in them) with the exit code they mean.
 #pragma once
 
 #include <expected>
@@ -14,6 +12,7 @@
 
 #include "adapters/http.hpp"
 #include "adapters/vault.hpp"
+#include "app/error.hpp"
 #include "cli/context.hpp"
 #include "core/diag.hpp"
 #include "core/secret.hpp"
@@ -29,9 +28,32 @@ struct VaultDeps {
   vault::Client::Sleep sleep;  // between retries; empty: really sleep
 };
 
-// Values by EnvKey::key for the keys whose source is `vault`.
-std::expected<std::map<std::string, Secret>, int> read_vault_values(
+// One thing that went wrong reading Vault: its message and hint name addresses, paths and
+// fields, never a value, token or credential.
+struct VaultProblem {
+  std::string message;
+  std::string hint;
+};
+
+// Why Vault's values could not be had: every problem, in the order found, and the exit code:
+// kUsage for an unusable environment or credential setting, kExternalError for anything Vault
+// answered or failed to answer, kFindings for a field with two values in two secrets.
+struct VaultFailure {
+  int exit_code = 0;
+  std::vector<VaultProblem> problems;
+};
+
+// Values by EnvKey::key for the keys whose source is `vault`. Progress ("read spark.env values
+// from Vault at ADDR") and a failed revoke go to ctx.err; failures are returned, not printed.
+std::expected<std::map<std::string, Secret>, VaultFailure> read_vault_values(
     Context& ctx, const std::vector<const model::Stack*>& stacks, const VaultDeps& deps);
+
+// Text: "stackctl: error: MESSAGE" and "  hint: HINT" per problem, on ctx.err.
+void print_vault_failure(Context& ctx, const VaultFailure& failure);
+
+// As an app::Error (for `--output json`: cli/app_output.hpp's to_json): the first problem is the
+// message; the others and every hint ("hint: ...") are the details.
+app::Error to_app_error(const VaultFailure& failure);
 
 // spark.env keys that carry Spark settings (core/stack/env_settings.hpp) whose value is not valid
 // for that setting, as errors at the key's line naming where the value came from (never the value).

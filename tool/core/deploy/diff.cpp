@@ -91,6 +91,11 @@ bool same_content(const Json& live, const Json& applied) {
          nlohmann::json::parse(strip_server_fields(applied).dump());
 }
 
+std::string diff_yaml(const Json& object) {
+  // nlohmann::json keeps its keys sorted; parsing its dump back keeps that order.
+  return kube::to_yaml(Json::parse(nlohmann::json::parse(object.dump()).dump()));
+}
+
 void mask_secret_data(Json& before, Json& after) {
   const bool b = is_secret(before), a = is_secret(after);
   if (!b && !a) return;

@@ -21,6 +21,11 @@ bool same_content(const kube::Json& live, const kube::Json& applied);
 // masker). Non-Secrets are returned as they are.
 void mask_secret_data(kube::Json& before, kube::Json& after);
 
+// The YAML `--diff` shows of an object: keys in alphabetical order at every level, as kubectl diff
+// prints objects. A live object from a LIST and the server's answer to an apply come with their
+// keys in different orders; without one order, an unchanged object would diff as moved lines.
+std::string diff_yaml(const kube::Json& object);
+
 // A unified diff (3 lines of context) of two texts, with "--- a_label" / "+++ b_label" headers;
 // "" when they are equal.
 std::string unified_diff(const std::string& a, const std::string& b, const std::string& a_label,

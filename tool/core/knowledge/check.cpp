@@ -8,6 +8,8 @@
 #include <map>
 #include <regex>
 
+#include "core/knowledge/check_settings.hpp"
+
 namespace stackctl::check {
 
 void stamp(Finding& f, std::string_view code, Severity severity) {
@@ -454,7 +456,7 @@ void sc021(const Facts& f, Report& r) {
 }  // namespace
 
 // clang-format off
-constexpr std::array<Rule, 21> kRules{{
+constexpr std::array<Rule, 23> kRules{{
     {{"SC001", "PySpark client on a different Spark line than the server", Severity::error,
       "versions.spark, versions.pyspark"}, sc001},
     {{"SC002", "PySpark client newer than the Spark server", Severity::error,
@@ -504,6 +506,10 @@ constexpr std::array<Rule, 21> kRules{{
       "every version the other rules read"}, sc020},
     {{"SC021", "org.apache.spark jar version differs from Spark", Severity::error,
       "artifacts.jars (org.apache.spark), versions.spark"}, sc021},
+    {{"SC022", "spark.conf value not valid for its Spark setting", Severity::error,
+      "spark.conf"}, detail::sc022},
+    {{"SC023", "Spark setting from a spark.env source that check does not read", Severity::info,
+      "sparkEnv.keys, sparkEnv.sources"}, detail::sc023},
 }};
 // clang-format on
 

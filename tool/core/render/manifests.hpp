@@ -89,8 +89,11 @@ Data object_view(const Facts& f, const std::string& name, const Labels& labels);
 Data string_list(const std::vector<std::string>& items);
 // A list of {key, value}, values quoted.
 Data pair_list(const std::vector<std::pair<std::string, std::string>>& items);
-// checksum/config and checksum/secret, plus `extra` (already hashed) pairs.
-Data checksum_annotations(const Facts& f,
+// Whether a pod reads the rendered spark.env Secret (its env or its executors' secretKeyRefs).
+enum class ReadsSecret { yes, no };
+// checksum/config, checksum/secret (only for a pod that reads the Secret: a change of a value
+// must roll exactly those pods), plus `extra` (already hashed) pairs.
+Data checksum_annotations(const Facts& f, ReadsSecret reads = ReadsSecret::yes,
                           const std::vector<std::pair<std::string, std::string>>& extra = {});
 // {name, secret, key, optional} per SecretEnv: env of driver-like pods.
 Data secret_env_list(const Facts& f);

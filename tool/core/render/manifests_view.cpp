@@ -89,10 +89,10 @@ Data object_view(const Facts& f, const std::string& name, const Labels& labels) 
   return view;
 }
 
-Data checksum_annotations(const Facts& f,
+Data checksum_annotations(const Facts& f, ReadsSecret reads,
                           const std::vector<std::pair<std::string, std::string>>& extra) {
-  std::vector<std::pair<std::string, std::string>> all = {{"checksum/config", f.config_checksum},
-                                                          {"checksum/secret", f.secret_checksum}};
+  std::vector<std::pair<std::string, std::string>> all = {{"checksum/config", f.config_checksum}};
+  if (reads == ReadsSecret::yes) all.emplace_back("checksum/secret", f.secret_checksum);
   all.insert(all.end(), extra.begin(), extra.end());
   return pair_list(all);
 }

@@ -104,7 +104,10 @@ void render_notebook(Facts& f, const model::Notebook& nb, const std::string& pat
     }
     env.emplace_back("SPARK_REMOTE", "sc://" + f.name("connect") + ":" + std::to_string(c.port));
     view.set("resources", false);
-    view.set("secret_env", Data{Data::type::list});  // a thin client holds no credentials
+    // A thin client holds no credentials: no Secret in its env, so no checksum of it either (a
+    // Vault change must not restart notebooks that never see the values).
+    view.set("secret_env", Data{Data::type::list});
+    view.set("pod_annotations", checksum_annotations(f, ReadsSecret::no));
   }
   view.set("env", pair_list(env));
   view.set("client", client);
@@ -206,8 +209,8 @@ void render_kyuubi(Facts& f) {
   emit_service(f, headless, labels, ports, true);
 
   Data view = workload_view(f, name, labels, image);
-  view.set("pod_annotations",
-           checksum_annotations(f, {{"checksum/kyuubi-config", sha256_hex(conf)}}));
+  view.set("pod_annotations", checksum_annotations(f, ReadsSecret::yes,
+                                                   {{"checksum/kyuubi-config", sha256_hex(conf)}}));
   view.set("service_name", yaml_quote(headless));
   view.set("kyuubi_config_map", yaml_quote(conf_name));
   view.set("thrift_binary_port", std::to_string(k.port));

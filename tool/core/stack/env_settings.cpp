@@ -41,6 +41,12 @@ const Setting* find(std::string_view env_name) {
   return nullptr;
 }
 
+const Setting* find_spark_key(std::string_view spark_key) {
+  for (const auto& s : settings())
+    if (s.spark_key == spark_key) return &s;
+  return nullptr;
+}
+
 bool valid(const Setting& s, std::string_view value) {
   const std::string v(value);
   if (s.env == "SPARK_EXECUTOR_INSTANCES") return whole_number(v, 0, 10000);

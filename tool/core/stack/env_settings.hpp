@@ -22,6 +22,9 @@ const std::vector<Setting>& settings();
 // The setting `env_name` carries, or nullptr when it is an ordinary variable.
 const Setting* find(std::string_view env_name);
 
+// The setting whose Spark property is `spark_key` (spark.sql.shuffle.partitions), or nullptr.
+const Setting* find_spark_key(std::string_view spark_key);
+
 // True when `value` is valid for `s`.
 bool valid(const Setting& s, std::string_view value);
 

@@ -1,0 +1,65 @@
+# Shared by the deploy integration tests (deploy.sh, vault_deploy.sh); source it, do not run it.
+# Needs W (a scratch folder), SRC (the project) and STACKCTL set by the caller.
+
+# mirror_start: a loopback mirror that answers every checksum file (the lock's artifacts need one;
+# deploy never reads them) and nothing else. Sets MIRROR (its URL) and MIRROR_PID (the caller
+# kills it).
+mirror_start() {
+  cat > "$W/mirror.py" <<'PY'
+import http.server, sys
+LEN = {".sha1": 40, ".sha256": 64, ".sha512": 128, ".md5": 32}
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        for ext, n in LEN.items():
+            if self.path.endswith(ext):
+                body = ("0" * n + "\n").encode()
+                self.send_response(200); self.send_header("Content-Length", str(len(body)))
+                self.end_headers(); self.wfile.write(body); return
+        self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers()
+    do_HEAD = do_GET
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+  python3 "$W/mirror.py" > "$W/mirror.port" &
+  MIRROR_PID=$!
+  for _ in $(seq 50); do [ -s "$W/mirror.port" ] && break; sleep 0.1; done
+  MIRROR="http://127.0.0.1:$(cat "$W/mirror.port")"
+}
+
+# prepare NAME [RENDER_ARGS...]: copies stacks/NAME.stack.yaml into $W with the loopback mirror,
+# locks it, and records a made-up digest for every image the minikube target runs (found by
+# rendering it with RENDER_ARGS, e.g. --values FILE or --vault).
+prepare() {
+  local name=$1 s="$W/$1.stack.yaml"
+  shift
+  cp "$SRC/stacks/$name.stack.yaml" "$s"
+  [ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$W/" 2>/dev/null || true
+  sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$s"
+  "$STACKCTL" lock "$s" >/dev/null 2>"$W/lock.err" || { cat "$W/lock.err"; fail "lock $name"; }
+  "$STACKCTL" render "$s" --target minikube --out "$W/r-$name" "$@" >/dev/null 2>"$W/render.err" \
+    || { cat "$W/render.err"; fail "render $name"; }
+  python3 - "$W/$name.stack.lock" "$W/r-$name" <<'PY'
+import glob, json, re, sys, hashlib
+lock_path, rendered = sys.argv[1], sys.argv[2]
+lock = json.load(open(lock_path))
+refs = set()
+for f in glob.glob(rendered + "/targets/minikube/kubernetes/*.yaml"):
+    for m in re.finditer(r'^\s*image:\s*"?([^"\s]+)"?\s*$', open(f).read(), re.M):
+        refs.add(m.group(1))
+images = [i for i in lock.get("images", []) if i["ref"] not in refs]
+for ref in sorted(refs):
+    name = ref.rsplit("/", 1)[-1].split(":")[0]
+    digest = "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
+    images.append({"name": name, "ref": ref, "inputsDigest": digest, "digest": digest})
+lock["images"] = images
+open(lock_path, "w").write(json.dumps(lock, indent=2, sort_keys=True) + "\n")
+PY
+}
+
+# rvs NS: every stackctl-managed object's kind/name=resourceVersion in namespace NS, sorted.
+rvs() {
+  $KUBECTL get configmaps,secrets,services,serviceaccounts,roles,rolebindings,deployments,statefulsets \
+    -n "$1" -o jsonpath='{range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion}{"\n"}{end}' | sort
+}

@@ -1,0 +1,73 @@
+#include "core/knowledge/check_settings.hpp"
+
+#include "core/stack/env_settings.hpp"
+
+namespace stackctl::check::detail {
+
+namespace {
+
+const model::SecretSource* source_of(const model::Stack& stack, const std::string& name) {
+  for (const auto& s : stack.spark_env.sources)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+// Where a spark.env key's value is kept, and why check cannot see it.
+std::string unseen_source(const model::SecretSource& s, const std::string& field) {
+  switch (s.type) {
+    case model::SecretSourceType::vault:
+      return "Vault secret " + s.mount + "/" + s.path +
+             (s.version > 0 ? " version " + std::to_string(s.version) : "") + " field \"" + field +
+             "\"; check does not read Vault";
+    case model::SecretSourceType::file:
+      return "values file " + s.path + " field \"" + field + "\"; check reads no values file";
+    case model::SecretSourceType::kubernetes_secret:
+      return "Kubernetes Secret " + s.secret + " key \"" + field +
+             "\"; check reads no cluster, and render and deploy do not either (the pods read it "
+             "when they start)";
+  }
+  return {};
+}
+
+}  // namespace
+
+void sc022(const Facts& f, rules::Report<Finding>& r) {
+  for (const auto& [key, value] : f.stack->spark.conf) {
+    const env_settings::Setting* s = env_settings::find_spark_key(key);
+    if (s == nullptr || env_settings::valid(*s, value)) continue;
+    const std::string path = "spark.conf." + key;
+    Finding out{{Severity::error,
+                 {},
+                 f.stack->locs.at(path),
+                 path,
+                 key + " is \"" + value + "\", which is not a valid value: expected " +
+                     std::string(s->expected),
+                 "write " + std::string(s->expected) + " for " + key},
+                {}};
+    r.add(std::move(out));
+  }
+}
+
+void sc023(const Facts& f, rules::Report<Finding>& r) {
+  const auto& keys = f.stack->spark_env.keys;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const env_settings::Setting* s = env_settings::find(keys[i].name);
+    const model::SecretSource* src = source_of(*f.stack, keys[i].source);
+    if (s == nullptr || src == nullptr) continue;
+    const std::string path = "sparkEnv.keys[" + std::to_string(i) + "]";
+    const bool judged_later = src->type != model::SecretSourceType::kubernetes_secret;
+    Finding out{{Severity::info,
+                 {},
+                 f.stack->locs.at(path),
+                 path,
+                 "spark.env key " + keys[i].name + " sets " + std::string(s->spark_key) + " from " +
+                     unseen_source(*src, keys[i].key) + ", so this setting was not judged",
+                 judged_later ? "`stackctl render` and `stackctl deploy` judge it (E_ENV_SETTING) "
+                                "when they read the value, before anything is written or applied"
+                              : "make sure the Secret holds " + std::string(s->expected)},
+                {}};
+    r.add(std::move(out));
+  }
+}
+
+}  // namespace stackctl::check::detail

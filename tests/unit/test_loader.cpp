@@ -288,3 +288,63 @@ TEST_CASE("an unknown jar id in a tag lists the jar ids") {
   CHECK(e.message == "no jar with id \"sdx\" for {jar.sdx}");
   CHECK(e.hint == "did you mean {jar.sdk}?");
 }
+
+TEST_CASE("targets[].images: push, minikube-load or none, checked where it is written") {
+  const std::string target = "  - name: minikube\n    kind: minikube\n    namespace: spark\n";
+  SECTION("unset: push with a registry, none without") {
+    Diagnostics d;
+    auto s = load_stack(kMinimalStack, {"s.yaml", "minikube", nullptr}, d);
+    REQUIRE(s);
+    CHECK_FALSE(s->targets[0].images);
+    CHECK(s->image_delivery(s->targets[0]) == model::ImageDelivery::none);
+    Diagnostics d2;
+    auto r = load_stack(with("services:", "registry: {url: r.test/dp}\nservices:"),
+                        {"s.yaml", "minikube", nullptr}, d2);
+    REQUIRE(r);
+    CHECK(r->image_delivery(r->targets[0]) == model::ImageDelivery::push);
+  }
+  SECTION("minikube-load is read") {
+    Diagnostics d;
+    auto s = load_stack(with(target, target + "    images: minikube-load\n"),
+                        {"s.yaml", "minikube", nullptr}, d);
+    REQUIRE(s);
+    INFO(test::dump(d));
+    CHECK_FALSE(d.has_errors());
+    CHECK(s->image_delivery(s->targets[0]) == model::ImageDelivery::minikube_load);
+  }
+  SECTION("an unknown value is located, with a did-you-mean") {
+    const auto d = validate(with(target, target + "    images: minikube_load\n"));
+    INFO(test::dump(d));
+    REQUIRE(d.has_errors());
+    const std::string text = format_diagnostic(d.items().front());
+    CHECK(text.find("s.yaml:42:13") != std::string::npos);
+    CHECK(text.find("minikube-load") != std::string::npos);
+  }
+  SECTION("minikube-load on an eks target") {
+    const std::string eks =
+        "  - name: prod\n    kind: eks\n    namespace: spark\n    images: minikube-load\n"
+        "    eks: {cluster: c, region: eu-west-1}\n";
+    const auto d = validate(kMinimalStack + eks);
+    const Diagnostic e = only(d, "E_VALUE");
+    CHECK(format_diagnostic(e) ==
+          "s.yaml:45:13: error: targets[1].images: `images: minikube-load` is only for targets "
+          "of kind minikube [E_VALUE]\n  hint: an eks cluster pulls from a registry: write "
+          "`images: push` "
+          "(ECR) and set `registry.url`");
+  }
+  SECTION("push without a registry, for that target") {
+    const auto d = validate(with(target, target + "    images: push\n"));
+    const Diagnostic e = only(d, "E_VALUE");
+    CHECK(format_diagnostic(e) ==
+          "s.yaml:42:13: error: targets[0].images: target \"minikube\" pushes its images "
+          "(`images: push`) but has no registry (with target \"minikube\") [E_VALUE]\n  hint: set "
+          "`registry.url` (for this target: `overrides: {registry: {url: ...}}`), or write "
+          "`images: minikube-load` or `images: none`");
+  }
+  SECTION("push with a registry the target's overrides give") {
+    const auto d = validate(with(target, target + "    images: push\n"
+                                                  "    overrides: {registry: {url: r.test/dp}}\n"));
+    INFO(test::dump(d));
+    CHECK_FALSE(d.has_errors());
+  }
+}

@@ -50,6 +50,22 @@ std::optional<doc::Node> document_for_target(const doc::Node& root, const std::s
   return std::nullopt;
 }
 
+// `images: push` needs somewhere to push: the registry of the stack as this target sees it
+// (a target may override `registry`). Checked on the target's own stack only.
+void check_image_delivery(const model::Stack& stack, Diagnostics& diags) {
+  for (std::size_t i = 0; i < stack.targets.size(); ++i) {
+    const model::Target& t = stack.targets[i];
+    if (t.name != stack.target || t.images != model::ImageDelivery::push ||
+        !stack.registry.url.empty())
+      continue;
+    const std::string path = "targets[" + std::to_string(i) + "].images";
+    diags.error("E_VALUE", stack.locs.at(path), path,
+                "target \"" + t.name + "\" pushes its images (`images: push`) but has no registry",
+                "set `registry.url` (for this target: `overrides: {registry: {url: ...}}`), or "
+                "write `images: minikube-load` or `images: none`");
+  }
+}
+
 }  // namespace
 
 std::optional<model::Stack> build_stack(const doc::Node& root, const LoadOptions& options,
@@ -95,6 +111,7 @@ std::optional<model::Stack> build_stack(const doc::Node& root, const LoadOptions
   top.finish();
 
   detail::check_references(stack, ctx);
+  check_image_delivery(stack, diags);
   if (options.catalog != nullptr) derive_versions(stack, *options.catalog, diags);
   for (std::size_t i = 0; i < stack.images.size(); ++i) {
     const std::string path = "images[" + std::to_string(i) + "].tag";

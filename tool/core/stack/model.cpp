@@ -78,6 +78,23 @@ const char* to_string(TargetKind k) {
   return k == TargetKind::minikube ? "minikube" : "eks";
 }
 
+const char* to_string(ImageDelivery d) {
+  switch (d) {
+    case ImageDelivery::push:
+      return "push";
+    case ImageDelivery::minikube_load:
+      return "minikube-load";
+    case ImageDelivery::none:
+      return "none";
+  }
+  return "push";
+}
+
+ImageDelivery Stack::image_delivery(const Target& t) const {
+  if (t.images) return *t.images;
+  return registry.url.empty() ? ImageDelivery::none : ImageDelivery::push;
+}
+
 std::string MavenCoordinate::text() const {
   std::string s = group + ":" + artifact + ":" + version;
   if (!classifier.empty()) s += ":" + classifier;

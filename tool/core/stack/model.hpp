@@ -253,6 +253,16 @@ struct Services {
 enum class TargetKind { minikube, eks };
 const char* to_string(TargetKind k);
 
+// How a target's images reach its cluster (`targets[].images`, docs/stack-file.md):
+//  push           `stackctl build --target T --push` pushes them to the (target's) registry and
+//                 records their digests; deploy runs them by digest (an eks target's registry is
+//                 its ECR repository);
+//  minikube_load  `stackctl deploy` exports each from the builder's store as an archive and runs
+//                 `minikube image load` on it; pods run them by tag, never pulled;
+//  none           stackctl moves nothing: the cluster gets them some other way.
+enum class ImageDelivery { push, minikube_load, none };
+const char* to_string(ImageDelivery d);  // "push", "minikube-load", "none"
+
 struct EksCluster {
   std::string name;
   std::string region;
@@ -266,7 +276,10 @@ struct Target {
   TargetKind kind = TargetKind::minikube;
   std::string context;
   std::string namespace_name;
-  EksCluster eks;       // kind == eks
+  EksCluster eks;  // kind == eks
+  // As written; nullopt: push when the target's stack has a registry.url, else none (see
+  // image_delivery()).
+  std::optional<ImageDelivery> images;
   doc::Node overrides;  // deep-merged over the stack document for this target
 };
 
@@ -302,6 +315,9 @@ struct Stack {
 
   const Image* find_image(const std::string& name) const;
   const Target* find_target(const std::string& name) const;
+  // How `target`'s images reach its cluster: what it says, else push with a registry, else none.
+  // Call it on the stack loaded for that target (its registry may be overridden).
+  ImageDelivery image_delivery(const Target& target) const;
   // Images ordered so every image comes after the image it is built FROM.
   std::vector<const Image*> images_in_build_order() const;
 };

@@ -282,6 +282,17 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
       t.eks.node_count = eks.integer("nodeCount", Need::optional, 1, 1000).value_or(2);
       eks.finish();
     }
+    if (const auto images = r.choice("images", {"push", "minikube-load", "none"})) {
+      t.images = *images == "push"            ? model::ImageDelivery::push
+                 : *images == "minikube-load" ? model::ImageDelivery::minikube_load
+                                              : model::ImageDelivery::none;
+      ctx.locs.set(r.child("images"), r.loc_of("images"));
+      if (t.images == model::ImageDelivery::minikube_load && is_eks)
+        ctx.diags.error("E_VALUE", r.loc_of("images"), r.child("images"),
+                        "`images: minikube-load` is only for targets of kind minikube",
+                        "an eks cluster pulls from a registry: write `images: push` (ECR) and set "
+                        "`registry.url`");
+    }
     if (const doc::Node* ov = r.node("overrides")) {
       if (!ov->is_map()) {
         report_type(ctx, *ov, r.child("overrides"), "a mapping of stack keys to override");

@@ -457,3 +457,65 @@ TEST_CASE("plain scalars become typed JSON values, quoted ones strings") {
   CHECK(keys == std::vector<std::string>{"int", "neg", "float", "t", "f", "nil", "empty", "word",
                                          "quoted", "block", "list"});
 }
+
+namespace {
+
+// The spark-connect stack with `line` added to its minikube target (after its namespace).
+model::Stack spark_connect_with(const std::string& line, const std::string& target) {
+  std::string text = read_stack_file("spark-connect");
+  const std::string anchor = "    context: minikube\n    namespace: spark\n";
+  const auto at = text.find(anchor);
+  REQUIRE(at != std::string::npos);
+  text.insert(at + anchor.size(), line);
+  Diagnostics d;
+  auto stack = load_stack(text, {"s.yaml", target, &catalog::builtin_catalog()}, d);
+  INFO(test::dump(d));
+  REQUIRE(stack);
+  REQUIRE_FALSE(d.has_errors());
+  return *stack;
+}
+
+std::set<std::string> pull_policies(const model::Stack& base, const model::Stack& stack,
+                                    const std::map<std::string, std::string>& refs = {}) {
+  render::Templates templates = render::Templates::builtin();
+  render::Request request;
+  request.base = &base;
+  request.targets = {&stack};
+  request.catalog = &catalog::builtin_catalog();
+  request.templates = &templates;
+  request.image_refs = refs;
+  for (const auto& k : stack.spark_env.keys) request.env_values[k.key] = Secret("v-" + k.key);
+  for (const auto& env : stack.python.conda)
+    if (!env.file.empty()) request.stack_files[env.file] = "name: " + env.name + "\n";
+  const render::Result result = render_ok(request);
+  std::set<std::string> out;
+  for (const auto& m : result.manifests.at(stack.target))
+    if (is_workload(m.object))
+      for (const Json* c : containers(m.object)) out.insert(c->at("imagePullPolicy"));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("imagePullPolicy follows the reference and how the target's images arrive") {
+  const model::Stack base = spark_connect_with("", "");
+  SECTION("push (the default with a registry): a tag is Always, a digest IfNotPresent") {
+    const model::Stack stack = spark_connect_with("", "minikube");
+    CHECK(stack.image_delivery(*stack.find_target("minikube")) == model::ImageDelivery::push);
+    CHECK(pull_policies(base, stack) == std::set<std::string>{"Always"});
+    std::map<std::string, std::string> refs;
+    for (const auto& img : stack.images)
+      refs[img.name] = "registry.test/pinned/" + img.name + "@" + fake_digest('c');
+    CHECK(pull_policies(base, stack, refs) == std::set<std::string>{"IfNotPresent"});
+  }
+  SECTION("minikube-load: the loaded tag is Never pulled") {
+    const model::Stack stack = spark_connect_with("    images: minikube-load\n", "minikube");
+    CHECK(pull_policies(base, stack) == std::set<std::string>{"Never"});
+  }
+  SECTION("none: Kubernetes' own default for a tag that is not latest, IfNotPresent") {
+    const model::Stack stack = spark_connect_with("    images: none\n", "minikube");
+    CHECK(pull_policies(base, stack) == std::set<std::string>{"IfNotPresent"});
+  }
+  CHECK(render::image_pull_policy(model::ImageDelivery::minikube_load,
+                                  "r.test/a@" + fake_digest('d')) == "IfNotPresent");
+}

@@ -25,6 +25,19 @@ std::string image_ref(const model::Stack& stack, const model::Image& image) {
   return image_repository(stack, image) + ":" + image_tag(stack, image);
 }
 
+std::string image_pull_policy(model::ImageDelivery delivery, const std::string& ref) {
+  if (ref.find("@sha256:") != std::string::npos) return "IfNotPresent";
+  switch (delivery) {
+    case model::ImageDelivery::minikube_load:
+      return "Never";
+    case model::ImageDelivery::push:
+      return "Always";
+    case model::ImageDelivery::none:
+      return "IfNotPresent";
+  }
+  return "IfNotPresent";
+}
+
 namespace {
 
 using Conf = std::vector<std::pair<std::string, std::string>>;

@@ -19,6 +19,14 @@ std::string image_tag(const model::Stack& stack, const model::Image& image);
 // repository:tag
 std::string image_ref(const model::Stack& stack, const model::Image& image);
 
+// The imagePullPolicy of a container running `ref` on a target whose images arrive by
+// `delivery` (docs/kubernetes.md, "Images"): a digest is IfNotPresent (the content cannot
+// change, so a node's copy is the image); an image minikube-load put on the node is Never (it is
+// in no registry the node could pull from); a tag pushed to a registry is Always (the node asks
+// the registry what the tag is now, and reuses the layers it has); with `none` Kubernetes' own
+// default for a tag other than `latest`, IfNotPresent.
+std::string image_pull_policy(model::ImageDelivery delivery, const std::string& ref);
+
 // spark-defaults for a (target-merged) stack, in a fixed order: structured settings first
 // (executor, driver, dynamic allocation, Kubernetes, S3A, metastore), then `spark.conf` in source
 // order. Used by spark-defaults.conf and by the ConfigMap that carries it.

@@ -14,6 +14,8 @@ Data workload_view(const Facts& f, const std::string& name, const Labels& labels
                    const std::string& image) {
   Data view = object_view(f, name, labels);
   view.set("image", yaml_quote(image));
+  view.set("image_pull_policy",
+           yaml_quote(image_pull_policy(f.stack.image_delivery(f.target), image)));
   view.set("master", yaml_quote(kMaster));
   view.set("service_account", yaml_quote(kSparkServiceAccount));
   view.set("config_map", yaml_quote(f.config_map));

@@ -6,6 +6,8 @@
 #include <array>
 #include <cctype>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "adapters/fs.hpp"
@@ -99,14 +101,7 @@ std::expected<std::optional<Credentials>, std::string> credentials_in_auth_json(
   const auto doc = nlohmann::json::parse(json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
     return std::unexpected(source + ": not a JSON object");
-  if (!doc.contains("auths")) {
-    if (doc.contains("credsStore") || doc.contains("credHelpers"))
-      spdlog::warn(
-          "{}: credential helpers (credsStore/credHelpers) are not supported; use "
-          "`skopeo login --authfile FILE` and REGISTRY_AUTH_FILE=FILE",
-          source);
-    return std::optional<Credentials>{};
-  }
+  if (!doc.contains("auths")) return std::optional<Credentials>{};
   const auto& auths = doc["auths"];
   if (!auths.is_object()) return std::unexpected(source + ": \"auths\" is not an object");
   std::map<std::string, std::string> by_key;  // normalised key -> key as written
@@ -120,15 +115,106 @@ std::expected<std::optional<Credentials>, std::string> credentials_in_auth_json(
   return std::optional<Credentials>{};
 }
 
-CredentialLookup auth_files_lookup(Env env) {
-  return [env = std::move(env)](
-             const ImageRef& ref) -> std::expected<std::optional<Credentials>, std::string> {
+std::string helper_server_url(const ImageRef& ref) {
+  // Docker asks helpers about Docker Hub by its legacy index URL (docker/cli registry.IndexServer).
+  return ref.registry == "docker.io" ? "https://index.docker.io/v1/" : ref.registry;
+}
+
+std::expected<std::optional<Credentials>, std::string> run_credential_helper(
+    proc::Runner& runner, const std::string& helper, const std::string& server,
+    const std::string& source) {
+  const std::string program = "docker-credential-" + helper;
+  const std::string where = program + " (" + source + ")";
+  proc::Command cmd;
+  cmd.argv = {program, "get"};
+  cmd.stdin_data = server;
+  auto r = runner.run(cmd);
+  if (!r)
+    return std::unexpected("cannot run credential helper " + where + ": " + r.error().message +
+                           "; install it or remove it from the file");
+  std::string out = r->out;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' '))
+    out.pop_back();
+  if (r->exit_code != 0) {
+    if (out == "credentials not found in native keychain") return std::optional<Credentials>{};
+    // A failing helper prints its error on stdout (credentials.Serve); never its secret.
+    return std::unexpected("credential helper " + where + " failed for " + server + " (exit " +
+                           std::to_string(r->exit_code) + "): " + out.substr(0, 300));
+  }
+  const auto j = nlohmann::json::parse(out, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("Username") || !j.contains("Secret") ||
+      !j["Username"].is_string() || !j["Secret"].is_string())
+    return std::unexpected("credential helper " + where + " answered for " + server +
+                           " with something other than {\"ServerURL\", \"Username\", "
+                           "\"Secret\"} JSON");
+  const std::string user = j["Username"].get<std::string>();
+  if (user == "<token>")
+    return std::unexpected("credential helper " + where + " gave an identity token for " + server +
+                           " (Username \"<token>\"), which stackctl cannot use; give it a "
+                           "password or registry token instead");
+  return Credentials{user, Secret(j["Secret"].get<std::string>()), where};
+}
+
+namespace {
+
+// Helper answers of one lookup, by helper and server: one run each per stackctl run.
+struct HelperCache {
+  std::mutex mutex;
+  std::map<std::string, std::expected<std::optional<Credentials>, std::string>> answers;
+};
+
+// The registry's entry in a file's `credHelpers` (keys normalised as auth keys), or "".
+std::string helper_for(const nlohmann::json& doc, const ImageRef& ref) {
+  if (!doc.contains("credHelpers") || !doc["credHelpers"].is_object()) return {};
+  for (const auto& [key, value] : doc["credHelpers"].items())
+    if (normalise_key(key) == ref.registry && value.is_string()) return value.get<std::string>();
+  return {};
+}
+
+std::expected<std::optional<Credentials>, std::string> lookup_in_file(const std::string& text,
+                                                                      const std::string& source,
+                                                                      const ImageRef& ref,
+                                                                      proc::Runner* runner,
+                                                                      HelperCache& cache) {
+  const auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_object()) {
+    struct Named {
+      std::string helper;
+      std::string how;
+    };
+    std::vector<Named> helpers;
+    if (auto h = helper_for(doc, ref); !h.empty()) helpers.push_back({h, "credHelpers"});
+    if (doc.contains("credsStore") && doc["credsStore"].is_string() &&
+        !doc["credsStore"].get<std::string>().empty())
+      helpers.push_back({doc["credsStore"].get<std::string>(), "credsStore"});
+    for (const auto& [helper, how] : helpers) {
+      if (runner == nullptr) {
+        spdlog::warn("{}: {} names docker-credential-{}, which is not run here", source, how,
+                     helper);
+        continue;
+      }
+      const std::string server = helper_server_url(ref);
+      std::lock_guard lock(cache.mutex);
+      auto [it, fresh] = cache.answers.try_emplace(helper + "\n" + server);
+      if (fresh) it->second = run_credential_helper(*runner, helper, server, how + " in " + source);
+      if (!it->second || *it->second) return it->second;
+    }
+  }
+  return credentials_in_auth_json(text, source, ref);
+}
+
+}  // namespace
+
+CredentialLookup auth_files_lookup(Env env, proc::Runner* helpers) {
+  auto cache = std::make_shared<HelperCache>();
+  return [env = std::move(env), helpers,
+          cache](const ImageRef& ref) -> std::expected<std::optional<Credentials>, std::string> {
     for (const auto& path : auth_file_paths(env)) {
       std::error_code ec;
       if (!std::filesystem::is_regular_file(path, ec)) continue;
       auto text = fs::read_file(path);
       if (!text) return std::unexpected(text.error().message);
-      auto found = credentials_in_auth_json(*text, path.string(), ref);
+      auto found = lookup_in_file(*text, path.string(), ref, helpers, *cache);
       if (!found || *found) return found;
     }
     return std::optional<Credentials>{};

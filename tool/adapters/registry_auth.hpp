@@ -9,8 +9,18 @@
 // Each is {"auths": {"KEY": {"auth": base64("user:password")}}}. KEY is "registry",
 // "registry/namespace[/repo]" (the most specific match wins within a file), or a URL such as
 // "https://index.docker.io/v1/" (scheme and path dropped; index.docker.io means docker.io).
-// Not supported (said in a log line, not guessed around): credsStore/credHelpers programs and
-// identitytoken (OAuth refresh tokens); use `skopeo login --authfile FILE` + REGISTRY_AUTH_FILE.
+// Within a file, the order is: a `credHelpers` entry for the registry (its host, as Docker keys
+// them), then `credsStore`, then the `auths` entry. A helper is the program
+// `docker-credential-<NAME>` speaking the docker-credential-helpers protocol
+// (github.com/docker/docker-credential-helpers, client/client.go Get and credentials/
+// credentials.go): argv `get`, the server URL on stdin (the registry host, or
+// "https://index.docker.io/v1/" for Docker Hub), and on stdout either JSON
+// {"ServerURL", "Username", "Secret"} with exit 0, or, exit non-zero, the text
+// "credentials not found in native keychain" (credentials/error.go), which means "none here".
+// A helper runs at most once per registry and lookup (its answer is kept for the run).
+// Not supported (said in a log line, not guessed around): identity tokens (OAuth refresh tokens:
+// an auth file's `identitytoken`, a helper's Username "<token>"); log in with a password or token
+// instead (`skopeo login --authfile FILE` + REGISTRY_AUTH_FILE).
 #pragma once
 
 #include <expected>
@@ -22,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/process.hpp"
 #include "core/image_ref.hpp"
 #include "core/secret.hpp"
 
@@ -48,8 +59,21 @@ std::expected<std::optional<Credentials>, std::string> credentials_in_auth_json(
 // Finds credentials for a registry; an error message when an auth file is broken.
 using CredentialLookup =
     std::function<std::expected<std::optional<Credentials>, std::string>(const ImageRef& ref)>;
-// Reads auth_file_paths(env) at each call, first hit wins.
-CredentialLookup auth_files_lookup(Env env);
+// Reads auth_file_paths(env) at each call, first hit wins. Credential helpers named by a file are
+// run through `helpers` (nullptr: not run; a warning says a helper was skipped). The runner must
+// outlive the lookup.
+CredentialLookup auth_files_lookup(Env env, proc::Runner* helpers = nullptr);
+
+// The server URL a credential helper is asked about for `ref`'s registry.
+std::string helper_server_url(const ImageRef& ref);
+
+// Runs `docker-credential-<helper> get` for `server` through `runner`. nullopt: the helper says it
+// has no credentials for it. Error: the helper is not installed, failed, or answered something
+// that is not its protocol (the message never holds the secret). `source` names where the helper
+// was configured, for messages ("credHelpers in ~/.docker/config.json").
+std::expected<std::optional<Credentials>, std::string> run_credential_helper(
+    proc::Runner& runner, const std::string& helper, const std::string& server,
+    const std::string& source);
 // Never finds anything (anonymous access only).
 CredentialLookup no_credentials();
 

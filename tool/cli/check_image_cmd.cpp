@@ -3,6 +3,7 @@
 
 #include <regex>
 
+#include "adapters/process.hpp"
 #include "adapters/registry.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -92,8 +93,10 @@ ImagesResult check_images(Context& ctx, const model::Stack& stack, const ImageCh
   // The stack's own registry marked `insecure: true` is reached over plain HTTP, as build does.
   if (stack.registry.insecure && !stack.registry.url.empty())
     ro.insecure_registries.push_back(stack.registry.url.substr(0, stack.registry.url.find('/')));
+  // Credential helpers named in an auth file (credHelpers, credsStore) run through this runner.
+  auto helpers = proc::make_runner();
   registry::Client client(*http, std::move(ro),
-                          registry::auth_files_lookup(registry::process_env()));
+                          registry::auth_files_lookup(registry::process_env(), helpers.get()));
   for (std::size_t i = 0; i < refs.size(); ++i)
     result.images.push_back(
         read_and_judge(ctx, client, stack, refs[i], options.refs[i], result.exit_code));

@@ -374,3 +374,42 @@ TEST_CASE("app lock --frozen: a missing or stale lock is drift, and nothing is r
   CHECK_FALSE(broken.error().diags.items().empty());
   CHECK(w.files.writes().empty());
 }
+
+TEST_CASE("app build --push: the credentials stackctl finds are what the builder pushes with") {
+  World w(with_registry());
+  const std::string base = "registry.example.com/dp/base:spark-3.5.7-r1";
+  auto ports = w.ports(&w.registry);
+  int lookups = 0;
+  ports.credentials =
+      [&](const ImageRef& ref) -> std::expected<std::optional<registry::Credentials>, std::string> {
+    ++lookups;
+    CHECK(ref.registry == "registry.example.com");
+    return registry::Credentials{"robot", Secret("helper-pw"), "docker-credential-test (c)"};
+  };
+  auto result = app::build(w.request(true), ports);
+  REQUIRE(result);
+  const auto calls = w.builder.calls();
+  CHECK(std::find(calls.begin(), calls.end(), "push " + base + " as robot@registry.example.com") !=
+        calls.end());
+  CHECK(w.builder.pushed_with_password == std::vector<std::string>{"helper-pw", "helper-pw"});
+  CHECK(lookups >= 2);
+  for (const auto& line : w.progress.lines()) CHECK_THAT(line, !Contains("helper-pw"));
+  CHECK_THAT(w.progress.lines(), Catch::Matchers::VectorContains(
+                                     "pushing " + base + " as robot (docker-credential-test (c))"));
+}
+
+TEST_CASE("app build --push: a credential lookup that fails stops before the push") {
+  World w(with_registry());
+  auto ports = w.ports(&w.registry);
+  ports.credentials =
+      [](const ImageRef&) -> std::expected<std::optional<registry::Credentials>, std::string> {
+    return std::unexpected(std::string("credential helper docker-credential-x failed"));
+  };
+  auto result = app::build(w.request(true), ports);
+  REQUIRE_FALSE(result);
+  CHECK(result.error().error.kind == app::Error::Kind::external);
+  CHECK_THAT(result.error().error.message, StartsWith("cannot find credentials to push "));
+  CHECK(result.error().error.details ==
+        std::vector<std::string>{"credential helper docker-credential-x failed"});
+  CHECK_FALSE(w.files.files.contains(kLock));
+}

@@ -1,10 +1,14 @@
 #include "adapters/builder.hpp"
 
+#include <stdlib.h>
+
 #include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "adapters/fs.hpp"
+#include "adapters/registry_auth.hpp"
 
 namespace stackctl::builder {
 
@@ -68,6 +72,43 @@ std::string trimmed(std::string_view text) {
 std::filesystem::path temp_file(const std::string& stem) {
   return std::filesystem::temp_directory_path() / (stem + "-" + fs::random_suffix());
 }
+
+// A private folder (0700) holding an auth file for one push: auth.json in the containers format
+// (buildah/podman --authfile) and config.json in Docker's (DOCKER_CONFIG); removed with the
+// object.
+struct PrivateAuth {
+  std::filesystem::path dir;
+
+  static std::expected<PrivateAuth, std::string> make(const PushAuth& auth) {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "stackctl-auth-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr)
+      return std::unexpected("cannot make a private folder for the push credentials in " +
+                             std::filesystem::temp_directory_path().string());
+    PrivateAuth out;
+    out.dir = pattern;
+    nlohmann::json j;
+    j["auths"][auth.registry]["auth"] =
+        registry::base64_encode(auth.username + ":" + auth.password.reveal());
+    for (const char* name : {"auth.json", "config.json"}) {
+      std::ofstream f(out.dir / name);
+      f << j.dump();
+      if (!f) return std::unexpected("cannot write the push credentials file in " + pattern);
+    }
+    return out;
+  }
+  std::filesystem::path file() const { return dir / "auth.json"; }
+
+  PrivateAuth() = default;
+  PrivateAuth(PrivateAuth&& o) noexcept : dir(std::exchange(o.dir, {})) {}
+  PrivateAuth& operator=(PrivateAuth&&) = delete;
+  PrivateAuth(const PrivateAuth&) = delete;
+  ~PrivateAuth() {
+    if (dir.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
 
 // buildah and podman share their command line; docker differs in a few words.
 class CliBuilder final : public Builder {
@@ -142,16 +183,24 @@ class CliBuilder final : public Builder {
   }
 
   std::expected<std::string, Failure> push(const std::string& ref, const std::string& destination,
-                                           bool tls_verify,
-                                           const std::filesystem::path& log_file) override {
+                                           bool tls_verify, const std::filesystem::path& log_file,
+                                           const PushAuth* auth) override {
+    std::optional<PrivateAuth> private_auth;
+    if (auth != nullptr) {
+      auto made = PrivateAuth::make(*auth);
+      if (!made) return std::unexpected(Failure{made.error(), {}});
+      private_auth.emplace(std::move(*made));
+    }
     if (backend_ == Backend::docker) {
-      return push_docker(ref, destination, log_file);
+      return push_docker(ref, destination, log_file,
+                         private_auth ? private_auth->dir.string() : std::string());
     }
     const auto digest_file = temp_file("stackctl-digest");
     std::vector<std::string> argv = base();
     argv.insert(argv.end(), {"push", "--digestfile", digest_file.string(),
-                             std::string("--tls-verify=") + (tls_verify ? "true" : "false"), ref,
-                             "docker://" + destination});
+                             std::string("--tls-verify=") + (tls_verify ? "true" : "false")});
+    if (private_auth) argv.insert(argv.end(), {"--authfile", private_auth->file().string()});
+    argv.insert(argv.end(), {ref, "docker://" + destination});
     auto r = runner_.run({argv, {}, {}, log_file, {}, {}});
     std::string digest;
     std::ifstream(digest_file) >> digest;
@@ -165,6 +214,32 @@ class CliBuilder final : public Builder {
                                      log_file});
     }
     return digest;
+  }
+
+  std::expected<void, Failure> export_archive(const std::string& ref,
+                                              const std::filesystem::path& file,
+                                              ArchiveFormat format,
+                                              const std::filesystem::path& log_file) override {
+    std::error_code ec;
+    std::filesystem::remove(file, ec);  // the archive transports refuse to overwrite
+    std::vector<std::string> argv = base();
+    if (backend_ == Backend::docker) {
+      if (format == ArchiveFormat::oci)
+        return std::unexpected(
+            Failure{"docker writes docker-archive only (docker save); use that format", {}});
+      argv.insert(argv.end(), {"save", "-o", file.string(), ref});
+    } else {
+      const char* transport = format == ArchiveFormat::oci ? "oci-archive:" : "docker-archive:";
+      argv.insert(argv.end(), {"push", ref, transport + file.string() + ":" + ref});
+    }
+    auto r = runner_.run({argv, {}, {}, log_file, {}, {}});
+    if (!r) return std::unexpected(Failure{r.error().message, log_file});
+    if (r->exit_code != 0)
+      return std::unexpected(Failure{"export of " + ref + " to " + file.string() +
+                                         " failed (exit " + std::to_string(r->exit_code) + "):\n" +
+                                         last_lines(log_file, 8),
+                                     log_file});
+    return {};
   }
 
  private:
@@ -181,11 +256,14 @@ class CliBuilder final : public Builder {
 
   std::expected<std::string, Failure> push_docker(const std::string& ref,
                                                   const std::string& destination,
-                                                  const std::filesystem::path& log_file) {
+                                                  const std::filesystem::path& log_file,
+                                                  const std::string& docker_config) {
     auto tag = runner_.run({{"docker", "tag", ref, destination}, {}, {}, log_file, {}, {}});
     if (!tag || tag->exit_code != 0)
       return std::unexpected(Failure{"docker tag " + destination + " failed", log_file});
-    auto r = runner_.run({{"docker", "push", destination}, {}, {}, log_file, {}, {}});
+    std::vector<std::pair<std::string, std::string>> env;
+    if (!docker_config.empty()) env.emplace_back("DOCKER_CONFIG", docker_config);
+    auto r = runner_.run({{"docker", "push", destination}, env, {}, log_file, {}, {}});
     if (!r || r->exit_code != 0)
       return std::unexpected(
           Failure{"docker push " + destination + " failed:\n" + last_lines(log_file, 8), log_file});

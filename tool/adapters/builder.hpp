@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "adapters/process.hpp"
+#include "core/secret.hpp"
 
 namespace stackctl::builder {
 
@@ -42,6 +43,19 @@ struct Failure {
   std::filesystem::path log_file;  // where to read more, when there is a log
 };
 
+// Credentials for a push, found by stackctl (auth files, credential helpers: registry_auth.hpp)
+// and handed to the builder in a private temporary auth file (buildah/podman `--authfile`, docker
+// DOCKER_CONFIG), removed after the push: never on a command line, never in a log.
+struct PushAuth {
+  std::string registry;  // "127.0.0.1:5000", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+  std::string username;
+  Secret password;
+};
+
+// An image archive for `minikube image load`: docker-archive (`docker save`'s format, which every
+// minikube runtime loads) or oci-archive.
+enum class ArchiveFormat { docker, oci };
+
 class Builder {
  public:
   virtual ~Builder() = default;
@@ -54,9 +68,18 @@ class Builder {
       const std::string& ref) = 0;
   // Pushes local `ref` to `destination` (a registry reference); returns the manifest digest
   // ("sha256:...") the registry stored.
+  // `auth`: nullptr lets the builder find credentials itself (its own auth files).
   virtual std::expected<std::string, Failure> push(const std::string& ref,
                                                    const std::string& destination, bool tls_verify,
-                                                   const std::filesystem::path& log_file) = 0;
+                                                   const std::filesystem::path& log_file,
+                                                   const PushAuth* auth) = 0;
+  // Writes local image `ref` to `file` as an archive that names it `ref` (buildah/podman
+  // `push REF docker-archive:FILE:REF` or `oci-archive:FILE:REF`; docker `save -o FILE REF`,
+  // docker-archive only). The builder's output goes to `log_file`.
+  virtual std::expected<void, Failure> export_archive(const std::string& ref,
+                                                      const std::filesystem::path& file,
+                                                      ArchiveFormat format,
+                                                      const std::filesystem::path& log_file) = 0;
 };
 
 std::unique_ptr<Builder> make_builder(Backend backend, proc::Runner& runner, Options options);

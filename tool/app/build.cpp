@@ -232,6 +232,27 @@ std::expected<void, Error> execute_builds(const BuildPorts& ports, const std::ve
   return {};
 }
 
+struct FoundAuth {
+  std::string registry;
+  std::string username;
+  Secret password;
+  std::string source;
+};
+
+// The credentials the lookup finds for `ref`'s registry; nullopt when it finds none.
+std::expected<std::optional<FoundAuth>, Error> push_auth(const BuildPorts& ports,
+                                                         const std::string& ref) {
+  if (!ports.credentials) return std::optional<FoundAuth>{};
+  auto parsed = parse_image_ref(ref);
+  if (!parsed) return std::unexpected(Error{Error::Kind::internal, parsed.error().message, {}, {}});
+  auto found = ports.credentials(*parsed);
+  if (!found)
+    return std::unexpected(Error{
+        Error::Kind::external, "cannot find credentials to push " + ref, {found.error()}, {}});
+  if (!*found) return std::optional<FoundAuth>{};
+  return FoundAuth{parsed->registry, (*found)->username, (*found)->password, (*found)->source};
+}
+
 // Pushes every row the registry does not have yet; records the digests.
 std::expected<void, Error> push_all(const BuildPorts& ports, registry::Client& reg, bool tls_verify,
                                     std::vector<Row>& rows, const std::filesystem::path& work) {
@@ -240,8 +261,16 @@ std::expected<void, Error> push_all(const BuildPorts& ports, registry::Client& r
   for (auto& r : rows) {
     if (!r.digest.empty()) continue;  // up to date in the registry (and maybe not local)
     const auto log = work / "logs" / (r.image->name + ".push.log");
-    ports.progress.note("pushing " + r.image->ref);
-    auto pushed = ports.builder.push(r.image->ref, r.image->ref, tls_verify, log);
+    // The credentials stackctl found (auth files, credential helpers) go to the builder, so the
+    // push authenticates exactly as the observation did; none found: the builder's own lookup.
+    auto auth = push_auth(ports, r.image->ref);
+    if (!auth) return std::unexpected(auth.error());
+    ports.progress.note("pushing " + r.image->ref +
+                        (*auth ? " as " + (*auth)->username + " (" + (*auth)->source + ")" : ""));
+    std::optional<builder::PushAuth> given;
+    if (*auth) given = builder::PushAuth{(*auth)->registry, (*auth)->username, (*auth)->password};
+    auto pushed =
+        ports.builder.push(r.image->ref, r.image->ref, tls_verify, log, given ? &*given : nullptr);
     if (!pushed) {
       Error e{Error::Kind::external, "cannot push " + r.image->ref, {pushed.error().message}, {}};
       // The builder's last lines say what it tried; the registry client says why in one line

@@ -79,7 +79,7 @@ int run_build(Context& ctx, const BuildArgs& args) {
   app::BuildPorts ports{fs::disk(), *artifacts, **b, *progress, nullptr, {}};
   if (args.push) {
     ports.registry_http = http_client.get();
-    ports.credentials = registry::auth_files_lookup(registry::process_env());
+    ports.credentials = registry::auth_files_lookup(registry::process_env(), runner.get());
   }
 
   app::BuildRequest request;

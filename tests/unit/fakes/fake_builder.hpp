@@ -4,6 +4,8 @@
 // fails. Thread-safe: app::build runs builds of one wave in parallel.
 #pragma once
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -23,7 +25,9 @@ class FakeBuilder final : public builder::Builder {
   std::set<std::string> failing_builds;     // refs whose build fails
   std::map<std::string, std::string> build_failure_message;  // ref -> message (default below)
   std::set<std::string> failing_pushes;
-  std::vector<builder::BuildSpec> builds;  // the specs build() was given, in order
+  std::vector<builder::BuildSpec> builds;                 // the specs build() was given, in order
+  std::vector<std::string> pushed_with_password;          // PushAuth passwords, in order
+  std::map<std::string, std::filesystem::path> exported;  // ref -> archive file
 
   builder::Backend backend() const override { return builder::Backend::buildah; }
 
@@ -56,13 +60,35 @@ class FakeBuilder final : public builder::Builder {
 
   std::expected<std::string, builder::Failure> push(const std::string& ref,
                                                     const std::string& destination, bool,
-                                                    const std::filesystem::path& log) override {
+                                                    const std::filesystem::path& log,
+                                                    const builder::PushAuth* auth) override {
     std::lock_guard lock(mu_);
-    calls_.push_back("push " + ref);
+    calls_.push_back("push " + ref + (auth ? " as " + auth->username + "@" + auth->registry : ""));
+    if (auth) pushed_with_password.push_back(auth->password.reveal());
     if (failing_pushes.contains(ref) || !store.contains(ref))
       return std::unexpected(
           builder::Failure{"push of " + destination + " failed (exit 125)", log});
     return digest_of(ref);
+  }
+
+  // Writes a small file standing for the archive at `file` (tests check that it was asked for and
+  // removed afterwards, not its bytes).
+  std::expected<void, builder::Failure> export_archive(const std::string& ref,
+                                                       const std::filesystem::path& file,
+                                                       builder::ArchiveFormat format,
+                                                       const std::filesystem::path& log) override {
+    std::lock_guard lock(mu_);
+    calls_.push_back("export " + ref +
+                     (format == builder::ArchiveFormat::oci ? " oci " : " docker ") +
+                     file.filename().string());
+    if (!store.contains(ref))
+      return std::unexpected(
+          builder::Failure{"export of " + ref + " failed: image not known", log});
+    exported[ref] = file;
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    std::ofstream(file) << "archive of " << ref << '\n';
+    return {};
   }
 
   // The manifest digest a push of `ref` reports: the SHA-256 of the reference text, so each

@@ -7,6 +7,9 @@
 #include "adapters/fs.hpp"
 #include "app/build.hpp"
 #include "app/deploy.hpp"
+#include "app/images.hpp"
+#include "cli/app_output.hpp"
+#include "cli/build_support.hpp"
 #include "cli/commands.hpp"
 #include "cli/deploy_inputs.hpp"
 #include "cli/deploy_progress.hpp"
@@ -16,6 +19,7 @@
 #include "cli/lock_io.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
+#include "core/render/common.hpp"
 
 namespace stackctl::cli {
 
@@ -24,6 +28,9 @@ namespace {
 struct DeployArgs {
   StackInput in;
   KubeFlags kube;
+  BuilderFlags builder;  // minikube-load targets: the store the images are exported from
+  std::string work_dir;
+  std::string archive_format = "docker-archive";
   std::string lock_file;
   std::string terraform_outputs;
   std::string values_file;
@@ -52,7 +59,35 @@ std::optional<std::chrono::milliseconds> parse_duration(const std::string& text)
 struct Prepared {
   app::DeployRequest request;
   KubeFlags kube;
+  std::optional<app::LoadRequest> load;  // a minikube-load target: what to load before applying
 };
+
+// A minikube-load target's images: the lock entry of every image the objects run (by the tag
+// the stack gives it). An image the lock has no current entry for is refused: not built.
+std::expected<std::vector<app::ImageToLoad>, int> images_to_load(
+    Context& ctx, const model::Stack& stack, const lock::Lock& lock,
+    const std::vector<kube::Object>& objects, const std::string& build_hint) {
+  std::vector<app::ImageToLoad> out;
+  std::vector<std::string> missing;
+  for (const auto& ref : images_run(objects)) {
+    const lock::Image* entry = nullptr;
+    for (const auto& i : lock.images) {
+      const model::Image* image = stack.find_image(i.name);
+      if (image != nullptr && i.ref == ref && render::image_ref(stack, *image) == ref) entry = &i;
+    }
+    if (entry == nullptr) {
+      missing.push_back(ref);
+      continue;
+    }
+    out.push_back({entry->name, entry->ref, entry->inputs_digest});
+  }
+  if (missing.empty()) return out;
+  ctx.err << "stackctl: images are not built (stack.lock has no entry for the tag the stack gives "
+             "them):\n";
+  for (const auto& m : missing) ctx.err << "  " << m << '\n';
+  ctx.err << "  run `" << build_hint << "` first, then deploy again\n";
+  return std::unexpected(kFindings);
+}
 
 // Everything from the disk and the stack, checked before any request goes out.
 std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
@@ -83,8 +118,10 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
       if (t.name == a.in.target) t.namespace_name = a.kube.ns;
   p.kube.ns = stack.find_target(a.in.target)->namespace_name;
 
-  const std::string build_hint =
-      "stackctl build " + a.in.path + " --target " + a.in.target + " --push";
+  const model::ImageDelivery delivery = stack.image_delivery(*target);
+  const bool load = delivery == model::ImageDelivery::minikube_load;
+  const std::string build_hint = "stackctl build " + a.in.path + " --target " + a.in.target +
+                                 (delivery == model::ImageDelivery::push ? " --push" : "");
   const auto lock_path = lock_path_for(a.in.path, a.lock_file);
   auto existing = app::read_lock(fs::disk(), lock_path);
   if (!existing) {
@@ -133,7 +170,7 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
     vault_env = vault::process_environment();
     vault_deps = real_vault_deps(*vault_env);
   }
-  DeployInputs inputs{&**existing, outputs.spark_role_arn, a.values_file, build_hint,
+  DeployInputs inputs{&**existing, delivery, outputs.spark_role_arn, a.values_file, build_hint,
                       a.vault ? &vault_deps : nullptr};
   auto objects = rendered_objects(ctx, *base.stack, stack, *catalog, a.in.path, inputs);
   if (!objects) return std::unexpected(objects.error());
@@ -142,6 +179,20 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
     std::erase_if(*objects, [&](const kube::Object& o) {
       return o.kind() == "Secret" && o.name() == *outputs.spark_env_secret_name;
     });
+  }
+
+  if (load) {
+    auto images = images_to_load(ctx, stack, **existing, *objects, build_hint);
+    if (!images) return std::unexpected(images.error());
+    app::LoadRequest l;
+    l.images = std::move(*images);
+    l.profile = p.kube.context.empty() ? "minikube" : p.kube.context;
+    l.work_dir = a.work_dir.empty() ? default_work_dir(stack) : std::filesystem::path(a.work_dir);
+    l.format = a.archive_format == "oci-archive" ? builder::ArchiveFormat::oci
+                                                 : builder::ArchiveFormat::docker;
+    l.dry_run = a.dry_run || a.diff;
+    l.build_hint = build_hint;
+    p.load = std::move(l);
   }
 
   auto timeout = parse_duration(a.timeout);
@@ -214,12 +265,35 @@ int run_deploy(Context& ctx, const DeployArgs& a) {
   if (!prepared) return prepared.error();
   auto client = connect(ctx, prepared->kube);
   if (!client) return client.error();
+  std::vector<app::LoadedImage> loaded;
+  if (prepared->load) {
+    // Before anything is applied: the pods of this deploy run what was just loaded.
+    auto runner = proc::make_runner();
+    auto b = make_builder_from_flags(ctx, *runner, a.builder);
+    if (!b) return kExternalError;
+    auto notes = app::stream_progress(ctx.err, ctx.err_mutex, app::steady_clock());
+    auto done = app::load_into_minikube(*prepared->load, **b, *runner, *notes);
+    if (!done) {
+      if (ctx.options.output == OutputFormat::json)
+        ctx.out << nlohmann::json{{"error", to_json(done.error())}}.dump(2) << '\n';
+      return print_error(ctx, done.error());
+    }
+    loaded = std::move(*done);
+    for (const auto& l : loaded)
+      if (l.action != "loaded") ctx.err << l.action << "  " << l.ref << " (minikube)\n";
+  }
   StderrProgress progress(ctx.err, ::isatty(STDERR_FILENO) == 1);
   const auto& req = prepared->request;
   auto result = app::deploy(req, *client->client, app::steady_clock(), progress);
   const app::DeployResult& r = result ? *result : result.error().result;
   if (ctx.options.output == OutputFormat::json) {
     auto j = result_json(r, req);
+    if (prepared->load) {
+      nlohmann::json images = nlohmann::json::array();
+      for (const auto& l : loaded)
+        images.push_back({{"image", l.name}, {"ref", l.ref}, {"action", l.action}});
+      j["images"] = std::move(images);
+    }
     if (!result) j["error"] = result.error().message;
     ctx.out << j.dump(2) << '\n';
   } else {
@@ -249,7 +323,9 @@ Command deploy_command() {
       "  stackctl deploy my.stack.yaml --target minikube --no-wait -o json | jq '.objects[]'\n"
       "  VAULT_ADDR=https://vault:8200 stackctl deploy stacks/kyuubi-sql.stack.yaml \\\n"
       "      --target minikube --vault   # spark.env and its Secret from Vault\n"
-      "\nImages run by the digest stack.lock records (`stackctl build --push` writes it).\n"
+      "  stackctl deploy my.stack.yaml --target local   # a target with `images: minikube-load`\n"
+      "\nImages run by the digest stack.lock records (`stackctl build --push` writes it); a\n"
+      "target with `images: minikube-load` loads them into minikube first (builder flags).\n"
       "Exit codes: 0 deployed (and rolled out), 1 the stack or lock is not ready to deploy,\n"
       "2 usage (also: an eks target without --terraform-outputs), 3 a file could not be read,\n"
       "4 the cluster or Vault refused or failed (conflict, forbidden, unreachable, sealed),\n"
@@ -292,6 +368,15 @@ Command deploy_command() {
             "Read the Vault-sourced spark.env keys from Vault, as `stackctl render --vault` "
             "does (VAULT_ADDR, VAULT_TOKEN, ...; docs/vault.md)");
         if (auto* values = sub.get_option_no_throw("--values")) vault_flag->excludes(values);
+        add_builder_flags(sub, a->builder);
+        sub.add_option("--work-dir", a->work_dir,
+                       "minikube-load targets: where image archives and load logs go (default "
+                       "$XDG_CACHE_HOME/stackctl/build/<stack>)");
+        sub.add_option("--archive-format", a->archive_format,
+                       "minikube-load targets: the archive the builder writes for `minikube image "
+                       "load`")
+            ->check(CLI::IsMember({"docker-archive", "oci-archive"}))
+            ->capture_default_str();
         return [a](Context& ctx) { return run_deploy(ctx, *a); };
       }};
 }

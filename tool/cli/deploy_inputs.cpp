@@ -1,5 +1,7 @@
 #include "cli/deploy_inputs.hpp"
 
+#include <set>
+
 #include "cli/env_inputs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -72,6 +74,16 @@ std::vector<std::string> unpinned_images(const std::vector<kube::Object>& object
   return out;
 }
 
+std::vector<std::string> images_run(const std::vector<kube::Object>& objects) {
+  std::set<std::string> out;
+  for (const auto& o : objects) {
+    std::vector<const Json*> containers;
+    containers_of(o.body, containers);
+    for (const Json* c : containers) out.insert(c->value("image", ""));
+  }
+  return {out.begin(), out.end()};
+}
+
 std::expected<std::vector<kube::Object>, int> rendered_objects(
     Context& ctx, const model::Stack& base, const model::Stack& stack,
     const catalog::Catalog& catalog, const std::string& stack_path, const DeployInputs& in) {
@@ -95,7 +107,10 @@ std::expected<std::vector<kube::Object>, int> rendered_objects(
   request.templates = &*templates;
   request.env_values = std::move(*values);
   request.stack_files = std::move(*stack_files);
-  request.image_refs = current_image_refs(stack, *in.lock);
+  // minikube-load: the node knows a loaded image by its tag only (an archive carries no
+  // registry digest), so the stack's tags run, with imagePullPolicy Never.
+  if (in.delivery != model::ImageDelivery::minikube_load)
+    request.image_refs = current_image_refs(stack, *in.lock);
   if (in.spark_role_arn) request.spark_role_arns[stack.target] = *in.spark_role_arn;
   auto rendered = render::render(request);
   if (!rendered) {
@@ -113,7 +128,8 @@ std::expected<std::vector<kube::Object>, int> rendered_objects(
     }
     out.push_back(m.object);
   }
-  if (const auto unpinned = unpinned_images(out); !unpinned.empty()) {
+  if (const auto unpinned = unpinned_images(out);
+      !unpinned.empty() && in.delivery == model::ImageDelivery::push) {
     ctx.err << "stackctl: images are not built and pushed (stack.lock has no digest for the tag "
                "the stack gives them):\n";
     for (const auto& line : unpinned) ctx.err << line << '\n';

@@ -36,6 +36,10 @@ std::map<std::string, std::string> current_image_refs(const model::Stack& stack,
 
 struct DeployInputs {
   const lock::Lock* lock = nullptr;
+  // push: images run by the lock's digests, and an image without one is refused; minikube_load:
+  // by the tag (loaded onto the node, see app/images.hpp); none: by digest where the lock has
+  // one, else by tag, nothing refused.
+  model::ImageDelivery delivery = model::ImageDelivery::push;
   std::optional<std::string> spark_role_arn;
   std::string values_file;
   std::string build_hint;            // "stackctl build STACK --target T --push"
@@ -54,5 +58,8 @@ std::expected<std::vector<kube::Object>, int> rendered_objects(
 
 // Objects running a container image without "@sha256:": "  Deployment n/d runs IMAGE" lines.
 std::vector<std::string> unpinned_images(const std::vector<kube::Object>& objects);
+
+// Every container image the objects run (init containers included), sorted, each once.
+std::vector<std::string> images_run(const std::vector<kube::Object>& objects);
 
 }  // namespace stackctl::cli

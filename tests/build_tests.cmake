@@ -16,3 +16,11 @@ add_test(NAME "integration: build --push with podman"
           bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/build_push.sh $<TARGET_FILE:stackctl>)
 set_tests_properties("integration: build --push with podman"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 LABELS "integration;images;registry")
+
+# Images reaching the cluster: build --push and check --image through a Docker credential helper
+# against docker-registry with htpasswd auth; deploy of an `images: minikube-load` target with a
+# stand-in minikube script (no real minikube here) against the project's apiserver.
+add_test(NAME "integration: images reach the cluster (credential helpers, minikube-load)"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/image_transfer.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("integration: images reach the cluster (credential helpers, minikube-load)"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 LABELS "integration;images;registry")

@@ -241,7 +241,8 @@ TEST_CASE("the objects of every shipped stack and target are the ones the stack 
         REQUIRE(img != nullptr);
         for (const Json* c : containers(m.object)) {
           CHECK(c->at("image") == render::image_ref(setup.stack, *img));
-          CHECK(c->at("imagePullPolicy") == "IfNotPresent");
+          // A tag pushed to the stack's registry (the shipped targets push): Always.
+          CHECK(c->at("imagePullPolicy") == "Always");
         }
       }
 

@@ -317,7 +317,7 @@ TEST_CASE("targets[].images: push, minikube-load or none, checked where it is wr
     INFO(test::dump(d));
     REQUIRE(d.has_errors());
     const std::string text = format_diagnostic(d.items().front());
-    CHECK(text.find("s.yaml:42:13") != std::string::npos);
+    CHECK(text.find("s.yaml:32:13") != std::string::npos);
     CHECK(text.find("minikube-load") != std::string::npos);
   }
   SECTION("minikube-load on an eks target") {
@@ -327,7 +327,7 @@ TEST_CASE("targets[].images: push, minikube-load or none, checked where it is wr
     const auto d = validate(kMinimalStack + eks);
     const Diagnostic e = only(d, "E_VALUE");
     CHECK(format_diagnostic(e) ==
-          "s.yaml:45:5: error: targets[1].images: `images: minikube-load` is only for targets "
+          "s.yaml:35:5: error: targets[1].images: `images: minikube-load` is only for targets "
           "of kind minikube [E_VALUE]\n  hint: an eks cluster pulls from a registry: write "
           "`images: push` "
           "(ECR) and set `registry.url`");
@@ -336,7 +336,7 @@ TEST_CASE("targets[].images: push, minikube-load or none, checked where it is wr
     const auto d = validate(with(target, target + "    images: push\n"));
     const Diagnostic e = only(d, "E_VALUE");
     CHECK(format_diagnostic(e) ==
-          "s.yaml:42:5: error: targets[0].images: target \"minikube\" pushes its images "
+          "s.yaml:32:5: error: targets[0].images: target \"minikube\" pushes its images "
           "(`images: push`) but has no registry (with target \"minikube\") [E_VALUE]\n  hint: set "
           "`registry.url` (for this target: `overrides: {registry: {url: ...}}`), or write "
           "`images: minikube-load` or `images: none`");

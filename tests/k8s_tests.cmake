@@ -14,3 +14,8 @@ add_test(NAME "k8s: doctor names staged failures (kwok-style pod status, events,
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/k8s/doctor_scenarios.sh $<TARGET_FILE:stackctl>)
 set_tests_properties("k8s: doctor names staged failures (kwok-style pod status, events, RBAC, selector) and a healthy namespace"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RESOURCE_LOCK k8s)
+
+add_test(NAME "k8s: every name render derives, each at its limit, passes a server-side dry run"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/derived_names.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("k8s: every name render derives, each at its limit, passes a server-side dry run"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 RESOURCE_LOCK k8s LABELS "integration;k8s")

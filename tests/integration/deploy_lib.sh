@@ -29,8 +29,9 @@ PY
 }
 
 # prepare NAME [RENDER_ARGS...]: copies stacks/NAME.stack.yaml into $W with the loopback mirror,
-# locks it, and records a made-up digest for every image the minikube target runs (found by
-# rendering it with RENDER_ARGS, e.g. --values FILE or --vault).
+# locks it, and records a made-up digest for every image of the stack. The images' names and refs
+# are data stackctl gives (`render --list -o json` with RENDER_ARGS, e.g. --values FILE or
+# --vault: each image and its reference), never the rendered manifests read back (issue 8).
 prepare() {
   local name=$1 s="$W/$1.stack.yaml"
   shift
@@ -38,22 +39,19 @@ prepare() {
   [ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$W/" 2>/dev/null || true
   sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$s"
   "$STACKCTL" lock "$s" >/dev/null 2>"$W/lock.err" || { cat "$W/lock.err"; fail "lock $name"; }
-  "$STACKCTL" render "$s" --target minikube --out "$W/r-$name" "$@" >/dev/null 2>"$W/render.err" \
-    || { cat "$W/render.err"; fail "render $name"; }
-  python3 - "$W/$name.stack.lock" "$W/r-$name" <<'PY'
-import glob, json, re, sys, hashlib
-lock_path, rendered = sys.argv[1], sys.argv[2]
+  "$STACKCTL" render "$s" --target minikube --list -o json "$@" >"$W/render-$name.json" \
+    2>"$W/render.err" || { cat "$W/render.err"; fail "render $name"; }
+  python3 - "$W/$name.stack.lock" "$W/render-$name.json" <<'PY'
+import json, sys, hashlib
+lock_path, render_path = sys.argv[1], sys.argv[2]
 lock = json.load(open(lock_path))
-refs = set()
-for f in glob.glob(rendered + "/targets/minikube/kubernetes/*.yaml"):
-    for m in re.finditer(r'^\s*image:\s*"?([^"\s]+)"?\s*$', open(f).read(), re.M):
-        refs.add(m.group(1))
-images = [i for i in lock.get("images", []) if i["ref"] not in refs]
-for ref in sorted(refs):
-    name = ref.rsplit("/", 1)[-1].split(":")[0]
-    digest = "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
-    images.append({"name": name, "ref": ref, "inputsDigest": digest, "digest": digest})
-lock["images"] = images
+listed = json.load(open(render_path))["images"]
+names = {i["name"] for i in listed}
+images = [i for i in lock.get("images", []) if i["name"] not in names]
+for i in listed:
+    digest = "sha256:" + hashlib.sha256(i["ref"].encode()).hexdigest()
+    images.append({"name": i["name"], "ref": i["ref"], "inputsDigest": digest, "digest": digest})
+lock["images"] = sorted(images, key=lambda i: i["name"])
 open(lock_path, "w").write(json.dumps(lock, indent=2, sort_keys=True) + "\n")
 PY
 }

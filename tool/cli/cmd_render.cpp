@@ -113,8 +113,10 @@ std::expected<void, fs::Failure> carry_over_targets(const stdfs::path& out, cons
   return {};
 }
 
+// The files, and each image's reference as the manifests name it (repository:tag; images are the
+// same on every target), so that scripts take refs from data, never from the rendered YAML.
 nlohmann::json files_json(const std::vector<render::File>& files, const std::string& out,
-                          bool written) {
+                          bool written, const model::Stack& stack) {
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& f : files) {
     nlohmann::json j = {{"path", f.path}, {"bytes", f.data.size()}};
@@ -124,7 +126,10 @@ nlohmann::json files_json(const std::vector<render::File>& files, const std::str
     if (f.executable) j["executable"] = true;
     arr.push_back(std::move(j));
   }
-  return {{"out", out}, {"written", written}, {"files", arr}};
+  nlohmann::json images = nlohmann::json::array();
+  for (const auto& image : stack.images)
+    images.push_back({{"name", image.name}, {"ref", render::image_ref(stack, image)}});
+  return {{"out", out}, {"written", written}, {"files", arr}, {"images", images}};
 }
 
 int write_output(Context& ctx, const RenderArgs& a, const std::string& out,
@@ -253,14 +258,14 @@ int run_render(Context& ctx, const RenderArgs& a) {
   }
   if (a.list) {
     if (ctx.options.output == OutputFormat::json)
-      ctx.out << files_json(*files, out, false).dump(2) << '\n';
+      ctx.out << files_json(*files, out, false, *stacks.base).dump(2) << '\n';
     else
       for (const auto& f : *files) ctx.out << f.path << '\n';
     return kOk;
   }
   if (int rc = write_output(ctx, a, out, *files); rc != kOk) return rc;
   if (ctx.options.output == OutputFormat::json)
-    ctx.out << files_json(*files, out, true).dump(2) << '\n';
+    ctx.out << files_json(*files, out, true, *stacks.base).dump(2) << '\n';
   ctx.err << "rendered " << files->size() << " files into " << out << '\n';
   return kOk;
 }

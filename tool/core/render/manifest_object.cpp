@@ -11,6 +11,7 @@
 #include <charconv>
 #include <regex>
 
+#include "core/kube/names.hpp"
 #include "core/render/manifests.hpp"
 #include "core/stack/doc.hpp"
 
@@ -126,6 +127,13 @@ std::optional<kube::Object> object_of(std::string_view text, std::string_view tm
            "it must be one YAML mapping with apiVersion, kind and metadata.name (strings)");
     return std::nullopt;
   }
+  // Names of the wrong form: the built-in templates render none for a stack that validates (the
+  // test "every rendered name passes the API server's rules"); a --templates override may.
+  for (const auto& p : kube::object_problems(object))
+    r.fail({},
+           "a " + object.kind() + " whose " + p.field + " \"" + p.value +
+               "\" the API server refuses (" + p.reason + ")",
+           "write only names Kubernetes accepts; docs/kubernetes.md lists where each comes from");
   if (!r.ok) return std::nullopt;
   return object;
 }

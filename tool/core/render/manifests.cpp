@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/render/common.hpp"
+#include "core/stack/names.hpp"
 
 namespace stackctl::render::detail {
 
@@ -23,7 +24,7 @@ const model::SecretSource* find_source(const model::Stack& stack, const std::str
 // required key without a value is left out here: config.cpp reports it for spark.env.
 std::vector<std::pair<std::string, std::string>> collect_secret_env(Facts& f) {
   std::vector<std::pair<std::string, std::string>> data;
-  const std::string rendered = f.name("spark-env");
+  const std::string rendered = names::spark_env(f.stack);
   for (const auto& k : f.stack.spark_env.keys) {
     const model::SecretSource* src = find_source(f.stack, k.source);
     if (src == nullptr) continue;  // the loader reports unknown sources
@@ -138,7 +139,7 @@ void render_manifests(const Request& request, const model::Stack& stack, Output&
     return;
   }
   k8s::Facts f{request, stack, *target, out, {}, {}, {}, {}, {}};
-  f.config_map = f.name("spark-defaults");
+  f.config_map = names::spark_defaults(stack);
   const std::string conf = format_spark_defaults(spark_defaults(stack));
   f.config_checksum = sha256_hex(conf);
   const auto secret_data = k8s::collect_secret_env(f);

@@ -71,15 +71,13 @@ struct Facts {
   const model::Stack& stack;
   const model::Target& target;
   Output& out;
-  std::string config_map;             // <stack>-spark-defaults
+  std::string config_map;             // names::spark_defaults
   std::string config_checksum;        // sha256 of spark-defaults.conf
-  std::string secret;                 // <stack>-spark-env; "" when no key has a rendered value
+  std::string secret;                 // names::spark_env; "" when no key has a rendered value
   std::string secret_checksum;        // sha256 of the Secret's data ("" data when there is none)
   std::vector<SecretEnv> secret_env;  // every spark.env key and object store credential
 
   const std::string& ns() const { return target.namespace_name; }
-  // "<stack>-<suffix>"
-  std::string name(std::string_view suffix) const;
 };
 
 // The variables every object's template has: name, namespace, labels, selector (lists of

@@ -53,10 +53,6 @@ std::string option_arg(const std::string& arg) {
   return plain ? arg : shell_quote(arg);
 }
 
-std::string Facts::name(std::string_view suffix) const {
-  return stack.metadata.name + "-" + std::string(suffix);
-}
-
 Data string_list(const std::vector<std::string>& items) {
   Data list{Data::type::list};
   for (const auto& item : items) list.push_back(Data{yaml_quote(item)});
@@ -139,28 +135,10 @@ std::string image_ref_of(Facts& f, const std::string& image, const std::string& 
   return {};
 }
 
-namespace {
-
-// Service names are DNS-1035 labels: they become host names (spark.driver.host, SPARK_REMOTE).
-bool valid_service_name(const std::string& name) {
-  return !name.empty() && name.size() <= 63 && std::islower(static_cast<unsigned char>(name[0])) &&
-         name.back() != '-' && std::all_of(name.begin(), name.end(), [](char c) {
-           return std::islower(static_cast<unsigned char>(c)) ||
-                  std::isdigit(static_cast<unsigned char>(c)) || c == '-';
-         });
-}
-
-}  // namespace
-
+// Service names are not checked here: validate checked every name render derives
+// (core/stack/names.hpp), and object_of() checks every rendered object's names.
 void emit_service(Facts& f, const std::string& name, const Labels& labels,
                   const std::vector<Port>& ports, bool headless) {
-  if (!valid_service_name(name)) {
-    f.out.diags.error("E_VALUE", f.stack.locs.at("metadata.name"), "metadata.name",
-                      "the Service name \"" + name +
-                          "\" is not a DNS-1035 label (at most 63 characters, a letter first)",
-                      "shorten metadata.name or the service/notebook name");
-    return;
-  }
   Data view = object_view(f, name, labels);
   view.set("headless", headless);
   Data list{Data::type::list};

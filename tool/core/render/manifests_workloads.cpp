@@ -4,6 +4,7 @@
 // driver pod's own name from the downward API, and the spark ServiceAccount.
 #include "core/render/common.hpp"
 #include "core/render/manifests.hpp"
+#include "core/stack/names.hpp"
 
 namespace stackctl::render::detail::k8s {
 
@@ -48,7 +49,7 @@ const std::vector<Port> kDriverPorts = {{"driver-rpc", kDriverPort},
 
 void render_connect(Facts& f) {
   const model::ConnectServer& c = f.stack.services.connect;
-  const std::string name = f.name("connect");
+  const std::string name = names::connect(f.stack);
   const std::string image = image_ref_of(f, c.image, "services.connect.image");
   if (image.empty()) return;
   const Labels labels{"spark-connect", name, "connect-server"};
@@ -58,7 +59,7 @@ void render_connect(Facts& f) {
                 {"web-ui", kSparkUiPort},
                 {"spark-connect", c.port, true}},
                false);
-  emit_service(f, f.name("connect-driver"), labels, kDriverPorts, true);
+  emit_service(f, names::connect_driver(f.stack), labels, kDriverPorts, true);
 
   // Executors dial the pod IP: unlike a Service name it is unique to this very driver.
   auto conf = pod_driver_conf(f, image, "$(POD_IP)");
@@ -75,7 +76,7 @@ void render_connect(Facts& f) {
 namespace {
 
 void render_notebook(Facts& f, const model::Notebook& nb, const std::string& path) {
-  const std::string name = f.name(nb.name);
+  const std::string name = names::notebook(f.stack, nb);
   const std::string image = image_ref_of(f, nb.image, path + ".image");
   if (image.empty()) return;
   const bool client = nb.mode == model::NotebookMode::client;
@@ -88,7 +89,7 @@ void render_notebook(Facts& f, const model::Notebook& nb, const std::string& pat
   std::vector<std::pair<std::string, std::string>> env;
   if (client) {
     // Selects only this notebook's pod, so its DNS name is this driver's address.
-    const std::string driver_service = f.name(nb.name + "-driver");
+    const std::string driver_service = names::notebook_driver(f.stack, nb);
     emit_service(f, driver_service, labels, kDriverPorts, true);
     std::string args = "--master " + std::string(kMaster) + " --deploy-mode client --name " + name;
     for (const auto& c : pod_driver_conf(f, image, driver_service + "." + f.ns() + ".svc"))
@@ -104,7 +105,8 @@ void render_notebook(Facts& f, const model::Notebook& nb, const std::string& pat
                         "enable services.connect, or use mode: client");
       return;
     }
-    env.emplace_back("SPARK_REMOTE", "sc://" + f.name("connect") + ":" + std::to_string(c.port));
+    env.emplace_back("SPARK_REMOTE",
+                     "sc://" + names::connect(f.stack) + ":" + std::to_string(c.port));
     view.set("resources", false);
     // A thin client holds no credentials: no Secret in its env, so no checksum of it either (a
     // Vault change must not restart notebooks that never see the values).
@@ -129,7 +131,7 @@ void render_notebooks(Facts& f) {
 
 void render_history_server(Facts& f) {
   const model::HistoryServer& h = f.stack.services.history_server;
-  const std::string name = f.name("history-server");
+  const std::string name = names::history_server(f.stack);
   const std::string image = image_ref_of(f, h.image, "services.historyServer.image");
   if (image.empty()) return;
   const Labels labels{"spark-history-server", name, "history-server"};
@@ -150,8 +152,7 @@ namespace {
 
 // kyuubi-defaults.conf: the frontends on fixed ports, the share level, and how Kyuubi launches
 // Spark engines (client mode, as subprocesses of the server, in this pod).
-std::string kyuubi_defaults(const Facts& f, const std::string& statefulset,
-                            const std::string& image) {
+std::string kyuubi_defaults(const Facts& f, const std::string& image) {
   const model::Kyuubi& k = f.stack.services.kyuubi;
   std::vector<std::pair<std::string, std::string>> conf = {
       {"kyuubi.engine.type", "SPARK_SQL"},
@@ -169,7 +170,7 @@ std::string kyuubi_defaults(const Facts& f, const std::string& statefulset,
       {"spark.submit.deployMode", "client"},
       {"spark.driver.bindAddress", "0.0.0.0"},
       // A StatefulSet's single pod has a fixed name, so engines can own their executors.
-      {"spark.kubernetes.driver.pod.name", statefulset + "-0"},
+      {"spark.kubernetes.driver.pod.name", names::kyuubi_pod(f.stack)},
   };
   for (const auto& c : driver_conf(f, image)) {
     const auto eq = c.find('=');
@@ -186,13 +187,13 @@ std::string kyuubi_defaults(const Facts& f, const std::string& statefulset,
 
 void render_kyuubi(Facts& f) {
   const model::Kyuubi& k = f.stack.services.kyuubi;
-  const std::string name = f.name("kyuubi");
+  const std::string name = names::kyuubi(f.stack);
   const std::string image = image_ref_of(f, k.image, "services.kyuubi.image");
   if (image.empty()) return;
   const Labels labels{"kyuubi", name, "sql-gateway"};
 
-  const std::string conf_name = f.name("kyuubi-conf");
-  const std::string conf = kyuubi_defaults(f, name, image);
+  const std::string conf_name = names::kyuubi_conf(f.stack);
+  const std::string conf = kyuubi_defaults(f, image);
   Data cm = object_view(f, conf_name, labels);
   Data entry;
   entry.set("key", yaml_quote("kyuubi-defaults.conf"));
@@ -207,7 +208,7 @@ void render_kyuubi(Facts& f) {
                                    {"rest", kKyuubiRestPort},
                                    {"metrics", kKyuubiMetricsPort}};
   emit_service(f, name, labels, ports, false);
-  const std::string headless = f.name("kyuubi-headless");
+  const std::string headless = names::kyuubi_headless(f.stack);
   emit_service(f, headless, labels, ports, true);
 
   Data view = workload_view(f, name, labels, image);

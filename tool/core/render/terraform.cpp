@@ -11,6 +11,7 @@
 #include <set>
 
 #include "core/render/parts.hpp"
+#include "core/stack/names.hpp"
 
 namespace stackctl::render {
 
@@ -226,7 +227,7 @@ Data root_view(const model::Stack& stack, const model::Target& target) {
   view.set("stack_name_q", hcl_quote(stack.metadata.name));
   view.set("target_name_q", hcl_quote(target.name));
   // The name the rendered manifests give the spark.env Secret (manifests.cpp).
-  view.set("spark_env_secret_name_q", hcl_quote(stack.metadata.name + "-spark-env"));
+  view.set("spark_env_secret_name_q", hcl_quote(names::spark_env(stack)));
   view.set("namespace_q", hcl_quote(target.namespace_name));
   view.set("minikube", target.kind == model::TargetKind::minikube);
   view.set("kube_context_q", hcl_quote(target.context));

@@ -32,18 +32,9 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
 // images, images naming conda environments, env keys naming sources, duplicate names.
 void check_references(const model::Stack& stack, ReadContext& ctx);
 
-// A Kubernetes name render derives from the stack (a Service, and the label value
-// app.kubernetes.io/instance of its workload): metadata.name + "-" + a fixed part, or + "-" + the
-// name at `blame` + `suffix`.
-struct DerivedName {
-  std::string name;
-  std::string blame;   // the key whose value makes the name: "metadata.name" or a notebook's name
-  std::string suffix;  // what follows the blamed key's value ("-driver"), or ""
-};
-// Every derived name of the services the stack enables (render builds these, see stack_names.cpp).
-std::vector<DerivedName> derived_names(const model::Stack& stack);
-// Reports a derived name longer than 63 characters at the key that makes it long, and a
-// metadata.name that cannot begin a Service name (E_DERIVED_NAME).
+// Checks every name render derives from the stack (names::derived, core/stack/names.hpp) against
+// the API server's rule for it, and reports one E_DERIVED_NAME per stack key that makes a name bad,
+// at that key.
 void check_derived_names(const model::Stack& stack, ReadContext& ctx);
 
 // Shared value checks.

@@ -7,6 +7,7 @@ namespace stackctl::drift {
 lock::Lock expected_lock(const model::Stack& stack, const lock::Lock& locked,
                          const std::vector<plan::ImagePlan>& plans) {
   lock::Lock next = lock::from_stack(stack, &locked);
+  next.images.clear();  // from_stack carries the locked images over; these come from the plans
   for (const auto& p : plans) {
     std::string digest;
     const lock::Image* old = locked.find_image(p.name);

@@ -98,7 +98,7 @@ int run_drift(Context& ctx, const DriftArgs& a) {
   DriftInputs in;
   if (auto loaded = load_inputs(ctx, a, in); !loaded) return loaded.error();
 
-  drift::Report report{a.stack_path, drift::selected_checks(a.only, a.skip, a.cluster), {}};
+  drift::Report report{a.stack_path, drift::selected_checks(a.only, a.skip, a.cluster), {}, {}};
   for (const auto& check : report.checks) {
     if (ctx.options.verbosity > 0) ctx.err << "drift: checking " << check << '\n';
     std::vector<drift::Result> r;
@@ -110,6 +110,7 @@ int run_drift(Context& ctx, const DriftArgs& a) {
     report.results.insert(report.results.end(), r.begin(), r.end());
   }
   relative_to_top(report.results, a.stack_path);
+  report.notes = in.notes;
 
   std::string format = a.output;
   if (format.empty()) format = ctx.options.output == OutputFormat::json ? "json" : "text";

@@ -61,6 +61,7 @@ std::vector<drift::Result> files_results(Context& ctx, const DriftArgs& a, Drift
       a.rendered_dir.empty() ? "rendered/" + in.base.metadata.name : a.rendered_dir;
   auto tree = git::read_tree(dir, a.against, git::WorkTree::include);
   if (!tree) return {drift::failed("files", dir, tree.error().message)};
+  in.notes.push_back("files: " + dir + " as of " + tree->description);
   auto rendered = render_now(ctx, a, in);
   if (!rendered) return {drift::failed("files", dir, rendered.error())};
   drift::CommittedFiles committed{std::move(tree->files), std::move(tree->notes),

@@ -49,6 +49,7 @@ struct DriftInputs {
   std::optional<render::Templates> templates;
   std::map<std::string, std::string> stack_files;
   std::string stack_files_error;
+  std::vector<std::string> notes;  // what the checks read, for the report
 };
 
 std::vector<drift::Result> files_results(Context& ctx, const DriftArgs& a, DriftInputs& in);

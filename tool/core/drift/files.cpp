@@ -32,8 +32,8 @@ Result compare_one(const FilesRequest& r, const std::string& path, const render:
   if (rendered == nullptr) {
     out.status = Status::drifted;
     out.summary = "committed but no longer rendered" + note_of(c, path);
-    out.evidence = "the stack does not render " + path + " any more; remove it from " + c.ref +
-                   " or re-run `stackctl render`";
+    out.evidence = "the stack does not render " + path + " (read from " + c.ref +
+                   "); remove it, or re-run `stackctl render` if the stack should render it";
     out.location = file_loc(c, path, 1);
     return out;
   }

@@ -65,6 +65,7 @@ std::string status_word(const Result& r) {
 
 std::string to_text(const Report& report, bool verbose) {
   std::string out;
+  for (const auto& n : report.notes) out += n + "\n";
   for (const auto& check : report.checks) {
     const Counts c = count(report.results, check);
     out += check + ": " + std::to_string(c.passed) + " passed, " + std::to_string(c.drifted) +
@@ -118,6 +119,7 @@ std::string to_json(const Report& report) {
   ordered_json j = {{"stack", report.stack},
                     {"outcome", outcome_name(outcome(report.results))},
                     {"checks", report.checks},
+                    {"notes", report.notes},
                     {"counts", counts},
                     {"results", results}};
   return j.dump(2) + "\n";

@@ -14,6 +14,8 @@ struct Report {
   std::string stack;                // the stack file as given
   std::vector<std::string> checks;  // the checks that ran, in order
   std::vector<Result> results;
+  // What was read, for the reader: "files: rendered/demo at HEAD (1a2b3c4) + work tree".
+  std::vector<std::string> notes;
 };
 
 // Every result not passed, with its evidence indented; passed ones counted per check; a summary

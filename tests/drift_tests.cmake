@@ -1,0 +1,7 @@
+# `stackctl drift` against real git repositories and a real docker-registry (tests/integration/
+# drift.sh; included from tests/CMakeLists.txt). Skipped (77) when git, docker-registry, skopeo or
+# python3 is missing.
+add_test(NAME "integration: drift (git work tree, branch, registry tag moved, junit, sarif)"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/drift.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("integration: drift (git work tree, branch, registry tag moved, junit, sarif)"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "integration")

@@ -86,6 +86,9 @@ std::vector<drift::Result> cluster_check(const ClusterRequest& request, kube::Cl
   d.diff = true;
   d.wait = false;
   d.prune = true;
+  // A field someone changed with kubectl edit/patch is now theirs: without force the dry-run
+  // apply would be a 409 instead of showing the change. Nothing is stored either way (dryRun=All).
+  d.force_conflicts = true;
   NoProgress progress;
   auto dry = deploy(d, client, steady_clock(), progress);
   if (!dry) return {drift::failed("cluster", "server-side dry run", dry.error().message)};

@@ -35,7 +35,8 @@ struct ClusterRequest {
 };
 
 // The cluster check, read-only:
-//  - deploy's dry run with diff (app::deploy, dryRun=All, no wait): an object to update is drifted
+//  - deploy's dry run with diff (app::deploy, dryRun=All, no wait, force-conflicts so a field a
+//    kubectl edit took over shows as a difference instead of a 409): an object to update is drifted
 //    (evidence: deploy's masked diff of live vs intended), one to create is missing, an ApplySet
 //    member the stack no longer renders (prune) is drifted, unchanged ones pass;
 //  - every pod of the namespace: containers whose image belongs to a locked repository but whose

@@ -39,7 +39,9 @@ struct Locked {
 
 void compare_containers(const Json& pod, const char* spec_key, const char* status_key,
                         const std::map<std::string, Locked>& by_repo, std::vector<Result>& out) {
-  const kube::Object p{pod};
+  // A LIST's items carry no kind: name the pod from its metadata.
+  const std::string display =
+      "Pod " + str(child(pod, "metadata"), "namespace") + "/" + str(child(pod, "metadata"), "name");
   std::map<std::string, std::string> image_ids;
   auto statuses = child(pod, "status").find(status_key);
   if (statuses != child(pod, "status").end() && statuses->is_array())
@@ -50,7 +52,7 @@ void compare_containers(const Json& pod, const char* spec_key, const char* statu
     const std::string image = str(c, "image");
     auto locked = by_repo.find(repository_of(image));
     if (locked == by_repo.end()) continue;
-    const std::string item = p.display() + " container " + str(c, "name");
+    const std::string item = display + " container " + str(c, "name");
     std::string running = digest_of(image_ids[str(c, "name")]);
     const std::string source = running.empty() ? "its spec" : "the kubelet's imageID";
     if (running.empty()) running = digest_of(image);

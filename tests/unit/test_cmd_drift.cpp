@@ -23,7 +23,8 @@ Ran drift(std::vector<std::string> args) {
   return {rc, out.str(), err.str()};
 }
 
-const std::string kStack = std::string(STACKCTL_SOURCE_DIR) + "/tests/fixtures/registry/demo.stack.yaml";
+const std::string kStack =
+    std::string(STACKCTL_SOURCE_DIR) + "/tests/fixtures/registry/demo.stack.yaml";
 
 }  // namespace
 

@@ -215,7 +215,8 @@ TEST_CASE("drift: catalog: a later patch release on the line is advisory, cited"
   REQUIRE(rs.size() == 1);
   CHECK(rs[0].status == Status::drifted);
   CHECK(rs[0].severity == drift::Severity::advisory);
-  CHECK(rs[0].summary == "superseded by 3.5.9");  // the latest 3.5 release stacks/catalog.yaml lists
+  CHECK(rs[0].summary ==
+        "superseded by 3.5.9");  // the latest 3.5 release stacks/catalog.yaml lists
   CHECK(rs[0].evidence.find("facts/versions.md") != std::string::npos);
   CHECK(rs[0].location->line == 4);
   CHECK(drift::outcome(rs) == drift::Outcome::clean);
@@ -228,8 +229,8 @@ TEST_CASE("drift: catalog: a later patch release on the line is advisory, cited"
 
 TEST_CASE("drift: catalog: check's errors are known-broken combinations", "[drift]") {
   check::Finding f;
-  f.diag = {Severity::error, "SC004", {"s.yaml", 9, 5}, "artifacts.jars[0]", "hadoop-aws 3.3.4 ...",
-            "use 3.4.1"};
+  f.diag = {Severity::error,        "SC004",    {"s.yaml", 9, 5}, "artifacts.jars[0]",
+            "hadoop-aws 3.3.4 ...", "use 3.4.1"};
   check::Finding w = f;
   w.diag.severity = Severity::warning;
   auto rs = drift::known_broken({f, w});
@@ -291,12 +292,13 @@ drift::Report sample_report() {
   r.checks = {"files", "registry", "catalog"};
   r.results = {
       {"files", "targets/m/a&b.yaml", Status::drifted, drift::Severity::error, "modified",
-       "--- a\n+++ b\n@@ -1 +1 @@\n-<x>\n+y\x01\n", SourceLoc{"rendered/demo/targets/m/a&b.yaml", 4, 1},
-       "targets[0]"},
+       "--- a\n+++ b\n@@ -1 +1 @@\n-<x>\n+y\x01\n",
+       SourceLoc{"rendered/demo/targets/m/a&b.yaml", 4, 1}, "targets[0]"},
       {"files", "targets/m/ok.yaml", Status::passed, drift::Severity::error, "same", "", {}, ""},
       drift::failed("registry", "img r/img:t", "connection refused: 100%"),
       {"catalog", "versions.spark 3.5.5", Status::drifted, drift::Severity::advisory,
-       "superseded by 3.5.9", "see, the catalog: x", SourceLoc{"stacks/demo.stack.yaml", 5, 10}, ""},
+       "superseded by 3.5.9", "see, the catalog: x", SourceLoc{"stacks/demo.stack.yaml", 5, 10},
+       ""},
       drift::skipped("catalog", "nothing"),
   };
   return r;

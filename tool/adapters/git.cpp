@@ -16,7 +16,9 @@ struct Lib {
   Lib() { git_libgit2_init(); }
   ~Lib() { git_libgit2_shutdown(); }
 };
-void init() { static Lib lib; }
+void init() {
+  static Lib lib;
+}
 
 template <typename T, void (*Free)(T*)>
 struct Deleter {
@@ -88,8 +90,8 @@ std::expected<void, Failure> read_committed(git_repository* repo, git_tree* tree
   }
   WalkState st{repo, &out.files, ""};
   if (git_tree_walk(sub, GIT_TREEWALK_PRE, collect, &st) != 0)
-    return std::unexpected(Failure{st.error.empty() ? failure("cannot walk " + prefix).message
-                                                    : st.error});
+    return std::unexpected(
+        Failure{st.error.empty() ? failure("cannot walk " + prefix).message : st.error});
   return {};
 }
 
@@ -171,8 +173,9 @@ std::expected<TreeRead, Failure> read_tree(const stdfs::path& dir, const std::st
     return std::unexpected(failure(dir.string() + " is not in a git repository"));
   Repo repo(raw);
   const char* wd = git_repository_workdir(repo.get());
-  if (wd == nullptr) return std::unexpected(Failure{"the repository of " + dir.string() +
-                                                    " is bare: there is no work tree"});
+  if (wd == nullptr)
+    return std::unexpected(
+        Failure{"the repository of " + dir.string() + " is bare: there is no work tree"});
   TreeRead out;
   std::error_code ec;
   out.top = stdfs::weakly_canonical(stdfs::path(wd), ec);
@@ -194,8 +197,8 @@ std::expected<TreeRead, Failure> read_tree(const stdfs::path& dir, const std::st
   if (git_object_peel(&tree_obj, commit_obj.get(), GIT_OBJECT_TREE) != 0)
     return std::unexpected(failure("cannot read the tree of \"" + ref + "\""));
   Obj tree(tree_obj);
-  if (auto r = read_committed(repo.get(), reinterpret_cast<git_tree*>(tree.get()), out.dir_in_repo,
-                              out);
+  if (auto r =
+          read_committed(repo.get(), reinterpret_cast<git_tree*>(tree.get()), out.dir_in_repo, out);
       !r)
     return std::unexpected(r.error());
   out.description = ref + " (" + short_id(git_object_id(commit_obj.get())) + ")";

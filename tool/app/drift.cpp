@@ -24,8 +24,8 @@ std::vector<drift::Result> registry_check(const lock::Lock& locked, const std::s
         seen[i].error = got.error();
     }
   };
-  const std::size_t n = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(parallel, 1)),
-                                                1, std::max<std::size_t>(seen.size(), 1));
+  const std::size_t n = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(parallel, 1)), 1,
+                                                std::max<std::size_t>(seen.size(), 1));
   std::vector<std::thread> threads;
   for (std::size_t t = 1; t < n; ++t) threads.emplace_back(worker);
   worker();
@@ -45,13 +45,15 @@ class NoProgress : public DeployProgress {
 std::vector<drift::Result> from_dry_run(const DeployResult& r) {
   std::vector<drift::Result> out;
   for (const auto& o : r.objects) {
-    drift::Result res{"cluster", o.object, drift::Status::passed, drift::Severity::error,
-                      "as intended", "", std::nullopt, ""};
+    drift::Result res{"cluster",     o.object, drift::Status::passed, drift::Severity::error,
+                      "as intended", "",       std::nullopt,          ""};
     switch (o.action) {
-      case Action::unchanged: break;
+      case Action::unchanged:
+        break;
       case Action::update:
         res.status = drift::Status::drifted;
-        res.summary = "live object differs from the stack" + (o.note.empty() ? "" : " (" + o.note + ")");
+        res.summary =
+            "live object differs from the stack" + (o.note.empty() ? "" : " (" + o.note + ")");
         res.evidence = o.diff;
         break;
       case Action::create:
@@ -101,8 +103,8 @@ std::vector<drift::Result> cluster_check(const ClusterRequest& request, kube::Cl
   } else if (auto pods = client.list(*pods_r, d.ns, {}); !pods) {
     out.push_back(request_failed("pods in " + d.ns, pods.error()));
   } else if (request.lock != nullptr) {
-    auto images = drift::compare_pod_images(pods->value("items", kube::Json::array()),
-                                            *request.lock);
+    auto images =
+        drift::compare_pod_images(pods->value("items", kube::Json::array()), *request.lock);
     out.insert(out.end(), images.begin(), images.end());
   }
 

@@ -3,9 +3,9 @@
 // with --cluster, the live objects. docs/drift.md is the user's side of this.
 #include <cstdlib>
 
-#include "app/build.hpp"
 #include "adapters/fs.hpp"
 #include "adapters/git.hpp"
+#include "app/build.hpp"
 #include "cli/commands.hpp"
 #include "cli/drift_checks.hpp"
 #include "cli/exit_codes.hpp"
@@ -128,9 +128,12 @@ int run_drift(Context& ctx, const DriftArgs& a) {
     ctx.err << drift::to_github_commands(report);
 
   switch (drift::outcome(report.results)) {
-    case drift::Outcome::clean: return kOk;
-    case drift::Outcome::drifted: return kDrift;
-    case drift::Outcome::could_not_check: return kNotChecked;
+    case drift::Outcome::clean:
+      return kOk;
+    case drift::Outcome::drifted:
+      return kDrift;
+    case drift::Outcome::could_not_check:
+      return kNotChecked;
   }
   return kNotChecked;
 }
@@ -184,8 +187,7 @@ Command drift_command() {
         sub.add_option("--parallel", a->parallel,
                        "Registry requests at once (default 8; 1: one after another)")
             ->check(CLI::Range(1, 64));
-        sub.add_flag("--registry-insecure", a->registry_insecure,
-                     "Plain HTTP for every registry");
+        sub.add_flag("--registry-insecure", a->registry_insecure, "Plain HTTP for every registry");
         sub.add_option("--registry-ca-file", a->registry_ca_file,
                        "PEM bundle for a registry's private CA");
         sub.add_option("--kubeconfig", a->kube.kubeconfig, "kubeconfig file (else KUBECONFIG)");

@@ -30,7 +30,7 @@ std::string diagnostics_text(const Diagnostics& diags) {
 
 // What the stack renders now (every target, or --target's), or the render's problems.
 std::expected<std::vector<render::File>, std::string> render_now(Context& ctx, const DriftArgs& a,
-                                                                  DriftInputs& in) {
+                                                                 DriftInputs& in) {
   if (!in.stack_files_error.empty()) return std::unexpected(in.stack_files_error);
   std::vector<const model::Stack*> all = {&in.base};
   render::Request request;
@@ -42,8 +42,7 @@ std::expected<std::vector<render::File>, std::string> render_now(Context& ctx, c
     request.targets.push_back(&t);
     all.push_back(&t);
   }
-  ValuesRead values =
-      read_env_values(a.values_file, stdfs::path(a.stack_path).parent_path(), all);
+  ValuesRead values = read_env_values(a.values_file, stdfs::path(a.stack_path).parent_path(), all);
   if (values.unreadable.has_errors()) return std::unexpected(diagnostics_text(values.unreadable));
   if (values.diags.has_errors()) return std::unexpected(diagnostics_text(values.diags));
   request.env_values = std::move(values.values);
@@ -64,8 +63,8 @@ std::vector<drift::Result> files_results(Context& ctx, const DriftArgs& a, Drift
   in.notes.push_back("files: " + dir + " as of " + tree->description);
   auto rendered = render_now(ctx, a, in);
   if (!rendered) return {drift::failed("files", dir, rendered.error())};
-  drift::CommittedFiles committed{std::move(tree->files), std::move(tree->notes),
-                                  tree->dir_in_repo, tree->description};
+  drift::CommittedFiles committed{std::move(tree->files), std::move(tree->notes), tree->dir_in_repo,
+                                  tree->description};
   drift::FilesRequest request{std::move(*rendered), &committed, &in.base, {}};
   if (!a.target.empty())
     for (const auto& t : in.base.targets)
@@ -93,7 +92,8 @@ std::vector<drift::Result> lock_results(const DriftInputs& in) {
 std::vector<drift::Result> registry_results(const DriftArgs& a, const DriftInputs& in) {
   const std::string file = in.lock_path.string();
   if (!in.lock_error.empty()) return {drift::failed("registry", file, in.lock_error)};
-  if (!in.lock) return {drift::skipped("registry", "no lock file at " + file + ": no digests to compare")};
+  if (!in.lock)
+    return {drift::skipped("registry", "no lock file at " + file + ": no digests to compare")};
   registry::Options options{a.registry_insecure || in.base.registry.insecure, "linux/amd64", {}};
   if (in.base.registry.insecure && !in.base.registry.url.empty())
     options.insecure_registries.push_back(

@@ -56,7 +56,6 @@ std::vector<drift::Result> files_results(Context& ctx, const DriftArgs& a, Drift
 std::vector<drift::Result> lock_results(const DriftInputs& in);
 std::vector<drift::Result> registry_results(const DriftArgs& a, const DriftInputs& in);
 std::vector<drift::Result> catalog_results(Context& ctx, const DriftInputs& in);
-std::vector<drift::Result> cluster_results(Context& ctx, const DriftArgs& a,
-                                           const DriftInputs& in);
+std::vector<drift::Result> cluster_results(Context& ctx, const DriftArgs& a, const DriftInputs& in);
 
 }  // namespace stackctl::cli

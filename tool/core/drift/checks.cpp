@@ -43,8 +43,14 @@ std::vector<Result> compare_lock(const lock::Lock* locked, const lock::Lock& exp
 }
 
 Result compare_tag(const TagObservation& seen, const std::string& lock_file) {
-  Result r{"registry", seen.image + " " + seen.ref, Status::passed, Severity::error, "", "",
-           SourceLoc{lock_file, 0, 0}, ""};
+  Result r{"registry",
+           seen.image + " " + seen.ref,
+           Status::passed,
+           Severity::error,
+           "",
+           "",
+           SourceLoc{lock_file, 0, 0},
+           ""};
   if (!seen.error.empty()) {
     r.status = Status::error;
     r.summary = "could not check";
@@ -77,9 +83,10 @@ std::vector<Result> registry_skips(const lock::Lock& locked) {
   for (const auto& i : locked.images)
     if (i.digest.empty())
       out.push_back({"registry", i.name + " " + i.ref, Status::skipped, Severity::error,
-                     "not pushed", "the lock records no digest for " + i.ref +
-                                       " (it was built but not pushed), so there is no tag to "
-                                       "compare",
+                     "not pushed",
+                     "the lock records no digest for " + i.ref +
+                         " (it was built but not pushed), so there is no tag to "
+                         "compare",
                      std::nullopt, ""});
   return out;
 }
@@ -95,8 +102,9 @@ std::vector<Result> compare_catalog(const model::Stack& stack, const catalog::Ca
   const catalog::SparkLine* line = catalog.spark_line(*pinned);
   if (line == nullptr)
     return {{"catalog", item, Status::skipped, Severity::advisory, "line not in the catalog",
-             "the catalog has no Spark " + pinned->line() + " line, so it records no release "
-                                                             "that supersedes this one",
+             "the catalog has no Spark " + pinned->line() +
+                 " line, so it records no release "
+                 "that supersedes this one",
              at, "versions.spark"}};
   std::optional<Version> latest;
   for (const auto& r : line->releases) {
@@ -108,10 +116,9 @@ std::vector<Result> compare_catalog(const model::Stack& stack, const catalog::Ca
   const std::string entry = catalog_file + ": sparkLines, line \"" + line->line +
                             "\", releases (source: " + line->source + ")";
   if (!latest || *latest <= *pinned)
-    return {{"catalog", item, Status::passed, Severity::advisory, "latest release the catalog lists",
-             entry, at, "versions.spark"}};
-  return {{"catalog", item, Status::drifted, Severity::advisory,
-           "superseded by " + latest->text(),
+    return {{"catalog", item, Status::passed, Severity::advisory,
+             "latest release the catalog lists", entry, at, "versions.spark"}};
+  return {{"catalog", item, Status::drifted, Severity::advisory, "superseded by " + latest->text(),
            "Spark " + latest->text() + " is a later patch release of the " + line->line +
                " line than the pinned " + pinned->text() + "; the catalog lists it in " + entry +
                ". Consider versions.spark: \"" + latest->text() + "\"",

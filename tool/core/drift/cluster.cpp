@@ -56,13 +56,19 @@ void compare_containers(const Json& pod, const char* spec_key, const char* statu
     std::string running = digest_of(image_ids[str(c, "name")]);
     const std::string source = running.empty() ? "its spec" : "the kubelet's imageID";
     if (running.empty()) running = digest_of(image);
-    Result r{"cluster", item, Status::passed, Severity::error, "runs the locked digest",
-             image + " (" + locked->second.image + ")", std::nullopt, ""};
+    Result r{"cluster",
+             item,
+             Status::passed,
+             Severity::error,
+             "runs the locked digest",
+             image + " (" + locked->second.image + ")",
+             std::nullopt,
+             ""};
     if (running.empty()) {
       r.status = Status::drifted;
       r.summary = "runs a tag, not the locked digest";
-      r.evidence = "runs " + image + "; stack.lock pins " + locked->second.digest +
-                   " for image " + locked->second.image + " (deploy pins every image by digest)";
+      r.evidence = "runs " + image + "; stack.lock pins " + locked->second.digest + " for image " +
+                   locked->second.image + " (deploy pins every image by digest)";
     } else if (running != locked->second.digest) {
       r.status = Status::drifted;
       r.summary = "runs another digest than the lock";
@@ -98,8 +104,14 @@ std::optional<Result> compare_values_checksum(const kube::Object& intended,
   const std::string want = annotation(intended.body);
   if (want.empty() || !live) return std::nullopt;
   const std::string have = annotation(*live);
-  Result r{"cluster", intended.display() + " spark.env values", Status::passed, Severity::error,
-           "pods run the current spark.env values", "", std::nullopt, ""};
+  Result r{"cluster",
+           intended.display() + " spark.env values",
+           Status::passed,
+           Severity::error,
+           "pods run the current spark.env values",
+           "",
+           std::nullopt,
+           ""};
   if (have != want) {
     r.status = Status::drifted;
     r.summary = "a spark.env value changed since the last deploy";

@@ -53,8 +53,9 @@ Result compare_one(const FilesRequest& r, const std::string& path, const render:
   out.status = Status::drifted;
   out.summary = "modified" + note_of(c, path);
   if (rendered->secret) {
-    out.evidence = path + " holds spark.env values: it differs from what the stack renders now "
-                          "(contents not shown)";
+    out.evidence = path +
+                   " holds spark.env values: it differs from what the stack renders now "
+                   "(contents not shown)";
     out.location = file_loc(c, path, 0);
     return out;
   }
@@ -86,9 +87,8 @@ int first_changed_line(const std::string& unified_diff) {
   const auto at = unified_diff.find("\n@@ -");
   if (at == std::string::npos) return 0;
   int line = 0;
-  for (std::size_t i = at + 5; i < unified_diff.size() && unified_diff[i] >= '0' &&
-                               unified_diff[i] <= '9';
-       ++i)
+  for (std::size_t i = at + 5;
+       i < unified_diff.size() && unified_diff[i] >= '0' && unified_diff[i] <= '9'; ++i)
     line = line * 10 + (unified_diff[i] - '0');
   // A hunk starts with up to 3 lines of context: the first changed line is after them.
   const std::size_t body = unified_diff.find('\n', at + 1);

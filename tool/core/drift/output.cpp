@@ -11,9 +11,12 @@ using nlohmann::ordered_json;
 
 const char* outcome_name(Outcome o) {
   switch (o) {
-    case Outcome::clean: return "clean";
-    case Outcome::drifted: return "drifted";
-    case Outcome::could_not_check: return "could_not_check";
+    case Outcome::clean:
+      return "clean";
+    case Outcome::drifted:
+      return "drifted";
+    case Outcome::could_not_check:
+      return "could_not_check";
   }
   return "could_not_check";
 }
@@ -47,10 +50,18 @@ Counts count(const std::vector<Result>& results, const std::string& check) {
   for (const auto& r : results) {
     if (!check.empty() && r.check != check) continue;
     switch (r.status) {
-      case Status::passed: ++c.passed; break;
-      case Status::drifted: ++(r.severity == Severity::advisory ? c.advisory : c.drifted); break;
-      case Status::skipped: ++c.skipped; break;
-      case Status::error: ++c.error; break;
+      case Status::passed:
+        ++c.passed;
+        break;
+      case Status::drifted:
+        ++(r.severity == Severity::advisory ? c.advisory : c.drifted);
+        break;
+      case Status::skipped:
+        ++c.skipped;
+        break;
+      case Status::error:
+        ++c.error;
+        break;
     }
   }
   return c;
@@ -97,14 +108,15 @@ std::string to_text(const Report& report, bool verbose) {
 std::string to_json(const Report& report) {
   ordered_json results = ordered_json::array();
   for (const auto& r : report.results) {
-    ordered_json j = {{"check", r.check},       {"item", r.item},
+    ordered_json j = {{"check", r.check},
+                      {"item", r.item},
                       {"status", to_string(r.status)},
                       {"severity", to_string(r.severity)},
-                      {"summary", r.summary},   {"evidence", r.evidence}};
+                      {"summary", r.summary},
+                      {"evidence", r.evidence}};
     if (r.location)
-      j["location"] = {{"file", r.location->file},
-                       {"line", r.location->line},
-                       {"column", r.location->column}};
+      j["location"] = {
+          {"file", r.location->file}, {"line", r.location->line}, {"column", r.location->column}};
     else
       j["location"] = nullptr;
     j["stack_key"] = r.stack_key;
@@ -113,15 +125,15 @@ std::string to_json(const Report& report) {
   ordered_json counts = ordered_json::object();
   for (const auto& check : report.checks) {
     const Counts c = count(report.results, check);
-    counts[check] = {{"passed", c.passed},   {"drifted", c.drifted}, {"advisory", c.advisory},
-                     {"skipped", c.skipped}, {"error", c.error}};
+    counts[check] = {{"passed", c.passed},
+                     {"drifted", c.drifted},
+                     {"advisory", c.advisory},
+                     {"skipped", c.skipped},
+                     {"error", c.error}};
   }
-  ordered_json j = {{"stack", report.stack},
-                    {"outcome", outcome_name(outcome(report.results))},
-                    {"checks", report.checks},
-                    {"notes", report.notes},
-                    {"counts", counts},
-                    {"results", results}};
+  ordered_json j = {{"stack", report.stack},   {"outcome", outcome_name(outcome(report.results))},
+                    {"checks", report.checks}, {"notes", report.notes},
+                    {"counts", counts},        {"results", results}};
   return j.dump(2) + "\n";
 }
 
@@ -130,11 +142,21 @@ std::string xml_escape(const std::string& text) {
   out.reserve(text.size());
   for (unsigned char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') break;
         out += static_cast<char>(c);
@@ -153,27 +175,30 @@ std::string to_junit(const Report& report) {
     const Counts c = count(report.results, check);
     out += "  <testsuite name=\"" + xml_escape("drift." + check) + "\" tests=\"" +
            std::to_string(c.total()) + "\" failures=\"" + std::to_string(c.drifted) +
-           "\" errors=\"" + std::to_string(c.error) + "\" skipped=\"" +
-           std::to_string(c.skipped) + "\" time=\"0\">\n";
+           "\" errors=\"" + std::to_string(c.error) + "\" skipped=\"" + std::to_string(c.skipped) +
+           "\" time=\"0\">\n";
     for (const auto& r : report.results) {
       if (r.check != check) continue;
       out += "    <testcase classname=\"" + xml_escape("drift." + check) + "\" name=\"" +
              xml_escape(r.item) + "\"";
       const std::string at = where(r);
-      if (r.location && !r.location->file.empty()) out += " file=\"" + xml_escape(r.location->file) + "\"";
+      if (r.location && !r.location->file.empty())
+        out += " file=\"" + xml_escape(r.location->file) + "\"";
       if (r.location && r.location->line > 0)
         out += " line=\"" + std::to_string(r.location->line) + "\"";
       out += " time=\"0\"";
       const std::string body = xml_escape(r.evidence + (at.empty() ? "" : "\nat " + at));
       switch (r.status) {
-        case Status::passed: out += "/>\n"; break;
+        case Status::passed:
+          out += "/>\n";
+          break;
         case Status::drifted:
           if (r.severity == Severity::advisory)
             out += ">\n      <system-out>advisory: " + xml_escape(r.summary) + "\n" + body +
                    "</system-out>\n    </testcase>\n";
           else
-            out += ">\n      <failure type=\"drifted\" message=\"" + xml_escape(r.summary) +
-                   "\">" + body + "</failure>\n    </testcase>\n";
+            out += ">\n      <failure type=\"drifted\" message=\"" + xml_escape(r.summary) + "\">" +
+                   body + "</failure>\n    </testcase>\n";
           break;
         case Status::skipped:
           out += ">\n      <skipped message=\"" + xml_escape(r.summary + ": " + r.evidence) +
@@ -248,10 +273,14 @@ namespace {
 std::string escape_data(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
   }
   return out;
 }
@@ -259,9 +288,12 @@ std::string escape_data(const std::string& s) {
 std::string escape_property(const std::string& s) {
   std::string out;
   for (char c : escape_data(s)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
+    if (c == ':')
+      out += "%3A";
+    else if (c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }
@@ -284,8 +316,8 @@ std::string to_github_commands(const Report& report) {
     props += "title=" + escape_property("drift " + r.check + ": " + r.item);
     std::string message = r.summary;
     if (!r.evidence.empty()) message += "\n" + r.evidence;
-    out += std::string(advisory ? "::warning " : "::error ") + props +
-           "::" + escape_data(message) + "\n";
+    out += std::string(advisory ? "::warning " : "::error ") + props + "::" + escape_data(message) +
+           "\n";
   }
   return out;
 }

@@ -6,15 +6,21 @@ namespace stackctl::drift {
 
 const char* to_string(Status s) {
   switch (s) {
-    case Status::passed: return "passed";
-    case Status::drifted: return "drifted";
-    case Status::skipped: return "skipped";
-    case Status::error: return "error";
+    case Status::passed:
+      return "passed";
+    case Status::drifted:
+      return "drifted";
+    case Status::skipped:
+      return "skipped";
+    case Status::error:
+      return "error";
   }
   return "error";
 }
 
-const char* to_string(Severity s) { return s == Severity::advisory ? "advisory" : "error"; }
+const char* to_string(Severity s) {
+  return s == Severity::advisory ? "advisory" : "error";
+}
 
 bool known_check(const std::string& name) {
   return std::ranges::any_of(kChecks, [&](const char* c) { return name == c; });

@@ -79,7 +79,7 @@ TEST_CASE("completion: the three shells, and an unknown one is a usage error") {
   for (const char* cmd : {"validate", "check", "lock", "build", "render", "deploy", "doctor",
                           "explain", "version", "completion", "help"})
     CHECK(bash.out.find(std::string(" ") + cmd) != std::string::npos);
-  CHECK(bash.out.find("'validate check lock build render deploy doctor explain version "
+  CHECK(bash.out.find("'validate check lock build render deploy doctor drift explain version "
                       "completion help'") != std::string::npos);
   CHECK(run({"completion", "zsh"}).out.starts_with("#compdef stackctl\n"));
   CHECK(run({"completion", "fish"}).out.find("__fish_seen_subcommand_from deploy") !=

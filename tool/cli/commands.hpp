@@ -34,5 +34,6 @@ Command build_command();
 Command explain_command(std::istream& in);
 Command deploy_command();
 Command doctor_command();
+Command drift_command();
 
 }  // namespace stackctl::cli

@@ -12,6 +12,7 @@ enum ExitCode : int {
   kDrift = 5,          // `drift`: what is deployed or committed no longer matches the stack
   kNoMatch = 6,        // `explain`: the text matched no entry of the error catalogue
   kRolloutFailed = 7,  // `deploy`: applied, but a workload failed or did not roll out in time
+  kNotChecked = 8,     // `drift`: a check could not be made (and nothing was found drifted)
   kInternal = 70,      // a bug in stackctl (EX_SOFTWARE); please report it
 };
 

@@ -1,0 +1,13 @@
+# `stackctl drift` against real git repositories and a real docker-registry (tests/integration/
+# drift.sh; included from tests/CMakeLists.txt). Skipped (77) when git, docker-registry, skopeo or
+# python3 is missing.
+add_test(NAME "integration: drift (git work tree, branch, registry tag moved, junit, sarif)"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/drift.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("integration: drift (git work tree, branch, registry tag moved, junit, sarif)"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "integration")
+# `drift --cluster` on the project's real apiserver: holds RESOURCE_LOCK k8s and works in a
+# namespace of its own; skipped (77) only when the control plane cannot be built here.
+add_test(NAME "integration: drift --cluster on the real apiserver (kubectl patch, pruned member, pod digest, spark.env checksum)"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/drift_cluster.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("integration: drift --cluster on the real apiserver (kubectl patch, pruned member, pod digest, spark.env checksum)"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 RESOURCE_LOCK k8s LABELS "integration;k8s")

@@ -1,0 +1,132 @@
+#!/bin/bash
+# `stackctl drift --cluster` against the project's real apiserver (tests/k8s), kubectl as the
+# independent client that makes the drift: the kyuubi-sql stack deployed into a namespace of our
+# own is clean; a `kubectl patch` of a field stackctl applied, a ConfigMap joined to the ApplySet
+# that the stack does not render, a pod running another digest of a locked image, and spark.env
+# values changed since the deploy are each found, with their evidence.
+# Usage: drift_cluster.sh STACKCTL. Exits 77 only when the control plane cannot be built here.
+# Never stops or resets the shared apiserver; deletes only the namespace it made.
+set -euo pipefail
+STACKCTL=$1
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC=$(cd "$HERE/../.." && pwd)
+H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
+if [ ! -x "$H/bin/kube-apiserver" ] && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; }; then
+  echo "drift_cluster.sh: the control plane cannot be built here (needs root and apt-get): skipped"
+  exit 77
+fi
+KC=$(bash "$SRC/tests/k8s/ensure.sh" 2>/dev/null | tail -1)
+KUBECTL="$H/bin/kubectl --kubeconfig $KC"
+W=$(mktemp -d /tmp/stackctl-drift-it.XXXXXX)
+NS="drift-it-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
+MIRROR_PID=
+cleanup() {
+  [ -n "$MIRROR_PID" ] && kill "$MIRROR_PID" 2>/dev/null || true
+  $KUBECTL delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
+  rm -rf "$W"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+expect() { [[ $2 == *"$1"* ]] || { echo "$2"; fail "missing [$1]"; }; ok "$1"; }
+unset GITHUB_ACTIONS
+
+cat > "$W/mirror.py" <<'PY'
+import http.server
+LEN = {".sha1": 40, ".sha256": 64, ".sha512": 128, ".md5": 32}
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        for ext, n in LEN.items():
+            if self.path.endswith(ext):
+                body = ("0" * n + "\n").encode()
+                self.send_response(200); self.send_header("Content-Length", str(len(body)))
+                self.end_headers(); self.wfile.write(body); return
+        self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers()
+    do_HEAD = do_GET
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+PY
+python3 "$W/mirror.py" > "$W/mirror.port" &
+MIRROR_PID=$!
+for _ in $(seq 50); do [ -s "$W/mirror.port" ] && break; sleep 0.1; done
+MIRROR="http://127.0.0.1:$(cat "$W/mirror.port")"
+
+S="$W/kyuubi-sql.stack.yaml"
+cp "$SRC/stacks/kyuubi-sql.stack.yaml" "$S"
+[ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$W/"
+sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$S"
+# Made-up values for the Vault-sourced spark.env keys (never secrets).
+values() {
+  python3 - "$S" "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+keys = sorted(set(re.findall(r"^\s*- name: [A-Z0-9_]+\n\s*from: vault\n\s*key: (\S+)", text, re.M)))
+for k in keys: print(f'{k}: "4"' if "instances" in k or "cores" in k else f"{k}: {sys.argv[2]}")
+PY
+}
+values test-value > "$W/values.yaml"
+values changed-value > "$W/values2.yaml"
+"$STACKCTL" lock "$S" >/dev/null 2>"$W/err" || { cat "$W/err"; fail "lock"; }
+"$STACKCTL" render "$S" --target minikube --out "$W/r" --values "$W/values.yaml" >/dev/null 2>"$W/err" \
+  || { cat "$W/err"; fail "render"; }
+# Made-up digests for every image the target runs, as build --push would record them.
+python3 - "$W/kyuubi-sql.stack.lock" "$W/r" <<'PY'
+import glob, json, re, sys, hashlib
+lock_path, rendered = sys.argv[1], sys.argv[2]
+lock = json.load(open(lock_path))
+refs = set()
+for f in glob.glob(rendered + "/targets/minikube/kubernetes/*.yaml"):
+    for m in re.finditer(r'^\s*image:\s*"?([^"\s]+)"?\s*$', open(f).read(), re.M):
+        refs.add(m.group(1))
+images = [i for i in lock.get("images", []) if i["ref"] not in refs]
+for ref in sorted(refs):
+    name = ref.rsplit("/", 1)[-1].split(":")[0]
+    digest = "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
+    images.append({"name": name, "ref": ref, "inputsDigest": digest, "digest": digest})
+lock["images"] = images
+open(lock_path, "w").write(json.dumps(lock, indent=2, sort_keys=True) + "\n")
+PY
+CTX=$($KUBECTL config current-context)
+COMMON=(--target minikube -n "$NS" --kubeconfig "$KC" --context "$CTX")
+"$STACKCTL" deploy "$S" "${COMMON[@]}" --no-wait --values "$W/values.yaml" >/dev/null 2>"$W/err" \
+  || { cat "$W/err"; fail "deploy"; }
+
+drift() { # drift EXPECTED_RC [args]: runs drift --only cluster; output in $OUT
+  local want=$1; shift
+  set +e
+  OUT=$("$STACKCTL" drift "$S" --only cluster --cluster "${COMMON[@]}" "$@" 2>"$W/err")
+  local rc=$?
+  set -e
+  [ "$rc" = "$want" ] || { echo "$OUT"; cat "$W/err"; fail "drift exited $rc, expected $want"; }
+}
+
+drift 0 --values "$W/values.yaml"
+expect "drift: clean" "$OUT"
+
+WORKLOAD=$($KUBECTL get deployments,statefulsets -n "$NS" -o name | head -1)  # kind.group/name
+KIND=$($KUBECTL get "$WORKLOAD" -n "$NS" -o jsonpath='{.kind}')
+$KUBECTL patch "$WORKLOAD" -n "$NS" --type merge -p '{"spec":{"replicas":3}}' >/dev/null
+drift 5 --values "$W/values.yaml"
+expect "$KIND $NS/${WORKLOAD#*/}: live object differs from the stack" "$OUT"
+expect "-  replicas: 3" "$OUT"
+
+ID=$($KUBECTL get secret kyuubi-sql-applyset -n "$NS" -o jsonpath='{.metadata.labels.applyset\.kubernetes\.io/id}')
+$KUBECTL create configmap left-over -n "$NS" --from-literal=a=b >/dev/null
+$KUBECTL label configmap left-over -n "$NS" "applyset.kubernetes.io/part-of=$ID" >/dev/null
+drift 5 --values "$W/values.yaml"
+expect "ConfigMap $NS/left-over: in the ApplySet but no longer rendered by the stack" "$OUT"
+
+REPO=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"][0]["ref"].rsplit(":",1)[0])' "$W/kyuubi-sql.stack.lock")
+OTHER="sha256:$(printf other | sha256sum | cut -d' ' -f1)"
+$KUBECTL run other-digest -n "$NS" --image "$REPO@$OTHER" --restart=Never >/dev/null
+drift 5 --values "$W/values.yaml"
+expect "Pod $NS/other-digest container other-digest: runs another digest than the lock" "$OUT"
+expect "runs $OTHER (from its spec)" "$OUT"
+
+drift 5 --values "$W/values2.yaml"
+expect "spark.env values: a spark.env value changed since the last deploy" "$OUT"
+[[ $OUT != *changed-value* && $OUT != *test-value* ]] || fail "a spark.env value was printed"
+ok "no spark.env value printed"
+echo "all passed"

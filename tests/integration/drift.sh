@@ -172,7 +172,7 @@ if [[ -f $SCHEMA ]] && python3 -c 'import jsonschema' 2>/dev/null; then
     fail "sarif does not validate"
   fi
 else
-  echo "note: the SARIF schema (npm ci in tests/sarif) or python3-jsonschema is missing: structure checked only"
+  fail "cannot validate the SARIF: the schema (npm ci in tests/sarif) or python3-jsonschema (tool/scripts/setup.sh) is missing"
 fi
 if python3 - "$WORK/drift.sarif" "$EDITED" <<'PY'; then pass "sarif results located in the rendered files"; else fail "sarif locations"; fi
 import json, sys

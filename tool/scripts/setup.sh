@@ -13,6 +13,8 @@ packages=(
   python3 ca-certificates curl openssl apache2-utils
   # packaging and the man-page test
   dpkg-dev fakeroot file man-db
+  # the SARIF schema check of drift's output
+  python3-jsonschema
 )
 
 missing=()

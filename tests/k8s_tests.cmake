@@ -14,3 +14,8 @@ add_test(NAME "k8s: doctor names staged failures (kwok-style pod status, events,
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/k8s/doctor_scenarios.sh $<TARGET_FILE:stackctl>)
 set_tests_properties("k8s: doctor names staged failures (kwok-style pod status, events, RBAC, selector) and a healthy namespace"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RESOURCE_LOCK k8s)
+
+add_test(NAME "k8s: check --cluster names a running image that is not the stack's and a hand-edited ConfigMap"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/k8s/check_cluster.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("k8s: check --cluster names a running image that is not the stack's and a hand-edited ConfigMap"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RESOURCE_LOCK k8s)

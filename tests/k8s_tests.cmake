@@ -19,3 +19,7 @@ add_test(NAME "k8s: every name render derives, each at its limit, passes a serve
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/derived_names.sh $<TARGET_FILE:stackctl>)
 set_tests_properties("k8s: every name render derives, each at its limit, passes a server-side dry run"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 RESOURCE_LOCK k8s LABELS "integration;k8s")
+add_test(NAME "k8s: check --cluster names a running image that is not the stack's and a hand-edited ConfigMap"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/k8s/check_cluster.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("k8s: check --cluster names a running image that is not the stack's and a hand-edited ConfigMap"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RESOURCE_LOCK k8s)

@@ -10,6 +10,7 @@
 
 #include "cli/app.hpp"
 #include "core/knowledge/check.hpp"
+#include "core/knowledge/check_cluster.hpp"
 #include "core/knowledge/check_image.hpp"
 
 using namespace stackctl;
@@ -112,6 +113,22 @@ TEST_CASE("check: docs/registry.md documents exactly the SI table", "[check]") {
   }
 }
 
+TEST_CASE("check: docs/check-cluster.md documents exactly the SL table", "[check]") {
+  const std::string doc = read_doc("docs/check-cluster.md");
+  std::set<std::string> table;
+  for (const auto& rule : check_cluster::kRules) {
+    table.insert(std::string(rule.code));
+    INFO(rule.code);
+    const std::regex row("\\| " + std::string(rule.code) + " \\| " + to_string(rule.severity) +
+                         " \\|");
+    CHECK(std::regex_search(doc, row));
+  }
+  for (const auto& code : codes_named(doc, "SL")) {
+    INFO(code);
+    CHECK(table.count(code) == 1);
+  }
+}
+
 TEST_CASE("check --list-rules prints the table", "[check][cli]") {
   const Run text = run({"check", "--list-rules"});
   CHECK(text.code == 0);
@@ -130,7 +147,8 @@ TEST_CASE("check --list-rules prints the table", "[check][cli]") {
   CHECK(json.code == 0);
   const auto j = nlohmann::json::parse(json.out);
   REQUIRE(j.is_array());
-  REQUIRE(j.size() == check::kRules.size() + check_image::kRules.size());
+  REQUIRE(j.size() ==
+          check::kRules.size() + check_image::kRules.size() + check_cluster::kRules.size());
   CHECK(j[0] ==
         nlohmann::json{{"code", "SC001"},
                        {"severity", "error"},

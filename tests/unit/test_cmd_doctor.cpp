@@ -116,6 +116,43 @@ TEST_CASE("doctor --from: text grouped by severity, summary line, exit by --fail
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("doctor: a target's overrides.doctor replaces the base ignore list for that target",
+          "[doctor][cli]") {
+  const auto dir = temp_dir();
+  const auto snap = staged(dir);
+  std::ifstream in(kSource + "/stacks/spark-connect.stack.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  // The minikube target accepts the Service selecting nothing; the base accepts the OOM only.
+  const std::string at = "      services:\n        connect: {executors: 1}\n";
+  REQUIRE(yaml.find(at) != std::string::npos);
+  yaml.insert(yaml.find(at) + at.size(),
+              "      doctor:\n        ignore:\n          - code: D_SERVICE_SELECTS_NOTHING\n"
+              "            object: \"Service spark/legacy\"\n");
+  const std::string stack = dir + "/stack.yaml";
+  write(stack, yaml + "doctor:\n  ignore:\n    - code: D_JAVA_OOM\n");
+  auto r = run_doctor({stack, "--target", "minikube", "--from", snap});
+  INFO(r.err);
+  CHECK(r.out.find("D_SERVICE_SELECTS_NOTHING") == std::string::npos);
+  CHECK(r.out.find("error D_JAVA_OOM") != std::string::npos);  // replaced, not merged
+  CHECK(r.out.ends_with("1 error, 1 warning, 0 notes in 1 namespace (1 ignored)\n"));
+  r = run_doctor({stack, "--target", "eks", "--from", snap});  // no override: the base list
+  CHECK(r.out.find("error D_SERVICE_SELECTS_NOTHING") != std::string::npos);
+  CHECK(r.out.find("D_JAVA_OOM") == std::string::npos);
+  CHECK(r.out.ends_with("1 error, 1 warning, 0 notes in 1 namespace (1 ignored)\n"));
+  // A bad code in the override is located at the override's own line.
+  yaml.replace(yaml.find("- code: D_SERVICE_SELECTS_NOTHING"),
+               std::string("- code: D_SERVICE_SELECTS_NOTHING").size(), "- code: D_NOPE");
+  write(stack, yaml);
+  r = run_doctor({stack, "--target", "minikube", "--from", snap});
+  CHECK(r.code == cli::kFindings);
+  INFO(r.err);
+  CHECK(r.err.find("stack.yaml:97:13: error: doctor.ignore[0].code: unknown doctor code") !=
+        std::string::npos);  // the override's own key
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("doctor -o junit: one test case per rule, failures for findings", "[doctor][cli]") {
   const auto dir = temp_dir();
   const auto r = run_doctor({"--from", staged(dir), "-o", "junit"});

@@ -59,7 +59,7 @@ void stage(testing::KubeFake& k, int healthy_pods) {
 TEST_CASE("observe: one LIST per kind, logs of the crashing pod only", "[doctor][observe]") {
   testing::KubeFake k;
   stage(k, 20);
-  auto s = app::observe({{"demo"}, "spark", 50, ""}, k);
+  auto s = app::observe({{"demo"}, "spark", 50, "", false}, k);
   REQUIRE(s);
   CHECK(k.count("LIST") == 11);  // ten kinds in demo, nodes once
   CHECK(k.count("CREATE") == 1);
@@ -82,8 +82,39 @@ TEST_CASE("observe: one LIST per kind, logs of the crashing pod only", "[doctor]
   // The request count does not grow with the pods.
   testing::KubeFake big;
   stage(big, 500);
-  REQUIRE(app::observe({{"demo"}, "spark", 50, ""}, big));
+  REQUIRE(app::observe({{"demo"}, "spark", 50, "", false}, big));
   CHECK(big.requests.size() == k.requests.size());
+}
+
+TEST_CASE("observe: several namespaces, and -A as one LIST per kind", "[doctor][observe]") {
+  testing::KubeFake k;
+  stage(k, 3);
+  k.put({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "storage"}}}});
+  Json minio = pod("minio-0", ready_status());
+  minio["metadata"]["namespace"] = "storage";
+  k.put(minio);
+  app::ObserveRequest req{{"demo", "storage"}, "spark", 50, "", false};
+  auto s = app::observe(req, k);
+  REQUIRE(s);
+  CHECK(k.count("LIST") == 21);   // ten kinds in each namespace, nodes once
+  CHECK(k.count("CREATE") == 2);  // the spark ServiceAccount reviewed in each
+  CHECK(s->pods.size() == 5);
+  CHECK(s->namespaces == std::vector<std::string>{"demo", "storage"});
+
+  testing::KubeFake all;
+  stage(all, 3);
+  all.put(minio);
+  req.namespaces = {"demo"};
+  req.all_namespaces = true;
+  s = app::observe(req, all);
+  REQUIRE(s);
+  CHECK(all.count("LIST") == 11);  // each kind once across the cluster, nodes once
+  CHECK(all.count("CREATE") == 1);
+  CHECK(std::find(all.requests.begin(), all.requests.end(), "LIST Pod ") != all.requests.end());
+  CHECK(s->pods.size() == 5);
+  CHECK(s->namespaces == std::vector<std::string>{"demo", "storage"});
+  REQUIRE(s->access.size() == 1);
+  CHECK(s->access[0].ns == "demo");
 }
 
 TEST_CASE("observe: refusals are noted, a failing logs call is recorded", "[doctor][observe]") {
@@ -114,7 +145,7 @@ TEST_CASE("observe: refusals are noted, a failing logs call is recorded", "[doct
              {},
              "",
              ""});
-  auto s = app::observe({{"demo"}, "spark", 50, ""}, k);
+  auto s = app::observe({{"demo"}, "spark", 50, "", false}, k);
   REQUIRE(s);
   CHECK(k.count("CREATE") == 2);  // the rules review after the refused access review
   REQUIRE(s->access.size() == 1);
@@ -137,7 +168,7 @@ TEST_CASE("observe: a 401 is reported as a finding, an unreachable cluster fails
   stage(k, 1);
   k.fail_at("LIST Pod", 1,
             {kube::Failure::Kind::unauthorized, 401, "Unauthorized", "Unauthorized", {}, "", ""});
-  auto s = app::observe({{"demo"}, "spark", 50, ""}, k);
+  auto s = app::observe({{"demo"}, "spark", 50, "", false}, k);
   REQUIRE(s);
   CHECK(s->auth_error == "Unauthorized");
   CHECK(k.count("LIST") == 1);
@@ -145,7 +176,7 @@ TEST_CASE("observe: a 401 is reported as a finding, an unreachable cluster fails
   testing::KubeFake down;
   stage(down, 1);
   down.fail_at("LIST Pod");
-  auto failed = app::observe({{"demo"}, "spark", 50, ""}, down);
+  auto failed = app::observe({{"demo"}, "spark", 50, "", false}, down);
   REQUIRE_FALSE(failed);
   CHECK(failed.error().message.find("connection reset by peer") != std::string::npos);
 }

@@ -1,5 +1,7 @@
 #include "app/observe.hpp"
 
+#include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "app/deploy.hpp"
@@ -53,9 +55,11 @@ std::optional<ObserveError> absorb(const kube::Failure& f, const std::string& wh
   return std::nullopt;
 }
 
-Json items_of(const Json& list) {
-  return list.is_object() && list.contains("items") && list["items"].is_array() ? list["items"]
-                                                                                : Json::array();
+// The list's items, moved out of it (a LIST of 10,000 events is megabytes: never copied).
+Json items_of(Json&& list) {
+  if (!list.is_object() || !list.contains("items") || !list["items"].is_array())
+    return Json::array();
+  return std::move(list["items"]);
 }
 
 void keep(Snapshot& s, const Kind& k, Json items, Json& events) {
@@ -80,7 +84,7 @@ std::optional<ObserveError> list_kind(const Kind& k, const std::string& ns, kube
   if (!r) return absorb(r.error(), what, s);
   auto list = client.list(*r, ns, {});
   if (!list) return absorb(list.error(), what, s);
-  keep(s, k, items_of(*list), events);
+  keep(s, k, items_of(std::move(*list)), events);
   return std::nullopt;
 }
 
@@ -197,6 +201,21 @@ std::optional<ObserveError> read_logs(const ObserveRequest& req, kube::Client& c
   return std::nullopt;
 }
 
+// Every namespace an object of the snapshot was read from, after the ones asked for.
+void add_namespaces_read(Snapshot& s, const Json& events) {
+  std::set<std::string> seen(s.namespaces.begin(), s.namespaces.end());
+  auto add = [&](const Json& o) {
+    const std::string ns = kube::Object{o}.namespace_name();
+    if (!ns.empty() && seen.insert(ns).second) s.namespaces.push_back(ns);
+  };
+  const auto first = s.namespaces.size();
+  for (const auto* kind : {&s.pods, &s.services, &s.endpoints, &s.deployments, &s.replica_sets,
+                           &s.stateful_sets, &s.claims, &s.config_maps, &s.secrets})
+    for (const auto& o : *kind) add(o);
+  for (const auto& o : events["items"]) add(o);
+  std::sort(s.namespaces.begin() + static_cast<std::ptrdiff_t>(first), s.namespaces.end());
+}
+
 }  // namespace
 
 std::expected<Snapshot, ObserveError> observe(const ObserveRequest& request, kube::Client& client) {
@@ -204,13 +223,18 @@ std::expected<Snapshot, ObserveError> observe(const ObserveRequest& request, kub
   s.namespaces = request.namespaces;
   s.object_store_host = request.object_store_host;
   Json events = {{"items", Json::array()}};
-  for (const auto& ns : request.namespaces) {
+  // "" lists a kind across namespaces (kube::Client::list).
+  const std::vector<std::string> scopes =
+      request.all_namespaces ? std::vector<std::string>{""} : request.namespaces;
+  for (const auto& ns : scopes) {
     for (const auto& k : namespaced_kinds()) {
       if (auto e = list_kind(k, ns, client, s, events)) return std::unexpected(*e);
       if (!s.auth_error.empty()) return s;  // every further request would be refused too
     }
-    if (auto e = check_access(request, ns, client, s)) return std::unexpected(*e);
   }
+  for (const auto& ns : request.namespaces)
+    if (auto e = check_access(request, ns, client, s)) return std::unexpected(*e);
+  if (request.all_namespaces) add_namespaces_read(s, events);
   static const Kind nodes{{"", "v1", "Node"}, &Snapshot::nodes};
   if (auto e = list_kind(nodes, "", client, s, events)) return std::unexpected(*e);
   s.events = doctor::index_events(events);

@@ -6,6 +6,7 @@
 //   spark ServiceAccount (create pods), and when stackctl's user may not post that, one
 //   SelfSubjectRulesReview (what the user itself may do, recorded as such);
 //   once: a LIST of nodes (a 403 is noted, not fatal);
+//   with all_namespaces: one LIST per kind in all (the reviews still per namespace asked for);
 //   per container that needs it (logs_to_read: crash-looping, failed, not ready): its log's last
 //   lines, current and/or previous, scrubbed of credentials.
 // Events are listed once per namespace and indexed by involvedObject.uid, never per object.
@@ -21,10 +22,14 @@
 namespace stackctl::app {
 
 struct ObserveRequest {
-  std::vector<std::string> namespaces;
+  std::vector<std::string> namespaces;    // each read with one LIST per kind
   std::string service_account = "spark";  // checked in each namespace
   int tail_lines = 50;
   std::string object_store_host;  // copied into the snapshot (D_S3_VIRTUAL_HOST)
+  // kubectl's -A: one LIST per kind across the cluster instead of one per namespace. The spark
+  // ServiceAccount is still reviewed in each of `namespaces` (the target's); the snapshot's
+  // namespaces are then every namespace an object was read from, plus those.
+  bool all_namespaces = false;
 };
 
 struct ObserveError {

@@ -39,10 +39,11 @@ void print_failure(Context& ctx, const std::string& ref, const std::string& mess
 
 ImageReport read_and_judge(Context& ctx, registry::Client& client, const model::Stack& stack,
                            const ImageRef& ref, const std::string& given, int& exit_code) {
-  ImageReport report{given, ref.str(), false, {}, {}, {}, {}, {}, {}};
+  ImageReport report{given, ref.str(), false, {}, {}, {}, {}, {}, {}, {}};
   auto info = client.inspect(ref);
   if (!info) {
     print_failure(ctx, given, info.error().message, info.error().hint);
+    report.error = info.error().message;
     exit_code = kExternalError;
     return report;
   }

@@ -31,6 +31,7 @@ struct ImageReport {
   std::string ref;              // as given on the command line
   std::string name;             // normalised, "docker.io/library/debian:bookworm"
   bool read = false;            // false: the image could not be read (error printed on ctx.err)
+  std::string error;            // why not, when !read
   std::string digest;           // of what the tag points to (an index for multi-platform images)
   std::string manifest_digest;  // of the platform's image manifest
   std::string config_digest;

@@ -1,12 +1,14 @@
 // stackctl check STACK: version compatibility of everything the stack puts together.
 #include <algorithm>
 
+#include "cli/check_cluster_cmd.hpp"
 #include "cli/check_image_cmd.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
 #include "core/knowledge/check.hpp"
+#include "core/knowledge/check_cluster.hpp"
 #include "core/knowledge/check_image.hpp"
 
 namespace stackctl::cli {
@@ -22,7 +24,8 @@ nlohmann::json finding_json(const check::Finding& f) {
   return j;
 }
 
-int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image_options) {
+int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image_options,
+              const ClusterCheckOptions& cluster_options) {
   const catalog::Catalog* catalog = active_catalog(ctx);
   if (catalog == nullptr) return kInputError;
   LoadedStack loaded = load_stack_file(ctx, in, *catalog);
@@ -55,6 +58,13 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
   if (images.exit_code == kUsage) return kUsage;
   for (const auto& r : images.images)
     findings.insert(findings.end(), r.findings.begin(), r.findings.end());
+  // --cluster: the running platform (SL findings and its images' SI findings).
+  ClusterResult cluster;
+  if (cluster_options.enabled) {
+    cluster = check_cluster(ctx, *loaded.stack, *catalog, in.path, cluster_options, image_options);
+    if (cluster.exit_code != kOk) return cluster.exit_code;
+    findings.insert(findings.end(), cluster.findings.begin(), cluster.findings.end());
+  }
   const auto errors = static_cast<std::size_t>(
       std::count_if(findings.begin(), findings.end(),
                     [](const check::Finding& f) { return f.diag.severity == Severity::error; }));
@@ -81,10 +91,19 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
                           {"pyspark", v.pyspark}}},
                         {"findings", arr}};
     if (!image_options.refs.empty()) j["images"] = images_json(images);
+    if (cluster_options.enabled)
+      j["cluster"] = {{"server", cluster.server},
+                      {"namespace", cluster.ns},
+                      {"pods", cluster.pods},
+                      {"images", cluster.images}};
     ctx.out << j.dump(2) << '\n';
   } else {
     for (const auto& f : findings) print_diagnostic(ctx, ctx.out, f.diag);
     print_images_text(ctx, ctx.out, images);
+    if (cluster_options.enabled)
+      ctx.out << "cluster " << cluster.server << " namespace " << cluster.ns << ": " << cluster.pods
+              << (cluster.pods == 1 ? " pod, " : " pods, ") << cluster.images.size()
+              << " running image" << (cluster.images.size() == 1 ? "" : "s") << " of the stack\n";
     ctx.out << in.path << (in.target.empty() ? "" : " (target " + in.target + ")") << ": "
             << (errors == 0 ? "compatible" : "incompatible") << " (" << summary(errors, warnings)
             << ")\n";
@@ -117,6 +136,7 @@ int list_rules(Context& ctx) {
   // The stack rules (SC) and the image-label rules of --image (SI), in one table.
   std::vector<rules::Spec> specs(check::kRules.begin(), check::kRules.end());
   specs.insert(specs.end(), check_image::kRules.begin(), check_image::kRules.end());
+  specs.insert(specs.end(), check_cluster::kRules.begin(), check_cluster::kRules.end());
   if (ctx.options.output == OutputFormat::json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& r : specs)
@@ -144,6 +164,9 @@ Command check_command() {
       "  stackctl check stacks/spark-connect.stack.yaml --target minikube --output json\n"
       "  stackctl check stacks/spark-connect.stack.yaml \\\n"
       "      --image registry.example.com/data-platform/spark-base:spark-4.0.1-uc-0.3.1-fix-v4\n"
+      "  stackctl check stacks/spark-connect.stack.yaml --target minikube --cluster\n"
+      "  stackctl check stacks/spark-connect.stack.yaml --target eks --cluster --context prod "
+      "-o json\n"
       "  stackctl check --list-rules\n"
       "  stackctl check --list-rules --output json\n",
       [](CLI::App& sub) -> Runner {
@@ -155,13 +178,15 @@ Command check_command() {
         sub.add_flag("--list-rules", *list,
                      "Print every rule: code, usual severity, title and what it reads");
         add_image_options(sub, *images);
-        return [in, list, images](Context& ctx) {
+        auto cluster = std::make_shared<ClusterCheckOptions>();
+        add_cluster_options(sub, *cluster);
+        return [in, list, images, cluster](Context& ctx) {
           if (*list) return list_rules(ctx);
           if (in->path.empty()) {
             ctx.err << "stackctl check: STACK is required (or --list-rules)\n";
             return static_cast<int>(kUsage);
           }
-          return run_check(ctx, *in, *images);
+          return run_check(ctx, *in, *images, *cluster);
         };
       }};
 }

@@ -175,7 +175,8 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
     vault_deps = real_vault_deps(*vault_env);
   }
   DeployInputs inputs{&**existing,   delivery,   outputs.spark_role_arn,
-                      a.values_file, build_hint, a.vault ? &vault_deps : nullptr};
+                      a.values_file, build_hint, a.vault ? &vault_deps : nullptr,
+                      Pins::required};
   auto objects = rendered_objects(ctx, *base.stack, stack, *catalog, a.in.path, inputs);
   if (!objects) return std::unexpected(objects.error());
   if (outputs.spark_env_secret_name) {

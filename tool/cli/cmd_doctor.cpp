@@ -9,7 +9,7 @@
 #include "cli/kube_connect.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
-#include "core/doctor/ignore.hpp"
+#include "core/doctor/namespaces.hpp"
 #include "core/doctor/snapshot_json.hpp"
 
 namespace stackctl::cli {
@@ -24,15 +24,8 @@ struct DoctorArgs {
   std::string output;  // "" = the global -o
   std::string fail_on = "error";
   int tail_lines = 50;
+  bool all_namespaces = false;  // -A
 };
-
-// "http://minio.default.svc.cluster.local:9000" -> "minio.default.svc.cluster.local".
-std::string host_of(const std::string& url) {
-  auto start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  const auto end = url.find_first_of(":/", start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
 
 struct StackPart {
   std::optional<model::Stack> stack;
@@ -55,10 +48,7 @@ std::expected<StackPart, int> load(Context& ctx, const DoctorArgs& a) {
             << a.in.path << "`)\n";
     return std::unexpected(kFindings);
   }
-  if (auto text = fs::read_file(a.in.path)) {
-    Diagnostics already_reported;  // the loader validated the section above
-    p.ignore = doctor::read_ignore_list(*text, a.in.path, already_reported);
-  }
+  p.ignore = loaded.stack->doctor.ignore;  // the target's, when its overrides set doctor
   p.stack = std::move(loaded.stack);
   return p;
 }
@@ -89,16 +79,25 @@ std::expected<doctor::Snapshot, int> read_live(Context& ctx, const DoctorArgs& a
   const model::Target* target = stack.find_target(a.in.target);
   KubeFlags flags = a.kube;
   if (flags.context.empty() && target) flags.context = target->context;
-  if (flags.ns.empty() && target) flags.ns = target->namespace_name;
   auto client = connect(ctx, flags);  // a KubeSession (cli/kube_connect.hpp)
   if (!client) return std::unexpected(client.error());
   app::ObserveRequest req;
-  req.namespaces = {flags.ns.empty() ? client->client->default_namespace() : flags.ns};
+  // -n: that namespace alone (kubectl's habit); else the platform: the target's namespace and
+  // those of the in-cluster systems the stack names (core/doctor/namespaces.hpp).
+  req.namespaces =
+      !a.kube.ns.empty() ? std::vector<std::string>{a.kube.ns} : doctor::platform_namespaces(stack);
+  if (req.namespaces.empty()) req.namespaces = {client->client->default_namespace()};
   if (req.namespaces.front().empty()) req.namespaces.front() = "default";
+  req.all_namespaces = a.all_namespaces;
   req.tail_lines = a.tail_lines;
-  req.object_store_host = host_of(stack.services.external.object_store.endpoint);
-  ctx.err << "reading namespace " << req.namespaces.front() << " on " << client->client->server()
-          << '\n';
+  req.object_store_host = doctor::url_host(stack.services.external.object_store.endpoint);
+  std::string names;
+  for (const auto& ns : req.namespaces) names += (names.empty() ? "" : ", ") + ns;
+  ctx.err << "reading "
+          << (a.all_namespaces
+                  ? "all namespaces (the spark ServiceAccount in " + names + ")"
+                  : (req.namespaces.size() == 1 ? "namespace " : "namespaces ") + names)
+          << " on " << client->client->server() << '\n';
   auto s = app::observe(req, *client->client);
   if (!s) {
     ctx.err << "stackctl: " << s.error().message << '\n';
@@ -157,6 +156,7 @@ Command doctor_command() {
       "Diagnose the running platform: findings with codes, evidence, cause, fix and stack key",
       "  stackctl doctor stacks/spark-connect.stack.yaml --target minikube\n"
       "  stackctl doctor stacks/spark-connect.stack.yaml --target eks --context prod -n spark\n"
+      "  stackctl doctor stacks/spark-connect.stack.yaml --target minikube -A\n"
       "  stackctl doctor stacks/spark-connect.stack.yaml --target minikube --save snap.json\n"
       "  stackctl doctor --from snap.json                   # offline, e.g. from a bug report\n"
       "  stackctl doctor my.stack.yaml --target minikube -o junit > doctor.xml\n"
@@ -178,7 +178,11 @@ Command doctor_command() {
             "--context", a->kube.context,
             "kubeconfig context (default: the target's `context`, else the current one)");
         sub.add_option("-n,--namespace", a->kube.ns,
-                       "Namespace (default: the target's `namespace`)");
+                       "Read this namespace only (default: the target's `namespace` and the "
+                       "namespaces of the in-cluster metastore and object store the stack names)");
+        sub.add_flag("-A,--all-namespaces", a->all_namespaces,
+                     "Read every namespace (one LIST per kind across the cluster); the spark "
+                     "ServiceAccount is reviewed in the target's namespace");
         sub.add_option("--save", a->save,
                        "Write the snapshot as JSON (Secrets as key names only, log lines "
                        "scrubbed of credentials)");

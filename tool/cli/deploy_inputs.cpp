@@ -115,12 +115,13 @@ std::expected<std::vector<kube::Object>, int> rendered_objects(
   auto rendered = render::render(request);
   if (!rendered) {
     for (const auto& d : rendered.error().items()) print_diagnostic(ctx, ctx.err, d);
-    ctx.err << "stackctl: render failed; nothing was deployed\n";
+    ctx.err << "stackctl: render failed"
+            << (in.pins == Pins::required ? "; nothing was deployed\n" : "\n");
     return std::unexpected(kFindings);
   }
   std::vector<kube::Object> out;
   for (const auto& m : rendered->manifests[stack.target]) {
-    if (!m.unresolved.empty()) {
+    if (!m.unresolved.empty() && in.pins == Pins::required) {
       ctx.err << "stackctl: " << m.object.display() << " still needs " << m.unresolved.front()
               << ": pass the outputs of the target's Terraform root module with "
                  "--terraform-outputs (`terraform output -json`)\n";
@@ -128,8 +129,9 @@ std::expected<std::vector<kube::Object>, int> rendered_objects(
     }
     out.push_back(m.object);
   }
-  if (const auto unpinned = unpinned_images(out);
-      !unpinned.empty() && in.delivery == model::ImageDelivery::push) {
+  if (const auto unpinned = unpinned_images(out); !unpinned.empty() &&
+                                                  in.delivery == model::ImageDelivery::push &&
+                                                  in.pins == Pins::required) {
     ctx.err << "stackctl: images are not built and pushed (stack.lock has no digest for the tag "
                "the stack gives them):\n";
     for (const auto& line : unpinned) ctx.err << line << '\n';

@@ -34,6 +34,10 @@ std::expected<TerraformOutputs, std::string> parse_terraform_outputs(const std::
 std::map<std::string, std::string> current_image_refs(const model::Stack& stack,
                                                       const lock::Lock& lock);
 
+// Whether every image must be pinned by a digest and every placeholder resolved: deploy
+// requires it; `check --cluster` compares with what would be applied now, pinned or not.
+enum class Pins { required, optional };
+
 struct DeployInputs {
   const lock::Lock* lock = nullptr;
   // push: images run by the lock's digests, and an image without one is refused; minikube_load:
@@ -44,14 +48,15 @@ struct DeployInputs {
   std::string values_file;
   std::string build_hint;            // "stackctl build STACK --target T --push"
   const VaultDeps* vault = nullptr;  // --vault: the Vault-sourced spark.env keys from Vault
+  Pins pins = Pins::required;
 };
 
 // The rendered objects of `stack`'s target, in render's order. Refuses (exit code after
-// printing why) a render error (kFindings), a container image not pinned by a digest
-// (kFindings: the message names the objects, images and `build_hint`), and a placeholder left
-// unresolved (kFindings: the IRSA role without --terraform-outputs), and spark.env values that
-// cannot be had or are not valid Spark settings (the exit codes of cli/env_inputs.hpp: 1, 2, 3 or
-// 4 for Vault). Secrets hold values in clear: never print them.
+// printing why) a render error (kFindings); with Pins::required, a container image not pinned
+// by a digest (kFindings: the message names the objects, images and `build_hint`) and a
+// placeholder left unresolved (kFindings: the IRSA role without --terraform-outputs); and
+// spark.env values that cannot be had or are not valid Spark settings (the exit codes of
+// cli/env_inputs.hpp: 1, 2, 3 or 4 for Vault). Secrets hold values in clear: never print them.
 std::expected<std::vector<kube::Object>, int> rendered_objects(
     Context& ctx, const model::Stack& base, const model::Stack& stack,
     const catalog::Catalog& catalog, const std::string& stack_path, const DeployInputs& in);

@@ -145,8 +145,10 @@ std::vector<drift::Result> cluster_results(Context& ctx, const DriftArgs& a,
   if (kube.context.empty()) kube.context = target->context;
   kube.ns = target->namespace_name;
   // Problems rendering or connecting are printed by the helpers; the result says where to look.
-  DeployInputs inputs{&*in.lock, std::nullopt, a.values_file,
-                      "stackctl build " + a.stack_path + " --target " + a.target + " --push"};
+  DeployInputs inputs{.lock = &*in.lock,
+                      .delivery = stack.image_delivery(*target),
+                      .values_file = a.values_file,
+                      .build_hint = "stackctl build " + a.stack_path + " --push"};
   auto objects = rendered_objects(ctx, in.base, stack, *in.catalog, a.stack_path, inputs);
   if (!objects)
     return {drift::failed("cluster", "-", "the intended objects could not be made (see above)")};

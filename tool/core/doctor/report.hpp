@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/doctor/rules.hpp"
+#include "core/stack/model.hpp"
 
 namespace stackctl::doctor {
 
@@ -18,10 +19,8 @@ std::vector<Finding> group(std::vector<Finding> findings);
 // An accepted finding: `code` and, when not empty, an object it names ("Service demo/legacy";
 // a finding's object matches when it equals it or starts with it followed by a space, so
 // "Pod demo/x" covers every container of that pod).
-struct Ignore {
-  std::string code;
-  std::string object;
-};
+// The stack's doctor.ignore entries (model::Stack::doctor, after the target's overrides).
+using Ignore = model::AcceptedFinding;
 
 struct Report {
   std::vector<Finding> findings;  // grouped, ignored ones removed

@@ -1,7 +1,7 @@
-// The stack's `doctor` section: `ignore: [{code, object}]`, findings the team accepted.
+// The stack's `doctor` section: `ignore: [{code, object}]`, findings the team accepted. Read from
+// the target-merged document, so a target's `overrides.doctor` applies (model::DoctorSettings).
 #include <algorithm>
 
-#include "core/doctor/ignore.hpp"
 #include "core/doctor/rules.hpp"
 #include "core/stack/sections.hpp"
 
@@ -35,19 +35,3 @@ void read_doctor(Reader r, ReadContext& ctx, std::vector<doctor::Ignore>& out) {
 }
 
 }  // namespace stackctl::detail
-
-namespace stackctl::doctor {
-
-std::vector<Ignore> read_ignore_list(std::string_view text, const std::string& file,
-                                     Diagnostics& diags) {
-  std::vector<Ignore> out;
-  auto root = doc::parse(text, file, diags);
-  if (!root || !root->is_map()) return out;
-  model::Locations locs;
-  ReadContext ctx{diags, locs};
-  Reader top(&*root, "", ctx);
-  detail::read_doctor(top.map("doctor"), ctx, out);
-  return out;
-}
-
-}  // namespace stackctl::doctor

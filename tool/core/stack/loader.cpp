@@ -105,8 +105,7 @@ std::optional<model::Stack> build_stack(const doc::Node& root, const LoadOptions
   detail::read_spark_env(top.map("sparkEnv"), ctx, stack.spark_env);
   detail::read_vault(top.map("vault"), ctx, stack.vault);
   detail::read_services(top.map("services"), ctx, stack.services);
-  std::vector<doctor::Ignore> ignore;  // validated here; doctor reads it (doctor/ignore.hpp)
-  detail::read_doctor(top.map("doctor"), ctx, ignore);
+  detail::read_doctor(top.map("doctor"), ctx, stack.doctor.ignore);
   detail::read_targets(top, ctx, stack.targets);
   top.finish();
 

@@ -250,6 +250,17 @@ struct Services {
   External external;
 };
 
+// The `doctor` section: findings the team accepted (`ignore`). A target's `overrides.doctor`
+// replaces it for that target, as every override does (a list is replaced whole).
+struct AcceptedFinding {
+  std::string code;    // a doctor code ("D_EVICTED")
+  std::string object;  // "Kind namespace/name" as doctor prints it; "" = everywhere
+};
+
+struct DoctorSettings {
+  std::vector<AcceptedFinding> ignore;
+};
+
 enum class TargetKind { minikube, eks };
 const char* to_string(TargetKind k);
 
@@ -310,6 +321,7 @@ struct Stack {
   SparkEnv spark_env;
   Vault vault;
   Services services;
+  DoctorSettings doctor;
   std::vector<Target> targets;
   Locations locs;
 

@@ -305,7 +305,7 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
             ctx.diags.error("E_VALUE", ov->key_loc(fixed), r.child("overrides") + "." + fixed,
                             std::string("a target cannot override `") + fixed + "`",
                             "images are identical on every target; targets override spark, "
-                            "sparkEnv, vault, services and registry");
+                            "sparkEnv, vault, services, registry and doctor");
         t.overrides = *ov;
       }
     }

@@ -181,12 +181,6 @@ std::expected<void, DeployError> Run::list_members(const deploy::Plan& plan,
     kube::GroupVersionKind gvk{gk.substr(dot + 1), "", gk.substr(0, dot)};
     if (const auto v = versions.find(gk); v != versions.end()) gvk.version = v->second;
     auto r = resources.get(gvk);
-    if (!r && gvk.version.empty()) {
-      // Stopgap: the real client does not resolve a preferred version yet (kube.hpp's contract
-      // asks it to); v1 is the version of every kind render makes (core, apps, rbac).
-      gvk.version = "v1";
-      r = resources.get(gvk);
-    }
     if (!r) return std::unexpected(r.error());
     std::vector<std::string> namespaces =
         r->namespaced ? plan.namespaces() : std::vector<std::string>{""};

@@ -85,6 +85,16 @@ bool is_transient_code(CURLcode code) {
   }
 }
 
+// curl's texts (OpenSSL backend) for a TLS handshake the peer cut short: "OpenSSL SSL_connect:
+// SSL_ERROR_SYSCALL in connection to ...", "Recv failure: Connection reset by peer" (seen here
+// with libcurl 7.88 / OpenSSL 3.0 against a server that closes at accept), and OpenSSL 3's
+// "unexpected eof while reading".
+bool is_connection_cut(const std::string& cause) {
+  return cause.find("SSL_ERROR_SYSCALL") != std::string::npos ||
+         cause.find("Connection reset by peer") != std::string::npos ||
+         cause.find("unexpected eof") != std::string::npos;
+}
+
 Failure::Kind kind_of(CURLcode code) {
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
@@ -375,9 +385,13 @@ class CurlClient final : public Client {
               ? "cannot write " + (path ? path->string() : std::string("body"))
               : (error[0] != '\0' ? std::string(error.data()) : curl_easy_strerror(code));
       const Failure::Kind kind = t.write_failed ? Failure::Kind::io : kind_of(code);
+      // The peer closed the connection during the TLS handshake: the request was never sent,
+      // so any method may be tried again. Other handshake failures (a wrong protocol, a
+      // certificate) are not transient.
+      const bool handshake_cut = code == CURLE_SSL_CONNECT_ERROR && is_connection_cut(cause);
       return {std::unexpected(Failure{kind, what + ": " + scrub(cause, request.url)}),
-              !t.write_failed && is_transient_code(code), code == CURLE_COULDNT_CONNECT,
-              t.delivered};
+              !t.write_failed && (is_transient_code(code) || handshake_cut),
+              code == CURLE_COULDNT_CONNECT || handshake_cut, t.delivered};
     }
     curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &t.response.status);
     char* effective = nullptr;

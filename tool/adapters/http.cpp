@@ -1,5 +1,8 @@
-// The libcurl implementation of http.hpp. One easy handle per attempt: simple, and stackctl makes
-// few enough requests that connection reuse is not worth shared state between callers.
+// The libcurl implementation of http.hpp. Each attempt takes an easy handle from the client's pool
+// of idle ones (or a new one) and puts it back afterwards: curl keeps a handle's connections and
+// TLS sessions across curl_easy_reset, so the next request to the same server reuses the
+// connection (a deploy of 200 objects makes one TLS handshake, not 200). Concurrent requests
+// each hold a handle of their own.
 #include "adapters/http.hpp"
 
 #include <curl/curl.h>
@@ -334,7 +337,7 @@ class CurlClient final : public Client {
                   const Progress* progress) {
     const std::string shown = redact_url(request.url);
     const std::string what = request.method + " " + shown;
-    std::unique_ptr<CURL, HandleDeleter> handle(curl_easy_init());
+    Lease handle(*this);
     if (!handle)
       return {std::unexpected(Failure{Failure::Kind::network, what + ": curl_easy_init failed"}),
               false};
@@ -510,7 +513,46 @@ class CurlClient final : public Client {
     }
   }
 
+  // An easy handle for one attempt, back to the pool when the attempt ends.
+  class Lease {
+   public:
+    explicit Lease(CurlClient& owner) : owner_(owner), handle_(owner.take()) {}
+    ~Lease() { owner_.give_back(std::move(handle_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    CURL* get() const { return handle_.get(); }
+    explicit operator bool() const { return handle_ != nullptr; }
+
+   private:
+    CurlClient& owner_;
+    std::unique_ptr<CURL, HandleDeleter> handle_;
+  };
+
+  std::unique_ptr<CURL, HandleDeleter> take() {
+    {
+      const std::lock_guard lock(pool_mutex_);
+      if (!idle_.empty()) {
+        auto h = std::move(idle_.back());
+        idle_.pop_back();
+        return h;
+      }
+    }
+    return std::unique_ptr<CURL, HandleDeleter>(curl_easy_init());
+  }
+
+  // curl_easy_reset drops the options (they point at this attempt's headers and buffers) and
+  // keeps "live connections, the Session ID cache, the DNS cache" (curl_easy_reset(3)).
+  void give_back(std::unique_ptr<CURL, HandleDeleter> h) {
+    if (!h) return;
+    curl_easy_reset(h.get());
+    const std::lock_guard lock(pool_mutex_);
+    if (idle_.size() < kIdleHandles) idle_.push_back(std::move(h));
+  }
+
+  static constexpr std::size_t kIdleHandles = 8;
   Options options_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<CURL, HandleDeleter>> idle_;
 };
 
 }  // namespace

@@ -8,8 +8,9 @@
 #      of the namespace and ApplySet id aside). The proxy's log must show every kind of fault
 #      happened; a second deploy through the proxy changes no resourceVersion.
 #   2. kill -9 at each ApplySet step: the proxy kills deploy (SIGKILL, from outside the process)
-#      at an exact request: the parent's widen PATCH, the 3rd member apply, the 1st prune DELETE,
-#      the narrow PATCH (after the apiserver acted on it, or before it saw it). A rerun must then
+#      at an exact request: the parent's widen PATCH, the 3rd member apply (a first deploy), the
+#      1st member apply of a deploy that turns Kyuubi off and changes a Spark setting, its 1st
+#      prune DELETE, its narrow PATCH (after the apiserver acted on it, or before it saw it). A rerun must then
 #      converge: kubectl finds every object labelled part-of in a kind the parent's
 #      contains-group-kinds lists, the labelled objects are exactly the rendered ones, and a
 #      bystander ConfigMap made by hand in the namespace is still there.
@@ -161,7 +162,9 @@ kill_case() {
   if [ "$setup" = full ]; then
     "$STACKCTL" deploy "$sd" --target minikube -n "$ns" --no-wait $VALUES --kubeconfig "$KC" --context "$CTX" \
       > /dev/null 2> "$W/err" || { cat "$W/err"; fail "$name: first deploy"; }
-    sed -i 's|^  kyuubi:$|  kyuubi:\n    enabled: false|' "$sd"
+    # Kyuubi off, and a Spark setting changed, so the killed deploy has members to apply (the
+    # unchanged ones are skipped: docs/deploy.md, "Skipped applies").
+    sed -i 's|^  kyuubi:$|  kyuubi:\n    enabled: false|; s|spark.sql.shuffle.partitions: "200"|spark.sql.shuffle.partitions: "201"|' "$sd"
   else
     $KUBECTL create namespace "$ns" >/dev/null
   fi
@@ -197,7 +200,7 @@ if [ "$WHAT" = kill ] || [ "$WHAT" = all ]; then
   kill_case apply fresh "PATCH $M" 3 after "^create  StatefulSet"
   # Kyuubi off: the parent is not widened (no new kind), members are applied, the Kyuubi objects
   # pruned, then the parent narrowed (StatefulSet.apps no longer listed).
-  kill_case apply-on-prune full "PATCH $M" 2 after "^prune  StatefulSet"
+  kill_case apply-on-prune full "PATCH $M" 1 after "^prune  StatefulSet"
   kill_case prune full "DELETE /" 1 after "^prune  "
   kill_case narrow full "PATCH $P" 1 before "narrow to"
   kill_case narrowed full "PATCH $P" 1 after "^unchanged  ConfigMap"

@@ -215,6 +215,25 @@ TEST_CASE("a second deploy sends no apply for members nobody wrote since", "[app
   }
 }
 
+TEST_CASE("a record too large for the parent's annotations is left out", "[app-deploy]") {
+  // 700 members with 200-character names: a record of about 180 KiB, past the 128 KiB kept.
+  std::vector<Object> objects{obj("v1", "Namespace", "demo")};
+  for (int i = 0; i < 700; ++i)
+    objects.push_back(obj("v1", "ConfigMap", std::string(196, 'c') + std::to_string(1000 + i)));
+  Harness h;
+  REQUIRE(h.run(request(objects)));
+  const auto parent = h.kube.find("Secret", "demo", "demo-applyset");
+  REQUIRE(parent);
+  CHECK_FALSE((*parent)["metadata"]["annotations"].contains("stackctl.io/applied"));
+  h.kube.requests.clear();
+  auto again = h.run(request(objects));
+  REQUIRE(again);
+  for (const auto& a : actions(*again)) CHECK(a.starts_with("unchanged "));
+  // Every member applied (no record to skip by), the parent not rewritten.
+  CHECK(h.kube.count("APPLY ConfigMap") == 700);
+  CHECK(h.kube.count("APPLY Secret") == 0);
+}
+
 TEST_CASE("Kyuubi turned off prunes exactly its objects and narrows the parent", "[app-deploy]") {
   Harness h;
   REQUIRE(h.run(request(stack_objects(true))));

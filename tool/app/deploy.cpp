@@ -87,6 +87,7 @@ DeployError api_error(const kube::Failure& f, const std::string& what, bool dry_
 // change nothing: deploy skips that PATCH. Only an optimisation: a missing, stale or damaged
 // record costs the PATCH, never a wrong result. Rewritten only when members changed (below).
 constexpr const char* kAppliedAnnotation = "stackctl.io/applied";
+constexpr std::size_t kRecordLimit = 128 * 1024;
 
 std::string intent_digest(const Object& body) {
   return hashing::hash_bytes(body.body.dump(), model::HashAlgorithm::sha256).substr(0, 32);
@@ -194,7 +195,11 @@ std::expected<void, DeployError> Run::write_parent(const deploy::Members& m, con
   auto r = resources.get({"", "v1", "Secret"});
   if (!r) return std::unexpected(r.error());
   Object parent = deploy::parent_object(ref, m);
-  if (!record.empty()) parent.body["metadata"]["annotations"][kAppliedAnnotation] = record.dump();
+  // An object's annotations may total 256 KiB (apimachinery validation/objectmeta.go,
+  // totalAnnotationSizeLimitB): a record past half of that (some 2000 members) is left out, and
+  // every member is then applied each time.
+  if (const std::string text = record.dump(); !record.empty() && text.size() <= kRecordLimit)
+    parent.body["metadata"]["annotations"][kAppliedAnnotation] = text;
   auto applied = client.apply(*r, parent, {"stackctl", true, false});
   if (!applied)
     return std::unexpected(error(applied.error(), parent.display() + " (" + step + ")"));
@@ -403,7 +408,8 @@ std::expected<DeployResult, DeployError> deploy(const DeployRequest& request, ku
                o.action == Action::prune;
       });
   if (!request.dry_run && !run.namespace_missing && run.new_record != run.old_record &&
-      (members_changed || run.old_record.empty())) {
+      (members_changed ||
+       (run.old_record.empty() && run.new_record.dump().size() <= kRecordLimit))) {
     // The parent as it stands (narrowed when pruning), with what was applied now.
     const auto& kinds = request.prune ? plan.narrowed : plan.widened;
     if (auto n = run.write_parent(kinds, run.new_record, "record"); !n)

@@ -38,8 +38,8 @@ export XDG_CACHE_HOME=$W/cache
 KUBECTL="$H/bin/kubectl --cache-dir $W/kube-cache"
 NAMESPACES=()
 fail() { echo "bench/deploy.sh: $*" >&2; exit 1; }
-# shellcheck source=../tests/integration/deploy_lib.sh
-source "$SRC/tests/integration/deploy_lib.sh"
+# shellcheck source=../tests/integration/deploy_faults_lib.sh
+source "$SRC/tests/integration/deploy_faults_lib.sh"
 cleanup() {
   lib_cleanup
   for ns in "${NAMESPACES[@]}"; do $KUBECTL --kubeconfig "$KC" delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done

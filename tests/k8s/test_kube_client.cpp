@@ -116,6 +116,30 @@ TEST_CASE("k8s: admin token, discovery, server-side apply, conflicts, dry run", 
   REQUIRE_FALSE(missing);
   CHECK(missing.error().kind == Failure::Kind::not_found);
 
+  // An empty version is the group's preferred one, as the server's /apis names it (kubectl
+  // reads the same list): what deploy asks for the kinds an ApplySet parent lists.
+  const Json groups = Json::parse(kubectl.out({"get", "--raw", "/apis"}));
+  for (const char* group : {"apps", "rbac.authorization.k8s.io", "autoscaling", "batch"}) {
+    std::string preferred;
+    for (const auto& g : groups["groups"])
+      if (g["name"] == group) preferred = g["preferredVersion"]["version"];
+    REQUIRE_FALSE(preferred.empty());
+    const std::string kind = std::string(group) == "apps"          ? "Deployment"
+                             : std::string(group) == "autoscaling" ? "HorizontalPodAutoscaler"
+                             : std::string(group) == "batch"       ? "Job"
+                                                                   : "Role";
+    auto r = c->resource_for({group, "", kind});
+    REQUIRE(r);
+    CHECK(r->version == preferred);
+  }
+  auto core = c->resource_for({"", "", "ConfigMap"});
+  REQUIRE(core);
+  CHECK(core->version == "v1");
+  CHECK(core->name == "configmaps");
+  auto no_group = c->resource_for({"example.invalid", "", "Widget"});
+  REQUIRE_FALSE(no_group);
+  CHECK_THAT(no_group.error().message, Contains("does not serve the API group example.invalid"));
+
   TestNamespace ns(*c);
   CHECK_THAT(kubectl.out({"get", "namespace", ns.name, "-o", "name"}), Contains(ns.name));
 

@@ -77,10 +77,19 @@ class KubeFake final : public kube::Client {
         std::move(prefix), nth,
         make_failure(kube::Failure::Kind::network, 0, "", "connection reset by peer (injected)"));
   }
-  // Another field manager owns `field` of the object: applies without force get a 409.
+  // Another field manager owns `field` of the object: applies without force get a 409. Taking
+  // the field was a write, so the stored object gets a new resourceVersion, as on a server.
   void own_field(const std::string& kind, const std::string& ns, const std::string& name,
                  const std::string& manager, const std::string& field) {
     conflicts_[key(kind, ns, name)].push_back({manager, field});
+    if (auto it = store_.find(key(kind, ns, name)); it != store_.end())
+      it->second["metadata"]["resourceVersion"] = std::to_string(++rv_);
+  }
+  // Someone else wrote the object (a controller's status update, `kubectl edit`): a new
+  // resourceVersion, content as it was.
+  void touch(const std::string& kind, const std::string& ns, const std::string& name) {
+    if (auto it = store_.find(key(kind, ns, name)); it != store_.end())
+      it->second["metadata"]["resourceVersion"] = std::to_string(++rv_);
   }
 
   // Direct access to the store (pods, events, objects made by "someone else").

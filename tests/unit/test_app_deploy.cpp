@@ -114,7 +114,9 @@ TEST_CASE("first deploy creates every object in order, labelled, and rolls out",
                                  "RoleBinding demo/spark", "ConfigMap demo/demo-spark-defaults",
                                  "ConfigMap demo/demo-kyuubi-conf", "Secret demo/demo-spark-env",
                                  "Service demo/demo-connect", "Service demo/demo-kyuubi",
-                                 "Deployment demo/demo-connect", "StatefulSet demo/demo-kyuubi"});
+                                 "Deployment demo/demo-connect", "StatefulSet demo/demo-kyuubi",
+                                 // the record of what was applied (resourceVersions, digests)
+                                 "Secret demo/demo-applyset"});
   for (const auto& a : actions(*r)) CHECK(a.starts_with("create "));
   const auto cm = h.kube.find("ConfigMap", "demo", "demo-spark-defaults");
   REQUIRE(cm);
@@ -144,6 +146,92 @@ TEST_CASE("a second deploy changes nothing", "[app-deploy]") {
   // The parent is read, not rewritten.
   CHECK(std::count(h.kube.requests.begin(), h.kube.requests.end(),
                    "APPLY Secret demo/demo-applyset") == 0);
+}
+
+TEST_CASE("a second deploy sends no apply for members nobody wrote since", "[app-deploy]") {
+  Harness h;
+  REQUIRE(h.run(request(stack_objects(true))));
+  h.kube.requests.clear();
+  auto r = h.run(request(stack_objects(true)));
+  REQUIRE(r);
+  // Only the Namespace (not a member, applied as before): no member, and no parent write.
+  CHECK(applies(h.kube) == std::vector<std::string>{"Namespace demo"});
+  for (const auto& a : actions(*r)) CHECK(a.starts_with("unchanged "));
+
+  SECTION("a member written by someone else since is applied again, and only it") {
+    // As a controller's status update does: the apply answers unchanged, so the record is not
+    // rewritten (a no-op deploy writes nothing) and the member is applied on each deploy until
+    // a change of the members rewrites the record.
+    h.kube.touch("ConfigMap", "demo", "demo-spark-defaults");
+    for (int i = 0; i < 2; ++i) {
+      h.kube.requests.clear();
+      auto again = h.run(request(stack_objects(true)));
+      REQUIRE(again);
+      CHECK(applies(h.kube) ==
+            std::vector<std::string>{"Namespace demo", "ConfigMap demo/demo-spark-defaults"});
+      for (const auto& a : actions(*again)) CHECK(a.starts_with("unchanged "));
+    }
+    auto objects = stack_objects(true);
+    for (auto& o : objects)
+      if (o.name() == "demo-connect" && o.kind() == "Service")
+        o.body["metadata"]["labels"]["x"] = "1";
+    REQUIRE(h.run(request(objects)));
+    h.kube.requests.clear();
+    REQUIRE(h.run(request(objects)));
+    CHECK(applies(h.kube) == std::vector<std::string>{"Namespace demo"});
+  }
+  SECTION("a changed intent is applied even when nobody wrote the object") {
+    auto objects = stack_objects(true);
+    for (auto& o : objects)
+      if (o.name() == "demo-spark-defaults") o.body["data"]["extra"] = "1";
+    h.kube.requests.clear();
+    REQUIRE(h.run(request(objects)));
+    CHECK(applies(h.kube) == std::vector<std::string>{"Namespace demo",
+                                                      "ConfigMap demo/demo-spark-defaults",
+                                                      "Secret demo/demo-applyset"});
+    CHECK((*h.kube.find("ConfigMap", "demo", "demo-spark-defaults"))["data"]["extra"] == "1");
+  }
+  SECTION("--force-conflicts, a dry run and a diff always ask the server") {
+    auto forced = request(stack_objects(true));
+    forced.force_conflicts = true;
+    h.kube.requests.clear();
+    REQUIRE(h.run(forced));
+    CHECK(applies(h.kube).size() == 11);  // the Namespace and the 10 members
+    auto dry = request(stack_objects(true));
+    dry.dry_run = true;
+    h.kube.requests.clear();
+    REQUIRE(h.run(dry));
+    CHECK(h.kube.count("DRYRUN") == 11);
+  }
+  SECTION("a damaged record costs the applies, never a wrong result") {
+    auto parent = *h.kube.find("Secret", "demo", "demo-applyset");
+    parent["metadata"]["annotations"]["stackctl.io/applied"] = "{not json";
+    h.kube.put(parent);
+    h.kube.requests.clear();
+    auto again = h.run(request(stack_objects(true)));
+    REQUIRE(again);
+    for (const auto& a : actions(*again)) CHECK(a.starts_with("unchanged "));
+    CHECK(h.kube.count("APPLY") == 12);  // the Namespace, 10 members, the record rewritten
+  }
+}
+
+TEST_CASE("a record too large for the parent's annotations is left out", "[app-deploy]") {
+  // 700 members with 200-character names: a record of about 180 KiB, past the 128 KiB kept.
+  std::vector<Object> objects{obj("v1", "Namespace", "demo")};
+  for (int i = 0; i < 700; ++i)
+    objects.push_back(obj("v1", "ConfigMap", std::string(196, 'c') + std::to_string(1000 + i)));
+  Harness h;
+  REQUIRE(h.run(request(objects)));
+  const auto parent = h.kube.find("Secret", "demo", "demo-applyset");
+  REQUIRE(parent);
+  CHECK_FALSE((*parent)["metadata"]["annotations"].contains("stackctl.io/applied"));
+  h.kube.requests.clear();
+  auto again = h.run(request(objects));
+  REQUIRE(again);
+  for (const auto& a : actions(*again)) CHECK(a.starts_with("unchanged "));
+  // Every member applied (no record to skip by), the parent not rewritten.
+  CHECK(h.kube.count("APPLY ConfigMap") == 700);
+  CHECK(h.kube.count("APPLY Secret") == 0);
 }
 
 TEST_CASE("Kyuubi turned off prunes exactly its objects and narrows the parent", "[app-deploy]") {

@@ -1,6 +1,11 @@
 // The libcurl client's request semantics against a real loopback server
 // (tests/servers/mirror_server.py): which requests are repeated, Retry-After, streamed bodies,
 // cancellation, per-request timeouts, TLS material from memory, tls-server-name and proxies.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -130,6 +135,53 @@ TEST_CASE("http: only requests safe to repeat are retried", "[http][loopback]") 
     CHECK(seconds_since(start) >= 0.95);  // the backoff alone would be 5 ms
     CHECK(count(*client, server, "busy:ra") == 2);
   }
+}
+
+// A loopback listener that closes every connection as soon as it accepts it: to an https client,
+// a TLS handshake cut short (a load balancer or proxy dropping the connection).
+class ClosingListener {
+ public:
+  ClosingListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t n = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &n);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] {
+      for (;;) {
+        const int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0) return;  // the listener was shut down
+        ++accepted;
+        ::close(c);
+      }
+    });
+  }
+  ~ClosingListener() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/x"; }
+  std::atomic<int> accepted{0};
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST_CASE("http: a connection cut during the TLS handshake is tried again, for any method",
+          "[http][loopback]") {
+  ClosingListener listener;
+  auto r = http::make_curl_client(fast(2))->send({"POST", listener.url(), {}, "{}"});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == http::Failure::Kind::tls);
+  CHECK_THAT(r.error().message, Contains("after 3 attempts"));
+  CHECK(listener.accepted == 3);  // nothing was sent, so even a POST may be repeated
 }
 
 TEST_CASE("http: streamed bodies, cancellation and per-request timeouts", "[http][loopback]") {

@@ -1,6 +1,7 @@
 // The real kube::Client over a recording fake http::Client and a fake process runner: paths,
 // query strings, headers, which requests may be repeated, the exec plugin's cache and its re-run
 // after a 401, discovery and its cache, Status decoding and describe().
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <deque>
 #include <map>
@@ -412,6 +413,66 @@ TEST_CASE("kube client: discovery maps kinds, caches in memory and on disk, refr
     auto r = c->resource_for({"apps", "v2", "Deployment"});
     REQUIRE_FALSE(r);
     CHECK_THAT(r.error().message, Contains("does not serve the API group version apps/v2"));
+  }
+}
+
+TEST_CASE("kube client: an empty version is the group's preferred one", "[kube]") {
+  World w;
+  // /apis lists autoscaling with v2beta2 preferred over v1; the kind is looked up there first.
+  w.http.answer("GET /apis", 200, R"({"kind":"APIGroupList","groups":[
+    {"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],
+     "preferredVersion":{"groupVersion":"apps/v1","version":"v1"}},
+    {"name":"autoscaling","versions":[{"groupVersion":"autoscaling/v1","version":"v1"},
+       {"groupVersion":"autoscaling/v2beta2","version":"v2beta2"}],
+     "preferredVersion":{"groupVersion":"autoscaling/v2beta2","version":"v2beta2"}}]})");
+  w.http.answer("GET /api", 200, R"({"kind":"APIVersions","versions":["v1"]})");
+  w.http.answer("GET /apis/apps/v1", 200, kAppsV1);
+  w.http.answer("GET /apis/autoscaling/v2beta2", 200, R"({"kind":"APIResourceList","resources":[
+    {"name":"horizontalpodautoscalers","namespaced":true,"kind":"HorizontalPodAutoscaler"}]})");
+  w.http.answer("GET /apis/autoscaling/v1", 200, R"({"kind":"APIResourceList","resources":[
+    {"name":"horizontalpodautoscalers","namespaced":true,"kind":"HorizontalPodAutoscaler"},
+    {"name":"onlyinv1s","namespaced":true,"kind":"OnlyInV1"}]})");
+  w.http.answer("GET /api/v1", 200, R"({"kind":"APIResourceList","resources":[
+    {"name":"configmaps","namespaced":true,"kind":"ConfigMap"}]})");
+  auto c = w.client("", "/cache");
+
+  auto d = c->resource_for({"apps", "", "Deployment"});
+  REQUIRE(d);
+  CHECK(d->version == "v1");
+  CHECK(d->name == "deployments");
+  auto hpa = c->resource_for({"autoscaling", "", "HorizontalPodAutoscaler"});
+  REQUIRE(hpa);
+  CHECK(hpa->version == "v2beta2");  // the preferred version, not the first listed
+  auto v1_only = c->resource_for({"autoscaling", "", "OnlyInV1"});
+  REQUIRE(v1_only);
+  CHECK(v1_only->version == "v1");  // not in the preferred version: the next one that has it
+  auto cm = c->resource_for({"", "", "ConfigMap"});
+  REQUIRE(cm);
+  CHECK(cm->version == "v1");
+  CHECK(cm->group.empty());
+  // /apis and /api once each (memory), and kept on disk like kubectl's servergroups.json.
+  const auto lines = w.http.lines();
+  CHECK(std::count(lines.begin(), lines.end(), "GET https://k8s.test:6443/apis") == 1);
+  CHECK(std::count(lines.begin(), lines.end(), "GET https://k8s.test:6443/api") == 1);
+  CHECK(w.files.contains("/cache/k8s.test_6443/servergroups.json"));
+
+  SECTION("a group the server does not serve") {
+    auto r = c->resource_for({"example.com", "", "Widget"});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == Failure::Kind::not_found);
+    CHECK_THAT(r.error().message, Contains("does not serve the API group example.com"));
+  }
+  SECTION("a kind no version of the group serves") {
+    auto r = c->resource_for({"apps", "", "NoSuchKind"});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == Failure::Kind::not_found);
+    CHECK_THAT(r.error().message, Contains("does not serve kind NoSuchKind in apps (any version)"));
+  }
+  SECTION("a new client reads the group list from the disk cache") {
+    auto again = w.client("", "/cache");
+    const auto before = w.http.sent.size();
+    REQUIRE(again->resource_for({"apps", "", "Deployment"}));
+    CHECK(w.http.sent.size() == before);
   }
 }
 

@@ -1,5 +1,8 @@
-// The libcurl implementation of http.hpp. One easy handle per attempt: simple, and stackctl makes
-// few enough requests that connection reuse is not worth shared state between callers.
+// The libcurl implementation of http.hpp. Each attempt takes an easy handle from the client's pool
+// of idle ones (or a new one) and puts it back afterwards: curl keeps a handle's connections and
+// TLS sessions across curl_easy_reset, so the next request to the same server reuses the
+// connection (a deploy of 200 objects makes one TLS handshake, not 200). Concurrent requests
+// each hold a handle of their own.
 #include "adapters/http.hpp"
 
 #include <curl/curl.h>
@@ -83,6 +86,16 @@ bool is_transient_code(CURLcode code) {
     default:
       return false;
   }
+}
+
+// curl's texts (OpenSSL backend) for a TLS handshake the peer cut short: "OpenSSL SSL_connect:
+// SSL_ERROR_SYSCALL in connection to ...", "Recv failure: Connection reset by peer" (seen here
+// with libcurl 7.88 / OpenSSL 3.0 against a server that closes at accept), and OpenSSL 3's
+// "unexpected eof while reading".
+bool is_connection_cut(const std::string& cause) {
+  return cause.find("SSL_ERROR_SYSCALL") != std::string::npos ||
+         cause.find("Connection reset by peer") != std::string::npos ||
+         cause.find("unexpected eof") != std::string::npos;
 }
 
 Failure::Kind kind_of(CURLcode code) {
@@ -324,7 +337,7 @@ class CurlClient final : public Client {
                   const Progress* progress) {
     const std::string shown = redact_url(request.url);
     const std::string what = request.method + " " + shown;
-    std::unique_ptr<CURL, HandleDeleter> handle(curl_easy_init());
+    Lease handle(*this);
     if (!handle)
       return {std::unexpected(Failure{Failure::Kind::network, what + ": curl_easy_init failed"}),
               false};
@@ -375,9 +388,13 @@ class CurlClient final : public Client {
               ? "cannot write " + (path ? path->string() : std::string("body"))
               : (error[0] != '\0' ? std::string(error.data()) : curl_easy_strerror(code));
       const Failure::Kind kind = t.write_failed ? Failure::Kind::io : kind_of(code);
+      // The peer closed the connection during the TLS handshake: the request was never sent,
+      // so any method may be tried again. Other handshake failures (a wrong protocol, a
+      // certificate) are not transient.
+      const bool handshake_cut = code == CURLE_SSL_CONNECT_ERROR && is_connection_cut(cause);
       return {std::unexpected(Failure{kind, what + ": " + scrub(cause, request.url)}),
-              !t.write_failed && is_transient_code(code), code == CURLE_COULDNT_CONNECT,
-              t.delivered};
+              !t.write_failed && (is_transient_code(code) || handshake_cut),
+              code == CURLE_COULDNT_CONNECT || handshake_cut, t.delivered};
     }
     curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &t.response.status);
     char* effective = nullptr;
@@ -496,7 +513,46 @@ class CurlClient final : public Client {
     }
   }
 
+  // An easy handle for one attempt, back to the pool when the attempt ends.
+  class Lease {
+   public:
+    explicit Lease(CurlClient& owner) : owner_(owner), handle_(owner.take()) {}
+    ~Lease() { owner_.give_back(std::move(handle_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    CURL* get() const { return handle_.get(); }
+    explicit operator bool() const { return handle_ != nullptr; }
+
+   private:
+    CurlClient& owner_;
+    std::unique_ptr<CURL, HandleDeleter> handle_;
+  };
+
+  std::unique_ptr<CURL, HandleDeleter> take() {
+    {
+      const std::lock_guard lock(pool_mutex_);
+      if (!idle_.empty()) {
+        auto h = std::move(idle_.back());
+        idle_.pop_back();
+        return h;
+      }
+    }
+    return std::unique_ptr<CURL, HandleDeleter>(curl_easy_init());
+  }
+
+  // curl_easy_reset drops the options (they point at this attempt's headers and buffers) and
+  // keeps "live connections, the Session ID cache, the DNS cache" (curl_easy_reset(3)).
+  void give_back(std::unique_ptr<CURL, HandleDeleter> h) {
+    if (!h) return;
+    curl_easy_reset(h.get());
+    const std::lock_guard lock(pool_mutex_);
+    if (idle_.size() < kIdleHandles) idle_.push_back(std::move(h));
+  }
+
+  static constexpr std::size_t kIdleHandles = 8;
   Options options_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<CURL, HandleDeleter>> idle_;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
 
@@ -70,6 +71,7 @@ class RealClient final : public Client {
   std::string default_namespace() const override { return connection_.namespace_name; }
 
   std::expected<Resource, Failure> resource_for(const GroupVersionKind& gvk) override {
+    if (gvk.version.empty()) return preferred_resource(gvk);
     const std::string gv = group_version(gvk.group, gvk.version);
     auto list = resources_of(gvk.group, gvk.version, Source::cache_or_server);
     if (!list) return std::unexpected(list.error());
@@ -144,6 +146,69 @@ class RealClient final : public Client {
  private:
   enum class Source { cache_or_server, server };
 
+  // An empty version: the group's versions as the server lists them (/api for the core group,
+  // /apis for the others), the preferred one first, as kubectl's RESTMapper orders them; the
+  // first version that serves the kind wins.
+  std::expected<Resource, Failure> preferred_resource(const GroupVersionKind& gvk) {
+    auto versions = group_versions(gvk.group, Source::cache_or_server);
+    if (versions && versions->empty())  // a group installed since the list was cached
+      versions = group_versions(gvk.group, Source::server);
+    if (!versions) return std::unexpected(versions.error());
+    if (versions->empty())
+      return std::unexpected(stamped(Failure::Kind::not_found, 404, "NotFound",
+                                     "the server does not serve the API group " + gvk.group));
+    for (const auto& v : *versions) {
+      auto r = resource_for({gvk.group, v, gvk.kind});
+      if (r || r.error().kind != Failure::Kind::not_found) return r;
+    }
+    return std::unexpected(unknown_kind(
+        gvk, (gvk.group.empty() ? "the core group" : gvk.group) + std::string(" (any version)")));
+  }
+
+  // The versions of `group`, preferred first; empty when the server does not serve the group.
+  std::expected<std::vector<std::string>, Failure> group_versions(const std::string& group,
+                                                                  Source source) {
+    const std::string name = group.empty() ? "core" : "groups";
+    std::optional<Json> list;
+    if (source == Source::cache_or_server) {
+      if (auto it = memory_.find("/" + name); it != memory_.end()) list = it->second;
+      if (!list) list = read_cache_file(groups_cache_file(name));
+    }
+    if (!list) {
+      auto body =
+          call("GET", group.empty() ? "/api" : "/apis", "", "", http::Idempotent::by_method);
+      if (!body) return std::unexpected(body.error());
+      list = std::move(*body);
+      write_cache_file(groups_cache_file(name), *list);
+    }
+    memory_["/" + name] = *list;
+    std::vector<std::string> out;
+    if (group.empty()) {  // APIVersions: {"versions": ["v1"]}
+      for (const auto& v : list->value("versions", Json::array()))
+        if (v.is_string()) out.push_back(v.get<std::string>());
+      return out;
+    }
+    for (const auto& g : list->value("groups", Json::array())) {  // APIGroupList
+      if (g.value("name", "") != group) continue;
+      const Json none = Json::object();
+      const Json& preferred = g.contains("preferredVersion") ? g["preferredVersion"] : none;
+      if (preferred.is_object() && !preferred.value("version", "").empty())
+        out.push_back(preferred.value("version", ""));
+      for (const auto& v : g.value("versions", Json::array())) {
+        const std::string version = v.value("version", "");
+        if (!version.empty() && std::find(out.begin(), out.end(), version) == out.end())
+          out.push_back(version);
+      }
+    }
+    return out;
+  }
+
+  // kubectl keeps the group list as servergroups.json beside the group versions' files.
+  std::string groups_cache_file(const std::string& name) const {
+    return options_.cache_dir + "/" + cache_key(connection_.server) + "/" +
+           (name == "core" ? "core_versions" : "servergroups") + ".json";
+  }
+
   struct ResourceList {
     Json body;
     bool fetched_now = false;
@@ -206,8 +271,12 @@ class RealClient final : public Client {
   }
 
   std::optional<Json> read_cache(const std::string& group, const std::string& version) const {
+    return read_cache_file(cache_file(group, version));
+  }
+
+  std::optional<Json> read_cache_file(const std::string& file) const {
     if (options_.cache_dir == "-") return std::nullopt;
-    auto text = ports_.host.read_file(cache_file(group, version));
+    auto text = ports_.host.read_file(file);
     if (!text) return std::nullopt;
     try {
       Json cached = Json::parse(*text);
@@ -221,13 +290,17 @@ class RealClient final : public Client {
   }
 
   void write_cache(const std::string& group, const std::string& version, const Json& list) {
+    write_cache_file(cache_file(group, version), list);
+  }
+
+  void write_cache_file(const std::string& file, const Json& list) {
     if (options_.cache_dir == "-") return;
     const auto now =
         std::chrono::duration_cast<std::chrono::seconds>(ports_.host.now().time_since_epoch())
             .count();
     const Json entry = {{"fetchedAt", now}, {"server", connection_.server}, {"list", list}};
-    if (!ports_.host.write_file(cache_file(group, version), entry.dump()))
-      spdlog::debug("kube: cannot write the discovery cache {}", cache_file(group, version));
+    if (!ports_.host.write_file(file, entry.dump()))
+      spdlog::debug("kube: cannot write the discovery cache {}", file);
   }
 
   // One request, decoded: a JSON body, or a Failure from the Status the server sent.

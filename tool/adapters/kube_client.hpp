@@ -26,7 +26,14 @@ struct ClientOptions {
   // Discovery cache folder; "" = $XDG_CACHE_HOME/stackctl/discovery (else ~/.cache/...);
   // "-" = memory only.
   std::string cache_dir;
-  http::Options http;  // retries, timeouts; TLS fields are filled from the connection
+  // Retries, timeouts; TLS fields are filled from the connection. 10 retries: client-go's
+  // default for a 429 or 5xx with Retry-After (rest/request.go NewRequest, maxRetries: 10, in the
+  // v1.20.2 tree tests/k8s builds), so a throttling apiserver is ridden out as kubectl rides it.
+  http::Options http = [] {
+    http::Options o;
+    o.retries = 10;
+    return o;
+  }();
 };
 
 // The ports the client uses: a factory of HTTP clients (a new one when an exec plugin hands out

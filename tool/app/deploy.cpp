@@ -1,9 +1,11 @@
 #include "app/deploy.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <thread>
 
+#include "adapters/hashing.hpp"
 #include "app/deploy_internal.hpp"
 #include "core/deploy/applyset.hpp"
 #include "core/deploy/diff.hpp"
@@ -78,6 +80,31 @@ DeployError api_error(const kube::Failure& f, const std::string& what, bool dry_
   return {kind, explain(f, what, dry_run), result};
 }
 
+// On the parent: per member, the resourceVersion the server answered to stackctl's last apply of
+// it and a digest of what was applied: {"<key_of>": ["<resourceVersion>", "<digest>"]}. A member
+// whose LIST shows that same resourceVersion has not been written by anyone since (every write,
+// a controller's status update included, changes it), so applying the same intent again would
+// change nothing: deploy skips that PATCH. Only an optimisation: a missing, stale or damaged
+// record costs the PATCH, never a wrong result. Rewritten only when members changed (below).
+constexpr const char* kAppliedAnnotation = "stackctl.io/applied";
+constexpr std::size_t kRecordLimit = 128 * 1024;
+
+std::string intent_digest(const Object& body) {
+  return hashing::hash_bytes(body.body.dump(), model::HashAlgorithm::sha256).substr(0, 32);
+}
+
+Json read_record(const Json& parent) {
+  const std::string text =
+      str(meta(parent).value("annotations", Json::object()), kAppliedAnnotation);
+  if (text.empty()) return Json::object();
+  try {
+    Json j = Json::parse(text);
+    return j.is_object() ? j : Json::object();
+  } catch (const Json::exception&) {
+    return Json::object();  // damaged: every member is applied
+  }
+}
+
 // Identity of a live object for the prune and plan lookups.
 std::string key_of(const std::string& group_kind, const std::string& ns, const std::string& name) {
   return group_kind + "/" + ns + "/" + name;
@@ -92,6 +119,8 @@ struct Run {
   std::map<std::string, Json> listed;  // key_of -> live member
   std::vector<deploy::Live> listed_all;
   bool namespace_missing = false;
+  Json old_record = Json::object();  // kAppliedAnnotation of the parent as read
+  Json new_record = Json::object();  // what this deploy applied (or found unchanged)
 
   Run(const DeployRequest& r, kube::Client& c)
       : req(r), client(c), resources(c), ref{deploy::parent_name(r.stack), r.ns, r.tooling} {
@@ -104,7 +133,8 @@ struct Run {
 
   std::expected<void, DeployError> apply_namespace(const Object& ns);
   std::expected<std::optional<deploy::Members>, DeployError> read_parent();
-  std::expected<void, DeployError> write_parent(const deploy::Members& m, const char* step);
+  std::expected<void, DeployError> write_parent(const deploy::Members& m, const Json& record,
+                                                const char* step);
   std::expected<void, DeployError> list_members(const deploy::Plan& plan,
                                                 const std::vector<Object>& members);
   std::expected<std::string, DeployError> apply(const Object& o, std::set<std::string>& uids);
@@ -155,14 +185,21 @@ std::expected<std::optional<deploy::Members>, DeployError> Run::read_parent() {
   if (!live) return std::unexpected(error(live.error(), "Secret " + ref.ns + "/" + ref.name));
   if (!*live) return std::nullopt;
   auto m = deploy::read_parent(ref, **live);
+  if (m) old_record = read_record(**live);
   if (!m) return std::unexpected(DeployError{DeployError::Kind::refused, m.error(), result});
   return *m;
 }
 
-std::expected<void, DeployError> Run::write_parent(const deploy::Members& m, const char* step) {
+std::expected<void, DeployError> Run::write_parent(const deploy::Members& m, const Json& record,
+                                                   const char* step) {
   auto r = resources.get({"", "v1", "Secret"});
   if (!r) return std::unexpected(r.error());
-  const Object parent = deploy::parent_object(ref, m);
+  Object parent = deploy::parent_object(ref, m);
+  // An object's annotations may total 256 KiB (apimachinery validation/objectmeta.go,
+  // totalAnnotationSizeLimitB): a record past half of that (some 2000 members) is left out, and
+  // every member is then applied each time.
+  if (const std::string text = record.dump(); !record.empty() && text.size() <= kRecordLimit)
+    parent.body["metadata"]["annotations"][kAppliedAnnotation] = text;
   auto applied = client.apply(*r, parent, {"stackctl", true, false});
   if (!applied)
     return std::unexpected(error(applied.error(), parent.display() + " (" + step + ")"));
@@ -181,12 +218,6 @@ std::expected<void, DeployError> Run::list_members(const deploy::Plan& plan,
     kube::GroupVersionKind gvk{gk.substr(dot + 1), "", gk.substr(0, dot)};
     if (const auto v = versions.find(gk); v != versions.end()) gvk.version = v->second;
     auto r = resources.get(gvk);
-    if (!r && gvk.version.empty()) {
-      // Stopgap: the real client does not resolve a preferred version yet (kube.hpp's contract
-      // asks it to); v1 is the version of every kind render makes (core, apps, rbac).
-      gvk.version = "v1";
-      r = resources.get(gvk);
-    }
     if (!r) return std::unexpected(r.error());
     std::vector<std::string> namespaces =
         r->namespaced ? plan.namespaces() : std::vector<std::string>{""};
@@ -225,10 +256,24 @@ std::expected<std::string, DeployError> Run::apply(const Object& o, std::set<std
     if (!got) return std::unexpected(error(got.error(), o.display()));
     live = *got;
   }
-  auto applied = client.apply(*r, deploy::with_part_of(secret_as_data(o), ref.id()),
-                              {"stackctl", req.force_conflicts, req.dry_run});
+  const Object body = deploy::with_part_of(secret_as_data(o), ref.id());
+  const std::string key = key_of(gk, o.namespace_name(), o.name());
+  const std::string digest = intent_digest(body);
+  if (live && !req.dry_run && !req.diff && !req.force_conflicts) {
+    const Json seen = Json::array({str(meta(*live), "resourceVersion"), digest});
+    if (old_record.value(key, Json()) == seen) {
+      // Nobody wrote it since stackctl applied this same intent: nothing to send.
+      new_record[key] = seen;
+      uids.insert(str(meta(*live), "uid"));
+      out.action = Action::unchanged;
+      result.objects.push_back(std::move(out));
+      return str(meta(*live), "uid");
+    }
+  }
+  auto applied = client.apply(*r, body, {"stackctl", req.force_conflicts, req.dry_run});
   if (!applied) return std::unexpected(error(applied.error(), o.display()));
   uids.insert(str(meta(*applied), "uid"));
+  if (!req.dry_run) new_record[key] = Json::array({str(meta(*applied), "resourceVersion"), digest});
   if (live) {
     out.action = deploy::same_content(*live, *applied) ? Action::unchanged : Action::update;
   } else {
@@ -330,7 +375,8 @@ std::expected<DeployResult, DeployError> deploy(const DeployRequest& request, ku
   if (!request.dry_run && !run.namespace_missing && (!*old || plan.widened != **old)) {
     progress.step("ApplySet " + run.ref.ns + "/" + run.ref.name + ": widen to " +
                   std::to_string(plan.widened.group_kinds.size()) + " kinds");
-    if (auto w = run.write_parent(plan.widened, "widen"); !w) return std::unexpected(w.error());
+    if (auto w = run.write_parent(plan.widened, run.old_record, "widen"); !w)
+      return std::unexpected(w.error());
   }
   if (auto l = run.list_members(plan, members); !l) return std::unexpected(l.error());
 
@@ -347,8 +393,27 @@ std::expected<DeployResult, DeployError> deploy(const DeployRequest& request, ku
     if (!request.dry_run && plan.narrowed != plan.widened) {
       progress.step("ApplySet " + run.ref.ns + "/" + run.ref.name + ": narrow to " +
                     std::to_string(plan.narrowed.group_kinds.size()) + " kinds");
-      if (auto n = run.write_parent(plan.narrowed, "narrow"); !n) return std::unexpected(n.error());
+      if (auto n = run.write_parent(plan.narrowed, run.new_record, "narrow"); !n)
+        return std::unexpected(n.error());
+      run.old_record = run.new_record;
     }
+  }
+  // The record is rewritten only with a change of the members (or when it is missing): an
+  // object a controller wrote since (a Deployment's status) answers its apply unchanged and
+  // stays stale in the record, so it is applied again next time, and a deploy that changes
+  // nothing writes nothing, the parent included.
+  const bool members_changed =
+      std::any_of(run.result.objects.begin(), run.result.objects.end(), [](const ObjectResult& o) {
+        return o.action == Action::create || o.action == Action::update ||
+               o.action == Action::prune;
+      });
+  if (!request.dry_run && !run.namespace_missing && run.new_record != run.old_record &&
+      (members_changed ||
+       (run.old_record.empty() && run.new_record.dump().size() <= kRecordLimit))) {
+    // The parent as it stands (narrowed when pruning), with what was applied now.
+    const auto& kinds = request.prune ? plan.narrowed : plan.widened;
+    if (auto n = run.write_parent(kinds, run.new_record, "record"); !n)
+      return std::unexpected(n.error());
   }
   if (request.dry_run || !request.wait) return std::move(run.result);
   if (auto w =

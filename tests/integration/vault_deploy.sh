@@ -69,6 +69,10 @@ mirror_start
 step "render --vault and lock the kyuubi-sql stack"
 prepare kyuubi-sql --vault
 STACK="$W/kyuubi-sql.stack.yaml"
+# What render --vault writes: the pod template's checksum/secret below is compared with the live
+# one, and the canary search allows the value only in spark.env and the Secret manifest here.
+"$STACKCTL" render "$STACK" --target minikube --out "$W/r-kyuubi-sql" --vault >/dev/null \
+  2>"$W/render-out.err" || { cat "$W/render-out.err"; fail "render --vault --out"; }
 CTX=$($KUBECTL config current-context)
 N=0
 # run NAME WANT_RC ARGS...: stackctl -v deploy, keeping stdout and stderr under $W/logs.
@@ -132,6 +136,21 @@ grep -q "nothing was deployed" "$W/logs/denied.stderr" || fail "deploy did not s
 [ ! -s "$W/logs/denied.stdout" ] || fail "a failed deploy printed a plan"
 [ "$(rvs "$NS")" = "$before" ] || fail "a failed Vault read changed the cluster"
 
+# drift_vault NAME WANT_RC: `stackctl drift --only cluster --cluster --vault`, output kept.
+drift_vault() {
+  local name=$1 want=$2
+  set +e
+  "$STACKCTL" drift "$STACK" --target minikube --only cluster --cluster --vault -n "$NS" \
+    --kubeconfig "$KC" --context "$CTX" >"$W/logs/$name.stdout" 2>"$W/logs/$name.stderr"
+  local rc=$?
+  set -e
+  [ "$rc" = "$want" ] || { cat "$W/logs/$name.stdout" "$W/logs/$name.stderr"; fail "$name: exit $rc, expected $want"; }
+  echo "ok: $name (exit $rc)"
+}
+step "drift --cluster --vault with Vault unchanged: clean"
+drift_vault drift-clean 0
+grep -q "drift: clean" "$W/logs/drift-clean.stdout" || { cat "$W/logs/drift-clean.stdout"; fail "drift not clean"; }
+
 step "one Vault value changes (terraform apply): --diff shows it masked, changes nothing"
 vput "root-token-$CANARY" spark/kyuubi-sql \
   "{\"aws_access_key_id\": \"AKIATEST\", \"aws_secret_access_key\": \"$CANARY\", \"executor_instances\": \"3\"}"
@@ -156,6 +175,11 @@ assert len(changed) == 2, changed
 PY
 echo "ok: --diff names exactly the Secret (masked) and the Kyuubi StatefulSet"
 
+step "drift --cluster --vault after the Vault change: a spark.env value changed since the last deploy"
+drift_vault drift-changed 5
+grep -q "a spark.env value changed since the last deploy" "$W/logs/drift-changed.stdout" ||
+  { cat "$W/logs/drift-changed.stdout"; fail "drift does not name the changed Vault value"; }
+
 step "deploy again: the Kyuubi pods roll, nothing else changes"
 run change 0 --vault --output json
 secret_check 3 || fail "the live Secret does not hold the new value"
@@ -165,7 +189,9 @@ sum2=$(sts "$checksum_path")
 [ "$sum2" != "$sum1" ] || fail "checksum/secret did not change"
 echo "ok: the Kyuubi StatefulSet rolled (generation $gen1 -> $gen2, checksum/secret changed)"
 changed=$( { diff <(echo "$before") <(rvs "$NS") || true; } | sed -n 's/^> \(.*\)=.*/\1/p' | sort | tr '\n' ' ')
-[ "$changed" = "Secret/kyuubi-sql-spark-env StatefulSet/kyuubi-sql-kyuubi " ] ||
+# The ApplySet parent (kyuubi-sql-applyset) changes too: it records what each member was applied
+# with (stackctl.io/applied, docs/deploy.md), and two members were updated.
+[ "$changed" = "Secret/kyuubi-sql-applyset Secret/kyuubi-sql-spark-env StatefulSet/kyuubi-sql-kyuubi " ] ||
   fail "a Vault change altered: $changed"
 echo "ok: a Vault change altered exactly the Secret and the Kyuubi StatefulSet"
 python3 - "$W/logs/change.stdout" <<'PY' || fail "deploy --output json"

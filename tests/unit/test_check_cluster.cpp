@@ -43,7 +43,10 @@ Platform render_minikube(const lock::Lock& lock) {
   REQUIRE(stack);
   std::ostringstream out, err;
   cli::Context ctx{{}, out, err};
-  cli::DeployInputs in{&lock, std::nullopt, "", "", nullptr, cli::Pins::optional};
+  cli::DeployInputs in;
+  in.lock = &lock;
+  in.delivery = stack->image_delivery(*stack->find_target("minikube"));
+  in.pins = cli::Pins::optional;
   auto objects = cli::rendered_objects(ctx, *base, *stack, catalog::builtin_catalog(), kStack, in);
   INFO(err.str());
   REQUIRE(objects);

@@ -80,8 +80,10 @@ ClusterResult check_cluster(Context& ctx, const model::Stack& loaded,
     result.exit_code = lock.error();
     return result;
   }
-  DeployInputs inputs{
-      .lock = &*lock, .delivery = stack.image_delivery(target), .pins = Pins::optional};
+  DeployInputs inputs;
+  inputs.lock = &*lock;
+  inputs.delivery = stack.image_delivery(target);
+  inputs.pins = Pins::optional;
   auto intended = rendered_objects(ctx, *base.stack, stack, catalog, stack_path, inputs);
   if (!intended) {
     result.exit_code = intended.error();

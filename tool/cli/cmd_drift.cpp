@@ -182,6 +182,12 @@ Command drift_command() {
         sub.add_option("--values", a->values_file,
                        "spark.env values, as for `stackctl render` (needed to render spark.env "
                        "and the Secret's checksum)");
+        auto* vault_flag = sub.add_flag(
+            "--vault", a->vault,
+            "With --cluster: read the Vault-sourced spark.env keys from Vault (VAULT_ADDR, "
+            "VAULT_TOKEN, ...; docs/vault.md), so a value changed in Vault since the last deploy "
+            "is drift");
+        if (auto* values = sub.get_option_no_throw("--values")) vault_flag->excludes(values);
         sub.add_option("--templates", a->templates_dir,
                        "Template folder overriding the built-in ones, as for `stackctl render`");
         sub.add_option("--parallel", a->parallel,

@@ -7,6 +7,7 @@
 #include "adapters/registry.hpp"
 #include "app/drift.hpp"
 #include "cli/deploy_inputs.hpp"
+#include "cli/env_inputs.hpp"
 #include "cli/output.hpp"
 #include "cli/render_inputs.hpp"
 #include "core/drift/checks.hpp"
@@ -145,10 +146,20 @@ std::vector<drift::Result> cluster_results(Context& ctx, const DriftArgs& a,
   if (kube.context.empty()) kube.context = target->context;
   kube.ns = target->namespace_name;
   // Problems rendering or connecting are printed by the helpers; the result says where to look.
-  DeployInputs inputs{.lock = &*in.lock,
-                      .delivery = stack.image_delivery(*target),
-                      .values_file = a.values_file,
-                      .build_hint = "stackctl build " + a.stack_path + " --push"};
+  // --vault: the Secret's checksum from the values Vault holds now, so a value changed since the
+  // last deploy shows as a changed checksum/secret on the pod templates that read it.
+  std::unique_ptr<vault::Environment> vault_env;
+  VaultDeps vault_deps;
+  if (a.vault) {
+    vault_env = vault::process_environment();
+    vault_deps = real_vault_deps(*vault_env);
+  }
+  DeployInputs inputs;
+  inputs.lock = &*in.lock;
+  inputs.delivery = stack.image_delivery(*target);
+  inputs.values_file = a.values_file;
+  inputs.build_hint = "stackctl build " + a.stack_path + " --push";
+  inputs.vault = a.vault ? &vault_deps : nullptr;
   auto objects = rendered_objects(ctx, in.base, stack, *in.catalog, a.stack_path, inputs);
   if (!objects)
     return {drift::failed("cluster", "-", "the intended objects could not be made (see above)")};

@@ -31,6 +31,7 @@ struct DriftArgs {
   std::string rendered_dir;  // --rendered; default rendered/<stack name>
   std::string lock_file;
   std::string values_file;
+  bool vault = false;  // --vault: the cluster check reads the Vault-sourced spark.env keys
   std::string templates_dir;
   int parallel = 8;
   bool registry_insecure = false;

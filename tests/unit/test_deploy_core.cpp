@@ -240,7 +240,7 @@ TEST_CASE("Secret values are masked as kubectl diff masks them", "[deploy]") {
   CHECK(cm_before["data"]["a"] == "1");
 }
 
-TEST_CASE("--diff YAML: the same object in another key order diffs as equal", "[deploy]") {
+TEST_CASE("deploy --diff YAML: the same object in another key order diffs as equal", "[deploy]") {
   // A LIST item (kind and apiVersion last) against the server's answer to an apply (first).
   const Json listed = {{"metadata", {{"name", "x"}, {"labels", {{"b", "2"}, {"a", "1"}}}}},
                        {"data", {{"k", "v"}}},

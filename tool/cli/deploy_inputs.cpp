@@ -129,9 +129,8 @@ std::expected<std::vector<kube::Object>, int> rendered_objects(
     }
     out.push_back(m.object);
   }
-  if (const auto unpinned = unpinned_images(out); !unpinned.empty() &&
-                                                  in.delivery == model::ImageDelivery::push &&
-                                                  in.pins == Pins::required) {
+  if (const auto unpinned = unpinned_images(out);
+      !unpinned.empty() && in.delivery == model::ImageDelivery::push && in.pins == Pins::required) {
     ctx.err << "stackctl: images are not built and pushed (stack.lock has no digest for the tag "
                "the stack gives them):\n";
     for (const auto& line : unpinned) ctx.err << line << '\n';

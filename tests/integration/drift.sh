@@ -14,24 +14,7 @@ unset GITHUB_ACTIONS
 
 # A mirror that answers every checksum file with a made-up value (lock needs one per artifact;
 # drift never downloads artifacts).
-cat >"$WORK/mirror.py" <<'PY'
-import http.server
-LEN = {".sha1": 40, ".sha256": 64, ".sha512": 128, ".md5": 32}
-class H(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        for ext, n in LEN.items():
-            if self.path.endswith(ext):
-                body = ("0" * n + "\n").encode()
-                self.send_response(200); self.send_header("Content-Length", str(len(body)))
-                self.end_headers(); self.wfile.write(body); return
-        self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers()
-    do_HEAD = do_GET
-    def log_message(self, *a): pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-print(s.server_address[1], flush=True)
-s.serve_forever()
-PY
-python3 "$WORK/mirror.py" >"$WORK/mirror.port" &
+python3 "$ROOT/tests/servers/checksum_mirror.py" >"$WORK/mirror.port" &
 PIDS+=($!)
 for _ in $(seq 50); do [[ -s $WORK/mirror.port ]] && break; sleep 0.1; done
 MIRROR="http://127.0.0.1:$(cat "$WORK/mirror.port")"

@@ -24,7 +24,12 @@ SUFFIX=$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 NS=doctor-$SUFFIX
 OK=doctor-ok-$SUFFIX
 W=$(mktemp -d /tmp/stackctl-doctor.XXXXXX)
-cleanup() { K delete namespace "$NS" "$OK" --wait=false >/dev/null 2>&1 || true; rm -rf "$W"; }
+NODE=doctor-node-$SUFFIX
+cleanup() {
+  K delete namespace "$NS" "$OK" --wait=false >/dev/null 2>&1 || true
+  K delete node "$NODE" --wait=false >/dev/null 2>&1 || true
+  rm -rf "$W"
+}
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "--- doctor output:"; cat "$W/out.json" 2>/dev/null || true; exit 1; }
 
@@ -73,8 +78,16 @@ put_status "$NS" marimo '{"phase":"Pending","containerStatuses":[{"name":"marimo
 # (Insufficient cpu/memory is covered by the unit tests only: the harness's live scheduler writes
 # its own FailedScheduling events about the pod after a staged one.)
 # A Connect server restarting with exit 0, bound to a node with no kubelet: the apiserver's logs
-# call fails for real (a pod with no node gets an empty 200 from a 1.20 apiserver instead).
-pod "$NS" connect connect no-kubelet-node
+# call fails for real (a pod with no node gets an empty 200 from a 1.20 apiserver instead). The Node
+# object exists (with no address), so the pod garbage collector, which deletes pods bound to a node
+# that does not exist, cannot remove the pod while the test runs. It is unschedulable and tainted so
+# the scheduler never binds another test's pods to it; deleting it at the end lets the pod garbage
+# collector remove the pod the namespace deletion leaves terminating.
+K create -f - >/dev/null <<N
+{"apiVersion":"v1","kind":"Node","metadata":{"name":"$NODE"},
+ "spec":{"unschedulable":true,"taints":[{"key":"stackctl.test/no-kubelet","effect":"NoSchedule"}]}}
+N
+pod "$NS" connect connect "$NODE"
 put_status "$NS" connect '{"phase":"Running","containerStatuses":[{"name":"connect","ready":false,"restartCount":4,"image":"registry.local/spark-connect:test","imageID":"","state":{"waiting":{"reason":"CrashLoopBackOff","message":"back-off 1m20s restarting failed container"}},"lastState":{"terminated":{"reason":"Completed","exitCode":0,"startedAt":"2026-12-01T10:00:00Z","finishedAt":"2026-12-01T10:00:02Z"}}}]}'
 # A Service whose selector matches nothing.
 K -n "$NS" create service clusterip kyuubi --tcp=10009:10009 >/dev/null

@@ -157,3 +157,13 @@ TEST_CASE("write_atomic removes temporary files of dead writers beside the file"
   CHECK(names_in(t.path) == std::vector<std::string>{other, "stack.lock"});
   CHECK(*fs::read_file(lock) == "whole\n");
 }
+
+TEST_CASE("replace_tree names the real reason when a folder cannot be made, never \"Success\"") {
+  // /proc refuses new entries (ENOENT from mkdir), as a read-only or foreign mount would.
+  auto r =
+      fs::replace_tree("/proc/stackctl-no-such-output", {{"a/b.txt", "x", stdfs::perms(0644)}});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message ==
+        "cannot write /proc/stackctl-no-such-output/a/b.txt: No such file or directory");
+  CHECK_FALSE(stdfs::exists("/proc/stackctl-no-such-output"));
+}

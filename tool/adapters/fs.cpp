@@ -223,7 +223,11 @@ std::expected<void, Failure> replace_tree(const std::filesystem::path& dir,
   // renames; with the output in place, it is garbage.
   if (stdfs::exists(target, ec)) remove_stale(parent, "." + name + ".old-");
   const stdfs::path staging = parent / ("." + name + ".new-" + owned_suffix());
-  auto cleanup = [&] { stdfs::remove_all(staging, ec); };
+  // Its own error_code: a cleanup must not overwrite the reason of the failure it follows.
+  auto cleanup = [&] {
+    std::error_code ignored;
+    stdfs::remove_all(staging, ignored);
+  };
   const Failure interrupted{"interrupted; nothing was changed in " + target.string()};
   for (const auto& f : files) {
     if (deferral.pending()) {

@@ -101,8 +101,9 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
     if (d.code == "E_UNKNOWN_TARGET") return std::unexpected(kUsage);
   }
   if (!base.stack || !loaded.stack || loaded.diags.has_errors() || base.diags.has_errors()) {
-    ctx.err << a.in.path << ": invalid stack; nothing was deployed (see `stackctl validate "
-            << a.in.path << "`)\n";
+    ctx.err << stack_display_name(a.in.path)
+            << ": invalid stack; nothing was deployed (see `stackctl validate " << a.in.path
+            << "`)\n";
     return std::unexpected(kFindings);
   }
   model::Stack& stack = *loaded.stack;

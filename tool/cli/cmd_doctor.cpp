@@ -44,8 +44,9 @@ std::expected<StackPart, int> load(Context& ctx, const DoctorArgs& a) {
     if (d.code == "E_UNKNOWN_TARGET") return std::unexpected(kUsage);
   }
   if (!loaded.stack || loaded.diags.has_errors()) {
-    ctx.err << a.in.path << ": invalid stack; nothing was diagnosed (see `stackctl validate "
-            << a.in.path << "`)\n";
+    ctx.err << stack_display_name(a.in.path)
+            << ": invalid stack; nothing was diagnosed (see `stackctl validate " << a.in.path
+            << "`)\n";
     return std::unexpected(kFindings);
   }
   p.ignore = loaded.stack->doctor.ignore;  // the target's, when its overrides set doctor

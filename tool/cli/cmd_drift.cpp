@@ -30,8 +30,9 @@ std::expected<int, int> load_inputs(Context& ctx, const DriftArgs& a, DriftInput
   if (base.exit_code != 0) return std::unexpected(base.exit_code);
   if (!base.stack || base.diags.has_errors()) {
     for (const auto& d : base.diags.items()) print_diagnostic(ctx, ctx.err, d);
-    ctx.err << a.stack_path << ": invalid stack; nothing was compared (see `stackctl validate "
-            << a.stack_path << "`)\n";
+    ctx.err << stack_display_name(a.stack_path)
+            << ": invalid stack; nothing was compared (see `stackctl validate " << a.stack_path
+            << "`)\n";
     return std::unexpected(kFindings);
   }
   in.base = std::move(*base.stack);
@@ -161,7 +162,9 @@ Command drift_command() {
       "unreadable stack or templates.\nSee docs/drift.md.\n",
       [](CLI::App& sub) -> Runner {
         auto a = std::make_shared<DriftArgs>();
-        sub.add_option("STACK", a->stack_path, "The stack file (YAML)")->required();
+        sub.add_option("STACK", a->stack_path,
+                       "The stack file (YAML); - reads it from standard input")
+            ->required();
         sub.add_option("-t,--target", a->target,
                        "Only this target (default: every target; --cluster needs one)");
         sub.add_option("--against", a->against,

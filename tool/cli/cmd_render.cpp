@@ -53,7 +53,7 @@ struct Stacks {
 
 Stacks load_stacks(const doc::Node& root, const RenderArgs& a, const catalog::Catalog& catalog) {
   Stacks s;
-  s.base = build_stack(root, {a.in.path, "", &catalog}, s.diags);
+  s.base = build_stack(root, {stack_display_name(a.in.path), "", &catalog}, s.diags);
   if (!s.base || s.diags.has_errors()) return s;
   std::vector<std::string> names;
   if (!a.in.target.empty()) {
@@ -63,7 +63,7 @@ Stacks load_stacks(const doc::Node& root, const RenderArgs& a, const catalog::Ca
   }
   for (const auto& name : names) {
     Diagnostics d;
-    auto stack = build_stack(root, {a.in.path, name, &catalog}, d);
+    auto stack = build_stack(root, {stack_display_name(a.in.path), name, &catalog}, d);
     for (auto item : d.items()) {
       if (item.severity == Severity::error && item.code != "E_UNKNOWN_TARGET")
         item.message += " (with target \"" + name + "\")";
@@ -208,13 +208,13 @@ int gather_inputs(Context& ctx, const RenderArgs& a, const std::vector<const mod
 int run_render(Context& ctx, const RenderArgs& a) {
   const catalog::Catalog* catalog = active_catalog(ctx);
   if (catalog == nullptr) return kInputError;
-  auto text = fs::read_file(a.in.path);
+  auto text = read_stack_text(a.in.path);
   if (!text) {
-    ctx.err << "stackctl: " << text.error().message << '\n';
+    ctx.err << "stackctl: " << text.error() << '\n';
     return kInputError;
   }
   Diagnostics parse_diags;
-  auto root = doc::parse(*text, a.in.path, parse_diags);
+  auto root = doc::parse(*text, stack_display_name(a.in.path), parse_diags);
   if (!root) parse_diags.add(root.error());
   Stacks stacks = root ? load_stacks(*root, a, *catalog) : Stacks{};
   stacks.diags.append(parse_diags);
@@ -225,8 +225,9 @@ int run_render(Context& ctx, const RenderArgs& a) {
   }
   if (!root || !stacks.base || stacks.diags.has_errors()) {
     print_unique(ctx, stacks.diags);
-    ctx.err << a.in.path << ": invalid stack; nothing was rendered (see `stackctl validate "
-            << a.in.path << "`)\n";
+    ctx.err << stack_display_name(a.in.path)
+            << ": invalid stack; nothing was rendered (see `stackctl validate " << a.in.path
+            << "`)\n";
     return kFindings;
   }
   print_unique(ctx, stacks.diags);  // warnings only

@@ -13,14 +13,14 @@ namespace {
 int run_validate(Context& ctx, const StackInput& in) {
   const catalog::Catalog* catalog = active_catalog(ctx);
   if (catalog == nullptr) return kInputError;
-  auto text = fs::read_file(in.path);
+  auto text = read_stack_text(in.path);
   if (!text) {
-    ctx.err << "stackctl: " << text.error().message << '\n';
+    ctx.err << "stackctl: " << text.error() << '\n';
     return kInputError;
   }
-  const Diagnostics diags = validate_stack(*text, in.path, catalog);
+  const Diagnostics diags = validate_stack(*text, stack_display_name(in.path), catalog);
   if (ctx.options.output == OutputFormat::json) {
-    nlohmann::json j = {{"file", in.path},
+    nlohmann::json j = {{"file", stack_display_name(in.path)},
                         {"valid", !diags.has_errors()},
                         {"errors", diags.error_count()},
                         {"warnings", diags.warning_count()},
@@ -28,8 +28,8 @@ int run_validate(Context& ctx, const StackInput& in) {
     ctx.out << j.dump(2) << '\n';
   } else {
     for (const auto& d : diags.items()) print_diagnostic(ctx, ctx.out, d);
-    ctx.out << in.path << ": " << (diags.has_errors() ? "invalid" : "valid") << " ("
-            << summary(diags.error_count(), diags.warning_count()) << ")\n";
+    ctx.out << stack_display_name(in.path) << ": " << (diags.has_errors() ? "invalid" : "valid")
+            << " (" << summary(diags.error_count(), diags.warning_count()) << ")\n";
   }
   return diags.has_errors() ? kFindings : kOk;
 }

@@ -8,6 +8,7 @@ namespace stackctl::cli {
 std::filesystem::path lock_path_for(const std::string& stack_file,
                                     const std::string& explicit_path) {
   if (!explicit_path.empty()) return explicit_path;
+  if (stack_file == "-") return "stack.lock";  // a stack read from standard input
   std::filesystem::path p(stack_file);
   const auto ext = p.extension();
   if (ext == ".yaml" || ext == ".yml") p.replace_extension();

@@ -1,5 +1,8 @@
 #include "cli/stack_input.hpp"
 
+#include <iostream>
+#include <iterator>
+
 #include "adapters/fs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -8,8 +11,33 @@
 namespace stackctl::cli {
 
 void add_stack_argument(CLI::App& sub, StackInput& in) {
-  sub.add_option("STACK", in.path, "The stack file (YAML), e.g. stacks/spark-connect.stack.yaml")
+  sub.add_option("STACK", in.path,
+                 "The stack file (YAML), e.g. stacks/spark-connect.stack.yaml; - reads it from "
+                 "standard input")
       ->required();
+}
+
+std::expected<std::string, std::string> read_stack_text(const std::string& path) {
+  if (path != kStdinStack) {
+    auto text = fs::read_file(path);
+    if (!text) return std::unexpected(text.error().message);
+    return std::move(*text);
+  }
+  // Read once: a command that loads the stack more than once (deploy, drift per target) sees
+  // the same text, and standard input is not asked twice.
+  static std::optional<std::expected<std::string, std::string>> cached;
+  if (!cached) {
+    std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    if (std::cin.bad())
+      cached = std::unexpected(std::string("cannot read the stack from standard input"));
+    else
+      cached = std::move(text);
+  }
+  return *cached;
+}
+
+std::string stack_display_name(const std::string& path) {
+  return path == kStdinStack ? "<stdin>" : path;
 }
 
 void add_target_option(CLI::App& sub, StackInput& in) {
@@ -36,13 +64,14 @@ const catalog::Catalog* active_catalog(Context& ctx) {
 
 LoadedStack load_stack_file(Context& ctx, const StackInput& in, const catalog::Catalog& catalog) {
   LoadedStack result;
-  auto text = fs::read_file(in.path);
+  auto text = read_stack_text(in.path);
   if (!text) {
-    ctx.err << "stackctl: " << text.error().message << '\n';
+    ctx.err << "stackctl: " << text.error() << '\n';
     result.exit_code = kInputError;
     return result;
   }
-  result.stack = load_stack(*text, {in.path, in.target, &catalog}, result.diags);
+  result.stack =
+      load_stack(*text, {stack_display_name(in.path), in.target, &catalog}, result.diags);
   result.diags.sort();
   return result;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <expected>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,13 @@ struct StackInput {
 };
 
 void add_stack_argument(CLI::App& sub, StackInput& in);
+
+// STACK may be `-`: the stack is read from standard input (once per run; every later read of `-`
+// gets the same text), named "<stdin>" in diagnostics, and the files it names are found from the
+// current folder. Its lock is ./stack.lock unless --lock says otherwise (lock_path_for).
+inline constexpr const char* kStdinStack = "-";
+std::expected<std::string, std::string> read_stack_text(const std::string& path);
+std::string stack_display_name(const std::string& path);
 void add_target_option(CLI::App& sub, StackInput& in);
 
 // The catalog in force: --catalog FILE when given, else the built-in one. Reports a broken

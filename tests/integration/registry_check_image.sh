@@ -81,6 +81,8 @@ DOWN=$(free_port)
 run "registry down" 4 "$STACKCTL" check "$STACK" --image "127.0.0.1:$DOWN/demo/spark-base:good"
 expect "down: says it cannot reach the registry" "cannot reach registry 127.0.0.1:$DOWN" "$ERR"
 expect "down: says how to fix" "is the registry running" "$ERR"
+expect "down: says what was not checked" "not checked: 1 of 1 image could not be read (0 errors, 0 warnings)" "$OUT"
+reject "down: never says compatible" ": compatible" "$OUT"
 run "bad reference" 2 "$STACKCTL" check "$STACK" --image "127.0.0.1:$PORT/Demo/X:good"
 expect "bad reference message" "must be lower case" "$ERR"
 

@@ -45,7 +45,8 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
       return kFindings;
     }
     for (const auto& d : loaded.diags.items()) print_diagnostic(ctx, ctx.err, d);
-    ctx.err << in.path << ": invalid stack; run `stackctl validate " << in.path << "`\n";
+    ctx.err << stack_display_name(in.path) << ": invalid stack; run `stackctl validate " << in.path
+            << "`\n";
     return kFindings;
   }
   std::vector<check::Finding> findings = check::check_stack(*loaded.stack, *catalog);
@@ -104,9 +105,18 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
       ctx.out << "cluster " << cluster.server << " namespace " << cluster.ns << ": " << cluster.pods
               << (cluster.pods == 1 ? " pod, " : " pods, ") << cluster.images.size()
               << " running image" << (cluster.images.size() == 1 ? "" : "s") << " of the stack\n";
-    ctx.out << in.path << (in.target.empty() ? "" : " (target " + in.target + ")") << ": "
-            << (errors == 0 ? "compatible" : "incompatible") << " (" << summary(errors, warnings)
-            << ")\n";
+    // Never "compatible" when part of what was asked could not be checked.
+    const auto unread = static_cast<std::size_t>(std::count_if(
+        images.images.begin(), images.images.end(), [](const ImageReport& r) { return !r.read; }));
+    const std::string verdict =
+        errors != 0   ? "incompatible"
+        : unread != 0 ? "not checked: " + std::to_string(unread) + " of " +
+                            std::to_string(images.images.size()) + " image" +
+                            (images.images.size() == 1 ? "" : "s") + " could not be read"
+                      : "compatible";
+    ctx.out << stack_display_name(in.path)
+            << (in.target.empty() ? "" : " (target " + in.target + ")") << ": " << verdict << " ("
+            << summary(errors, warnings) << ")\n";
   }
   if (images.exit_code != kOk) return images.exit_code;  // an image could not be read
   return errors == 0 ? kOk : kFindings;

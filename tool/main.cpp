@@ -8,6 +8,7 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <string_view>
 
 #include "adapters/process.hpp"
 #include "cli/app.hpp"
@@ -15,7 +16,13 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  const bool color = ::isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+  stackctl::cli::Terminal term;
+  term.stdout_tty = ::isatty(STDOUT_FILENO) != 0;
+  term.stderr_tty = ::isatty(STDERR_FILENO) != 0;
+  const char* no_color = std::getenv("NO_COLOR");
+  term.no_color = no_color != nullptr && *no_color != '\0';
+  const char* term_name = std::getenv("TERM");
+  term.dumb = term_name != nullptr && std::string_view(term_name) == "dumb";
   // Logs are progress and detail: stderr, never stdout (which carries results and JSON).
   auto logger = spdlog::stderr_color_mt("stackctl");
   logger->set_pattern("%^%l%$: %v");
@@ -24,7 +31,7 @@ int main(int argc, char** argv) {
   // instead of leaving them running; the lock is written only after success, so it stays as it was.
   stackctl::proc::forward_interrupts();
   try {
-    const int rc = stackctl::cli::run(args, std::cout, std::cerr, color);
+    const int rc = stackctl::cli::run(args, std::cout, std::cerr, term);
     if (const int sig = stackctl::proc::interrupted(); sig != 0) {
       std::cerr << "stackctl: interrupted (" << ::strsignal(sig)
                 << "); stopped the processes it had started\n";

@@ -27,7 +27,7 @@ struct Run {
 Run run_doctor(std::vector<std::string> args) {
   std::ostringstream out, err;
   args.insert(args.begin(), "doctor");
-  const int code = cli::run(args, out, err, false);
+  const int code = cli::run(args, out, err);
   return {code, out.str(), err.str()};
 }
 

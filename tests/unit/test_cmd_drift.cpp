@@ -19,7 +19,7 @@ struct Ran {
 Ran drift(std::vector<std::string> args) {
   args.insert(args.begin(), "drift");
   std::ostringstream out, err;
-  const int rc = cli::run(args, out, err, false);
+  const int rc = cli::run(args, out, err);
   return {rc, out.str(), err.str()};
 }
 

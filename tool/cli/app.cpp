@@ -1,8 +1,11 @@
 #include "cli/app.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <optional>
 
@@ -31,6 +34,14 @@ const char* kFooter =
     "4 external failure, 5 drift, 6 no known error (explain), 70 internal error\n"
     "(docs/exit-codes.md).";
 
+// The global flags, given before or after the command: listed in every command's help.
+const char* kGlobalFlags =
+    "\nGlobal flags (any command):\n"
+    "  -o, --output text|json        Output format\n"
+    "  --catalog FILE                Use this version catalog instead of the built-in one\n"
+    "  -v, --verbose                 More detail on stderr (repeatable)\n"
+    "  --color auto|always|never     Colour (auto: a terminal, NO_COLOR unset, TERM not dumb)";
+
 // "stackctl valdate" -> did you mean "validate"? (before CLI11's generic message)
 std::optional<std::string> unknown_command(const std::vector<std::string>& args) {
   if (args.empty() || args[0].empty() || args[0][0] == '-') return std::nullopt;
@@ -48,9 +59,51 @@ std::optional<std::string> unknown_command(const std::vector<std::string>& args)
   return msg;
 }
 
+// A flag on the command line that neither the command nor the global options know, with the
+// nearest known one: `stackctl validate --outptu` -> unknown flag "--outptu"; did you mean
+// "--output"? Empty when every flag is known (the error is about something else).
+std::string unknown_flag(const CLI::App& app, const CLI::App* sub,
+                         const std::vector<std::string>& args) {
+  std::vector<std::string> longs;
+  std::vector<std::string> shorts;
+  for (const CLI::App* a : {&app, sub}) {
+    if (a == nullptr) continue;
+    for (const CLI::Option* o : a->get_options()) {
+      for (const auto& l : o->get_lnames()) longs.push_back("--" + l);
+      for (const auto& s : o->get_snames()) shorts.push_back("-" + s);
+    }
+  }
+  for (const auto& arg : args) {
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-' || arg == "-") continue;
+    if (arg[1] == '-') {
+      const std::string name = arg.substr(0, arg.find('='));
+      if (std::find(longs.begin(), longs.end(), name) != longs.end()) continue;
+      std::string msg = "unknown flag \"" + name + "\"";
+      if (auto guess = did_you_mean(name, longs); !guess.empty())
+        msg += "; did you mean \"" + guess + "\"?";
+      return msg;
+    }
+    if (std::isdigit(static_cast<unsigned char>(arg[1])) != 0) continue;  // a negative number
+    const std::string name = arg.substr(0, 2);
+    if (std::find(shorts.begin(), shorts.end(), name) == shorts.end())
+      return "unknown flag \"" + name + "\"";
+  }
+  return {};
+}
+
+// The logger writes to stderr: its level words follow stderr's colour decision.
+void set_log_colors(bool on) {
+  for (auto& sink : spdlog::default_logger()->sinks()) {
+    if (auto* s = dynamic_cast<spdlog::sinks::stderr_color_sink_mt*>(sink.get()))
+      s->set_color_mode(on ? spdlog::color_mode::always : spdlog::color_mode::never);
+  }
+}
+
 }  // namespace
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, bool color) {
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+        const Terminal& term) {
   if (auto msg = unknown_command(args)) {
     err << *msg << '\n';
     return kUsage;
@@ -62,18 +115,22 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   app.fallthrough();
 
   Context ctx{GlobalOptions{}, out, err};
-  ctx.options.color = color;
   std::string output = "text";
+  std::string color = "auto";
   app.add_option("-o,--output", output, "Output format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--catalog", ctx.options.catalog_file,
                  "Use this version catalog file instead of the built-in one");
   app.add_flag("-v,--verbose", ctx.options.verbosity, "More detail on stderr (repeatable)");
+  app.add_option("--color", color,
+                 "Colour: auto (a terminal, NO_COLOR unset, TERM not dumb), always or never; "
+                 "decided for stdout and stderr apart")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
 
   Runner runner;
   for (const auto& cmd : commands()) {
     CLI::App* sub = app.add_subcommand(cmd.name, cmd.synopsis);
-    sub->footer("Examples:\n" + cmd.examples);
+    sub->footer("Examples:\n" + cmd.examples + kGlobalFlags);
     Runner r = cmd.setup(*sub);
     sub->callback([&runner, r] { runner = r; });
   }
@@ -91,10 +148,20 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     out << app.version() << '\n';
     return kOk;
   } catch (const CLI::ParseError& e) {
-    err << "stackctl: " << e.what() << "\nRun `stackctl --help` for usage.\n";
+    // Name the command being parsed and its own help, not only the top level's.
+    const auto parsed = app.get_subcommands();
+    const CLI::App* sub = parsed.empty() ? nullptr : parsed.front();
+    const std::string who = sub == nullptr ? "stackctl" : "stackctl " + sub->get_name();
+    std::string what = unknown_flag(app, sub, args);
+    if (what.empty()) what = e.what();
+    err << who << ": " << what << "\nRun `" << who << " --help` for usage.\n";
     return kUsage;
   }
   ctx.options.output = output == "json" ? OutputFormat::json : OutputFormat::text;
+  const ColorWhen when = parse_color_when(color).value_or(ColorWhen::auto_);
+  ctx.options.color = use_color(when, term.stdout_tty, term);
+  ctx.options.err_color = use_color(when, term.stderr_tty, term);
+  set_log_colors(ctx.options.err_color);
   spdlog::set_level(ctx.options.verbosity >= 2   ? spdlog::level::trace
                     : ctx.options.verbosity == 1 ? spdlog::level::debug
                                                  : spdlog::level::info);

@@ -5,11 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "cli/terminal.hpp"
+
 namespace stackctl::cli {
 
-// Runs stackctl with `args` (without the program name). Never exits the process.
-// `stdout_is_tty` decides colours (together with NO_COLOR, read by main).
+// Runs stackctl with `args` (without the program name). Never exits the process. `term` (read
+// by main) and --color decide colours, per stream.
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-        bool color = false);
+        const Terminal& term = {});
 
 }  // namespace stackctl::cli

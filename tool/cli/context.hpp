@@ -15,7 +15,10 @@ enum class OutputFormat { text, json };
 
 struct GlobalOptions {
   OutputFormat output = OutputFormat::text;
-  bool color = false;        // colour severity words: only when stdout is a TTY and NO_COLOR unset
+  // Colour severity words on stdout / stderr: decided per stream by --color (auto: the stream is a
+  // terminal, NO_COLOR is unset or empty, and TERM is not "dumb"; see terminal.hpp).
+  bool color = false;
+  bool err_color = false;
   std::string catalog_file;  // --catalog: use this catalog instead of the built-in one
   int verbosity = 0;
 };

@@ -22,7 +22,7 @@ nlohmann::json to_json(const Diagnostics& diags) {
 
 void print_diagnostic(Context& ctx, std::ostream& os, const Diagnostic& d) {
   std::string text = format_diagnostic(d);
-  if (ctx.options.color) {
+  if (&os == &ctx.err ? ctx.options.err_color : ctx.options.color) {
     const std::string word = to_string(d.severity);
     const char* colour = d.severity == Severity::error     ? "\033[1;31m"
                          : d.severity == Severity::warning ? "\033[1;35m"

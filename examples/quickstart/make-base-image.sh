@@ -7,8 +7,9 @@
 #   make-base-image.sh --busybox  localhost/stackctl-base:busybox   busybox-static alone (~2 MB),
 #                                 for fast builder tests that need no package manager
 #
-# An image that already exists is kept (--force rebuilds it). Storage: buildah's vfs driver
-# (works as root without overlay or a daemon), in buildah's default location unless
+# An image that already exists is kept (--force rebuilds it). Storage: the driver STORAGE_DRIVER
+# names (default vfs, which works as root without overlay or a daemon; callers pick overlay with
+# tool/scripts/storage-driver.sh where the kernel allows it), in buildah's default location unless
 # BUILDAH_ROOT / BUILDAH_RUNROOT name others (tests use their own).
 # Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian), SUITE (default bookworm).
 # Needs: buildah, and debootstrap (Debian base) or busybox-static (busybox base).
@@ -28,7 +29,7 @@ suite="${SUITE:-bookworm}"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 bh() {
-  buildah --storage-driver vfs ${BUILDAH_ROOT:+--root "$BUILDAH_ROOT"} \
+  buildah --storage-driver "${STORAGE_DRIVER:-vfs}" ${BUILDAH_ROOT:+--root "$BUILDAH_ROOT"} \
     ${BUILDAH_RUNROOT:+--runroot "$BUILDAH_RUNROOT"} "$@"
 }
 

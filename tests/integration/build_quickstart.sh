@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Integration: render the offline quickstart (examples/quickstart) with the built stackctl and
-# build EVERY rendered Dockerfile for real with buildah (vfs storage, chroot isolation), parents
-# first, then read each image's labels and config back and run a few commands inside.
+# build EVERY rendered Dockerfile for real with buildah (overlay storage where the kernel allows
+# it, else vfs; chroot isolation), parents first, then read each image's labels and config back and run a few commands inside.
 #
 # The Spark distribution, jars, Kyuubi and the notebook's Python packages are STAND-INS
 # (make-standin-dist.sh); the base is a local Debian bookworm (make-base-image.sh), so Java and
@@ -25,12 +25,14 @@ quickstart="$src/examples/quickstart"
 
 command -v buildah > /dev/null || skip "buildah is not installed (apt-get install buildah)"
 command -v debootstrap > /dev/null || skip "debootstrap is not installed (apt-get install debootstrap)"
-[ "$(id -u)" -eq 0 ] || skip "needs root: buildah with vfs storage and chroot isolation, as CI runs it"
+[ "$(id -u)" -eq 0 ] || skip "needs root: buildah storage and chroot isolation, as CI runs it"
 py="$(command -v /usr/bin/python3 || command -v python3)" || skip "python3 is not installed"
 
 storage="${STACKCTL_TEST_STORAGE:-/var/tmp/stackctl-test-buildah}"
-export BUILDAH_ROOT="$storage/root" BUILDAH_RUNROOT="$storage/runroot"
-bh() { buildah --storage-driver vfs --root "$BUILDAH_ROOT" --runroot "$BUILDAH_RUNROOT" "$@"; }
+STORAGE_DRIVER=$(bash "$src/tool/scripts/storage-driver.sh" "$storage")  # overlay, else vfs
+export STORAGE_DRIVER
+export BUILDAH_ROOT="$storage/$STORAGE_DRIVER/root" BUILDAH_RUNROOT="$storage/$STORAGE_DRIVER/runroot"
+bh() { buildah --storage-driver "$STORAGE_DRIVER" --root "$BUILDAH_ROOT" --runroot "$BUILDAH_RUNROOT" "$@"; }
 
 port=38517  # the quickstart stack's mirror URLs name this port
 work="$(mktemp -d)"
@@ -45,6 +47,7 @@ cleanup() {
     # vfs keeps a full copy of every layer: removing the images takes a while, but keeps the
     # storage at the base images (~130 MB) between runs.
     if [ ${#built[@]} -gt 0 ]; then bh rmi "${built[@]}" > /dev/null 2>&1 || true; fi
+    bash "$src/tool/scripts/storage-driver.sh" --release "$storage"  # overlay's leftover mount
     rm -rf "$work"
     echo "cleanup: $((SECONDS - start)) s" >&2
   fi

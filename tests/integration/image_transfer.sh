@@ -14,14 +14,15 @@
 source "$(dirname "$0")/registry_lib.sh"
 require buildah busybox htpasswd
 if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root (buildah with vfs storage and chroot isolation)"
+  echo "SKIP: needs root (buildah storage and chroot isolation)"
   exit 77
 fi
 
 T0=$SECONDS
 step() { printf '[%4ds] %s\n' "$((SECONDS - T0))" "$*"; }
 FIXTURE=$ROOT/tests/fixtures/build
-export BUILDAH_ROOT=$WORK/storage/root BUILDAH_RUNROOT=$WORK/storage/runroot
+STORAGE_DRIVER=$(bash "$ROOT/tool/scripts/storage-driver.sh" "$WORK/storage")  # overlay, else vfs
+export STORAGE_DRIVER BUILDAH_ROOT=$WORK/storage/root BUILDAH_RUNROOT=$WORK/storage/runroot
 USER_NAME=pusher
 PASSWORD='pw-Hk3-helper-never-printed'
 
@@ -55,7 +56,7 @@ LOCK=$WORK/stack/tiny.stack.lock
 sed -e "s/@MIRROR@/127.0.0.1:$MIRROR_PORT/g" -e "s/@REGISTRY@/$REG/g" -e "s/@SPARK@/4.0.1/g" \
   -e 's/tag: "{spark}-{inputs}"/tag: "{spark}-{revision}"/' "$FIXTURE/tiny.stack.yaml.in" >"$STACK"
 cp -r "$FIXTURE/templates" "$WORK/templates"
-BUILDER_FLAGS=(--builder buildah --storage-driver vfs --storage-root "$BUILDAH_ROOT" --storage-runroot "$BUILDAH_RUNROOT")
+BUILDER_FLAGS=(--builder buildah --storage-driver "$STORAGE_DRIVER" --storage-root "$BUILDAH_ROOT" --storage-runroot "$BUILDAH_RUNROOT")
 COMMON=("${BUILDER_FLAGS[@]}" --templates "$WORK/templates" --work-dir "$WORK/build" --cache-dir "$WORK/cache")
 
 # The helper: the docker-credential-helpers protocol, counting its runs and what it was asked.
@@ -173,7 +174,7 @@ IMAGE=$("${KUBECTL[@]}" -n "$NS" get deployment build-push-test-connect -o jsonp
 if [[ $IMAGE == "$CHILD_REF Never" ]]; then pass "kubectl: the pod runs the loaded tag, never pulled"; else fail "kubectl: [$IMAGE], want [$CHILD_REF Never]"; fi
 
 step "B. refusals"
-bh() { buildah --storage-driver vfs --root "$BUILDAH_ROOT" --runroot "$BUILDAH_RUNROOT" "$@"; }
+bh() { buildah --storage-driver "$STORAGE_DRIVER" --root "$BUILDAH_ROOT" --runroot "$BUILDAH_RUNROOT" "$@"; }
 bh rmi "$CHILD_REF" >/dev/null 2>&1 || true
 : >"$WORK/minikube.calls"
 run "an image missing from the store is refused" 1 "$STACKCTL" deploy "$STACK" --target local --kubeconfig "$KC" \

@@ -24,6 +24,8 @@ PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # An overlay store under $WORK stays mounted after buildah/podman exit.
+  bash "$ROOT/tool/scripts/storage-driver.sh" --release "$WORK"
   rm -rf "$WORK"
 }
 trap cleanup EXIT

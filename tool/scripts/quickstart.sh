@@ -40,7 +40,11 @@ for _ in $(seq 50); do
 done
 
 say "a local base image (debootstrap; made once, then reused)"
-export BUILDAH_ROOT="$work/storage/root" BUILDAH_RUNROOT="$work/storage/runroot"
+# overlay where the kernel mounts it here (a cached no-op build in about a second), else vfs.
+STORAGE_DRIVER=$(bash "$root/tool/scripts/storage-driver.sh" "$work/storage")
+export STORAGE_DRIVER
+export BUILDAH_ROOT="$work/storage/$STORAGE_DRIVER/root" BUILDAH_RUNROOT="$work/storage/$STORAGE_DRIVER/runroot"
+echo "buildah storage: $STORAGE_DRIVER driver under $work/storage/$STORAGE_DRIVER" >&2
 "$quick/make-base-image.sh" >&2
 
 say "validate, check, lock and render the quickstart"
@@ -52,10 +56,13 @@ lock="$work/quickstart.stack.lock"
 
 say "build the images with buildah (then once more: nothing changed, nothing is rebuilt)"
 build=("$stackctl" build "$stack" --lock "$lock" --cache-dir "$work/cache" --work-dir "$work/build"
-  --builder buildah --storage-driver vfs --storage-root "$BUILDAH_ROOT"
+  --builder buildah --storage-driver "$STORAGE_DRIVER" --storage-root "$BUILDAH_ROOT"
   --storage-runroot "$BUILDAH_RUNROOT" --build-arg "PYPI_INDEX_URL=http://127.0.0.1:$port/pypi/simple")
 "${build[@]}"
 "${build[@]}"
 
 say "done: images are in buildah's store at $BUILDAH_ROOT; the lock is $lock"
-buildah --storage-driver vfs --root "$BUILDAH_ROOT" --runroot "$BUILDAH_RUNROOT" images
+buildah --storage-driver "$STORAGE_DRIVER" --root "$BUILDAH_ROOT" --runroot "$BUILDAH_RUNROOT" images
+# The overlay driver leaves its folder mounted; unmounted, `rm -rf build` works (buildah mounts it
+# again when next used).
+bash "$root/tool/scripts/storage-driver.sh" --release "$work/storage"

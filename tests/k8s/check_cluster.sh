@@ -33,7 +33,8 @@ sed "s/^    namespace: spark$/    namespace: $NS/" "$ROOT/stacks/spark-connect.s
 "$BIN" render "$W/stack.yaml" --target minikube --out "$W/r" >/dev/null 2>"$W/render.err" || { cat "$W/render.err"; fail "render"; }
 M=$W/r/targets/minikube/kubernetes
 K create namespace "$NS" >/dev/null
-K -n "$NS" create serviceaccount spark >/dev/null
+# The pods below run as the rendered ServiceAccounts (spark; notebook for the Connect notebooks).
+for f in "$M"/10-serviceaccount-*.yaml; do K apply -f "$f" >/dev/null; done
 sed 's/^    spark.executor.instances 1$/    spark.executor.instances 4/' "$M"/30-configmap-*-spark-defaults.yaml > "$W/edited.yaml"
 cmp -s "$W/edited.yaml" "$M"/30-configmap-*-spark-defaults.yaml && fail "the ConfigMap edit did not apply"
 K apply -f "$W/edited.yaml" >/dev/null

@@ -600,6 +600,9 @@ std::vector<model::Stack> many_findings_stacks() {
   s.images[0].java_version = "seventeen";  // SC020
   s.spark.conf.emplace_back("spark.sql.warehouse.dir", "s3a://warehouse/");
   s.spark.conf.emplace_back("spark.sql.shuffle.partitions", "0");  // SC022
+  s.spark.conf.emplace_back(
+      "spark.sql.extensions",
+      "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");  // SC024
   s.spark_env.sources = {{"v", model::SecretSourceType::vault, "secret", "spark/x", "", 0, 0}};
   s.spark_env.keys = {{"SPARK_EXECUTOR_INSTANCES", "v", "executor_instances", true}};  // SC023
   out.push_back(s);
@@ -721,6 +724,28 @@ TEST_CASE("SC022: a spark.conf value that is not valid for its Spark setting", "
         "number from 1 to 1000000");
   s.spark.conf = {{"spark.sql.shuffle.partitions", "200"}};
   CHECK(count(run(s), "SC022") == 0);
+}
+
+TEST_CASE("SC024: Iceberg's SQL extension without an Iceberg catalog", "[check]") {
+  auto s = good_stack();
+  const std::string ext =
+      "org.apache.spark.sql.SomeOther,"
+      "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions";
+  // A catalog's sub-setting, or a catalog of another kind, is not an Iceberg catalog.
+  s.spark.conf = {{"spark.sql.extensions", ext},
+                  {"spark.sql.catalog.spark_catalog.type", "hive"},
+                  {"spark.sql.catalog.other", "com.example.Catalog"}};
+  const auto f = the(run(s), "SC024");
+  CHECK(f.diag.severity == Severity::warning);
+  CHECK(f.diag.path == "spark.conf.spark.sql.extensions");
+  CHECK(
+      f.diag.message.starts_with("the Iceberg SQL extension is configured, but no Iceberg "
+                                 "catalog is"));
+  s.spark.conf.emplace_back("spark.sql.catalog.lake", "org.apache.iceberg.spark.SparkCatalog");
+  CHECK(count(run(s), "SC024") == 0);
+  s.spark.conf = {
+      {"spark.sql.catalog.spark_catalog", "org.apache.iceberg.spark.SparkSessionCatalog"}};
+  CHECK(count(run(s), "SC024") == 0);  // no extension: nothing to judge
 }
 
 TEST_CASE("SC023: a Spark setting from Vault, a file or a Secret is named as not judged",

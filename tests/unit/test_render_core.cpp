@@ -216,7 +216,9 @@ const char* kMinio = R"(    image: connect
 
 TEST_CASE("spark-defaults: MinIO over http with a credentials Secret, SDK v1 on Hadoop 3.3") {
   const auto conf = spark_defaults(load(test::with("    image: connect\n", kMinio), "minikube"));
-  CHECK(value_of(conf, "spark.hadoop.hive.metastore.uris") == "thrift://hive-metastore:9083");
+  // A Service name alone resolves only in its own namespace: rendered as <name>.<namespace>.svc.
+  CHECK(value_of(conf, "spark.hadoop.hive.metastore.uris") ==
+        "thrift://hive-metastore.spark.svc:9083");
   CHECK(value_of(conf, "spark.hadoop.fs.s3a.impl") == "org.apache.hadoop.fs.s3a.S3AFileSystem");
   CHECK(value_of(conf, "spark.hadoop.fs.s3a.endpoint") == "http://minio:9000");
   CHECK(value_of(conf, "spark.hadoop.fs.s3a.path.style.access") == "true");
@@ -281,4 +283,16 @@ services:)",
   const auto keys = keys_of(conf);
   CHECK(std::count(keys.begin(), keys.end(), "spark.eventLog.enabled") == 1);
   CHECK(keys.back() == "spark.sql.x");
+}
+
+TEST_CASE("spark-defaults: a metastore host with a dot is kept; a base stack has no namespace") {
+  std::string text = test::with("    image: connect\n", kMinio);
+  const auto at = text.find("thrift://hive-metastore:9083");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 28, "thrift://hive-metastore.meta:9083");
+  CHECK(value_of(spark_defaults(load(text, "minikube")), "spark.hadoop.hive.metastore.uris") ==
+        "thrift://hive-metastore.meta:9083");
+  // Without a target there is no namespace to qualify the name with.
+  CHECK(value_of(spark_defaults(load(test::with("    image: connect\n", kMinio), "")),
+                 "spark.hadoop.hive.metastore.uris") == "thrift://hive-metastore:9083");
 }

@@ -238,10 +238,8 @@ TEST_CASE("the Spark Connect server is a driver executors can reach") {
   CHECK(port(service, 7078).at("name").get<std::string>() == "driver-rpc");
   CHECK(port(service, 7079).at("name").get<std::string>() == "blockmanager");
   CHECK(port(service, 4040).at("name").get<std::string>() == "web-ui");
-  const auto headless = manifest(r, "40-service-spark-connect-connect-driver.yaml");
-  CHECK(headless.at("spec").at("clusterIP").get<std::string>() == "None");
-  CHECK(headless.at("spec").at("selector").at("app.kubernetes.io/instance").get<std::string>() ==
-        "spark-connect-connect");
+  // No headless Service for the driver: executors dial the pod IP, so nothing would use one.
+  for (const auto& m : r.manifests) CHECK(m.path.find("connect-driver") == std::string::npos);
 
   const auto deployment = manifest(r, "50-deployment-spark-connect-connect.yaml");
   const auto c = container(deployment);
@@ -322,7 +320,24 @@ TEST_CASE("Spark Connect notebooks are thin clients of the Connect Service") {
     CHECK_FALSE(container(d).contains("resources"));
     const auto svc = manifest(r, std::string("40-service-spark-connect-") + nb + ".yaml");
     CHECK(svc.at("spec").at("ports").size() == 1);
+    // Least privilege: their own ServiceAccount, no API token in the pod.
+    const Json& pod = d.at("spec").at("template").at("spec");
+    CHECK(pod.at("serviceAccountName").get<std::string>() == "notebook");
+    CHECK(pod.at("automountServiceAccountToken").get<bool>() == false);
   }
+  const auto sa = manifest(r, "10-serviceaccount-notebook.yaml");
+  CHECK(sa.at("automountServiceAccountToken").get<bool>() == false);
+  // The spark Role is bound to spark alone; no binding names the notebooks' account.
+  for (const auto& m : r.manifests) {
+    if (m.object.body.at("kind") != "RoleBinding") continue;
+    for (const auto& subject : m.object.body.at("subjects"))
+      CHECK(subject.at("name").get<std::string>() == "spark");
+  }
+  // Drivers keep the spark account and its token.
+  const Json& connect =
+      manifest(r, "50-deployment-spark-connect-connect.yaml").at("spec").at("template").at("spec");
+  CHECK(connect.at("serviceAccountName").get<std::string>() == "spark");
+  CHECK_FALSE(connect.contains("automountServiceAccountToken"));
   CHECK(port(manifest(r, "40-service-spark-connect-marimo.yaml"), 2718)
             .at("name")
             .get<std::string>() == "http");
@@ -400,13 +415,13 @@ TEST_CASE("the history server serves event logs on its port") {
             .get<std::string>() == "${terraform.output.spark_role_arn}");
 }
 
-TEST_CASE("Kyuubi is a StatefulSet behind a headless and a normal Service") {
+TEST_CASE("Kyuubi is a StatefulSet behind one Service, which governs it") {
   const model::Stack stack = load("kyuubi-sql", "minikube");
   const Rendered r = render_ok(stack);
   const auto sts = manifest(r, "51-statefulset-kyuubi-sql-kyuubi.yaml");
-  CHECK(sts.at("spec").at("serviceName").get<std::string>() == "kyuubi-sql-kyuubi-headless");
-  const auto headless = manifest(r, "40-service-kyuubi-sql-kyuubi-headless.yaml");
-  CHECK(headless.at("spec").at("clusterIP").get<std::string>() == "None");
+  CHECK(sts.at("spec").at("serviceName").get<std::string>() == "kyuubi-sql-kyuubi");
+  // No headless Service: nothing dials the pod by a per-pod DNS name.
+  for (const auto& m : r.manifests) CHECK(m.path.find("headless") == std::string::npos);
   const auto service = manifest(r, "40-service-kyuubi-sql-kyuubi.yaml");
   CHECK(port(service, 10009).at("name").get<std::string>() == "thrift-binary");
   CHECK(port(service, 10010).at("name").get<std::string>() == "thrift-http");
@@ -550,4 +565,99 @@ TEST_CASE("quoted scalars and blocks read back exactly") {
   CHECK(yaml_block("a\nb", 4) == "|-\n    a\n    b");
   // Empty lines keep their indentation, so dropping empty template lines cannot touch them.
   CHECK(yaml_block("a\n\nb\n", 4) == "|\n    a\n    \n    b");
+}
+
+namespace {
+
+const Json& init_container(const Json& workload, const std::string& name) {
+  for (const auto& c : workload.at("spec").at("template").at("spec").at("initContainers"))
+    if (c.at("name") == name) return c;
+  FAIL("no init container " << name);
+  static const Json none;
+  return none;
+}
+
+const Json& volume(const Json& workload, const std::string& name) {
+  for (const auto& v : workload.at("spec").at("template").at("spec").at("volumes"))
+    if (v.at("name") == name) return v;
+  FAIL("no volume " << name);
+  static const Json none;
+  return none;
+}
+
+}  // namespace
+
+TEST_CASE("a spark.env key that carries a Spark setting is written into spark-defaults at start") {
+  const Rendered r = render_ok(load("kyuubi-sql", "minikube"));
+  const auto sts = manifest(r, "51-statefulset-kyuubi-sql-kyuubi.yaml");
+  const Json& init = init_container(sts, "spark-env-conf");
+  CHECK(init.at("image") == container(sts).at("image"));
+  const auto script = init.at("command").at(2).get<std::string>();
+  CHECK(init.at("command").at(0).get<std::string>() == "/bin/sh");
+  CHECK(script.find("cp /etc/spark/conf-base/spark-defaults.conf "
+                    "/etc/spark/conf/spark-defaults.conf\n") != std::string::npos);
+  CHECK(script.find("printf 'spark.executor.instances=%s\\n' \"$SPARK_EXECUTOR_INSTANCES\" >> "
+                    "/etc/spark/conf/spark-defaults.conf\n") != std::string::npos);
+  // kubelet expands $(NAME) in a command: the script must have none.
+  CHECK(script.find("$(") == std::string::npos);
+  // Only the setting's variable reaches the init container, not the credentials.
+  REQUIRE(init.at("env").size() == 1);
+  CHECK(init.at("env").at(0).at("name").get<std::string>() == "SPARK_EXECUTOR_INSTANCES");
+  CHECK(init.at("env").at(0).at("valueFrom").at("secretKeyRef").at("name").get<std::string>() ==
+        "kyuubi-sql-spark-env");
+  // SPARK_CONF_DIR is the emptyDir the init container filled; the ConfigMap is its source.
+  CHECK(volume(sts, "spark-conf").contains("emptyDir"));
+  CHECK(volume(sts, "spark-conf-base").at("configMap").at("name").get<std::string>() ==
+        "kyuubi-sql-spark-defaults");
+  CHECK(env_var(sts, "SPARK_CONF_DIR").at("value").get<std::string>() == "/etc/spark/conf");
+}
+
+TEST_CASE("without spark.env settings a pod reads the ConfigMap directly") {
+  const Rendered r = render_ok(load("spark-connect", "eks"));
+  const auto d = manifest(r, "50-deployment-spark-connect-connect.yaml");
+  CHECK_FALSE(d.at("spec").at("template").at("spec").contains("initContainers"));
+  CHECK(volume(d, "spark-conf").at("configMap").at("name").get<std::string>() ==
+        "spark-connect-spark-defaults");
+  // services.connect.executors is then the Connect server's executor count.
+  bool executors = false;
+  for (const auto& a : container(d).at("args"))
+    executors = executors || a == "spark.executor.instances=4";
+  CHECK(executors);
+}
+
+TEST_CASE("the Connect server's executor count from spark.env wins over services.connect") {
+  model::Stack stack = load("spark-connect", "eks");
+  stack.spark_env.sources.push_back(
+      {"vault", model::SecretSourceType::vault, "secret", "spark/x", "", 0, 0});
+  stack.spark_env.keys.push_back({"SPARK_EXECUTOR_INSTANCES", "vault", "executor_instances", true});
+  const Rendered r = render_ok(stack);
+  const auto d = manifest(r, "50-deployment-spark-connect-connect.yaml");
+  // A --conf would override the spark-defaults line the init container writes.
+  for (const auto& a : container(d).at("args"))
+    CHECK(a.get<std::string>().find("spark.executor.instances") == std::string::npos);
+  CHECK(init_container(d, "spark-env-conf").at("env").at(0).at("name").get<std::string>() ==
+        "SPARK_EXECUTOR_INSTANCES");
+}
+
+TEST_CASE("the history server's init container creates its log directory with FsShell") {
+  const Rendered r = render_ok(load("custom-app", "eks"));
+  const auto d = manifest(r, "50-deployment-custom-app-history-server.yaml");
+  const Json& init = init_container(d, "event-log-dir");
+  CHECK(init.at("image") == container(d).at("image"));
+  CHECK(init.at("command") == Json::array({"/opt/spark/bin/spark-class"}));
+  const Json want = Json::array(
+      {"org.apache.hadoop.fs.FsShell", "-D", "fs.s3a.impl=org.apache.hadoop.fs.s3a.S3AFileSystem",
+       "-D", "fs.s3a.path.style.access=false", "-D", "fs.s3a.endpoint.region=eu-central-1", "-D",
+       "fs.s3a.aws.credentials.provider=com.amazonaws.auth.EnvironmentVariableCredentialsProvider",
+       "-mkdir", "-p", "s3a://analytics-spark-logs/events"});
+  CHECK(init.at("args") == want);
+  // The same credentials as the history server itself.
+  std::vector<std::string> init_env, main_env;
+  for (const auto& e : init.at("env")) init_env.push_back(e.at("name").get<std::string>());
+  for (const auto& e : container(d).at("env")) main_env.push_back(e.at("name").get<std::string>());
+  for (const char* v : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "SPARK_CONF_DIR"}) {
+    INFO(v);
+    CHECK(std::find(init_env.begin(), init_env.end(), v) != init_env.end());
+    CHECK(std::find(main_env.begin(), main_env.end(), v) != main_env.end());
+  }
 }

@@ -112,9 +112,13 @@ std::vector<Expected> expected_objects(const model::Stack& stack, const std::str
   if (stack.services.connect.enabled) {
     const std::string c = n("connect");
     e.push_back({"Service", ns, c, "spark-connect", c, "connect-server"});
-    e.push_back({"Service", ns, n("connect-driver"), "spark-connect", c, "connect-server"});
     e.push_back({"Deployment", ns, c, "spark-connect", c, "connect-server"});
   }
+  const auto& nbs = stack.services.notebooks;
+  if (std::any_of(nbs.begin(), nbs.end(), [](const model::Notebook& nb) {
+        return nb.mode == model::NotebookMode::connect;
+      }))
+    e.push_back({"ServiceAccount", ns, "notebook", "notebook", s, "rbac"});
   for (const auto& nb : stack.services.notebooks) {
     const std::string name = n(nb.name);
     const std::string kind = model::to_string(nb.kind);
@@ -132,7 +136,6 @@ std::vector<Expected> expected_objects(const model::Stack& stack, const std::str
     const std::string k = n("kyuubi");
     e.push_back({"ConfigMap", ns, n("kyuubi-conf"), "kyuubi", k, "sql-gateway"});
     e.push_back({"Service", ns, k, "kyuubi", k, "sql-gateway"});
-    e.push_back({"Service", ns, n("kyuubi-headless"), "kyuubi", k, "sql-gateway"});
     e.push_back({"StatefulSet", ns, k, "kyuubi", k, "sql-gateway"});
   }
   std::sort(e.begin(), e.end());

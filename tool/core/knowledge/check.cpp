@@ -456,7 +456,7 @@ void sc021(const Facts& f, Report& r) {
 }  // namespace
 
 // clang-format off
-constexpr std::array<Rule, 23> kRules{{
+constexpr std::array<Rule, 24> kRules{{
     {{"SC001", "PySpark client on a different Spark line than the server", Severity::error,
       "versions.spark, versions.pyspark"}, sc001},
     {{"SC002", "PySpark client newer than the Spark server", Severity::error,
@@ -510,6 +510,8 @@ constexpr std::array<Rule, 23> kRules{{
       "spark.conf"}, detail::sc022},
     {{"SC023", "Spark setting from a spark.env source that check does not read", Severity::info,
       "sparkEnv.keys, sparkEnv.sources"}, detail::sc023},
+    {{"SC024", "Iceberg SQL extension without an Iceberg catalog", Severity::warning,
+      "spark.conf (spark.sql.extensions, spark.sql.catalog.*)"}, detail::sc024},
 }};
 // clang-format on
 

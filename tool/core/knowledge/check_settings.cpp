@@ -1,5 +1,7 @@
 #include "core/knowledge/check_settings.hpp"
 
+#include <algorithm>
+
 #include "core/stack/env_settings.hpp"
 
 namespace stackctl::check::detail {
@@ -68,6 +70,39 @@ void sc023(const Facts& f, rules::Report<Finding>& r) {
                 {}};
     r.add(std::move(out));
   }
+}
+
+// Iceberg's Spark docs (iceberg.apache.org/docs/latest/spark-configuration, "Catalogs"): a catalog
+// is `spark.sql.catalog.<name>` = an implementation class, and Iceberg supplies
+// org.apache.iceberg.spark.SparkCatalog and SparkSessionCatalog. The SQL extension alone adds
+// Iceberg's SQL (CALL, ALTER TABLE ... WRITE ORDERED BY) but no catalog that loads Iceberg tables.
+void sc024(const Facts& f, rules::Report<Finding>& r) {
+  constexpr std::string_view extension =
+      "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions";
+  const auto& conf = f.stack->spark.conf;
+  const auto ext = std::find_if(conf.begin(), conf.end(), [&](const auto& kv) {
+    return kv.first == "spark.sql.extensions" && kv.second.find(extension) != std::string::npos;
+  });
+  if (ext == conf.end()) return;
+  constexpr std::string_view prefix = "spark.sql.catalog.";
+  const bool catalog = std::any_of(conf.begin(), conf.end(), [&](const auto& kv) {
+    const std::string& key = kv.first;
+    return key.starts_with(prefix) && key.find('.', prefix.size()) == std::string::npos &&
+           key.size() > prefix.size() && kv.second.starts_with("org.apache.iceberg.");
+  });
+  if (catalog) return;
+  const std::string path = "spark.conf.spark.sql.extensions";
+  r.add({{Severity::warning,
+          {},
+          f.stack->locs.at(path),
+          path,
+          "the Iceberg SQL extension is configured, but no Iceberg catalog is: no "
+          "spark.sql.catalog.<name> is org.apache.iceberg.spark.SparkCatalog or "
+          "SparkSessionCatalog, so Iceberg tables cannot be loaded or created by name",
+          "add spark.sql.catalog.spark_catalog: org.apache.iceberg.spark.SparkSessionCatalog and "
+          "spark.sql.catalog.spark_catalog.type: hive (Iceberg beside Hive tables in the "
+          "metastore), or a catalog of its own; or remove the extension"},
+         {}});
 }
 
 }  // namespace stackctl::check::detail

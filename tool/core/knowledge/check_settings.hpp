@@ -1,4 +1,5 @@
-// The rules of `stackctl check` that judge Spark settings (SC022, SC023), kept beside the version
+// The rules of `stackctl check` that judge Spark settings (SC022, SC023) and the
+// Iceberg catalog rule (SC024), kept beside the version
 // rules of check.cpp, which lists them in kRules. A Spark setting of the spark.env table
 // (core/stack/env_settings.hpp: executor instances, memory, cores, request cores, dynamic
 // allocation, shuffle partitions) can come from four places:
@@ -18,5 +19,8 @@ namespace stackctl::check::detail {
 
 void sc022(const Facts& f, rules::Report<Finding>& r);
 void sc023(const Facts& f, rules::Report<Finding>& r);
+// SC024: spark.sql.extensions names Iceberg's extension, but no spark.sql.catalog.<name> is an
+// Iceberg catalog class (org.apache.iceberg.*): the extension without a catalog loads no table.
+void sc024(const Facts& f, rules::Report<Finding>& r);
 
 }  // namespace stackctl::check::detail

@@ -86,6 +86,24 @@ void add_kubernetes(const model::Stack& stack, Conf& c) {
   c.emplace_back("spark.kubernetes.authenticate.driver.serviceAccountName", "spark");
 }
 
+// The metastore address as every pod resolves it. A single-label host ("hive-metastore") is a
+// Service name, which the cluster DNS resolves only from pods of the Service's own namespace; so
+// it is taken as a Service of the target's namespace (what it means for a pod there) and written
+// <host>.<namespace>.svc, which resolves the same from every namespace (Kubernetes "DNS for
+// Services and Pods"). A host with a dot (another namespace, an FQDN, an IP) is kept as written.
+std::string metastore_uri(const model::Stack& stack) {
+  const std::string& uri = stack.services.external.metastore_uri;
+  constexpr std::string_view scheme = "thrift://";  // the loader accepts thrift://host:port only
+  const model::Target* t = stack.find_target(stack.target);
+  const auto colon = uri.rfind(':');
+  if (t == nullptr || t->namespace_name.empty() || !uri.starts_with(scheme) ||
+      colon < scheme.size())
+    return uri;
+  const std::string host = uri.substr(scheme.size(), colon - scheme.size());
+  if (host.empty() || host.find('.') != std::string::npos || host == "localhost") return uri;
+  return std::string(scheme) + host + "." + t->namespace_name + ".svc" + uri.substr(colon);
+}
+
 void add_object_store(const model::Stack& stack, Conf& c) {
   const auto& os = stack.services.external.object_store;
   if (os.kind == model::ObjectStoreKind::none) return;
@@ -140,7 +158,7 @@ std::vector<std::pair<std::string, std::string>> spark_defaults(const model::Sta
   add_resources(stack, c);
   add_kubernetes(stack, c);
   if (!stack.services.external.metastore_uri.empty())
-    c.emplace_back("spark.hadoop.hive.metastore.uris", stack.services.external.metastore_uri);
+    c.emplace_back("spark.hadoop.hive.metastore.uris", metastore_uri(stack));
   add_object_store(stack, c);
   add_secret_refs(stack, c);
   const auto& hs = stack.services.history_server;

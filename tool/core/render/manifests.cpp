@@ -73,6 +73,23 @@ void emit_namespace(Facts& f) {
   emit(f, "00", "namespace", f.ns(), "templates/kubernetes/namespace.yaml.mustache", view);
 }
 
+// Spark Connect notebooks are thin clients: they create no pods and call no Kubernetes API. They
+// run as their own ServiceAccount, bound to no Role, with no token mounted (least privilege);
+// only drivers run as `spark`.
+void emit_notebook_account(Facts& f) {
+  const auto& nbs = f.stack.services.notebooks;
+  if (std::none_of(nbs.begin(), nbs.end(), [](const model::Notebook& nb) {
+        return nb.mode == model::NotebookMode::connect;
+      }))
+    return;
+  const std::string sa(kNotebookServiceAccount);
+  Data view = object_view(f, sa, {"notebook", f.stack.metadata.name, "rbac"});
+  view.set("annotations", pair_list({}));
+  view.set("has_annotations", false);
+  view.set("no_token", true);
+  emit(f, "10", "serviceaccount", sa, "templates/kubernetes/serviceaccount.yaml.mustache", view);
+}
+
 void emit_rbac(Facts& f) {
   const std::string sa(kSparkServiceAccount);
   const Labels labels{"spark", f.stack.metadata.name, "rbac"};
@@ -92,6 +109,7 @@ void emit_rbac(Facts& f) {
   Data sa_view = object_view(f, sa, labels);
   sa_view.set("annotations", pair_list(annotations));
   sa_view.set("has_annotations", !annotations.empty());
+  sa_view.set("no_token", false);
   emit(f, "10", "serviceaccount", sa, "templates/kubernetes/serviceaccount.yaml.mustache", sa_view,
        std::move(options));
   emit(f, "20", "role", sa, "templates/kubernetes/role.yaml.mustache", object_view(f, sa, labels));
@@ -99,6 +117,7 @@ void emit_rbac(Facts& f) {
   binding.set("role", yaml_quote(sa));
   binding.set("service_account", yaml_quote(sa));
   emit(f, "21", "rolebinding", sa, "templates/kubernetes/rolebinding.yaml.mustache", binding);
+  emit_notebook_account(f);
 }
 
 void emit_config_map(Facts& f, const std::string& conf) {

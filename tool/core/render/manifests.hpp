@@ -28,8 +28,13 @@ inline constexpr int kKyuubiMetricsPort = 10019;
 inline constexpr std::string_view kMaster = "k8s://https://kubernetes.default.svc:443";
 // The ServiceAccount Spark drivers run as (and create executors with).
 inline constexpr std::string_view kSparkServiceAccount = "spark";
-// Where the spark-defaults ConfigMap is mounted; SPARK_CONF_DIR points here.
+// Where the spark-defaults ConfigMap is mounted; SPARK_CONF_DIR points here. In a pod whose
+// spark.env carries Spark settings it is an emptyDir the init container spark-env-conf fills
+// with the ConfigMap's file (mounted at kSparkConfBaseDir) plus those settings.
 inline constexpr std::string_view kSparkConfDir = "/etc/spark/conf";
+inline constexpr std::string_view kSparkConfBaseDir = "/etc/spark/conf-base";
+// Thin clients (Spark Connect notebooks) run as this ServiceAccount: no Role, no token.
+inline constexpr std::string_view kNotebookServiceAccount = "notebook";
 // On EKS, the IAM role of the spark ServiceAccount (IRSA), when Request::spark_role_arns has no
 // ARN for the target: the Manifest then lists kSparkRoleArnValue in `unresolved`, and deploy,
 // which reads the ARN from the `spark_role_arn` output of the target's Terraform root module and
@@ -135,6 +140,22 @@ void emit(Facts& f, std::string_view order, std::string_view kind, const std::st
 // result is then nullopt. Render's own: nothing else turns manifest text into objects.
 std::optional<kube::Object> object_of(std::string_view text, std::string_view tmpl,
                                       Diagnostics& diags);
+
+// True when a spark.env key of this target's pods carries the Spark setting `spark_key`
+// (core/stack/env_settings.hpp).
+bool carries_setting(const Facts& f, std::string_view spark_key);
+// Sets `spark_env_conf` in a driver-like pod's view: false when no spark.env key of the pod
+// carries a Spark setting; else {script, keys ({name, secret, key, optional}), base_dir}, the
+// init container that writes SPARK_CONF_DIR/spark-defaults.conf as the ConfigMap's file followed
+// by one `key=value` line per such variable that is set (a later line wins in
+// java.util.Properties, which Spark reads the file with). docs/runtime.md.
+void set_spark_env_conf(const Facts& f, Data& view);
+// The shell script of that init container, for the given variables (each a Setting's env name).
+std::string spark_env_conf_script(const std::vector<const SecretEnv*>& keys);
+// The history server's init container: Hadoop FsShell `-mkdir -p <logDirectory>` with the
+// target's Hadoop settings (the spark.hadoop.* of spark-defaults, as -D options), so the history
+// server does not fail on a log directory that does not exist yet. Arguments after spark-class.
+std::vector<std::string> event_log_mkdir_args(const Facts& f, const std::string& log_directory);
 
 // The workloads; each adds its objects (and reports what it cannot render) through `f`.
 void render_connect(Facts& f);

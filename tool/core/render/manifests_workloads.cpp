@@ -27,6 +27,7 @@ Data workload_view(const Facts& f, const std::string& name, const Labels& labels
   view.set("driver_port", std::to_string(kDriverPort));
   view.set("block_manager_port", std::to_string(kBlockManagerPort));
   view.set("ui_port", std::to_string(kSparkUiPort));
+  view.set("spark_env_conf", false);
   return view;
 }
 
@@ -59,14 +60,19 @@ void render_connect(Facts& f) {
                 {"web-ui", kSparkUiPort},
                 {"spark-connect", c.port, true}},
                false);
-  emit_service(f, names::connect_driver(f.stack), labels, kDriverPorts, true);
+  // No headless Service for the driver: executors dial the pod IP (spark.driver.host below), so a
+  // DNS name of the driver would be used by nothing.
 
   // Executors dial the pod IP: unlike a Service name it is unique to this very driver.
   auto conf = pod_driver_conf(f, image, "$(POD_IP)");
   conf.push_back("spark.connect.grpc.binding.port=" + std::to_string(c.port));
   conf.push_back("spark.ui.port=" + std::to_string(kSparkUiPort));
-  if (c.executors) conf.push_back("spark.executor.instances=" + std::to_string(*c.executors));
+  // A spark.env key that carries spark.executor.instances wins: a --conf here would override the
+  // value the pod writes into spark-defaults at start (spark_env_conf).
+  if (c.executors && !carries_setting(f, "spark.executor.instances"))
+    conf.push_back("spark.executor.instances=" + std::to_string(*c.executors));
   Data view = workload_view(f, name, labels, image);
+  set_spark_env_conf(f, view);
   view.set("spark_conf", string_list(conf));
   view.set("connect_port", std::to_string(c.port));
   view.set("resources", driver_resources(f.stack));
@@ -96,6 +102,7 @@ void render_notebook(Facts& f, const model::Notebook& nb, const std::string& pat
       args += " --conf " + option_arg(c);
     env.emplace_back("PYSPARK_SUBMIT_ARGS", args + " pyspark-shell");
     view.set("resources", driver_resources(f.stack));
+    set_spark_env_conf(f, view);
   } else {
     const model::ConnectServer& c = f.stack.services.connect;
     if (!c.enabled) {
@@ -112,6 +119,9 @@ void render_notebook(Facts& f, const model::Notebook& nb, const std::string& pat
     // Vault change must not restart notebooks that never see the values).
     view.set("secret_env", Data{Data::type::list});
     view.set("pod_annotations", checksum_annotations(f, ReadsSecret::no));
+    // Nor any Kubernetes API access: its own ServiceAccount, without the spark Role and without
+    // a token in the pod (docs/kubernetes.md, "RBAC").
+    view.set("service_account", yaml_quote(kNotebookServiceAccount));
   }
   view.set("env", pair_list(env));
   view.set("client", client);
@@ -145,6 +155,10 @@ void render_history_server(Facts& f) {
   view.set("env", pair_list({{"SPARK_HISTORY_OPTS",
                               option_arg("-Dspark.history.fs.logDirectory=" + h.log_directory) +
                                   " -Dspark.history.ui.port=" + std::to_string(h.port)}}));
+  // The history server stops at start when its log directory does not exist (FsHistoryProvider:
+  // "Log directory specified does not exist"), which is how an empty bucket or prefix looks: an
+  // init container in the same image, with the same credentials, creates it first.
+  view.set("event_log_mkdir", string_list(event_log_mkdir_args(f, h.log_directory)));
   emit(f, "50", "deployment", name, "templates/kubernetes/history-server.yaml.mustache", view);
 }
 
@@ -208,13 +222,15 @@ void render_kyuubi(Facts& f) {
                                    {"rest", kKyuubiRestPort},
                                    {"metrics", kKyuubiMetricsPort}};
   emit_service(f, name, labels, ports, false);
-  const std::string headless = names::kyuubi_headless(f.stack);
-  emit_service(f, headless, labels, ports, true);
 
   Data view = workload_view(f, name, labels, image);
   view.set("pod_annotations", checksum_annotations(f, ReadsSecret::yes,
                                                    {{"checksum/kyuubi-config", sha256_hex(conf)}}));
-  view.set("service_name", yaml_quote(headless));
+  // The StatefulSet's governing Service (a required field on older apiservers): the ClusterIP one.
+  // Nothing dials the pod by a per-pod DNS name (engines' executors use the pod IP), so no
+  // headless Service is rendered for it.
+  view.set("service_name", yaml_quote(name));
+  set_spark_env_conf(f, view);
   view.set("kyuubi_config_map", yaml_quote(conf_name));
   view.set("thrift_binary_port", std::to_string(k.port));
   view.set("thrift_http_port", std::to_string(kKyuubiThriftHttpPort));

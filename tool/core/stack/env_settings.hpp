@@ -1,7 +1,8 @@
-// spark.env keys that carry Spark settings. The platform's entrypoints turn these variables into
-// Spark configuration, so a value read from Vault (or a values file) is judged as the setting it
-// becomes, with the same rules as the stack's own `spark:` fields (stack_sections.cpp), before
-// anything is written or applied. Values are never part of a message.
+// spark.env keys that carry Spark settings. The driver-like pods' init container spark-env-conf
+// (render/manifests_runtime.cpp, docs/runtime.md) writes these variables into the
+// spark-defaults.conf Spark reads, so a value read from Vault (or a values file) is judged as the
+// setting it becomes, with the same rules as the stack's own `spark:` fields (stack_sections.cpp),
+// before anything is written or applied. Values are never part of a message.
 #pragma once
 
 #include <string>

@@ -26,9 +26,6 @@ std::string spark_env(const model::Stack& s) {
 std::string connect(const model::Stack& s) {
   return join(s, "connect");
 }
-std::string connect_driver(const model::Stack& s) {
-  return join(s, "connect-driver");
-}
 std::string notebook(const model::Stack& s, const model::Notebook& nb) {
   return join(s, nb.name);
 }
@@ -43,9 +40,6 @@ std::string kyuubi(const model::Stack& s) {
 }
 std::string kyuubi_pod(const model::Stack& s) {
   return kyuubi(s) + "-0";
-}
-std::string kyuubi_headless(const model::Stack& s) {
-  return join(s, "kyuubi-headless");
 }
 std::string kyuubi_conf(const model::Stack& s) {
   return join(s, "kyuubi-conf");
@@ -94,7 +88,6 @@ void collect_services(const model::Stack& s, Collector& c) {
   const auto& sv = s.services;
   if (sv.connect.enabled) {
     c.fixed(connect(s), "the Service name", NameRule::dns1035_label, "connect");
-    c.fixed(connect_driver(s), "the Service name", NameRule::dns1035_label, "connect-driver");
     c.fixed(connect(s), kInstance, NameRule::label_value, "connect");
   }
   for (std::size_t i = 0; i < sv.notebooks.size(); ++i) {
@@ -114,7 +107,6 @@ void collect_services(const model::Stack& s, Collector& c) {
     c.fixed(kyuubi(s), "the StatefulSet name", NameRule::dns1123_subdomain, "kyuubi");
     c.out.back().max = kube::kMaxStatefulSetName;
     c.fixed(kyuubi(s), "the Service name", NameRule::dns1035_label, "kyuubi");
-    c.fixed(kyuubi_headless(s), "the Service name", NameRule::dns1035_label, "kyuubi-headless");
     c.fixed(kyuubi_conf(s), "the ConfigMap name", NameRule::dns1123_subdomain, "kyuubi-conf");
     c.fixed(kyuubi(s), kInstance, NameRule::label_value, "kyuubi");
   }

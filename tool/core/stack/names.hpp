@@ -18,15 +18,13 @@ namespace stackctl::names {
 std::string spark_defaults(const model::Stack& s);  // ConfigMap <stack>-spark-defaults
 std::string spark_env(const model::Stack& s);       // Secret <stack>-spark-env (spark.env values)
 std::string connect(const model::Stack& s);         // Service and Deployment <stack>-connect
-std::string connect_driver(const model::Stack& s);  // headless Service <stack>-connect-driver
 // Service and Deployment <stack>-<notebook>, and its client-mode driver Service <...>-driver.
 std::string notebook(const model::Stack& s, const model::Notebook& nb);
 std::string notebook_driver(const model::Stack& s, const model::Notebook& nb);
-std::string history_server(const model::Stack& s);   // Service and Deployment
-std::string kyuubi(const model::Stack& s);           // StatefulSet and Service <stack>-kyuubi
-std::string kyuubi_pod(const model::Stack& s);       // its one pod, <stack>-kyuubi-0
-std::string kyuubi_headless(const model::Stack& s);  // headless Service <stack>-kyuubi-headless
-std::string kyuubi_conf(const model::Stack& s);      // ConfigMap <stack>-kyuubi-conf
+std::string history_server(const model::Stack& s);  // Service and Deployment
+std::string kyuubi(const model::Stack& s);          // StatefulSet and Service <stack>-kyuubi
+std::string kyuubi_pod(const model::Stack& s);      // its one pod, <stack>-kyuubi-0
+std::string kyuubi_conf(const model::Stack& s);     // ConfigMap <stack>-kyuubi-conf
 
 // A name or label value render writes, and where in the stack it comes from.
 struct Derived {

@@ -78,18 +78,30 @@ class KubeFake final : public kube::Client {
         make_failure(kube::Failure::Kind::network, 0, "", "connection reset by peer (injected)"));
   }
   // Another field manager owns `field` of the object: applies without force get a 409. Taking
-  // the field was a write, so the stored object gets a new resourceVersion, as on a server.
+  // the field was a write, so the stored object gets a new resourceVersion and stackctl's
+  // managedFields entry changes, as on a server.
   void own_field(const std::string& kind, const std::string& ns, const std::string& name,
                  const std::string& manager, const std::string& field) {
     conflicts_[key(kind, ns, name)].push_back({manager, field});
-    if (auto it = store_.find(key(kind, ns, name)); it != store_.end())
-      it->second["metadata"]["resourceVersion"] = std::to_string(++rv_);
+    edit_owned(kind, ns, name);  // the field leaves stackctl's managedFields entry
   }
-  // Someone else wrote the object (a controller's status update, `kubectl edit`): a new
-  // resourceVersion, content as it was.
+  // Someone else wrote the object without touching stackctl's fields (a controller's status
+  // update, another manager's own field): a new resourceVersion, content as it was.
   void touch(const std::string& kind, const std::string& ns, const std::string& name) {
     if (auto it = store_.find(key(kind, ns, name)); it != store_.end())
       it->second["metadata"]["resourceVersion"] = std::to_string(++rv_);
+  }
+
+  // Someone else changed a field stackctl owns with an update (`kubectl edit`, `kubectl scale`):
+  // a new resourceVersion, and the server takes that field out of stackctl's managedFields entry
+  // (here: the entry's fieldsV1 changes), content as it was.
+  void edit_owned(const std::string& kind, const std::string& ns, const std::string& name) {
+    const auto it = store_.find(key(kind, ns, name));
+    if (it == store_.end()) return;
+    auto& meta = it->second["metadata"];
+    meta["resourceVersion"] = std::to_string(++rv_);
+    for (auto& m : meta["managedFields"])
+      if (m.value("manager", "") == "stackctl") m["fieldsV1"] = {{"taken", rv_}};
   }
 
   // Direct access to the store (pods, events, objects made by "someone else").

@@ -158,11 +158,22 @@ TEST_CASE("a second deploy sends no apply for members nobody wrote since", "[app
   CHECK(applies(h.kube) == std::vector<std::string>{"Namespace demo"});
   for (const auto& a : actions(*r)) CHECK(a.starts_with("unchanged "));
 
-  SECTION("a member written by someone else since is applied again, and only it") {
-    // As a controller's status update does: the apply answers unchanged, so the record is not
-    // rewritten (a no-op deploy writes nothing) and the member is applied on each deploy until
-    // a change of the members rewrites the record.
+  SECTION("a member written since without touching stackctl's fields is not applied") {
+    // A controller's status update: a new resourceVersion, stackctl's managedFields entry as
+    // the apply left it.
+    h.kube.touch("Deployment", "demo", "demo-connect");
     h.kube.touch("ConfigMap", "demo", "demo-spark-defaults");
+    h.kube.requests.clear();
+    auto again = h.run(request(stack_objects(true)));
+    REQUIRE(again);
+    CHECK(applies(h.kube) == std::vector<std::string>{"Namespace demo"});
+    for (const auto& a : actions(*again)) CHECK(a.starts_with("unchanged "));
+  }
+  SECTION("a member whose stackctl fields someone changed since is applied again, and only it") {
+    // As `kubectl edit` of a field stackctl owns does: the apply answers unchanged (here), so
+    // the record is not rewritten (a no-op deploy writes nothing) and the member is applied on
+    // each deploy until a change of the members rewrites the record.
+    h.kube.edit_owned("ConfigMap", "demo", "demo-spark-defaults");
     for (int i = 0; i < 2; ++i) {
       h.kube.requests.clear();
       auto again = h.run(request(stack_objects(true)));
@@ -202,6 +213,23 @@ TEST_CASE("a second deploy sends no apply for members nobody wrote since", "[app
     h.kube.requests.clear();
     REQUIRE(h.run(dry));
     CHECK(h.kube.count("DRYRUN") == 11);
+  }
+  SECTION("a record of the earlier form (no fields digest) still skips by resourceVersion") {
+    auto parent = *h.kube.find("Secret", "demo", "demo-applyset");
+    auto record = kube::Json::parse(
+        parent["metadata"]["annotations"]["stackctl.io/applied"].get<std::string>());
+    for (auto& [member, entry] : record.items()) {
+      REQUIRE(entry.size() == 3);
+      CHECK(entry[2].get<std::string>().size() == 32);
+      entry.erase(2);
+    }
+    parent["metadata"]["annotations"]["stackctl.io/applied"] = record.dump();
+    h.kube.put(parent);
+    h.kube.touch("ConfigMap", "demo", "demo-spark-defaults");
+    h.kube.requests.clear();
+    REQUIRE(h.run(request(stack_objects(true))));
+    CHECK(applies(h.kube) ==
+          std::vector<std::string>{"Namespace demo", "ConfigMap demo/demo-spark-defaults"});
   }
   SECTION("a damaged record costs the applies, never a wrong result") {
     auto parent = *h.kube.find("Secret", "demo", "demo-applyset");

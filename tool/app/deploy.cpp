@@ -81,16 +81,44 @@ DeployError api_error(const kube::Failure& f, const std::string& what, bool dry_
 }
 
 // On the parent: per member, the resourceVersion the server answered to stackctl's last apply of
-// it and a digest of what was applied: {"<key_of>": ["<resourceVersion>", "<digest>"]}. A member
-// whose LIST shows that same resourceVersion has not been written by anyone since (every write,
-// a controller's status update included, changes it), so applying the same intent again would
-// change nothing: deploy skips that PATCH. Only an optimisation: a missing, stale or damaged
-// record costs the PATCH, never a wrong result. Rewritten only when members changed (below).
+// it, a digest of what was applied and a digest of stackctl's managedFields entry in that answer:
+// {"<key_of>": ["<resourceVersion>", "<digest>", "<fields digest>"]}. Applying the same intent
+// again would change nothing, so deploy skips that PATCH, when either
+// - the LIST shows that same resourceVersion: nobody wrote the member since (every write, a
+//   controller's status update included, changes it); or
+// - the LIST shows stackctl's managedFields entry (manager stackctl, operation Apply, the main
+//   resource) exactly as the apply left it: the server records there every field stackctl owns,
+//   and a write by anyone else that changes or removes one of them takes it out of that entry
+//   (an Update takes ownership of what it changes; another applier changing it needs force,
+//   which takes it away), so every field stackctl owns still holds the value it applied. A
+//   controller's status update or another manager's own fields leave the entry alone.
+// Only an optimisation: a missing, stale or damaged record costs the PATCH, never a wrong result.
+// Rewritten only when members changed (below).
 constexpr const char* kAppliedAnnotation = "stackctl.io/applied";
 constexpr std::size_t kRecordLimit = 128 * 1024;
 
 std::string intent_digest(const Object& body) {
   return hashing::hash_bytes(body.body.dump(), model::HashAlgorithm::sha256).substr(0, 32);
+}
+
+// Digest of stackctl's managedFields entry of an object ("" when it has none): what the server
+// records that stackctl's applies own, with the time of the last apply that changed them.
+std::string fields_digest(const Json& object) {
+  const Json& mf = meta(object).value("managedFields", Json::array());
+  for (const auto& entry : mf)
+    if (str(entry, "manager") == "stackctl" && str(entry, "operation") == "Apply" &&
+        str(entry, "subresource").empty())
+      return hashing::hash_bytes(entry.dump(), model::HashAlgorithm::sha256).substr(0, 32);
+  return {};
+}
+
+// Whether the record vouches that applying `digest` to `live` again would change nothing.
+bool record_vouches(const Json& recorded, const Json& live, const std::string& digest) {
+  if (!recorded.is_array() || recorded.size() < 2 || recorded[1] != digest) return false;
+  if (recorded[0] == str(meta(live), "resourceVersion")) return true;
+  if (recorded.size() < 3 || !recorded[2].is_string()) return false;  // a record from before
+  const std::string fields = fields_digest(live);
+  return !fields.empty() && recorded[2] == fields;
 }
 
 Json read_record(const Json& parent) {
@@ -260,10 +288,10 @@ std::expected<std::string, DeployError> Run::apply(const Object& o, std::set<std
   const std::string key = key_of(gk, o.namespace_name(), o.name());
   const std::string digest = intent_digest(body);
   if (live && !req.dry_run && !req.diff && !req.force_conflicts) {
-    const Json seen = Json::array({str(meta(*live), "resourceVersion"), digest});
-    if (old_record.value(key, Json()) == seen) {
-      // Nobody wrote it since stackctl applied this same intent: nothing to send.
-      new_record[key] = seen;
+    if (const Json recorded = old_record.value(key, Json());
+        record_vouches(recorded, *live, digest)) {
+      // Nobody changed what stackctl applied of this same intent since: nothing to send.
+      new_record[key] = recorded;
       uids.insert(str(meta(*live), "uid"));
       out.action = Action::unchanged;
       result.objects.push_back(std::move(out));
@@ -273,7 +301,9 @@ std::expected<std::string, DeployError> Run::apply(const Object& o, std::set<std
   auto applied = client.apply(*r, body, {"stackctl", req.force_conflicts, req.dry_run});
   if (!applied) return std::unexpected(error(applied.error(), o.display()));
   uids.insert(str(meta(*applied), "uid"));
-  if (!req.dry_run) new_record[key] = Json::array({str(meta(*applied), "resourceVersion"), digest});
+  if (!req.dry_run)
+    new_record[key] =
+        Json::array({str(meta(*applied), "resourceVersion"), digest, fields_digest(*applied)});
   if (live) {
     out.action = deploy::same_content(*live, *applied) ? Action::unchanged : Action::update;
   } else {

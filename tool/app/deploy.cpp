@@ -224,8 +224,8 @@ std::expected<void, DeployError> Run::write_parent(const deploy::Members& m, con
   if (!r) return std::unexpected(r.error());
   Object parent = deploy::parent_object(ref, m);
   // An object's annotations may total 256 KiB (apimachinery validation/objectmeta.go,
-  // totalAnnotationSizeLimitB): a record past half of that (some 2000 members) is left out, and
-  // every member is then applied each time.
+  // totalAnnotationSizeLimitB): a record past half of that (some 1000 members, at about 120 bytes
+  // each) is left out, and every member is then applied each time.
   if (const std::string text = record.dump(); !record.empty() && text.size() <= kRecordLimit)
     parent.body["metadata"]["annotations"][kAppliedAnnotation] = text;
   auto applied = client.apply(*r, parent, {"stackctl", true, false});

@@ -12,7 +12,7 @@
 # namespace is kubectl's. For each tool and stack, after a first apply:
 #   no-op     the same objects again (median of RUNS)
 #   changed   spark.sql.shuffle.partitions toggled each run: the spark-defaults ConfigMap and the
-#             Connect Deployment (its pod template carries the config checksum) change (median)
+#             Deployments whose pod templates carry the config checksum change (median)
 # Requests are counted by running one no-op and one changed apply of each tool through
 # tests/servers/kube_fault_proxy.py with no faults (its log has one line per request); the wall
 # times are measured directly against the apiserver, without the proxy.

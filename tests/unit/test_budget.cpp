@@ -152,7 +152,8 @@ TEST_CASE("SC026: AWS keys in spark.env beside IRSA on eks are dead configuratio
           "[budget][check]") {
   auto s = stack_with_kyuubi(1);
   s.services.external.object_store.kind = model::ObjectStoreKind::s3;
-  s.spark_env.sources = {{"vault", model::SecretSourceType::vault, "secret", "spark/demo", "", 0, 0}};
+  s.spark_env.sources = {
+      {"vault", model::SecretSourceType::vault, "secret", "spark/demo", "", 0, 0}};
   s.spark_env.keys = {{"AWS_ACCESS_KEY_ID", "vault", "aws_access_key_id", true},
                       {"SPARK_EXECUTOR_INSTANCES", "vault", "executor_instances", true},
                       {"AWS_SECRET_ACCESS_KEY", "vault", "aws_secret_access_key", true}};

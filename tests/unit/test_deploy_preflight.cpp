@@ -30,8 +30,9 @@ std::string read_stack_file(const std::string& name) {
 
 model::Stack load(const std::string& name, const std::string& target) {
   Diagnostics d;
-  auto stack = load_stack(read_stack_file(name),
-                          {"stacks/" + name + ".stack.yaml", target, &catalog::builtin_catalog()}, d);
+  auto stack =
+      load_stack(read_stack_file(name),
+                 {"stacks/" + name + ".stack.yaml", target, &catalog::builtin_catalog()}, d);
   INFO(test::dump(d));
   REQUIRE(stack);
   return *stack;
@@ -126,17 +127,23 @@ TEST_CASE("preflight: optional references and Secrets the objects make are not n
                                env_from("outside", "C")})),
        obj("Secret", "made", {{"stringData", {{"A", "x"}}}}),
        obj("ConfigMap", "conf",
-           {{"data",
-             {{"spark-defaults.conf",
-               "spark.kubernetes.executor.secretKeyRef.D outside\\:D\n"
-               "spark.kubernetes.driver.secretKeyRef.E=other:E\n"}}}}})});
-  REQUIRE(needs.size() == 2);
-  CHECK(needs[0].name == "other");
-  CHECK(needs[0].keys == std::vector<std::string>{"E"});
-  CHECK(needs[1].name == "outside");
-  CHECK(needs[1].keys == std::vector<std::string>{"C", "D"});
-  CHECK(needs[1].used_by ==
-        std::vector<std::string>{"Deployment demo/demo-connect", "ConfigMap demo/conf"});
+           {
+  {
+    "data", {
+      {
+        "spark-defaults.conf",
+            "spark.kubernetes.executor.secretKeyRef.D outside\\:D\n"
+            "spark.kubernetes.driver.secretKeyRef.E=other:E\n"
+      }
+    }
+  }}})});
+REQUIRE(needs.size() == 2);
+CHECK(needs[0].name == "other");
+CHECK(needs[0].keys == std::vector<std::string>{"E"});
+CHECK(needs[1].name == "outside");
+CHECK(needs[1].keys == std::vector<std::string>{"C", "D"});
+CHECK(needs[1].used_by ==
+      std::vector<std::string>{"Deployment demo/demo-connect", "ConfigMap demo/conf"});
 }
 
 TEST_CASE("preflight: a missing credentials Secret is refused with the command, nothing applied",
@@ -146,8 +153,8 @@ TEST_CASE("preflight: a missing credentials Secret is refused with the command, 
   testing::RecordingProgress progress;
   const std::vector<Object> objects = {
       obj("Namespace", "demo", {}),
-      deployment(Json::array({env_from("creds", "AWS_ACCESS_KEY_ID"),
-                              env_from("creds", "AWS_SECRET_ACCESS_KEY")}))};
+      deployment(Json::array(
+          {env_from("creds", "AWS_ACCESS_KEY_ID"), env_from("creds", "AWS_SECRET_ACCESS_KEY")}))};
   auto r = app::deploy(request(objects), kube, clock, progress);
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == app::DeployError::Kind::refused);
@@ -162,9 +169,7 @@ TEST_CASE("preflight: a missing credentials Secret is refused with the command, 
   CHECK_FALSE(applied_anything(kube));
 
   SECTION("a Secret without one of the keys: its name, never a value") {
-    kube.put({{"apiVersion", "v1"},
-              {"kind", "Namespace"},
-              {"metadata", {{"name", "demo"}}}});
+    kube.put({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "demo"}}}});
     kube.put({{"apiVersion", "v1"},
               {"kind", "Secret"},
               {"metadata", {{"name", "creds"}, {"namespace", "demo"}}},
@@ -199,17 +204,19 @@ TEST_CASE("preflight: a missing credentials Secret is refused with the command, 
   }
 }
 
-TEST_CASE("preflight: the IRSA role ARN placeholder never reaches a cluster", "[deploy-preflight]") {
+TEST_CASE("preflight: the IRSA role ARN placeholder never reaches a cluster",
+          "[deploy-preflight]") {
   testing::KubeFake kube;
   testing::FakeDeployClock clock;
   testing::RecordingProgress progress;
   // What render makes for an eks target without Terraform's outputs.
-  const std::vector<Object> objects = {obj(
-      "ServiceAccount", "spark",
-      {{"metadata",
-        {{"name", "spark"},
-         {"namespace", "demo"},
-         {"annotations", {{"eks.amazonaws.com/role-arn", "${terraform.output.spark_role_arn}"}}}}}})};
+  const std::vector<Object> objects = {
+      obj("ServiceAccount", "spark",
+          {{"metadata",
+            {{"name", "spark"},
+             {"namespace", "demo"},
+             {"annotations",
+              {{"eks.amazonaws.com/role-arn", "${terraform.output.spark_role_arn}"}}}}}})};
   auto r = app::deploy(request(objects), kube, clock, progress);
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == app::DeployError::Kind::refused);

@@ -30,8 +30,8 @@ std::vector<std::string> key_names(const kube::Json& secret) {
 std::string patch_command(const deploy::SecretNeed& need, const std::vector<std::string>& keys) {
   std::string body;
   for (const auto& k : keys) body += (body.empty() ? "" : ",") + ("\"" + k + "\":\"...\"");
-  return "kubectl patch secret " + need.name + " -n " + need.ns + " --type merge -p '{\"stringData\":{" +
-         body + "}}'";
+  return "kubectl patch secret " + need.name + " -n " + need.ns +
+         " --type merge -p '{\"stringData\":{" + body + "}}'";
 }
 
 // The first string in `j` that still carries a Terraform output placeholder (render leaves
@@ -73,7 +73,8 @@ std::expected<void, DeployError> check_secrets(const DeployRequest& request, Res
   for (const auto& need : needs) {
     const std::string what = "Secret " + need.ns + "/" + need.name;
     auto live = client.get(*secrets, need.ns, need.name);
-    if (!live) return std::unexpected(DeployError{DeployError::Kind::api, explain(live.error(), what), {}});
+    if (!live)
+      return std::unexpected(DeployError{DeployError::Kind::api, explain(live.error(), what), {}});
     const std::string users = " (used by " + join(need.used_by) + ")";
     if (!*live) {
       problems += "  " + what + " does not exist" + users + "; create it:\n    " +
@@ -88,9 +89,9 @@ std::expected<void, DeployError> check_secrets(const DeployRequest& request, Res
     for (const auto& k : need.keys)
       if (!std::binary_search(have.begin(), have.end(), k)) lacking.push_back(k);
     if (lacking.empty()) continue;
-    problems += "  " + what + " has no key " + join(lacking) + users + " (it has: " +
-                (have.empty() ? std::string("no keys") : join(have)) + "); add it:\n    " +
-                patch_command(need, lacking) + "\n";
+    problems += "  " + what + " has no key " + join(lacking) + users +
+                " (it has: " + (have.empty() ? std::string("no keys") : join(have)) +
+                "); add it:\n    " + patch_command(need, lacking) + "\n";
   }
   if (problems.empty()) return {};
   // A Secret cannot be made in a namespace that does not exist yet: say so first.
@@ -99,8 +100,12 @@ std::expected<void, DeployError> check_secrets(const DeployRequest& request, Res
   if (!namespaces) return std::unexpected(namespaces.error());
   for (const auto& ns : missing_namespaces) {
     auto live = client.get(*namespaces, "", ns);
-    if (!live) return std::unexpected(DeployError{DeployError::Kind::api, explain(live.error(), "Namespace " + ns), {}});
-    if (!*live) first += "  Namespace " + ns + " does not exist yet; create it first:\n    kubectl create namespace " + ns + "\n";
+    if (!live)
+      return std::unexpected(
+          DeployError{DeployError::Kind::api, explain(live.error(), "Namespace " + ns), {}});
+    if (!*live)
+      first += "  Namespace " + ns +
+               " does not exist yet; create it first:\n    kubectl create namespace " + ns + "\n";
   }
   return std::unexpected(DeployError{
       DeployError::Kind::refused,

@@ -37,7 +37,8 @@ std::int64_t cpu_milli(const std::string& q) {
 
 Pod connect_server(const model::Stack& s) {
   return {"Spark Connect server", "spark.driver", driver_parts(s, "driver"),
-          1000LL * s.spark.driver.cores, "spark.driver.cores " + std::to_string(s.spark.driver.cores)};
+          1000LL * s.spark.driver.cores,
+          "spark.driver.cores " + std::to_string(s.spark.driver.cores)};
 }
 
 namespace {
@@ -45,7 +46,8 @@ namespace {
 Pod executor(const model::Stack& s) {
   const auto& e = s.spark.executor;
   const std::int64_t heap = mib(e.memory);
-  Pod p{"executor", "spark.executor",
+  Pod p{"executor",
+        "spark.executor",
         {{"executor heap (spark.executor.memory " + e.memory + ")", heap, 1},
          {"executor overhead (" +
               (e.memory_overhead.empty() ? std::string("max(384 MiB, 10%)")
@@ -76,8 +78,8 @@ std::string Pod::memory_sum() const {
   std::string out;
   for (const auto& p : memory)
     out += (out.empty() ? "" : " + ") +
-           (p.times > 1 ? std::to_string(p.times) + " x " : std::string()) +
-           std::to_string(p.mib) + " MiB " + p.what;
+           (p.times > 1 ? std::to_string(p.times) + " x " : std::string()) + std::to_string(p.mib) +
+           " MiB " + p.what;
   return out + " = " + std::to_string(memory_mib()) + " MiB";
 }
 
@@ -91,7 +93,8 @@ std::optional<Pod> kyuubi(const model::Stack& s) {
   if (!k.enabled) return std::nullopt;
   const int engines = k.share_level == model::ShareLevel::server ? 1 : k.max_engines;
   const std::int64_t heap = mib(k.server_memory);
-  Pod p{"Kyuubi server", "services.kyuubi",
+  Pod p{"Kyuubi server",
+        "services.kyuubi",
         {{"server heap (serverMemory " + k.server_memory + ")", heap, 1},
          {"server non-heap (max(384 MiB, 10%))", overhead_mib(heap, ""), 1}},
         1000LL * s.spark.driver.cores * engines,
@@ -104,7 +107,8 @@ std::optional<Pod> kyuubi(const model::Stack& s) {
 std::optional<Pod> notebook(const model::Stack& s, const model::Notebook& nb,
                             const std::string& path) {
   if (nb.mode != model::NotebookMode::client) return std::nullopt;
-  Pod p{"notebook " + nb.name, path,
+  Pod p{"notebook " + nb.name,
+        path,
         {{"notebook server and kernels (memory " + nb.memory + ")", mib(nb.memory), 1}},
         1000LL * s.spark.driver.cores,
         "spark.driver.cores " + std::to_string(s.spark.driver.cores)};

@@ -25,7 +25,7 @@ bool optional(const Json& ref) {
 
 std::string text(const Json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
-                                                                 : std::string();
+                                                                : std::string();
 }
 
 void add(Needs& needs, const std::string& ns, const std::string& name, const std::string& key,
@@ -63,7 +63,8 @@ void scan(Needs& needs, const Json& j, const std::string& ns, const std::string&
       add(needs, ns, text(v, "name"), "", by);
     } else if (k == "secret" && v.is_object() && v.contains("secretName") && !optional(v)) {
       add(needs, ns, text(v, "secretName"), "", by);
-      for (const auto& item : v.value("items", Json::array())) add(needs, ns, text(v, "secretName"), text(item, "key"), by);
+      for (const auto& item : v.value("items", Json::array()))
+        add(needs, ns, text(v, "secretName"), text(item, "key"), by);
     } else {
       scan(needs, v, ns, by);
     }

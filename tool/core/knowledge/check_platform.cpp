@@ -19,7 +19,8 @@ std::string hint_for(const budget::Pod& pod, const char* what) {
            " (a target may override them), or run the target on larger nodes";
   if (pod.path == "spark.executor")
     return std::string("lower spark.executor.") +
-           (std::string(what) == "memory" ? "memory (and memoryOverhead)" : "cores or requestCores") +
+           (std::string(what) == "memory" ? "memory (and memoryOverhead)"
+                                          : "cores or requestCores") +
            " for this target, or run it on larger nodes";
   if (pod.path.starts_with("services.notebooks"))
     return std::string("lower ") +
@@ -43,8 +44,9 @@ void sc024(const Facts& f, rules::Report<Finding>& r) {
             {},
             f.stack->locs.at(pod.path),
             pod.path,
-            "the " + pod.name + "'s container needs " + pod.memory_sum() + ", more than one node of target " +
-                t->name + " gives pods (" + node_key + ": " + std::to_string(t->node.memory_mib) +
+            "the " + pod.name + "'s container needs " + pod.memory_sum() +
+                ", more than one node of target " + t->name + " gives pods (" + node_key + ": " +
+                std::to_string(t->node.memory_mib) +
                 " MiB); the pod can never be scheduled (FailedScheduling: Insufficient memory)",
             hint_for(pod, "memory")},
            {{"memory", budget::quantity(pod.memory_mib())},
@@ -77,13 +79,14 @@ void sc026(const Facts& f, rules::Report<Finding>& r) {
   std::size_t i = 0;
   const model::Target* t = applied_target(*f.stack, i);
   const auto& os = f.stack->services.external.object_store;
-  if (t == nullptr || t->kind != model::TargetKind::eks || os.kind == model::ObjectStoreKind::none ||
-      !os.credentials_secret.empty())
+  if (t == nullptr || t->kind != model::TargetKind::eks ||
+      os.kind == model::ObjectStoreKind::none || !os.credentials_secret.empty())
     return;
   const auto& keys = f.stack->spark_env.keys;
   for (std::size_t k = 0; k < keys.size(); ++k) {
     const std::string& name = keys[k].name;
-    if (name != "AWS_ACCESS_KEY_ID" && name != "AWS_SECRET_ACCESS_KEY" && name != "AWS_SESSION_TOKEN")
+    if (name != "AWS_ACCESS_KEY_ID" && name != "AWS_SECRET_ACCESS_KEY" &&
+        name != "AWS_SESSION_TOKEN")
       continue;
     const std::string path = "sparkEnv.keys[" + std::to_string(k) + "]";
     r.add({{Severity::warning,

@@ -6,14 +6,13 @@
 // docs/kubernetes.md lists every manifest and where each field comes from.
 #pragma once
 
-#include "core/budget/budget.hpp"
-
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "core/budget/budget.hpp"
 #include "core/kube/object.hpp"
 #include "core/render/parts.hpp"
 

@@ -41,9 +41,15 @@ std::optional<std::int64_t> memory_quantity_mib(const std::string& q) {
   std::smatch m;
   if (!std::regex_match(q, m, re)) return std::nullopt;
   const long double n = std::stold(m[1].str());
-  static const std::pair<const char*, long double> kUnits[] = {
-      {"", 1.0L},          {"Ki", 1024.0L},   {"Mi", 1048576.0L}, {"Gi", 1073741824.0L},
-      {"Ti", 1099511627776.0L}, {"k", 1e3L}, {"M", 1e6L}, {"G", 1e9L}, {"T", 1e12L}};
+  static const std::pair<const char*, long double> kUnits[] = {{"", 1.0L},
+                                                               {"Ki", 1024.0L},
+                                                               {"Mi", 1048576.0L},
+                                                               {"Gi", 1073741824.0L},
+                                                               {"Ti", 1099511627776.0L},
+                                                               {"k", 1e3L},
+                                                               {"M", 1e6L},
+                                                               {"G", 1e9L},
+                                                               {"T", 1e12L}};
   for (const auto& [unit, bytes] : kUnits)
     if (m[2].str() == unit) return static_cast<std::int64_t>(n * bytes / 1048576.0L);
   return std::nullopt;
@@ -303,7 +309,8 @@ void read_services(Reader r, ReadContext& ctx, model::Services& out) {
   if (out.kyuubi.max_engines > 1 && out.kyuubi.share_level == model::ShareLevel::server)
     ctx.diags.error("E_VALUE", ctx.locs.at(k.child("maxEngines")), k.child("maxEngines"),
                     "shareLevel SERVER runs one engine for the whole server, so maxEngines " +
-                        std::to_string(out.kyuubi.max_engines) + " would size for engines that never start",
+                        std::to_string(out.kyuubi.max_engines) +
+                        " would size for engines that never start",
                     "remove maxEngines, or use shareLevel USER or CONNECTION");
   k.finish();
   Reader h = r.map("historyServer");

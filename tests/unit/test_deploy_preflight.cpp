@@ -63,7 +63,9 @@ Object obj(const std::string& kind, const std::string& name, Json extra) {
   Json b = {{"apiVersion", kind == "Deployment" ? "apps/v1" : "v1"},
             {"kind", kind},
             {"metadata", {{"name", name}, {"namespace", "demo"}}}};
-  for (auto& [k, v] : extra.items()) b[k] = v;
+  if (kind == "Namespace" || kind == "Node") b["metadata"].erase("namespace");
+  if (extra.is_object())
+    for (auto& [k, v] : extra.items()) b[k] = v;
   return Object{b};
 }
 
@@ -122,28 +124,26 @@ TEST_CASE("preflight: the shipped stacks' credentials Secrets are found in their
 
 TEST_CASE("preflight: optional references and Secrets the objects make are not needed",
           "[deploy-preflight]") {
-  const auto needs = deploy::external_secrets(
-      {deployment(Json::array({env_from("made", "A"), env_from("maybe", "B", true),
-                               env_from("outside", "C")})),
-       obj("Secret", "made", {{"stringData", {{"A", "x"}}}}),
-       obj("ConfigMap", "conf",
-           {
-  {
-    "data", {
-      {
-        "spark-defaults.conf",
-            "spark.kubernetes.executor.secretKeyRef.D outside\\:D\n"
-            "spark.kubernetes.driver.secretKeyRef.E=other:E\n"
-      }
-    }
-  }}})});
-REQUIRE(needs.size() == 2);
-CHECK(needs[0].name == "other");
-CHECK(needs[0].keys == std::vector<std::string>{"E"});
-CHECK(needs[1].name == "outside");
-CHECK(needs[1].keys == std::vector<std::string>{"C", "D"});
-CHECK(needs[1].used_by ==
-      std::vector<std::string>{"Deployment demo/demo-connect", "ConfigMap demo/conf"});
+  Json data = Json::object();
+  data["spark-defaults.conf"] =
+      "spark.kubernetes.executor.secretKeyRef.D outside\\:D\n"
+      "spark.kubernetes.driver.secretKeyRef.E=other:E\n";
+  Json conf = Json::object();
+  conf["data"] = data;
+  Json made = Json::object();
+  made["stringData"] = {{"A", "x"}};
+  const std::vector<Object> objects = {
+      deployment(Json::array(
+          {env_from("made", "A"), env_from("maybe", "B", true), env_from("outside", "C")})),
+      obj("Secret", "made", made), obj("ConfigMap", "conf", conf)};
+  const auto needs = deploy::external_secrets(objects);
+  REQUIRE(needs.size() == 2);
+  CHECK(needs[0].name == "other");
+  CHECK(needs[0].keys == std::vector<std::string>{"E"});
+  CHECK(needs[1].name == "outside");
+  CHECK(needs[1].keys == std::vector<std::string>{"C", "D"});
+  CHECK(needs[1].used_by ==
+        std::vector<std::string>{"Deployment demo/demo-connect", "ConfigMap demo/conf"});
 }
 
 TEST_CASE("preflight: a missing credentials Secret is refused with the command, nothing applied",

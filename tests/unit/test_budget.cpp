@@ -1,5 +1,5 @@
 // The memory and CPU each pod asks of a node (core/budget), what render writes from it, and the
-// check rules over it (SC024, SC025) and over IRSA with AWS keys (SC026).
+// check rules over it (SC025, SC026) and over IRSA with AWS keys (SC027).
 #include <algorithm>
 #include <catch2/catch.hpp>
 
@@ -106,16 +106,16 @@ TEST_CASE("budget: executors request requestCores when written, else cores", "[b
   CHECK(budget::cpu_quantity(3000) == "3");
 }
 
-TEST_CASE("SC024/SC025: a pod that cannot fit the target's node, only for that target",
+TEST_CASE("SC025/SC026: a pod that cannot fit the target's node, only for that target",
           "[budget][check]") {
   auto s = stack_with_kyuubi(3);
   s.targets = {target("small", model::TargetKind::minikube, 8192, 4000),
                target("big", model::TargetKind::minikube, 65536, 16000)};
   // Without a target, nothing is judged.
-  CHECK(findings(s, "SC024").empty());
+  CHECK(findings(s, "SC025").empty());
 
   s.target = "small";
-  const auto mem = findings(s, "SC024");
+  const auto mem = findings(s, "SC025");
   REQUIRE(mem.size() == 1);
   CHECK(mem[0].diag.severity == Severity::error);
   CHECK(mem[0].diag.path == "services.kyuubi");
@@ -126,10 +126,10 @@ TEST_CASE("SC024/SC025: a pod that cannot fit the target's node, only for that t
                  "(targets[0].nodeAllocatable.memory: 8192 MiB); the pod can never be scheduled "
                  "(FailedScheduling: Insufficient memory)"));
   CHECK(mem[0].diag.hint.starts_with("lower services.kyuubi.maxEngines"));
-  CHECK(findings(s, "SC025").empty());  // 3 CPU fit 4
+  CHECK(findings(s, "SC026").empty());  // 3 CPU fit 4
 
   s.targets[0].node.cpu_milli = 2500;
-  const auto cpu = findings(s, "SC025");
+  const auto cpu = findings(s, "SC026");
   REQUIRE(cpu.size() == 1);
   CHECK(cpu[0].diag.message ==
         "the Kyuubi server requests 3 CPU (spark.driver.cores 1 x maxEngines 3), more than one "
@@ -138,17 +138,17 @@ TEST_CASE("SC024/SC025: a pod that cannot fit the target's node, only for that t
 
   // Two engines fit: 1024 + 384 + 2 x 2432 = 6272 MiB.
   s.services.kyuubi.max_engines = 2;
-  CHECK(findings(s, "SC024").empty());
+  CHECK(findings(s, "SC025").empty());
   s.target = "big";
   s.services.kyuubi.max_engines = 3;
-  CHECK(findings(s, "SC024").empty());
+  CHECK(findings(s, "SC025").empty());
   // A target that declares no node is not judged.
   s.targets[1].node = {};
-  CHECK(findings(s, "SC024").empty());
   CHECK(findings(s, "SC025").empty());
+  CHECK(findings(s, "SC026").empty());
 }
 
-TEST_CASE("SC026: AWS keys in spark.env beside IRSA on eks are dead configuration",
+TEST_CASE("SC027: AWS keys in spark.env beside IRSA on eks are dead configuration",
           "[budget][check]") {
   auto s = stack_with_kyuubi(1);
   s.services.external.object_store.kind = model::ObjectStoreKind::s3;
@@ -160,7 +160,7 @@ TEST_CASE("SC026: AWS keys in spark.env beside IRSA on eks are dead configuratio
   s.targets = {target("eks", model::TargetKind::eks, 0, 0),
                target("minikube", model::TargetKind::minikube, 0, 0)};
   s.target = "eks";
-  const auto dead = findings(s, "SC026");
+  const auto dead = findings(s, "SC027");
   REQUIRE(dead.size() == 2);
   CHECK(dead[0].diag.severity == Severity::warning);
   CHECK(dead[0].diag.path == "sparkEnv.keys[0]");
@@ -172,13 +172,13 @@ TEST_CASE("SC026: AWS keys in spark.env beside IRSA on eks are dead configuratio
 
   // With a credentials Secret the keys are what S3A uses (the environment variable provider).
   s.services.external.object_store.credentials_secret = "aws-credentials";
-  CHECK(findings(s, "SC026").empty());
+  CHECK(findings(s, "SC027").empty());
   s.services.external.object_store.credentials_secret.clear();
   // Off eks no provider is set: the SDK's default chain reads the keys from the environment.
   s.target = "minikube";
-  CHECK(findings(s, "SC026").empty());
+  CHECK(findings(s, "SC027").empty());
   // No object store: nothing reads S3 credentials at all, and no rule of this one's says so.
   s.target = "eks";
   s.services.external.object_store.kind = model::ObjectStoreKind::none;
-  CHECK(findings(s, "SC026").empty());
+  CHECK(findings(s, "SC027").empty());
 }

@@ -647,11 +647,11 @@ std::vector<model::Stack> many_findings_stacks() {
   model::Target eks;
   eks.name = "eks";
   eks.kind = model::TargetKind::eks;
-  eks.node = {4096, 2000};  // SC024 (Kyuubi: 7040 MiB), SC025 (Kyuubi: 4 CPU)
+  eks.node = {4096, 2000};  // SC025 (Kyuubi: 7040 MiB), SC026 (Kyuubi: 4 CPU)
   s.targets = {eks};
   s.target = "eks";
   s.spark_env.sources = {{"v", model::SecretSourceType::vault, "secret", "spark/x", "", 0, 0}};
-  s.spark_env.keys = {{"AWS_ACCESS_KEY_ID", "v", "aws_access_key_id", true}};  // SC026 (IRSA)
+  s.spark_env.keys = {{"AWS_ACCESS_KEY_ID", "v", "aws_access_key_id", true}};  // SC027 (IRSA)
   out.push_back(s);
   return out;
 }

@@ -463,7 +463,7 @@ TEST_CASE("Kyuubi is a StatefulSet behind one Service, which governs it") {
 }
 
 TEST_CASE("spark.env values from Vault or files go into a Secret the pods read key by key") {
-  // minikube: on eks the stack reaches S3 through IRSA and sends no AWS keys (check SC026).
+  // minikube: on eks the stack reaches S3 through IRSA and sends no AWS keys (check SC027).
   const model::Stack stack = load("kyuubi-sql", "minikube");
   const Rendered r = render_ok(stack);
   const render::Manifest* secret = nullptr;

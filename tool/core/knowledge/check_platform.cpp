@@ -33,7 +33,7 @@ std::string hint_for(const budget::Pod& pod, const char* what) {
 
 }  // namespace
 
-void sc024(const Facts& f, rules::Report<Finding>& r) {
+void sc025(const Facts& f, rules::Report<Finding>& r) {
   std::size_t i = 0;
   const model::Target* t = applied_target(*f.stack, i);
   if (t == nullptr || t->node.memory_mib == 0) return;
@@ -54,7 +54,7 @@ void sc024(const Facts& f, rules::Report<Finding>& r) {
   }
 }
 
-void sc025(const Facts& f, rules::Report<Finding>& r) {
+void sc026(const Facts& f, rules::Report<Finding>& r) {
   std::size_t i = 0;
   const model::Target* t = applied_target(*f.stack, i);
   if (t == nullptr || t->node.cpu_milli == 0) return;
@@ -75,7 +75,7 @@ void sc025(const Facts& f, rules::Report<Finding>& r) {
   }
 }
 
-void sc026(const Facts& f, rules::Report<Finding>& r) {
+void sc027(const Facts& f, rules::Report<Finding>& r) {
   std::size_t i = 0;
   const model::Target* t = applied_target(*f.stack, i);
   const auto& os = f.stack->services.external.object_store;

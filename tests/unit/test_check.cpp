@@ -640,6 +640,19 @@ std::vector<model::Stack> many_findings_stacks() {
   s.versions.spark = s.versions.pyspark = "4.2.0";  // low confidence: softened severities
   s.versions.python = "3.10";
   out.push_back(s);
+
+  s = good_stack();  // checked for its eks target, whose node is small
+  s.services.kyuubi.enabled = true;
+  s.services.kyuubi.max_engines = 4;
+  model::Target eks;
+  eks.name = "eks";
+  eks.kind = model::TargetKind::eks;
+  eks.node = {4096, 2000};  // SC025 (Kyuubi: 7040 MiB), SC026 (Kyuubi: 4 CPU)
+  s.targets = {eks};
+  s.target = "eks";
+  s.spark_env.sources = {{"v", model::SecretSourceType::vault, "secret", "spark/x", "", 0, 0}};
+  s.spark_env.keys = {{"AWS_ACCESS_KEY_ID", "v", "aws_access_key_id", true}};  // SC027 (IRSA)
+  out.push_back(s);
   return out;
 }
 

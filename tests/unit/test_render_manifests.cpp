@@ -366,11 +366,12 @@ TEST_CASE("a client-mode notebook is a driver behind its own headless Service") 
   for (const auto& e : container(d).at("env")) names.push_back(e.at("name").get<std::string>());
   const auto at = [&](const std::string& n) { return std::find(names.begin(), names.end(), n); };
   CHECK(at("POD_NAME") < at("PYSPARK_SUBMIT_ARGS"));
-  // A driver: credentials from the kubernetesSecret source, sized like one.
+  // A driver: credentials from the kubernetesSecret source; sized for the notebook server and
+  // kernels (memory, default 1g) beside the driver (2g + 384m overhead).
   const auto key = env_var(d, "AWS_ACCESS_KEY_ID").at("valueFrom").at("secretKeyRef");
   CHECK(key.at("name").get<std::string>() == "aws-credentials");
   CHECK(key.at("key").get<std::string>() == "access-key-id");
-  CHECK(container(d).at("resources").at("requests").at("memory").get<std::string>() == "2432Mi");
+  CHECK(container(d).at("resources").at("requests").at("memory").get<std::string>() == "3456Mi");
   CHECK(
       port(manifest(r, "40-service-custom-app-jupyter.yaml"), 8888).at("name").get<std::string>() ==
       "http");
@@ -383,11 +384,27 @@ TEST_CASE("driver-like pods ask for the driver's memory plus its overhead") {
   stack.spark.driver.memory = "3g";
   stack.spark.driver.memory_overhead = "1g";
   stack.spark.driver.cores = 2;
+  stack.services.notebooks[0].memory = "1536m";
   const Rendered r = render_ok(stack);
+  // A client-mode notebook: its own memory (server and kernels) + the driver's heap and overhead.
   const auto c = container(manifest(r, "50-deployment-custom-app-jupyter.yaml"));
-  CHECK(c.at("resources").at("requests").at("memory").get<std::string>() == "4096Mi");
-  CHECK(c.at("resources").at("limits").at("memory").get<std::string>() == "4096Mi");
+  CHECK(c.at("resources").at("requests").at("memory").get<std::string>() == "5632Mi");
+  CHECK(c.at("resources").at("limits").at("memory").get<std::string>() == "5632Mi");
   CHECK(c.at("resources").at("requests").at("cpu").get<std::string>() == "2");
+}
+
+TEST_CASE("Kyuubi's container holds its server JVM and maxEngines engine drivers") {
+  model::Stack stack = load("kyuubi-sql", "minikube");
+  stack.services.kyuubi.max_engines = 3;
+  stack.services.kyuubi.server_memory = "2g";
+  const Rendered r = render_ok(stack);
+  const auto sts = manifest(r, "51-statefulset-kyuubi-sql-kyuubi.yaml");
+  const auto c = container(sts);
+  // 2048 + 384 (server) + 3 x (2048 + 384) (engines, spark.driver.memory 2g).
+  CHECK(c.at("resources").at("requests").at("memory").get<std::string>() == "9728Mi");
+  CHECK(c.at("resources").at("limits").at("memory").get<std::string>() == "9728Mi");
+  CHECK(c.at("resources").at("requests").at("cpu").get<std::string>() == "3");
+  CHECK(env_var(sts, "KYUUBI_JAVA_OPTS").at("value").get<std::string>() == "-Xmx2048m");
 }
 
 TEST_CASE("the history server serves event logs on its port") {
@@ -439,19 +456,21 @@ TEST_CASE("Kyuubi is a StatefulSet behind one Service, which governs it") {
   const auto c = container(sts);
   CHECK(c.at("readinessProbe").at("tcpSocket").at("port").get<int>() == 10009);
   CHECK(c.at("startupProbe").at("tcpSocket").at("port").get<int>() == 10009);
-  CHECK(c.at("resources").at("requests").at("memory").get<std::string>() == "2432Mi");
+  // The server (1g + 384m) and one engine's driver (2g + 384m): maxEngines defaults to 1.
+  CHECK(c.at("resources").at("requests").at("memory").get<std::string>() == "3840Mi");
   CHECK(annotation(sts, "checksum/kyuubi-config") == render::sha256_hex(conf));
   CHECK(annotation(sts, "checksum/config").size() == 64);
 }
 
 TEST_CASE("spark.env values from Vault or files go into a Secret the pods read key by key") {
-  const model::Stack stack = load("kyuubi-sql", "eks");
+  // minikube: on eks the stack reaches S3 through IRSA and sends no AWS keys (check SC027).
+  const model::Stack stack = load("kyuubi-sql", "minikube");
   const Rendered r = render_ok(stack);
   const render::Manifest* secret = nullptr;
   for (const auto& m : r.manifests)
     if (m.secret) secret = &m;
   REQUIRE(secret != nullptr);
-  CHECK(secret->path == "targets/eks/kubernetes/31-secret-kyuubi-sql-spark-env.yaml");
+  CHECK(secret->path == "targets/minikube/kubernetes/31-secret-kyuubi-sql-spark-env.yaml");
   const Json& d = secret->object.body;
   CHECK(d.at("type").get<std::string>() == "Opaque");
   // Values survive YAML byte for byte, whatever they contain.

@@ -390,6 +390,10 @@ std::string to_string(Action a) {
 std::expected<DeployResult, DeployError> deploy(const DeployRequest& request, kube::Client& client,
                                                 Clock& clock, DeployProgress& progress) {
   Run run(request, client);
+  if (auto ok = detail::check_placeholders(request); !ok) return std::unexpected(ok.error());
+  if (request.check_secrets)
+    if (auto ok = detail::check_secrets(request, run.resources, client); !ok)
+      return std::unexpected(ok.error());
   std::vector<Object> members;
   std::vector<Object> namespaces;
   for (auto& o : deploy::in_apply_order(request.objects))

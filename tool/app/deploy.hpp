@@ -3,6 +3,10 @@
 // failed or slow rollout with the doctor rules (core/doctor/rules.hpp).
 //
 // Steps, in this order; each is safe to interrupt and a rerun converges:
+//   0 preflight (with check_secrets): every Secret the objects refer to and do not contain (the
+//     object store's credentials Secret, kubernetesSecret sources of spark.env) exists with the
+//     keys named; otherwise refused before anything is applied, with the kubectl command to run;
+//     and (not for a dry run) no object carries an unresolved Terraform output placeholder
 //   1 discovery of every kind (and of the kinds the parent lists from an earlier deploy)
 //   2 the Namespace: created when missing, applied when stackctl manages it, else left as it is
 //   3 the parent Secret read; a parent of another tool is refused
@@ -58,6 +62,8 @@ struct DeployRequest {
   bool prune = true;
   bool force_conflicts = false;
   bool wait = true;
+  // Step 0. drift's cluster check turns it off: it compares, and a missing Secret is not drift.
+  bool check_secrets = true;
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds poll{std::chrono::seconds(2)};
   std::string tooling = std::string("stackctl/") + STACKCTL_VERSION;
@@ -87,7 +93,8 @@ struct DeployResult {
 
 struct DeployError {
   enum class Kind {
-    refused,   // a parent of another tool, or a foreign Secret where ours should be
+    refused,   // a parent of another tool, a foreign Secret where ours should be, or a Secret
+               // the objects need that is not on the cluster (step 0)
     conflict,  // 409: another field manager owns fields (see --force-conflicts)
     api,       // the cluster refused or failed (message from the Status)
     rollout,   // a workload failed or did not finish by the deadline (findings in `result`)

@@ -91,6 +91,7 @@ std::vector<drift::Result> cluster_check(const ClusterRequest& request, kube::Cl
   // A field someone changed with kubectl edit/patch is now theirs: without force the dry-run
   // apply would be a 409 instead of showing the change. Nothing is stored either way (dryRun=All).
   d.force_conflicts = true;
+  d.check_secrets = false;  // drift compares; a missing Secret is deploy's and doctor's to report
   NoProgress progress;
   auto dry = deploy(d, client, steady_clock(), progress);
   if (!dry) return {drift::failed("cluster", "server-side dry run", dry.error().message)};

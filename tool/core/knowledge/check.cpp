@@ -8,6 +8,7 @@
 #include <map>
 #include <regex>
 
+#include "core/knowledge/check_platform.hpp"
 #include "core/knowledge/check_settings.hpp"
 
 namespace stackctl::check {
@@ -456,7 +457,7 @@ void sc021(const Facts& f, Report& r) {
 }  // namespace
 
 // clang-format off
-constexpr std::array<Rule, 24> kRules{{
+constexpr std::array<Rule, 27> kRules{{
     {{"SC001", "PySpark client on a different Spark line than the server", Severity::error,
       "versions.spark, versions.pyspark"}, sc001},
     {{"SC002", "PySpark client newer than the Spark server", Severity::error,
@@ -512,6 +513,15 @@ constexpr std::array<Rule, 24> kRules{{
       "sparkEnv.keys, sparkEnv.sources"}, detail::sc023},
     {{"SC024", "Iceberg SQL extension without an Iceberg catalog", Severity::warning,
       "spark.conf (spark.sql.extensions, spark.sql.catalog.*)"}, detail::sc024},
+    {{"SC025", "pod memory larger than a node of the target gives pods", Severity::error,
+      "targets[].nodeAllocatable.memory, spark.driver, spark.executor, services.kyuubi (serverMemory, maxEngines, shareLevel), services.notebooks[] (mode, memory)"},
+     detail::sc025},
+    {{"SC026", "pod CPU request larger than a node of the target gives pods", Severity::error,
+      "targets[].nodeAllocatable.cpu, spark.driver.cores, spark.executor (cores, requestCores), services.kyuubi (maxEngines, shareLevel), services.notebooks[].mode"},
+     detail::sc026},
+    {{"SC027", "AWS keys in spark.env that S3A never reads (IRSA on eks)", Severity::warning,
+      "targets[].kind, services.external.objectStore (kind, credentialsSecret), sparkEnv.keys"},
+     detail::sc027},
 }};
 // clang-format on
 

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/budget/budget.hpp"
 #include "core/kube/object.hpp"
 #include "core/render/parts.hpp"
 
@@ -100,8 +101,9 @@ Data checksum_annotations(const Facts& f, ReadsSecret reads = ReadsSecret::yes,
                           const std::vector<std::pair<std::string, std::string>>& extra = {});
 // {name, secret, key, optional} per SecretEnv: env of driver-like pods.
 Data secret_env_list(const Facts& f);
-// {cpu, memory}: the driver's cores and heap + overhead (render::pod_memory).
-Data driver_resources(const model::Stack& stack);
+// {cpu, memory}: a pod's requests from its budget (core/budget: the Connect server's driver, a
+// client-mode notebook, Kyuubi's server and engines).
+Data pod_resources(const budget::Pod& pod);
 // spark.* settings every driver-like pod adds to spark-defaults on its command line (the
 // executors' image, the rendered Secret's keys for executors), as "key=value" strings.
 std::vector<std::string> driver_conf(const Facts& f, const std::string& executor_image);

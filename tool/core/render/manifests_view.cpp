@@ -106,11 +106,10 @@ Data secret_env_list(const Facts& f) {
   return list;
 }
 
-Data driver_resources(const model::Stack& stack) {
+Data pod_resources(const budget::Pod& pod) {
   Data r;
-  r.set("cpu", yaml_quote(std::to_string(stack.spark.driver.cores)));
-  r.set("memory",
-        yaml_quote(pod_memory(stack.spark.driver.memory, stack.spark.driver.memory_overhead)));
+  r.set("cpu", yaml_quote(budget::cpu_quantity(pod.cpu_milli)));
+  r.set("memory", yaml_quote(budget::quantity(pod.memory_mib())));
   return r;
 }
 

@@ -75,7 +75,7 @@ void render_connect(Facts& f) {
   set_spark_env_conf(f, view);
   view.set("spark_conf", string_list(conf));
   view.set("connect_port", std::to_string(c.port));
-  view.set("resources", driver_resources(f.stack));
+  view.set("resources", pod_resources(budget::connect_server(f.stack)));
   emit(f, "50", "deployment", name, "templates/kubernetes/connect-server.yaml.mustache", view);
 }
 
@@ -101,7 +101,8 @@ void render_notebook(Facts& f, const model::Notebook& nb, const std::string& pat
     for (const auto& c : pod_driver_conf(f, image, driver_service + "." + f.ns() + ".svc"))
       args += " --conf " + option_arg(c);
     env.emplace_back("PYSPARK_SUBMIT_ARGS", args + " pyspark-shell");
-    view.set("resources", driver_resources(f.stack));
+    // The notebook server and its kernels beside the driver JVM (core/budget).
+    view.set("resources", pod_resources(*budget::notebook(f.stack, nb, path)));
     set_spark_env_conf(f, view);
   } else {
     const model::ConnectServer& c = f.stack.services.connect;
@@ -236,7 +237,10 @@ void render_kyuubi(Facts& f) {
   view.set("thrift_http_port", std::to_string(kKyuubiThriftHttpPort));
   view.set("rest_port", std::to_string(kKyuubiRestPort));
   view.set("metrics_port", std::to_string(kKyuubiMetricsPort));
-  view.set("resources", driver_resources(f.stack));
+  // The server JVM and maxEngines engine drivers share this container (core/budget).
+  const budget::Pod pod = *budget::kyuubi(f.stack);
+  view.set("resources", pod_resources(pod));
+  view.set("server_java_opts", yaml_quote("-Xmx" + std::to_string(pod.memory.front().mib) + "m"));
   emit(f, "51", "statefulset", name, "templates/kubernetes/kyuubi.yaml.mustache", view);
 }
 

@@ -4,6 +4,7 @@
 // plain data; building it from a document and validating it live in core/stack/loader.hpp.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -207,6 +208,9 @@ struct Notebook {
   NotebookMode mode = NotebookMode::connect;
   std::string image;
   int port = 8888;
+  // Client mode: the notebook server and its kernels, beside the driver JVM in one container
+  // (Spark size, "1g"); the container is this plus the driver's heap and overhead.
+  std::string memory = "1g";
 };
 
 enum class ShareLevel { user, server, connection };
@@ -217,6 +221,11 @@ struct Kyuubi {
   std::string image;
   ShareLevel share_level = ShareLevel::user;
   int port = 10009;
+  // The server JVM's heap (KYUUBI_JAVA_OPTS -Xmx, Spark size) and how many engines (client-mode
+  // drivers in the server's container) the container is sized for: server heap + its overhead +
+  // maxEngines x (driver heap + overhead). docs/stack-file.md, "Kyuubi's memory".
+  std::string server_memory = "1g";
+  int max_engines = 1;
 };
 
 struct HistoryServer {
@@ -282,12 +291,20 @@ struct EksCluster {
   int node_count = 0;
 };
 
+// What one node of a target can give pods (the node's allocatable, as `kubectl describe node`
+// shows it), when the stack declares it: check compares every pod's request with it.
+struct NodeAllocatable {
+  std::int64_t memory_mib = 0;  // 0: not declared
+  std::int64_t cpu_milli = 0;   // 0: not declared
+};
+
 struct Target {
   std::string name;
   TargetKind kind = TargetKind::minikube;
   std::string context;
   std::string namespace_name;
   EksCluster eks;  // kind == eks
+  NodeAllocatable node;
   // As written; nullopt: push when the target's stack has a registry.url, else none (see
   // image_delivery()).
   std::optional<ImageDelivery> images;

@@ -24,6 +24,74 @@ std::string checked_version(ReadContext& ctx, Reader& r, const char* key, const 
   return {};
 }
 
+// A Spark memory size ("2g", "512m") at `key`, else `fallback` after reporting a bad one.
+std::string read_memory(Reader& r, ReadContext& ctx, const char* key, std::string fallback) {
+  const auto v = r.string(key);
+  if (!v) return fallback;
+  if (is_spark_size(*v)) return *v;
+  ctx.diags.error("E_VALUE", ctx.locs.at(r.child(key)), r.child(key),
+                  "\"" + *v + "\" is not a Spark memory size", "write it like 2g, 512m or 4096m");
+  return fallback;
+}
+
+// A Kubernetes memory quantity ("57Gi", "60000Mi", "64G", bytes) in MiB, truncated; nullopt when
+// it is not one. Suffixes as resource.Quantity reads them (binary Ki..Ti, decimal k..T).
+std::optional<std::int64_t> memory_quantity_mib(const std::string& q) {
+  static const std::regex re("([0-9]{1,15})(Ki|Mi|Gi|Ti|k|M|G|T)?");
+  std::smatch m;
+  if (!std::regex_match(q, m, re)) return std::nullopt;
+  const long double n = std::stold(m[1].str());
+  static const std::pair<const char*, long double> kUnits[] = {{"", 1.0L},
+                                                               {"Ki", 1024.0L},
+                                                               {"Mi", 1048576.0L},
+                                                               {"Gi", 1073741824.0L},
+                                                               {"Ti", 1099511627776.0L},
+                                                               {"k", 1e3L},
+                                                               {"M", 1e6L},
+                                                               {"G", 1e9L},
+                                                               {"T", 1e12L}};
+  for (const auto& [unit, bytes] : kUnits)
+    if (m[2].str() == unit) return static_cast<std::int64_t>(n * bytes / 1048576.0L);
+  return std::nullopt;
+}
+
+// A Kubernetes CPU quantity ("8", "7.5", "7910m") in millicores; nullopt when it is not one.
+std::optional<std::int64_t> cpu_quantity_milli(const std::string& q) {
+  static const std::regex re("([0-9]{1,9})(\\.([0-9]{1,3}))?|([0-9]{1,12})m");
+  std::smatch m;
+  if (!std::regex_match(q, m, re)) return std::nullopt;
+  if (m[4].matched) return std::stoll(m[4].str());
+  std::string frac = m[3].matched ? m[3].str() : "";
+  frac.resize(3, '0');
+  return std::stoll(m[1].str()) * 1000 + std::stoll(frac);
+}
+
+// targets[i].nodeAllocatable: {memory, cpu}, what one node gives pods.
+model::NodeAllocatable read_node(Reader& parent, ReadContext& ctx) {
+  model::NodeAllocatable out;
+  Reader n = parent.map("nodeAllocatable");
+  if (!n.present()) return out;
+  if (const auto mem = n.string("memory")) {
+    if (const auto mib = memory_quantity_mib(*mem); mib && *mib > 0)
+      out.memory_mib = *mib;
+    else
+      ctx.diags.error("E_VALUE", ctx.locs.at(n.child("memory")), n.child("memory"),
+                      "\"" + *mem + "\" is not a Kubernetes memory quantity",
+                      "write the node's allocatable memory like \"57Gi\" or \"60000Mi\" "
+                      "(`kubectl describe node`, Allocatable)");
+  }
+  if (const auto cpu = n.string("cpu")) {
+    if (const auto milli = cpu_quantity_milli(*cpu); milli && *milli > 0)
+      out.cpu_milli = *milli;
+    else
+      ctx.diags.error("E_VALUE", ctx.locs.at(n.child("cpu")), n.child("cpu"),
+                      "\"" + *cpu + "\" is not a Kubernetes CPU quantity",
+                      "write the node's allocatable CPU like \"8\", \"7.9\" or \"7910m\"");
+  }
+  n.finish();
+  return out;
+}
+
 // `enabled` defaults to true when the section is written at all.
 bool read_enabled(Reader& r) {
   return r.present() && r.boolean("enabled").value_or(true);
@@ -208,6 +276,7 @@ void read_notebooks(Reader& r, ReadContext& ctx, std::vector<model::Notebook>& o
     nb.mode = mode == "client" ? model::NotebookMode::client : model::NotebookMode::connect;
     nb.image = n.string("image", Need::required).value_or("");
     nb.port = read_port(n, "port", nb.kind == model::NotebookKind::marimo ? 2718 : 8888);
+    nb.memory = read_memory(n, ctx, "memory", nb.memory);
     n.finish();
     names.emplace_back(nb.name, path);
     out.push_back(std::move(nb));
@@ -235,6 +304,14 @@ void read_services(Reader r, ReadContext& ctx, model::Services& out) {
                            : level == "CONNECTION" ? model::ShareLevel::connection
                                                    : model::ShareLevel::user;
   out.kyuubi.port = read_port(k, "port", 10009);
+  out.kyuubi.server_memory = read_memory(k, ctx, "serverMemory", out.kyuubi.server_memory);
+  out.kyuubi.max_engines = k.integer("maxEngines", Need::optional, 1, 1000).value_or(1);
+  if (out.kyuubi.max_engines > 1 && out.kyuubi.share_level == model::ShareLevel::server)
+    ctx.diags.error("E_VALUE", ctx.locs.at(k.child("maxEngines")), k.child("maxEngines"),
+                    "shareLevel SERVER runs one engine for the whole server, so maxEngines " +
+                        std::to_string(out.kyuubi.max_engines) +
+                        " would size for engines that never start",
+                    "remove maxEngines, or use shareLevel USER or CONNECTION");
   k.finish();
   Reader h = r.map("historyServer");
   out.history_server.enabled = read_enabled(h);
@@ -282,6 +359,7 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
       t.eks.node_count = eks.integer("nodeCount", Need::optional, 1, 1000).value_or(2);
       eks.finish();
     }
+    t.node = read_node(r, ctx);
     if (const auto images = r.choice("images", {"push", "minikube-load", "none"})) {
       t.images = *images == "push"            ? model::ImageDelivery::push
                  : *images == "minikube-load" ? model::ImageDelivery::minikube_load

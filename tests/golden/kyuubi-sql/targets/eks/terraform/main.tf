@@ -24,8 +24,6 @@ locals {
       mount = "secret"
       path  = "spark/kyuubi-sql"
       fields = {
-        "AWS_ACCESS_KEY_ID"        = "aws_access_key_id"
-        "AWS_SECRET_ACCESS_KEY"    = "aws_secret_access_key"
         "SPARK_EXECUTOR_INSTANCES" = "executor_instances"
       }
     }

@@ -60,18 +60,18 @@ variable "spark_service_account" {
 }
 
 variable "spark_env" {
-  description = "spark.env values kept in Vault, by environment variable name: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, SPARK_EXECUTOR_INSTANCES (required: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, SPARK_EXECUTOR_INSTANCES). Set them with TF_VAR_spark_env or an untracked *.auto.tfvars file; never commit them."
+  description = "spark.env values kept in Vault, by environment variable name: SPARK_EXECUTOR_INSTANCES (required: SPARK_EXECUTOR_INSTANCES). Set them with TF_VAR_spark_env or an untracked *.auto.tfvars file; never commit them."
   type        = map(string)
   sensitive   = true
 
   validation {
-    condition     = length(setsubtract(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "SPARK_EXECUTOR_INSTANCES"], keys(var.spark_env))) == 0
-    error_message = "spark_env must set every required key: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, SPARK_EXECUTOR_INSTANCES."
+    condition     = length(setsubtract(["SPARK_EXECUTOR_INSTANCES"], keys(var.spark_env))) == 0
+    error_message = "spark_env must set every required key: SPARK_EXECUTOR_INSTANCES."
   }
 
   validation {
-    condition     = length(setsubtract(keys(var.spark_env), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "SPARK_EXECUTOR_INSTANCES"])) == 0
-    error_message = "spark_env may only set the stack's spark.env keys kept in Vault: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, SPARK_EXECUTOR_INSTANCES."
+    condition     = length(setsubtract(keys(var.spark_env), ["SPARK_EXECUTOR_INSTANCES"])) == 0
+    error_message = "spark_env may only set the stack's spark.env keys kept in Vault: SPARK_EXECUTOR_INSTANCES."
   }
 }
 

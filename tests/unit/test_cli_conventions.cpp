@@ -86,12 +86,12 @@ TEST_CASE("--color: auto follows each stream's terminal, NO_COLOR and TERM=dumb;
 TEST_CASE("--color is decided per stream: stdout a pipe, stderr a terminal") {
   REQUIRE(std::filesystem::exists(kBad));
   cli::Terminal term;
-  term.stderr_tty = true;  // check prints the diagnostics of an invalid stack on stderr
-  const Run r = run({"check", kBad}, term);
+  term.stderr_tty = true;  // render prints the diagnostics of an invalid stack on stderr
+  const Run r = run({"render", "--list", kBad}, term);
   CHECK(r.code == cli::kFindings);
   CHECK(r.err.find("\033[1;31merror\033[0m") != std::string::npos);
   CHECK(r.out.find('\033') == std::string::npos);
-  const Run never = run({"--color", "never", "check", kBad}, term);
+  const Run never = run({"--color", "never", "render", "--list", kBad}, term);
   CHECK(never.err.find('\033') == std::string::npos);
   const Run always = run({"validate", kBad, "--color=always"});  // stdout, not a terminal
   CHECK(always.out.find("\033[1;31merror\033[0m") != std::string::npos);

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "adapters/interrupt.hpp"
+#include "adapters/stack_files.hpp"
 
 namespace stackctl::fs {
 
@@ -85,6 +86,32 @@ std::expected<std::string, Failure> read_regular_file(const std::filesystem::pat
     if (n == 0) break;
     data.append(buf, static_cast<std::size_t>(n));
     if (data.size() > max_bytes) return std::unexpected(Failure{too_big});
+  }
+  return data;
+}
+
+std::expected<std::string, Failure> read_inside(const std::filesystem::path& dir,
+                                                const std::filesystem::path& relative,
+                                                std::size_t max_bytes) {
+  namespace stdfs = std::filesystem;
+  const stdfs::path shown = dir.empty() ? relative : dir / relative;
+  std::error_code ec;
+  const stdfs::path root = stdfs::canonical(dir.empty() ? stdfs::path(".") : dir, ec);
+  if (ec) return std::unexpected(Failure{"cannot read " + shown.string() + ": " + ec.message()});
+  const stdfs::path target = stdfs::weakly_canonical(root / relative, ec);
+  if (ec) return std::unexpected(Failure{"cannot read " + shown.string() + ": " + ec.message()});
+  const stdfs::path inside = target.lexically_relative(root);
+  if (relative.is_absolute() || inside.empty() || *inside.begin() == "..")
+    return std::unexpected(Failure{"cannot read " + shown.string() +
+                                   ": it leads outside the stack's folder, to " + target.string()});
+  auto data = read_regular_file(target, max_bytes);
+  if (!data) {
+    // Name the file as the stack does, not by its resolved path.
+    Failure f = data.error();
+    const std::string resolved = target.string();
+    if (auto pos = f.message.find(resolved); pos != std::string::npos)
+      f.message.replace(pos, resolved.size(), shown.string());
+    return std::unexpected(std::move(f));
   }
   return data;
 }

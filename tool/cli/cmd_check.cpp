@@ -10,6 +10,7 @@
 #include "core/knowledge/check.hpp"
 #include "core/knowledge/check_cluster.hpp"
 #include "core/knowledge/check_image.hpp"
+#include "core/stack/loader.hpp"
 
 namespace stackctl::cli {
 
@@ -31,7 +32,10 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
   LoadedStack loaded = load_stack_file(ctx, in, *catalog);
   if (loaded.exit_code != 0) return loaded.exit_code;
   if (!loaded.stack || loaded.diags.has_errors()) {
-    // Version rules over an invalid stack would only add noise: show what makes it invalid.
+    // Version rules over an invalid stack would only add noise: show what makes it invalid,
+    // exactly as `validate` does (every target's problems too, each at its position).
+    if (auto text = read_stack_text(in.path))
+      loaded.diags = validate_stack(*text, stack_display_name(in.path), catalog);
     if (ctx.options.output == OutputFormat::json) {
       ctx.out << nlohmann::json{{"file", in.path},
                                 {"target", in.target},
@@ -44,9 +48,10 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
               << '\n';
       return kFindings;
     }
-    for (const auto& d : loaded.diags.items()) print_diagnostic(ctx, ctx.err, d);
-    ctx.err << stack_display_name(in.path) << ": invalid stack; run `stackctl validate " << in.path
-            << "`\n";
+    for (const auto& d : loaded.diags.items()) print_diagnostic(ctx, ctx.out, d);
+    ctx.out << stack_display_name(in.path) << ": invalid ("
+            << summary(loaded.diags.error_count(), loaded.diags.warning_count())
+            << "); check judges valid stacks only\n";
     return kFindings;
   }
   std::vector<check::Finding> findings = check::check_stack(*loaded.stack, *catalog);

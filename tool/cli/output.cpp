@@ -1,16 +1,20 @@
 #include "cli/output.hpp"
 
+#include "core/text.hpp"
+
 namespace stackctl::cli {
 
 nlohmann::json to_json(const Diagnostic& d) {
+  // JSON escapes control characters itself; bytes that are not UTF-8 it refuses (with an
+  // exception), so they are spelled out.
   nlohmann::json j = {{"severity", to_string(d.severity)},
                       {"code", d.code},
-                      {"path", d.path},
-                      {"message", d.message}};
-  j["file"] = d.loc.file;
+                      {"path", utf8_safe(d.path)},
+                      {"message", utf8_safe(d.message)}};
+  j["file"] = utf8_safe(d.loc.file);
   j["line"] = d.loc.line;
   j["column"] = d.loc.column;
-  if (!d.hint.empty()) j["hint"] = d.hint;
+  if (!d.hint.empty()) j["hint"] = utf8_safe(d.hint);
   return j;
 }
 

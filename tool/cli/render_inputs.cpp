@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 
+#include "adapters/stack_files.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "core/stack/doc.hpp"
@@ -104,9 +105,12 @@ void unreadable_at(Diagnostics& out, const model::Stack& stack, const std::strin
 
 // Reads and parses one values file into `out` (only `keys` when given). Returns the reason when
 // the file exists but cannot be read.
+// `inside`: the file is one the stack names, read only from within `inside` (its folder).
 std::optional<std::string> read_values_file(const stdfs::path& path, const std::string& shown,
-                                            const std::set<std::string>* keys, ValuesRead& out) {
-  auto text = fs::read_regular_file(path, kMaxReferencedFile);
+                                            const std::set<std::string>* keys, ValuesRead& out,
+                                            const stdfs::path* inside = nullptr) {
+  auto text = inside != nullptr ? fs::read_inside(*inside, path, kMaxReferencedFile)
+                                : fs::read_regular_file(path, kMaxReferencedFile);
   if (!text) return text.error().message;
   auto parsed = parse_values(*text, shown);
   if (!parsed) {
@@ -151,9 +155,9 @@ ValuesRead read_env_values(const std::string& values_file, const stdfs::path& st
   for (const auto& [file, src] : by_file) {
     const stdfs::path path = stack_dir / file;
     std::error_code ec;
-    if (!stdfs::exists(path, ec)) continue;
+    if (!stdfs::exists(path, ec) && !stdfs::is_symlink(path, ec)) continue;
     const std::string shown = (stack_dir.empty() ? stdfs::path(file) : path).string();
-    if (auto why = read_values_file(path, shown, &src.keys, out)) {
+    if (auto why = read_values_file(file, shown, &src.keys, out, &stack_dir)) {
       unreadable_at(out.unreadable, *src.stack, src.key, *why,
                     "name a YAML file of key: value, relative to the stack file");
       return out;
@@ -170,7 +174,7 @@ std::expected<std::map<std::string, std::string>, Diagnostics> read_stack_files(
     for (std::size_t i = 0; i < stack->python.conda.size(); ++i) {
       const auto& env = stack->python.conda[i];
       if (env.file.empty() || files.contains(env.file)) continue;
-      auto text = fs::read_regular_file(stack_dir / env.file, kMaxReferencedFile);
+      auto text = fs::read_inside(stack_dir, env.file, kMaxReferencedFile);
       if (!text) {
         unreadable_at(problems, *stack, "python.conda[" + std::to_string(i) + "].file",
                       text.error().message,

@@ -6,7 +6,9 @@
 #include "adapters/fs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "core/stack/limits.hpp"
 #include "core/stack/loader.hpp"
+#include "core/text.hpp"
 
 namespace stackctl::cli {
 
@@ -18,16 +20,22 @@ void add_stack_argument(CLI::App& sub, StackInput& in) {
 }
 
 std::expected<std::string, std::string> read_stack_text(const std::string& path) {
+  // A regular file of at most 4 MiB: a device or a FIFO given as STACK neither hangs nor fills
+  // memory (docs/validate.md, "Limits"). The message names the path, escaped for the terminal.
   if (path != kStdinStack) {
-    auto text = fs::read_file(path);
-    if (!text) return std::unexpected(text.error().message);
+    auto text = fs::read_regular_file(path, limits::kMaxDocumentBytes);
+    if (!text) return std::unexpected(printable(text.error().message));
     return std::move(*text);
   }
   // Read once: a command that loads the stack more than once (deploy, drift per target) sees
   // the same text, and standard input is not asked twice.
   static std::optional<std::expected<std::string, std::string>> cached;
   if (!cached) {
-    std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    // At most one byte past the limit, so doc::parse reports the size (E_YAML_SIZE).
+    std::string text;
+    for (std::istreambuf_iterator<char> it(std::cin), end;
+         it != end && text.size() <= limits::kMaxDocumentBytes; ++it)
+      text += *it;
     if (std::cin.bad())
       cached = std::unexpected(std::string("cannot read the stack from standard input"));
     else

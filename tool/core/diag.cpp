@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
+
 namespace stackctl {
 
 const char* to_string(Severity s) {
@@ -56,19 +58,91 @@ void Diagnostics::sort() {
   });
 }
 
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i] and its code point; 0 when it is not one.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
+  const auto lead = static_cast<unsigned char>(s[i]);
+  std::size_t len = 0;
+  if (lead < 0x80) {
+    cp = lead;
+    return 1;
+  }
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    len = 2;
+    cp = lead & 0x1F;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    len = 3;
+    cp = lead & 0x0F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    len = 4;
+    cp = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  const char32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+std::string hex2(unsigned value) {
+  constexpr char digits[] = "0123456789ABCDEF";
+  return {digits[(value >> 4) & 0xF], digits[value & 0xF]};
+}
+
+std::string escape_text(std::string_view s, bool controls) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp = 0;
+    const std::size_t len = utf8_sequence(s, i, cp);
+    if (len == 0) {
+      out += "\\x" + hex2(static_cast<unsigned char>(s[i]));
+      ++i;
+      continue;
+    }
+    const bool control = cp < 0x20 ? cp != '\t' : (cp == 0x7F || (cp >= 0x80 && cp <= 0x9F));
+    if (controls && cp == '\n') {
+      out += "\\n";
+    } else if (controls && control) {
+      out += cp < 0x80 ? "\\x" + hex2(cp) : "\\u{" + hex2(cp) + "}";
+    } else {
+      out.append(s.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string printable(std::string_view s) {
+  return escape_text(s, true);
+}
+
+std::string utf8_safe(std::string_view s) {
+  return escape_text(s, false);
+}
+
 std::string format_diagnostic(const Diagnostic& d) {
   std::string out;
   if (!d.loc.file.empty()) {
-    out += d.loc.file;
+    out += printable(d.loc.file);
     if (d.loc.known()) out += ":" + std::to_string(d.loc.line) + ":" + std::to_string(d.loc.column);
     out += ": ";
   }
   out += to_string(d.severity);
   out += ": ";
-  if (!d.path.empty()) out += d.path + ": ";
-  out += d.message;
+  if (!d.path.empty()) out += printable(d.path) + ": ";
+  out += printable(d.message);
   if (!d.code.empty()) out += " [" + d.code + "]";
-  if (!d.hint.empty()) out += "\n  hint: " + d.hint;
+  if (!d.hint.empty()) out += "\n  hint: " + printable(d.hint);
   return out;
 }
 
@@ -98,10 +172,15 @@ std::string lower(std::string s) {
 }  // namespace
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  // Typos are of short words; the distance costs the product of the lengths, so a long word (a
+  // megabyte-long unknown key) is compared with nothing.
+  constexpr std::size_t kMaxCompared = 64;
+  if (word.size() > kMaxCompared) return {};
   std::string best;
   std::size_t best_distance = std::string::npos;
   const std::string w = lower(word);
   for (const auto& c : candidates) {
+    if (c.size() > kMaxCompared) continue;
     const std::size_t d = edit_distance(w, lower(c));
     if (d < best_distance) {
       best_distance = d;

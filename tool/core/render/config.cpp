@@ -107,6 +107,15 @@ void render_spark_env(const Request& request, const model::Stack& stack, Output&
       if (k.required) report_missing(stack, i, k, *s, out);
       continue;
     }
+    // A shell variable cannot hold NUL (sh stops the value there, bash drops it): refuse it,
+    // naming the key, never the value. Every other byte is safe inside single quotes.
+    if (value->second.reveal().find('\0') != std::string::npos) {
+      const std::string path = "sparkEnv.keys[" + std::to_string(i) + "]";
+      out.diags.error("E_SECRET_VALUE", stack.locs.at(path), path,
+                      "the value of spark.env key " + k.name + " contains a NUL character",
+                      "a shell variable cannot hold NUL; fix the value in its source");
+      continue;
+    }
     Data item;
     item.set("name", k.name);
     item.set("value", shell_quote(value->second.reveal()));

@@ -25,12 +25,24 @@ std::string maven_url(const std::string& mirror, const model::MavenCoordinate& c
   return base + "/" + c.repository_path();
 }
 
-// YAML double-quoted scalar.
+// A YAML double-quoted scalar: '"' and '\\' escaped, and control characters as escapes (validate
+// refuses them in a stack, so this is the second line of defence), so a package spec stays one
+// list item whatever it holds.
 std::string quoted(const std::string& s) {
   std::string out = "\"";
   for (const char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7F) {
+      constexpr char digits[] = "0123456789abcdef";
+      out += "\\x";
+      out += digits[byte >> 4];
+      out += digits[byte & 0xF];
+    } else {
+      out += c;
+    }
   }
   return out + "\"";
 }

@@ -7,6 +7,8 @@
 #include <set>
 #include <vector>
 
+#include "core/stack/limits.hpp"
+
 namespace stackctl::doc {
 
 const char* to_string(Kind k) {
@@ -82,10 +84,28 @@ struct Converter {
   const std::string& file;
   Diagnostics& diags;
   std::vector<YAML::Node> open;  // the nodes being converted, outermost first
+  // Nodes made so far. yaml-cpp shares an aliased node; the tree made here copies it at every
+  // alias, so nine aliases of nine aliases (a "billion laughs") would be 9^9 nodes.
+  std::size_t made = 0;
+  bool over_budget = false;
+  Diagnostic too_big = {};  // when over_budget: the error parse() returns instead of the tree
 
   Node convert(const YAML::Node& y, const std::string& path) {
     Node n;
     n.loc = loc_of(y.Mark(), file);
+    if (++made > limits::kMaxNodes) {
+      if (!over_budget)
+        too_big = {Severity::error,
+                   "E_YAML_SIZE",
+                   n.loc,
+                   path,
+                   "the document has more than " + std::to_string(limits::kMaxNodes) +
+                       " values once its aliases are expanded",
+                   "a stack file has a few hundred values; write repeated values out instead of "
+                   "aliasing aliases"};
+      over_budget = true;
+      return n;
+    }
     // A refused tag is reported and the node read as if untagged, so that nothing else is
     // reported for it.
     if (!tag_allowed(y))
@@ -146,6 +166,7 @@ struct Converter {
   void convert_items(const YAML::Node& y, const std::string& path, Node& n) {
     std::size_t i = 0;
     for (const auto& item : y) {
+      if (over_budget) return;
       n.items.push_back(convert(item, path + "[" + std::to_string(i) + "]"));
       ++i;
     }
@@ -154,6 +175,7 @@ struct Converter {
   void convert_entries(const YAML::Node& y, const std::string& path, Node& n) {
     std::set<std::string> seen;
     for (const auto& kv : y) {
+      if (over_budget) return;
       const std::string key = key_text(kv.first);
       const std::string child = path.empty() ? key : path + "." + key;
       const SourceLoc kloc = loc_of(kv.first.Mark(), file);
@@ -174,6 +196,103 @@ struct Converter {
 
 }  // namespace
 
+namespace {
+
+// The length of the UTF-8 sequence at text[i] and its code point; 0 when it is not UTF-8
+// (a stray continuation byte, a truncated or overlong sequence, a surrogate, beyond U+10FFFF).
+std::size_t utf8_at(std::string_view text, std::size_t i, char32_t& cp) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = b(i);
+  std::size_t len = 0;
+  if (lead < 0x80) {
+    cp = lead;
+    return 1;
+  }
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    len = 2;
+    cp = lead & 0x1F;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    len = 3;
+    cp = lead & 0x0F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    len = 4;
+    cp = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > text.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  const char32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+// YAML 1.2's c-printable: what a YAML stream may contain (section 5.1).
+bool yaml_printable(char32_t c) {
+  return c == 0x09 || c == 0x0A || c == 0x0D || (c >= 0x20 && c <= 0x7E) || c == 0x85 ||
+         (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+         (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+std::string hex_byte(unsigned char c) {
+  constexpr char digits[] = "0123456789ABCDEF";
+  return {'0', 'x', digits[c >> 4], digits[c & 0xF]};
+}
+
+std::string code_point(char32_t c) {
+  constexpr char digits[] = "0123456789ABCDEF";
+  std::string hex;
+  for (int shift = c > 0xFFFF ? 20 : 12; shift >= 0; shift -= 4) hex += digits[(c >> shift) & 0xF];
+  return "U+" + hex;
+}
+
+// The first byte of `text` that is not UTF-8, or the first character YAML does not allow.
+std::optional<Diagnostic> unreadable_text(std::string_view text, const std::string& file) {
+  if (text.size() > limits::kMaxDocumentBytes)
+    return Diagnostic{Severity::error,
+                      "E_YAML_SIZE",
+                      {file, 1, 1},
+                      "",
+                      "the file is " + std::to_string(text.size()) + " bytes, more than the " +
+                          std::to_string(limits::kMaxDocumentBytes / (1024 * 1024)) + " MiB limit",
+                      "a stack file is a few KiB; is this the right file?"};
+  int line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    const std::size_t len = utf8_at(text, i, cp);
+    const SourceLoc at{file, line, static_cast<int>(i - line_start) + 1};
+    if (len == 0)
+      return Diagnostic{Severity::error,
+                        "E_YAML_UTF8",
+                        at,
+                        "",
+                        "the file is not valid UTF-8: byte " +
+                            hex_byte(static_cast<unsigned char>(text[i])) + " here",
+                        "save the file as UTF-8 (YAML files are Unicode text)"};
+    if (!yaml_printable(cp))
+      return Diagnostic{
+          Severity::error,
+          "E_YAML_CHAR",
+          at,
+          "",
+          "the control character " + code_point(cp) + " is not allowed in a YAML file",
+          "remove it; to put one in a value, write it as an escape in a "
+          "double-quoted string (stack values refuse them too, E_CONTROL_CHAR)"};
+    if (cp == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+    i += len;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 // YAML forbids tabs in indentation; yaml-cpp reports them as a confusing "end of map not found"
 // somewhere else. Find the first one ourselves.
 std::optional<SourceLoc> tab_in_indentation(std::string_view text, const std::string& file) {
@@ -191,6 +310,7 @@ std::optional<SourceLoc> tab_in_indentation(std::string_view text, const std::st
 
 std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& file,
                                       Diagnostics& diags) {
+  if (auto bad = unreadable_text(text, file)) return std::unexpected(std::move(*bad));
   if (auto tab = tab_in_indentation(text, file)) {
     return std::unexpected(Diagnostic{
         Severity::error, "E_YAML", *tab, "", "malformed YAML: a tab character in indentation",
@@ -214,7 +334,10 @@ std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& 
       return empty;
     }
     Converter converter{file, diags, {}};
-    return converter.convert(docs.front(), "");
+    Node root = converter.convert(docs.front(), "");
+    // What is left of the tree would only report what is missing from it.
+    if (converter.over_budget) return std::unexpected(std::move(converter.too_big));
+    return root;
   } catch (const YAML::Exception& e) {
     return std::unexpected(Diagnostic{Severity::error, "E_YAML", loc_of(e.mark, file), "",
                                       "malformed YAML: " + e.msg,
@@ -232,6 +355,7 @@ std::expected<std::vector<Node>, Diagnostic> parse_all(std::string_view text,
     for (const YAML::Node& root : YAML::LoadAll(std::string(text))) {
       Converter converter{file, diags, {}};
       docs.push_back(converter.convert(root, ""));
+      if (converter.over_budget) return std::unexpected(std::move(converter.too_big));
     }
     return docs;
   } catch (const YAML::Exception& e) {

@@ -3,6 +3,7 @@
 #include <regex>
 #include <set>
 
+#include "core/stack/hygiene.hpp"
 #include "core/stack/reader.hpp"
 #include "core/stack/sections.hpp"
 
@@ -80,6 +81,9 @@ std::optional<model::Stack> build_stack(const doc::Node& root, const LoadOptions
                 "start from the annotated example in docs/stack-file.md");
     return std::nullopt;
   }
+  // Over-long values stop here: the checks below would run on them (std::regex recurses per
+  // character). Control characters are reported and reading goes on.
+  if (!check_values(root, diags)) return std::nullopt;
   const doc::Node* effective = &root;
   std::optional<doc::Node> merged;
   if (!options.target.empty()) {

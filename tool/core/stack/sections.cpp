@@ -3,6 +3,7 @@
 #include "core/stack/sections.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <regex>
 #include <set>
 
@@ -26,6 +27,33 @@ void check_dns_label(ReadContext& ctx, const std::string& value, SourceLoc loc,
   ctx.diags.error("E_VALUE", loc, path, "\"" + value + "\" is not a valid name",
                   "use lower-case letters, digits and '-', at most 63 characters, starting and "
                   "ending with a letter or digit (a Kubernetes DNS label)");
+}
+
+bool check_relative_path(ReadContext& ctx, const std::string& value, SourceLoc loc,
+                         const std::string& path, const char* what, bool file) {
+  std::string why;
+  if (value.empty()) {
+    why = "is empty";
+  } else if (value.front() == '/' || value.front() == '~') {
+    why = "is absolute";
+  } else if (file && value.find('\\') != std::string::npos) {
+    why = "contains a backslash";
+  } else {
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      const auto end = std::min(value.find('/', start), value.size());
+      const std::string_view part(value.data() + start, end - start);
+      if (part == "..") why = "goes up a folder (\"..\")";
+      if (part == "." || (part.empty() && end < value.size())) why = "has an empty or \".\" part";
+      if (!why.empty()) break;
+      start = end + 1;
+    }
+  }
+  if (why.empty()) return true;
+  ctx.diags.error("E_PATH", loc, path, std::string(what) + " \"" + value + "\" " + why,
+                  "name a file inside the stack's folder, relative to it (e.g. envs/app.yml); "
+                  "copy a file from elsewhere into that folder");
+  return false;
 }
 
 void check_unique(ReadContext& ctx, const std::vector<std::pair<std::string, std::string>>& names,
@@ -128,6 +156,17 @@ std::optional<model::Checksum> read_checksum(Reader& r, ReadContext& ctx) {
   return found;
 }
 
+// Characters a Maven coordinate's parts may use here: Maven's own id characters (letters,
+// digits, '.', '_', '-') and '+' for versions. They become file names and paths in build
+// contexts and Dockerfiles (artifact-version.jar), so nothing else passes, nor a part of dots only.
+bool coordinate_part(std::string_view p) {
+  if (p.empty() || p.find_first_not_of('.') == std::string_view::npos) return false;
+  return std::all_of(p.begin(), p.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+           c == '+';
+  });
+}
+
 std::optional<model::MavenCoordinate> parse_coordinate(const std::string& text) {
   std::vector<std::string> parts;
   std::size_t start = 0;
@@ -138,20 +177,62 @@ std::optional<model::MavenCoordinate> parse_coordinate(const std::string& text) 
     start = colon + 1;
   }
   if (parts.size() < 3 || parts.size() > 4) return std::nullopt;
-  if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); }))
-    return std::nullopt;
+  if (!std::all_of(parts.begin(), parts.end(), coordinate_part)) return std::nullopt;
   return model::MavenCoordinate{parts[0], parts[1], parts[2], parts.size() == 4 ? parts[3] : ""};
 }
 
-void read_url(Reader& r, ReadContext& ctx, const char* key, Need need, std::string& out) {
+// RFC 3986's characters (unreserved, reserved and '%'): what a URL may hold unencoded.
+bool url_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("-._~:/?#[]@!$&'()*+,;=%").find(c) != std::string_view::npos;
+}
+
+// The last path segment of a URL, without query or fragment (render names the fetched file so).
+std::string_view url_file_name(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  const auto scheme = url.find("://");
+  const auto path = url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
+  if (path == std::string_view::npos) return {};
+  return url.substr(url.find_last_of('/') + 1);
+}
+
+// `names_file`: the URL's last segment becomes a file name in the build context and in the
+// Dockerfile (COPY, tar), so it must be a plain file name.
+void read_url(Reader& r, ReadContext& ctx, const char* key, Need need, std::string& out,
+              bool names_file = false) {
   auto url = r.string(key, need);
   if (!url) return;
+  const SourceLoc at = ctx.locs.at(r.child(key));
   if (!url->starts_with("https://") && !url->starts_with("http://") &&
       !url->starts_with("file://")) {
-    ctx.diags.error("E_VALUE", ctx.locs.at(r.child(key)), r.child(key),
+    ctx.diags.error("E_VALUE", at, r.child(key),
                     "\"" + *url + "\" is not an http(s):// or file:// URL",
                     "write the full URL, e.g. https://archive.apache.org/dist/spark/...");
     return;
+  }
+  if (const auto bad = std::find_if_not(url->begin(), url->end(), url_char); bad != url->end()) {
+    ctx.diags.error("E_VALUE", at, r.child(key),
+                    "the URL \"" + *url + "\" contains '" + std::string(1, *bad) +
+                        "', which a URL cannot hold unencoded",
+                    "percent-encode it (a space is %20)");
+    return;
+  }
+  if (names_file) {
+    const std::string_view file = url_file_name(*url);
+    const bool plain = !file.empty() && file.find_first_not_of('.') != std::string_view::npos &&
+                       std::all_of(file.begin(), file.end(), [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+                                c == '_' || c == '-' || c == '+';
+                       });
+    if (!plain) {
+      ctx.diags.error("E_VALUE", at, r.child(key),
+                      file.empty() ? "the URL \"" + *url + "\" names no file"
+                                   : "the URL's file name \"" + std::string(file) +
+                                         "\" is not a plain file name",
+                      "the last part of the URL is the file's name in the build context: "
+                      "letters, digits, '.', '_', '-' and '+', like spark-4.0.1-bin-hadoop3.tgz");
+      return;
+    }
   }
   out = *url;
 }
@@ -162,11 +243,11 @@ void read_artifacts(Reader r, ReadContext& ctx, model::Artifacts& out) {
   if (r.node("mirror")) read_url(r, ctx, "mirror", Need::optional, out.mirror);
   while (!out.mirror.empty() && out.mirror.back() == '/') out.mirror.pop_back();
   Reader spark = r.map("spark", Need::required);
-  read_url(spark, ctx, "url", Need::required, out.spark.url);
+  read_url(spark, ctx, "url", Need::required, out.spark.url, true);
   out.spark.checksum = read_checksum(spark, ctx);
   spark.finish();
   Reader kyuubi = r.map("kyuubi");
-  read_url(kyuubi, ctx, "url", Need::required, out.kyuubi.url);
+  read_url(kyuubi, ctx, "url", Need::required, out.kyuubi.url, true);
   out.kyuubi.checksum = read_checksum(kyuubi, ctx);
   kyuubi.finish();
   std::vector<std::pair<std::string, std::string>> ids, artifacts;
@@ -180,7 +261,8 @@ void read_artifacts(Reader r, ReadContext& ctx, model::Artifacts& out) {
       } else {
         ctx.diags.error("E_VALUE", ctx.locs.at(j.child("maven")), j.child("maven"),
                         "\"" + *text + "\" is not a Maven coordinate",
-                        "write group:artifact:version, e.g. org.apache.hadoop:hadoop-aws:3.4.1");
+                        "write group:artifact:version with letters, digits, '.', '_', '-' "
+                        "(and '+' in the version), e.g. org.apache.hadoop:hadoop-aws:3.4.1");
       }
     }
     jar.id = j.string("id").value_or(jar.coordinate.artifact);
@@ -203,6 +285,10 @@ void read_python(Reader r, ReadContext& ctx, model::Python& out) {
     env.name = e.string("name", Need::required).value_or("");
     if (!env.name.empty()) check_dns_label(ctx, env.name, e.loc_of("name"), e.child("name"));
     env.file = e.string("file").value_or("");
+    // Kept when refused: the stack is invalid anyway, and `file` still says which kind it is.
+    if (e.node("file") != nullptr)
+      check_relative_path(ctx, env.file, ctx.locs.at(e.child("file")), e.child("file"),
+                          "the conda environment file");
     env.packages = e.string_list("packages");
     env.channels = e.string_list("channels");
     const bool has_packages = e.node("packages") != nullptr;
@@ -223,10 +309,19 @@ void read_python(Reader r, ReadContext& ctx, model::Python& out) {
 
 void read_registry(Reader r, ReadContext& ctx, model::Registry& out) {
   if (auto url = r.string("url", r.present() ? Need::required : Need::optional)) {
+    // Image references start with it (distribution's grammar, core/image_ref.hpp): a host,
+    // an optional port, then lower-case path components.
+    static const std::regex registry(
+        "[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*/*");
     if (url->find("://") != std::string::npos) {
       ctx.diags.error("E_VALUE", ctx.locs.at(r.child("url")), r.child("url"),
                       "registry url takes no scheme",
                       "write host[:port]/path, e.g. registry.example.com/data-platform");
+    } else if (!std::regex_match(*url, registry)) {
+      ctx.diags.error("E_VALUE", ctx.locs.at(r.child("url")), r.child("url"),
+                      "registry url \"" + *url + "\" is not host[:port]/path",
+                      "write host[:port]/path with a lower-case path, e.g. "
+                      "registry.example.com/data-platform");
     } else {
       out.url = *url;
       while (!out.url.empty() && out.url.back() == '/') out.url.pop_back();

@@ -38,6 +38,13 @@ void check_references(const model::Stack& stack, ReadContext& ctx);
 void check_derived_names(const model::Stack& stack, ReadContext& ctx);
 
 // Shared value checks.
+// A path the stack names relative to its own folder (a conda environment file, a values file) or
+// under a Vault mount: not empty, not absolute, no "." or ".." part, and (a file's) no backslash.
+// Reports E_PATH.
+// What a relative path reaches through symbolic links is checked where it is read
+// (adapters/fs.hpp, read_inside).
+bool check_relative_path(ReadContext& ctx, const std::string& value, SourceLoc loc,
+                         const std::string& path, const char* what, bool file = true);
 bool is_dns_label(std::string_view s);
 bool is_spark_size(std::string_view s);  // "2g", "512m", "4096"
 void check_dns_label(ReadContext& ctx, const std::string& value, SourceLoc loc,

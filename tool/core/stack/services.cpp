@@ -2,6 +2,7 @@
 // targets.
 #include <regex>
 
+#include "core/image_ref.hpp"
 #include "core/knowledge/version.hpp"
 #include "core/stack/sections.hpp"
 
@@ -115,11 +116,19 @@ void read_images(Reader& parent, ReadContext& ctx, std::vector<model::Image>& ou
                       "image: another image of this stack; external: a registry reference");
     } else if (image) {
       img.from = {model::ImageFrom::Kind::image, *image};
+      if (image->empty())
+        ctx.diags.error("E_VALUE", ctx.locs.at(from.child("image")), from.child("image"),
+                        "`from.image` is empty", "name another image of this stack: spark-base");
     } else if (external) {
       img.from = {model::ImageFrom::Kind::external, *external};
-      if (external->empty())
+      if (external->empty()) {
         ctx.diags.error("E_VALUE", ctx.locs.at(from.child("external")), from.child("external"),
                         "`from.external` is empty", "name a registry image: debian:bookworm-slim");
+      } else if (auto ref = parse_image_ref(*external); !ref) {
+        // It is the Dockerfile's FROM: nothing but a reference may go there.
+        ctx.diags.error("E_VALUE", ctx.locs.at(from.child("external")), from.child("external"),
+                        ref.error().message, ref.error().hint);
+      }
     } else if (from.present()) {
       ctx.diags.error("E_REQUIRED", from.loc(), from.path(), "`from` needs `image` or `external`",
                       "e.g. from: {image: spark-base} or from: {external: debian:bookworm-slim}");
@@ -174,6 +183,12 @@ void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out) {
       src.type = model::SecretSourceType::vault;
       src.mount = vault.string("mount").value_or("secret");
       src.path = vault.string("path", Need::required).value_or("");
+      // Both become part of Vault API paths (/v1/<mount>/data/<path>).
+      if (!src.path.empty())
+        check_relative_path(ctx, src.path, ctx.locs.at(vault.child("path")), vault.child("path"),
+                            "the Vault secret path", false);
+      check_relative_path(ctx, src.mount, ctx.locs.at(vault.child("mount")), vault.child("mount"),
+                          "the Vault mount", false);
       src.kv_version = vault.integer("kv", Need::optional, 1, 2).value_or(0);
       src.version = vault.integer("version", Need::optional, 1).value_or(0);
       // The rendered Terraform writes with vault_kv_secret_v2, i.e. to <mount>/data/<path>: on a
@@ -190,6 +205,8 @@ void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out) {
                         "remove `version`, or use a KV v2 mount (`kv: 2`)");
     } else if (file) {
       src.type = model::SecretSourceType::file;
+      check_relative_path(ctx, *file, ctx.locs.at(s.child("file")), s.child("file"),
+                          "the values file");
       src.path = *file;
     } else if (secret) {
       src.type = model::SecretSourceType::kubernetes_secret;

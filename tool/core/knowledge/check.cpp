@@ -456,7 +456,7 @@ void sc021(const Facts& f, Report& r) {
 }  // namespace
 
 // clang-format off
-constexpr std::array<Rule, 24> kRules{{
+constexpr std::array<Rule, 25> kRules{{
     {{"SC001", "PySpark client on a different Spark line than the server", Severity::error,
       "versions.spark, versions.pyspark"}, sc001},
     {{"SC002", "PySpark client newer than the Spark server", Severity::error,
@@ -512,6 +512,8 @@ constexpr std::array<Rule, 24> kRules{{
       "sparkEnv.keys, sparkEnv.sources"}, detail::sc023},
     {{"SC024", "Iceberg SQL extension without an Iceberg catalog", Severity::warning,
       "spark.conf (spark.sql.extensions, spark.sql.catalog.*)"}, detail::sc024},
+    {{"SC025", "spark.env value from Vault or a values file not valid for its Spark setting",
+      Severity::error, "sparkEnv.keys, values read by --values or --vault"}, detail::sc025},
 }};
 // clang-format on
 
@@ -523,12 +525,14 @@ const rules::Spec* find_rule(std::string_view code) {
 }
 
 std::vector<Finding> run_rules(std::span<const Rule> list, const model::Stack& stack,
-                               const catalog::Catalog& catalog) {
-  return rules::run(list, derive_facts(stack, catalog));
+                               const catalog::Catalog& catalog,
+                               const env_settings::ReadValues* env_values) {
+  return rules::run(list, derive_facts(stack, catalog, env_values));
 }
 
-std::vector<Finding> check_stack(const model::Stack& stack, const catalog::Catalog& catalog) {
-  return run_rules(kRules, stack, catalog);
+std::vector<Finding> check_stack(const model::Stack& stack, const catalog::Catalog& catalog,
+                                 const env_settings::ReadValues* env_values) {
+  return run_rules(kRules, stack, catalog, env_values);
 }
 
 }  // namespace stackctl::check

@@ -1,5 +1,6 @@
 // What a build context holds besides its recipe: the artifacts the fetcher places and the conda
 // environment files.
+#include "core/kube/object.hpp"
 #include "core/render/images.hpp"
 
 namespace stackctl::render::detail {
@@ -25,14 +26,9 @@ std::string maven_url(const std::string& mirror, const model::MavenCoordinate& c
   return base + "/" + c.repository_path();
 }
 
-// YAML double-quoted scalar.
+// YAML double-quoted scalar (newlines and control characters escaped too).
 std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
+  return kube::yaml_double_quoted(s);
 }
 
 // True when a conda spec names `package` ("python", "python=3.11", "python >=3.11").

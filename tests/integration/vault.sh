@@ -3,7 +3,8 @@
 # protocol-faithful test server (tests/servers/vault_server.py) on loopback HTTPS with a CA made
 # here: every auth method, KV v1 and v2, a namespace, a pinned version, every failure with its
 # message and exit code, retries with a bound, a wrong CA refused, minted tokens revoked, and a
-# canary value that appears nowhere but spark.env and the Secret manifest.
+# canary value that appears nowhere but spark.env and the Secret manifest; and `check --vault` /
+# `check --values` judging the same values (SC025).
 # Usage: vault.sh PATH/TO/stackctl. Exit 77 (skipped) without python3 or openssl.
 set -euo pipefail
 

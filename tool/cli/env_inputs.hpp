@@ -36,7 +36,7 @@ struct EnvValuesFailure {
 };
 
 // Values by EnvKey::key, with where each was read, not yet judged (`check` has its core rules
-// judge them: SC024). Vault's values replace a values file's for the same field.
+// judge them: SC025). Vault's values replace a values file's for the same field.
 std::expected<env_settings::ReadValues, EnvValuesFailure> read_spark_env_inputs(
     Context& ctx, const EnvValuesOptions& options, const std::vector<const model::Stack*>& stacks);
 

@@ -57,7 +57,7 @@ std::vector<Finding> run_rules(std::span<const Rule> rules, const model::Stack& 
                                const env_settings::ReadValues* env_values = nullptr);
 
 // Runs every rule of kRules over `stack` (as loaded for one target), in code order. No finding
-// means it passed. With `env_values`, the Spark settings among them are judged (SC024).
+// means it passed. With `env_values`, the Spark settings among them are judged (SC025).
 std::vector<Finding> check_stack(const model::Stack& stack, const catalog::Catalog& catalog,
                                  const env_settings::ReadValues* env_values = nullptr);
 

@@ -200,6 +200,14 @@ if cmp -s "$WORK/store.before" "$WORK/store.after"; then pass "dry run: local st
 same_lock "dry run: lock untouched" "$WORK/lock.5"
 run "dry run as json" 0 "$STACKCTL" build "$STACK" --push --dry-run "${COMMON[@]}" "${CACHE[@]}" -o json
 expect "json plan" '"action": "build"' "$OUT"
+python3 - "$OUT" <<'PY' && pass "json plan: each image's parent, FROM, tag and artifacts as data" || fail "json plan lacks the plan's data: $OUT"
+import json, sys
+images = {i["image"]: i for i in json.loads(sys.argv[1])["images"]}
+root, child = images["tiny-root"], images["tiny-child"]
+assert root["parent"] is None and child["parent"] == "tiny-root", images
+assert child["baseRef"] == root["ref"] and root["ref"].endswith(":" + root["tag"]), images
+assert root["artifacts"] and all(a["url"] and a["checksum"] and a["path"].startswith("artifacts/") for a in root["artifacts"]), root
+PY
 run "frozen refuses a changed recipe" 5 "$STACKCTL" build "$STACK" --frozen --push "${COMMON[@]}" "${CACHE[@]}"
 expect "frozen: names what would change" "tiny-child" "$ERR"
 same_lock "frozen: lock untouched" "$WORK/lock.5"
@@ -241,8 +249,9 @@ step "7. check --image"
 run "check pushed image" 0 "$STACKCTL" check "$STACK" --image "$ROOT_REF"
 expect "matches" "matches the stack" "$OUT"
 make_stack "$WORK/stack/variant.stack.yaml" 3.5.1
-run "build a 3.5.1 variant" 0 "$STACKCTL" build "$WORK/stack/variant.stack.yaml" --push "${COMMON[@]}" "${CACHE[@]}"
-VARIANT_REF=$(sed -n 's/^build  tiny-root  \([^ ]*\) .*/\1/p' <<<"$OUT")
+run "build a 3.5.1 variant" 0 "$STACKCTL" build "$WORK/stack/variant.stack.yaml" --push "${COMMON[@]}" "${CACHE[@]}" -o json
+# The reference from the build's JSON (docs/build.md, "JSON"), not from its text.
+VARIANT_REF=$(python3 -c 'import json, sys; print(next(i["ref"] for i in json.load(sys.stdin)["images"] if i["image"] == "tiny-root"))' <<<"$OUT")
 [[ $VARIANT_REF == "$REG/test/tiny-root:3.5.1-"* ]] && pass "variant pushed ($VARIANT_REF)" || fail "variant ref [$VARIANT_REF]"
 run "check mismatched image" 1 "$STACKCTL" check "$STACK" --image "$VARIANT_REF"
 expect "SI002 names the label and both values" \

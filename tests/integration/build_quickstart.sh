@@ -65,17 +65,30 @@ step "stand-in mirror"
 "$quickstart/make-standin-dist.sh" "$work/mirror"
 
 step "render"
-"$stackctl" render "$quickstart/quickstart.stack.yaml" --out "$work/out" > "$work/render.log" 2>&1 ||
+"$stackctl" render "$quickstart/quickstart.stack.yaml" --out "$work/out" -o json > "$work/render.json" 2> "$work/render.log" ||
   { cat "$work/render.log" >&2; fail "stackctl render exited $?"; }
 contexts=("$work"/out/images/*/)
 [ ${#contexts[@]} -eq 5 ] || fail "expected 5 build contexts, got ${#contexts[@]}: ${contexts[*]}"
+# Each build context as data, from render's JSON (docs/render.md, "JSON"), never read back from
+# the rendered Dockerfiles or artifacts.txt: images.tsv has NAME REF FROM PARENT|-, artifacts.tsv
+# NAME PATH URL CHECKSUM|-.
+"$py" - "$work/render.json" "$work/images.tsv" "$work/artifacts.tsv" <<'PY' || fail "render -o json lacks the images' contexts"
+import json, sys
+doc, images, artifacts = sys.argv[1:]
+with open(images, "w") as im, open(artifacts, "w") as ar:
+    for i in json.load(open(doc))["images"]:
+        print(i["name"], i["ref"], i["from"], i["parent"] or "-", file=im)
+        for a in i["artifacts"]:
+            print(i["name"], a["path"], a["url"] or "-", a["checksum"] or "-", file=ar)
+PY
+[ "$(wc -l < "$work/images.tsv")" -eq 5 ] || fail "render -o json lists $(wc -l < "$work/images.tsv") images, expected 5"
 
-# Places each artifact listed in a context's artifacts.txt from the mirror, verifying checksums
+# Places each artifact a context needs (render's JSON) from the mirror, verifying checksums
 # the stack pins: what stackctl's fetcher does, without the network.
 place_artifacts() {
-  local ctx="$1" path url checksum file
-  while read -r path url checksum; do
-    case "$path" in '' | '#'*) continue ;; esac
+  local ctx="$1" name path url checksum file
+  while read -r name path url checksum; do
+    [ "$name" = "$(basename "$ctx")" ] || continue
     [[ "$url" == "http://127.0.0.1:$port/"* ]] || fail "$ctx: $path: $url is not on the stand-in mirror"
     file="$work/mirror/${url#http://127.0.0.1:$port/}"
     [ -f "$file" ] || fail "$ctx: the mirror has no $file for $path"
@@ -85,7 +98,7 @@ place_artifacts() {
     fi
     mkdir -p "$ctx/$(dirname "$path")"
     cp "$file" "$ctx/$path"
-  done < "$ctx/artifacts.txt"
+  done < "$work/artifacts.tsv"
 }
 for ctx in "${contexts[@]}"; do place_artifacts "${ctx%/}"; done
 
@@ -98,8 +111,10 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
-ref_of() { sed -n 's/^# Reference: //p' "$1/Dockerfile"; }
-base_of() { sed -n 's/^ARG BASE_IMAGE=//p' "$1/Dockerfile"; }
+# A context's image reference, FROM and parent image (or -), from render's JSON.
+ref_of() { awk -v n="$(basename "$1")" '$1 == n { print $2 }' "$work/images.tsv"; }
+base_of() { awk -v n="$(basename "$1")" '$1 == n { print $3 }' "$work/images.tsv"; }
+parent_of() { awk -v n="$(basename "$1")" '$1 == n { print $4 }' "$work/images.tsv"; }
 for ref in $(for ctx in "${contexts[@]}"; do ref_of "$ctx"; done); do
   bh rmi "$ref" > /dev/null 2>&1 || true  # never reuse an image from an earlier run
 done
@@ -113,7 +128,7 @@ while [ ${#pending[@]} -gt 0 ]; do
   for ctx in "${pending[@]}"; do
     parent="$(base_of "$ctx")"
     internal=0
-    for other in "${contexts[@]}"; do [ "$(ref_of "$other")" = "$parent" ] && internal=1; done
+    [ "$(parent_of "$ctx")" != - ] && internal=1
     if [ "$internal" = 1 ] && ! printf '%s\n' "${built[@]}" | grep -qxF "$parent"; then
       next+=("$ctx")
       continue
@@ -136,16 +151,14 @@ done
 step "inspect labels and config"
 for ctx in "${contexts[@]}"; do
   bh inspect --type image "$(ref_of "$ctx")" > "$work/inspect.json"
-  "$py" - "$ctx/Dockerfile" "$work/inspect.json" "$created" <<'PY' || fail "labels of $ctx"
-import json, re, sys
-dockerfile, inspect, created = sys.argv[1:]
+  # The labels render says the Dockerfile sets (render -o json), against the built image's.
+  "$py" - "$work/render.json" "$(basename "$ctx")" "$work/inspect.json" "$created" <<'PY' || fail "labels of $ctx"
+import json, sys
+render, name, inspect, created = sys.argv[1:]
+dockerfile = name  # for the messages
 config = json.load(open(inspect))["OCIv1"]["config"]
 labels = config.get("Labels", {})
-want = {}
-for line in open(dockerfile):
-    m = re.match(r'LABEL (\S+)="(.*)"$', line.rstrip("\n"))
-    if m and "${" not in m.group(2):
-        want[m.group(1)] = re.sub(r'\\(.)', r'\1', m.group(2))
+want = dict(next(i for i in json.load(open(render))["images"] if i["name"] == name)["labels"])
 want["org.opencontainers.image.created"] = created
 errors = [f"{k}: want {v!r}, got {labels.get(k)!r}" for k, v in want.items() if labels.get(k) != v]
 for k in ["spark", "scala", "java", "hadoop", "aws-sdk"]:

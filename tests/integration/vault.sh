@@ -3,7 +3,8 @@
 # protocol-faithful test server (tests/servers/vault_server.py) on loopback HTTPS with a CA made
 # here: every auth method, KV v1 and v2, a namespace, a pinned version, every failure with its
 # message and exit code, retries with a bound, a wrong CA refused, minted tokens revoked, and a
-# canary value that appears nowhere but spark.env and the Secret manifest.
+# canary value that appears nowhere but spark.env and the Secret manifest; and `check --vault` /
+# `check --values` judging the same values (SC028).
 # Usage: vault.sh PATH/TO/stackctl. Exit 77 (skipped) without python3 or openssl.
 set -euo pipefail
 
@@ -243,6 +244,53 @@ expect_err denied-read 'needs the read capability on the KV v2 data path: path "
 run bad-setting 1 badsetting "${COMMON[@]}" VAULT_TOKEN=reader-token
 expect_err bad-setting 'spark.env key SPARK_EXECUTOR_INSTANCES (from Vault secret secret/spark/bad-setting field "executor_instances") is not a valid spark.executor.instances: expected a whole number from 0 to 10000 (the value is not shown)'
 [ -e "$WORK/out/bad-setting" ] && fail "bad-setting wrote output" || pass "bad-setting wrote nothing"
+
+# --- check --vault / --values: the same values judged by check's core rules (SC028) ---------------
+# runcheck NAME EXPECTED_RC STACK [ENV...] -- [ARGS]: `check --target minikube ARGS`; findings on stdout.
+runcheck() {
+  local name=$1 want=$2 stack=$3
+  shift 3
+  local envs=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  N=$((N + 1))
+  set +e
+  env "${envs[@]}" "$STACKCTL" -v check "$WORK/$stack.stack.yaml" --target minikube "$@" \
+    >"$WORK/logs/$name.stdout" 2>"$WORK/logs/$name.stderr"
+  local rc=$?
+  set -e
+  if [ "$rc" != "$want" ]; then
+    fail "$name: exit $rc, expected $want"; sed 's/^/    /' "$WORK/logs/$name.stdout" "$WORK/logs/$name.stderr"
+    return 0
+  fi
+  pass "$name (exit $rc)"
+}
+expect_out() {  # expect_out NAME TEXT: stdout of run NAME holds TEXT
+  if grep -qF -- "$2" "$WORK/logs/$1.stdout"; then pass "$1 prints: $2"; else
+    fail "$1: stdout lacks: $2"; sed 's/^/    /' "$WORK/logs/$1.stdout"; fi
+}
+runcheck check-vault-bad 1 badsetting "${COMMON[@]}" VAULT_TOKEN=reader-token -- --vault
+expect_out check-vault-bad 'spark.env key SPARK_EXECUTOR_INSTANCES (from Vault secret secret/spark/bad-setting field "executor_instances") is not a valid spark.executor.instances: expected a whole number from 0 to 10000 (the value is not shown) [SC028]'
+expect_out check-vault-bad 'incompatible (1 error,'
+runcheck check-vault-bad-json 1 badsetting "${COMMON[@]}" VAULT_TOKEN=reader-token -- --vault -o json
+python3 - "$WORK/logs/check-vault-bad-json.stdout" <<'PY' && pass "check --vault -o json: ok false, one SC028 at sparkEnv.keys[2]" || fail "check --vault -o json lacks the SC028 finding"
+import json, sys
+j = json.load(open(sys.argv[1]))
+sc024 = [f for f in j["findings"] if f["code"] == "SC028"]
+assert j["ok"] is False and len(sc024) == 1 and sc024[0]["path"] == "sparkEnv.keys[2]", j
+assert not [f for f in j["findings"] if f["code"] == "SC023"], j
+PY
+runcheck check-vault-good 0 token "${COMMON[@]}" VAULT_TOKEN=reader-token -- --vault
+grep -qF '[SC02' "$WORK/logs/check-vault-good.stdout" && fail "check --vault of valid values: a settings finding" ||
+  pass "check --vault of valid values: no SC023/SC028"
+runcheck check-vault-denied 4 token "${COMMON[@]}" VAULT_TOKEN=nothing-token -- --vault
+expect_err check-vault-denied 'permission denied'
+runcheck check-plain 0 badsetting
+expect_out check-plain 'check read no Vault value for it, so this setting was not judged [SC023]'
+printf 'aws_access_key_id: AKIATEST\nexecutor_instances: "lots-%s"\n' "$CANARY" >"$WORK/bad.values.yaml"
+runcheck check-values-bad 1 token -- --values "$WORK/bad.values.yaml"
+expect_out check-values-bad "spark.env key SPARK_EXECUTOR_INSTANCES (from values file $WORK/bad.values.yaml:2:21 field \"executor_instances\") is not a valid spark.executor.instances"
+rm "$WORK/bad.values.yaml"
 ctl seal '{"sealed": true}'
 run sealed 4 token "${COMMON[@]}" VAULT_TOKEN=reader-token VAULT_MAX_RETRIES=0
 expect_err sealed "Vault at $ADDR is sealed (HTTP 503 to GET /v1/auth/token/lookup-self: Vault is sealed)"

@@ -15,6 +15,7 @@
 #include "adapters/http.hpp"
 #include "adapters/registry.hpp"
 #include "adapters/registry_auth.hpp"
+#include "core/codec/codec.hpp"
 
 namespace stackctl::testing {
 
@@ -131,7 +132,7 @@ class FakeRegistry final : public http::Client {
       if (h.name == "Authorization") return h.value;
     return {};
   }
-  std::string basic() const { return "Basic " + registry::base64_encode(user + ":" + password); }
+  std::string basic() const { return "Basic " + codec::base64_encode(user + ":" + password); }
 
  private:
   static http::Response respond(long status, const std::string& type, std::string body) {

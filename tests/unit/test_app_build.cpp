@@ -181,6 +181,48 @@ TEST_CASE("app build: a dry run decides and builds nothing") {
   CHECK(w.files.writes().empty());
 }
 
+TEST_CASE("app build: a dry run's rows carry the plan as data (parent, FROM, tag, artifacts)") {
+  World w;
+  auto request = w.request();
+  request.dry_run = true;
+  auto r = w.ports();
+  auto result = app::build(request, r);
+  REQUIRE(result);
+  REQUIRE(result->images.size() == 2);
+  const auto& base = result->images[0];
+  const auto& connect = result->images[1];
+  CHECK(base.parent.empty());
+  CHECK(base.tag == "spark-3.5.7-r1");
+  CHECK(connect.parent == "base");
+  CHECK(connect.base_ref == kBaseRef);
+  CHECK(connect.artifacts.empty());
+  REQUIRE_FALSE(base.artifacts.empty());
+  CHECK(base.artifacts[0].name == "spark");
+  CHECK(base.artifacts[0].dest == "artifacts/spark/spark-3.5.7-bin-hadoop3.tgz");
+  CHECK(base.artifacts[0].checksum == kSha512);  // resolved before planning
+}
+
+TEST_CASE("app build --frozen --dry-run: a lock that would change is drift, nothing built") {
+  World w;
+  auto r = w.ports();
+  REQUIRE(app::build(w.request(), r));  // writes the lock
+  auto& lock_text = w.files.files.at(kLock).data;
+  const auto at = lock_text.find(kBaseRef);
+  REQUIRE(at != std::string::npos);
+  lock_text.replace(at, kBaseRef.size(), "base:locked-elsewhere");
+  const auto builds = w.builder.builds.size();
+  const auto writes = w.files.writes().size();
+  auto request = w.request();
+  request.dry_run = true;
+  request.frozen = true;
+  auto result = app::build(request, r);
+  REQUIRE_FALSE(result);
+  CHECK(result.error().error.kind == app::Error::Kind::drift);
+  CHECK_THAT(result.error().error.message, Contains("would change (--frozen)"));
+  CHECK(w.builder.builds.size() == builds);
+  CHECK(w.files.writes().size() == writes);
+}
+
 TEST_CASE("app build: a broken store is an error, not an empty store") {
   World w;
   w.builder.broken_store =

@@ -674,6 +674,11 @@ TEST_CASE("check: the test stacks reach every rule", "[check]") {
   std::set<std::string> seen;
   for (const auto& s : many_findings_stacks())
     for (const auto& f : run(s)) seen.insert(f.diag.code);
+  // SC028 needs values read by --values or --vault: the first stack's Vault key, with a bad one.
+  env_settings::ReadValues bad;
+  bad.values.emplace("executor_instances", Secret("lots"));
+  for (const auto& f : check::check_stack(many_findings_stacks()[0], test_catalog(), &bad))
+    seen.insert(f.diag.code);
   for (const auto& rule : check::kRules) {
     INFO(rule.code);
     CHECK(seen.count(std::string(rule.code)) == 1);
@@ -780,16 +785,64 @@ TEST_CASE("SC023: a Spark setting from Vault, a file or a Secret is named as not
   CHECK(sc023[0].diag.path == "sparkEnv.keys[1]");
   CHECK(sc023[0].diag.message ==
         "spark.env key SPARK_EXECUTOR_INSTANCES sets spark.executor.instances from Vault secret "
-        "secret/spark/x version 3 field \"executor_instances\"; check does not read Vault, so "
-        "this setting was not judged");
-  CHECK(sc023[0].diag.hint.starts_with("`stackctl render` and `stackctl deploy` judge it"));
+        "secret/spark/x version 3 field \"executor_instances\"; check read no Vault value for "
+        "it, so this setting was not judged");
+  CHECK(
+      sc023[0].diag.hint.starts_with("pass `--vault` or `--values FILE` to have check judge "
+                                     "it; `stackctl render` and `stackctl deploy` judge it"));
   CHECK(sc023[1].diag.message ==
         "spark.env key SPARK_EXECUTOR_MEMORY sets spark.executor.memory from values file "
-        "values.yaml field \"SPARK_EXECUTOR_MEMORY\"; check reads no values file, so this "
-        "setting was not judged");
+        "values.yaml field \"SPARK_EXECUTOR_MEMORY\"; check read no values file for it, so "
+        "this setting was not judged");
   CHECK(sc023[2].diag.message.find("Kubernetes Secret creds key \"cores\"") != std::string::npos);
   CHECK(sc023[2].diag.hint == "make sure the Secret holds a whole number from 1 to 1024");
   // Not errors: the stack is still compatible.
   CHECK(std::none_of(findings.begin(), findings.end(),
                      [](const Finding& f) { return f.diag.severity == Severity::error; }));
+}
+
+TEST_CASE("SC028: a Spark setting read from Vault or a values file is judged, never shown",
+          "[check]") {
+  auto s = good_stack();
+  s.spark_env.sources = {{"v", model::SecretSourceType::vault, "secret", "spark/x", "", 0, 3},
+                         {"f", model::SecretSourceType::file, "", "values.yaml", "", 0, 0}};
+  s.spark_env.keys = {{"AWS_SECRET_ACCESS_KEY", "v", "aws_secret_access_key", true},
+                      {"SPARK_EXECUTOR_INSTANCES", "v", "executor_instances", true},
+                      {"SPARK_EXECUTOR_MEMORY", "f", "SPARK_EXECUTOR_MEMORY", true},
+                      {"SPARK_DYNAMICALLOCATION_ENABLED", "v", "dyn", true},
+                      {"SPARK_SQL_SHUFFLE_PARTITIONS", "v", "partitions", true}};
+  env_settings::ReadValues read;
+  read.values = {{"aws_secret_access_key", Secret("not-a-number-SECRET")},
+                 {"executor_instances", Secret("many-SECRET")},
+                 {"SPARK_EXECUTOR_MEMORY", Secret("lots-SECRET")},
+                 {"dyn", Secret("true")}};
+  read.origins = {{"SPARK_EXECUTOR_MEMORY", "values.yaml:2:24"}};
+  const auto findings = check::check_stack(s, test_catalog(), &read);
+  std::vector<Finding> sc028;
+  for (const auto& f : findings) {
+    CHECK(format_diagnostic(f.diag).find("SECRET") == std::string::npos);
+    if (f.diag.code == "SC028") sc028.push_back(f);
+  }
+  REQUIRE(sc028.size() == 2);  // AWS_SECRET_ACCESS_KEY carries no setting; dyn is valid
+  CHECK(sc028[0].diag.severity == Severity::error);
+  CHECK(sc028[0].diag.path == "sparkEnv.keys[1]");
+  CHECK(sc028[0].diag.message ==
+        "spark.env key SPARK_EXECUTOR_INSTANCES (from Vault secret secret/spark/x version 3 field "
+        "\"executor_instances\") is not a valid spark.executor.instances: expected a whole number "
+        "from 0 to 10000 (the value is not shown)");
+  CHECK(sc028[0].diag.hint.starts_with("write a whole number from 0 to 10000 where the value"));
+  CHECK(sc028[1].diag.message ==
+        "spark.env key SPARK_EXECUTOR_MEMORY (from values file values.yaml:2:24 field "
+        "\"SPARK_EXECUTOR_MEMORY\") is not a valid spark.executor.memory: expected a Spark size "
+        "like 2g, 512m or 4096m (the value is not shown)");
+  // The key whose value was not read (partitions) is still named as not judged; read ones are not.
+  REQUIRE(count(findings, "SC023") == 1);
+  CHECK(the(findings, "SC023").diag.path == "sparkEnv.keys[4]");
+  // Valid values: no SC028, and no SC023 for what was read.
+  read.values["executor_instances"] = Secret("4");
+  read.values["SPARK_EXECUTOR_MEMORY"] = Secret("2g");
+  read.values["partitions"] = Secret("200");
+  const auto ok = check::check_stack(s, test_catalog(), &read);
+  CHECK(count(ok, "SC028") == 0);
+  CHECK(count(ok, "SC023") == 0);
 }

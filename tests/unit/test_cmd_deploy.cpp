@@ -81,8 +81,7 @@ TEST_CASE("deploy refuses without a lock, naming `stackctl build --push`", "[cmd
   CHECK(
       r.err.find("none.lock does not exist: deploy runs images pinned by the digests it records") !=
       std::string::npos);
-  CHECK(r.err.find("run `stackctl build " + kStack + " --target minikube --push` first") !=
-        std::string::npos);
+  CHECK(r.err.find("run `stackctl build " + kStack + " --push` first") != std::string::npos);
 }
 
 TEST_CASE("deploy refuses an image without a pushed digest, and a stale lock", "[cmd-deploy]") {

@@ -198,16 +198,6 @@ TEST_CASE("kubeconfig: token secrets never print", "[kubeconfig]") {
   CHECK(shown.str() == "<redacted>");
 }
 
-TEST_CASE("kubeconfig: base64", "[kubeconfig]") {
-  CHECK(config::decode_base64("aGVsbG8=") == "hello");
-  CHECK(config::decode_base64("aGVsbG8") == "hello");
-  CHECK(config::decode_base64("aGVs\nbG8=") == "hello");
-  CHECK_FALSE(config::decode_base64("a$b"));
-  CHECK(config::encode_base64("hello") == "aGVsbG8=");
-  CHECK(config::encode_base64("hi") == "aGk=");
-  CHECK(config::encode_base64("abc") == "YWJj");
-}
-
 namespace {
 
 Host fake_host(std::map<std::string, std::string> env, std::map<std::string, std::string> files) {

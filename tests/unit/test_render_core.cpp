@@ -97,18 +97,6 @@ TEST_CASE("pod memory adds Spark's overhead: max(384 MiB, 10%) or the explicit o
   CHECK(pod_memory("bad", "") == "");
 }
 
-TEST_CASE("sha256_hex matches the FIPS 180-2 test vectors") {
-  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
-        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  CHECK(sha256_hex(std::string(1000000, 'a')) ==
-        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-  // Padding edge cases: 55, 56 and 64 bytes need one, two and two final blocks.
-  CHECK(sha256_hex(std::string(55, 'a')).size() == 64);
-  CHECK(sha256_hex(std::string(56, 'a')) != sha256_hex(std::string(55, 'a')));
-}
-
 TEST_CASE("a template that uses an undefined variable is E_TEMPLATE naming the variable") {
   Templates t;
   t.override_with({{"templates/x.mustache", "a {{defined}} b {{undefined_thing}}\n"}});

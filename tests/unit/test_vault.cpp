@@ -436,7 +436,8 @@ TEST_CASE("spark settings carried by spark.env keys are judged, never showing th
       "    - name: SPARK_EXECUTOR_MEMORY\n      from: v\n      key: mem\n";
   auto s = load_stack(stack, {"s.yaml", "", nullptr}, diags);
   REQUIRE(s);
-  std::map<std::string, Secret> values = {{"n", Secret("many-SECRET")}, {"mem", Secret("2g")}};
+  env_settings::ReadValues values;
+  values.values = {{"n", Secret("many-SECRET")}, {"mem", Secret("2g")}};
   Diagnostics bad = cli::check_env_settings({&*s}, values);
   REQUIRE(bad.items().size() == 1);
   CHECK(bad.items()[0].message ==
@@ -444,7 +445,14 @@ TEST_CASE("spark settings carried by spark.env keys are judged, never showing th
         "not a valid spark.executor.instances: expected a whole number from 0 to 10000 (the value "
         "is not shown)");
   CHECK(bad.items()[0].loc.line > 0);
-  values["n"] = Secret("4");
+  CHECK(bad.items()[0].message.find("SECRET") == std::string::npos);
+  // A value a values file gave for a Vault-sourced key is named by the file's line, not Vault.
+  values.origins["n"] = "v.yaml:3:4";
+  bad = cli::check_env_settings({&*s}, values);
+  REQUIRE(bad.items().size() == 1);
+  CHECK(bad.items()[0].message.starts_with(
+      "spark.env key SPARK_EXECUTOR_INSTANCES (from values file v.yaml:3:4 field \"n\") is not"));
+  values.values["n"] = Secret("4");
   CHECK(!cli::check_env_settings({&*s}, values).has_errors());
 }
 

@@ -9,6 +9,7 @@
 
 #include "adapters/fs.hpp"
 #include "adapters/registry_auth.hpp"
+#include "core/codec/codec.hpp"
 
 namespace stackctl::builder {
 
@@ -89,7 +90,7 @@ struct PrivateAuth {
     out.dir = pattern;
     nlohmann::json j;
     j["auths"][auth.registry]["auth"] =
-        registry::base64_encode(auth.username + ":" + auth.password.reveal());
+        codec::base64_encode(auth.username + ":" + auth.password.reveal());
     for (const char* name : {"auth.json", "config.json"}) {
       std::ofstream f(out.dir / name);
       f << j.dump();

@@ -588,6 +588,15 @@ std::unique_ptr<Client> make_curl_client(Options options) {
   return std::make_unique<CurlClient>(std::move(options));
 }
 
+std::string url_escape(std::string_view s) {
+  if (s.empty()) return {};
+  char* escaped = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
+  if (escaped == nullptr) throw std::bad_alloc();  // libcurl's only failure: out of memory
+  std::string out(escaped);
+  curl_free(escaped);
+  return out;
+}
+
 std::string redact_url(const std::string& url) {
   std::string out = url;
   // Userinfo: everything between "://" and the last '@' of the authority.

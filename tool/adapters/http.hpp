@@ -122,6 +122,11 @@ class Client {
 // The libcurl client.
 std::unique_ptr<Client> make_curl_client(Options options);
 
+// `s` percent-encoded for a URL's query value or path segment: every byte but RFC 3986's
+// unreserved characters (A-Z a-z 0-9 - . _ ~) as %XX, upper-case hex. libcurl's
+// curl_easy_escape, which ignores its handle argument since 7.82.0 (bookworm has 7.88.1).
+std::string url_escape(std::string_view s);
+
 // "https://user:pass@host/p?token=x" -> "https://host/p?token=REDACTED".
 std::string redact_url(const std::string& url);
 

@@ -408,18 +408,7 @@ class RealClient final : public Client {
 }  // namespace
 
 std::string query_escape(const std::string& value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
+  return http::url_escape(value);
 }
 
 std::string object_path(const Resource& r, const std::string& ns, const std::string& name) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/fs.hpp"
+#include "core/codec/codec.hpp"
 
 namespace stackctl::kube {
 
@@ -278,7 +279,7 @@ std::expected<Presented, Failure> Credentials::run_exec() {
     Json cluster = {{"server", c.server}};
     if (!c.tls_server_name.empty()) cluster["tls-server-name"] = c.tls_server_name;
     if (c.insecure_skip_tls_verify) cluster["insecure-skip-tls-verify"] = true;
-    if (!ca.empty()) cluster["certificate-authority-data"] = config::encode_base64(ca);
+    if (!ca.empty()) cluster["certificate-authority-data"] = codec::base64_encode(ca);
     if (!c.proxy_url.empty()) cluster["proxy-url"] = c.proxy_url;
     if (!c.exec_extension.is_null()) cluster["config"] = c.exec_extension;
     info["spec"]["cluster"] = cluster;

@@ -11,13 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/fs.hpp"
+#include "core/codec/codec.hpp"
 
 namespace stackctl::registry {
 
 namespace {
-
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // containers/image normalizeAuthFileKey: a URL key loses its scheme and path; a plain key keeps
 // its namespace path; index.docker.io is docker.io.
@@ -51,7 +49,7 @@ std::expected<std::optional<Credentials>, std::string> entry_credentials(
   if (!entry.is_object()) return std::unexpected(where + " is not an object");
   if (entry.contains("auth") && entry["auth"].is_string() &&
       !entry["auth"].get<std::string>().empty()) {
-    const auto decoded = base64_decode(entry["auth"].get<std::string>());
+    const auto decoded = codec::base64_decode(entry["auth"].get<std::string>());
     const auto colon = decoded ? decoded->find(':') : std::string::npos;
     if (colon == std::string::npos)
       return std::unexpected(where + ".auth is not base64 of \"user:password\"");
@@ -267,46 +265,6 @@ std::vector<Challenge> parse_www_authenticate(std::string_view h) {
       ++i;  // stray character
     }
   }
-  return out;
-}
-
-std::string base64_encode(std::string_view data) {
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const unsigned n = (static_cast<unsigned char>(data[i]) << 16) |
-                       (static_cast<unsigned char>(data[i + 1]) << 8) |
-                       static_cast<unsigned char>(data[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(n >> s) & 63];
-  }
-  if (const std::size_t rest = data.size() - i; rest > 0) {
-    unsigned n = static_cast<unsigned>(static_cast<unsigned char>(data[i])) << 16;
-    if (rest == 2) n |= static_cast<unsigned>(static_cast<unsigned char>(data[i + 1])) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::string out;
-  unsigned acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const auto pos = kAlphabet.find(c);
-    if (pos == std::string_view::npos) return std::nullopt;
-    acc = (acc << 6) | static_cast<unsigned>(pos);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  if (bits >= 6) return std::nullopt;  // a lone sextet cannot end valid base64
   return out;
 }
 

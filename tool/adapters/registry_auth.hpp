@@ -85,7 +85,4 @@ struct Challenge {
 };
 std::vector<Challenge> parse_www_authenticate(std::string_view header);
 
-std::string base64_encode(std::string_view data);
-std::optional<std::string> base64_decode(std::string_view text);  // nullopt when not base64
-
 }  // namespace stackctl::registry

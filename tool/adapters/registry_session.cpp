@@ -8,6 +8,7 @@
 
 #include "adapters/registry.hpp"
 #include "adapters/registry_detail.hpp"
+#include "core/codec/codec.hpp"
 
 namespace stackctl::registry {
 
@@ -15,25 +16,6 @@ using detail::fail;
 using detail::header;
 using detail::Json;
 using detail::registry_error;
-
-namespace {
-
-std::string url_encode(std::string_view s) {
-  static constexpr std::string_view kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 Client::Client(http::Client& http, Options options, CredentialLookup credentials)
     : http_(http), options_(std::move(options)), credentials_(std::move(credentials)) {}
@@ -90,13 +72,14 @@ std::expected<void, Failure> Client::fetch_token(const ImageRef& ref, const Chal
                 ref.registry + " asked for a Bearer token without an http(s) realm");
   std::string url = realm->second + (realm->second.find('?') == std::string::npos ? "?" : "&");
   if (auto s = challenge.params.find("service"); s != challenge.params.end())
-    url += "service=" + url_encode(s->second) + "&";
+    url += "service=" + http::url_escape(s->second) + "&";
   const auto sc = challenge.params.find("scope");
-  url += "scope=" + url_encode(sc != challenge.params.end() ? sc->second : scope_of(ref));
+  url += "scope=" + http::url_escape(sc != challenge.params.end() ? sc->second : scope_of(ref));
   http::Request req{"GET", url, {}, {}};
   if (creds)
-    req.headers.push_back({"Authorization", "Basic " + base64_encode(creds->username + ":" +
-                                                                     creds->password.reveal())});
+    req.headers.push_back(
+        {"Authorization",
+         "Basic " + codec::base64_encode(creds->username + ":" + creds->password.reveal())});
   auto r = http_.send(req);
   const std::string shown = http::redact_url(url);
   if (!r)
@@ -142,8 +125,8 @@ std::expected<void, Failure> Client::authenticate(const ImageRef& ref,
     identity_[ref.api_host()] = "user " + (*creds)->username + " from " + (*creds)->source;
   if (bearer != nullptr) return fetch_token(ref, *bearer, *creds);
   if (basic != nullptr && *creds) {
-    authorization_[ref.api_host()] =
-        Secret("Basic " + base64_encode((*creds)->username + ":" + (*creds)->password.reveal()));
+    authorization_[ref.api_host()] = Secret(
+        "Basic " + codec::base64_encode((*creds)->username + ":" + (*creds)->password.reveal()));
     return {};
   }
   return fail(Failure::Kind::unauthorized,

@@ -18,18 +18,15 @@ using nlohmann::json;
 // Path segments percent-encoded; '/' separates them; a query the client made ("?version=3") is
 // kept as it is. No secret ever goes in a path or a query.
 std::string encode_path(const std::string& path_and_query) {
-  static const char* hex = "0123456789ABCDEF";
   const auto q = path_and_query.find('?');
   const std::string path = path_and_query.substr(0, q);
   std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
+  for (std::size_t start = 0;;) {
+    const auto slash = path.find('/', start);
+    out += http::url_escape(std::string_view(path).substr(start, slash - start));
+    if (slash == std::string::npos) break;
+    out += '/';
+    start = slash + 1;
   }
   if (q != std::string::npos) out += path_and_query.substr(q);
   return out;

@@ -77,7 +77,8 @@ std::vector<ImageRow> to_rows(const std::vector<Row>& rows) {
   std::vector<ImageRow> out;
   for (const auto& r : rows)
     out.push_back({r.image->name, r.image->ref, plan::to_string(r.decision.action),
-                   r.decision.reason, r.image->inputs_digest, r.digest});
+                   r.decision.reason, r.image->inputs_digest, r.digest, r.image->tag,
+                   r.image->parent, r.image->base_ref, r.image->artifacts});
   return out;
 }
 
@@ -343,8 +344,8 @@ std::expected<BuildResult, BuildFailure> build(const BuildRequest& request,
   if (conflict)
     return std::unexpected(failure(
         Error::Kind::findings, "refusing to overwrite pinned tags (see `conflict` above)", rows));
-  if (request.dry_run) return BuildResult{to_rows(rows), true, false};
-
+  // --frozen is judged before --dry-run returns: `build --frozen --dry-run` says whether a frozen
+  // build would refuse, without building anything.
   if (request.frozen) {
     // Nothing is pushed yet, so this is the lock the build would write if every image's
     // reference and inputs stay as locked.
@@ -358,6 +359,7 @@ std::expected<BuildResult, BuildFailure> build(const BuildRequest& request,
       return std::unexpected(BuildFailure{std::move(e), to_rows(rows)});
     }
   }
+  if (request.dry_run) return BuildResult{to_rows(rows), true, false};
 
   if (auto built = execute_builds(ports, rows, request.work_dir, request.jobs); !built)
     return std::unexpected(BuildFailure{built.error(), to_rows(rows)});

@@ -30,6 +30,7 @@
 #include "adapters/registry_auth.hpp"
 #include "app/error.hpp"
 #include "app/ports.hpp"
+#include "core/plans/build_plan.hpp"
 #include "core/plans/lock.hpp"
 #include "core/render/render.hpp"
 #include "core/stack/model.hpp"
@@ -68,6 +69,11 @@ struct ImageRow {
   std::string reason;
   std::string inputs_digest;
   std::string digest;  // pushed, or found in the registry; "" otherwise
+  // The plan as data (docs/build.md, "JSON"), so that scripts never read it back from text:
+  std::string tag;                            // the tag of `ref`, {inputs} expanded
+  std::string parent;                         // the stack's image it is built FROM, or ""
+  std::string base_ref;                       // what FROM resolves to (BASE_IMAGE)
+  std::vector<plan::ArtifactNeed> artifacts;  // what the context needs, with URL and checksum
 };
 
 struct BuildResult {

@@ -38,7 +38,7 @@ struct LoadRequest {
   std::filesystem::path work_dir;    // archives/ and logs/ go here
   builder::ArchiveFormat format = builder::ArchiveFormat::docker;
   bool dry_run = false;
-  std::string build_hint;  // "stackctl build STACK --target T", named in refusals
+  std::string build_hint;  // "stackctl build STACK --push", named in refusals
 };
 
 struct LoadedImage {

@@ -38,13 +38,26 @@ struct BuildArgs {
 void print_plan(Context& ctx, const std::vector<app::ImageRow>& rows, const app::Error* error) {
   if (ctx.options.output == OutputFormat::json) {
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& r : rows)
-      arr.push_back({{"image", r.image},
-                     {"ref", r.ref},
-                     {"action", r.action},
-                     {"reason", r.reason},
-                     {"inputsDigest", r.inputs_digest},
-                     {"digest", r.digest}});
+    for (const auto& r : rows) {
+      nlohmann::json artifacts = nlohmann::json::array();
+      for (const auto& a : r.artifacts)
+        artifacts.push_back({{"name", a.name},
+                             {"path", a.dest},
+                             {"url", a.url},
+                             {"checksum", a.checksum.empty() ? nlohmann::json(nullptr)
+                                                             : nlohmann::json(a.checksum)}});
+      arr.push_back(
+          {{"image", r.image},
+           {"ref", r.ref},
+           {"tag", r.tag},
+           {"parent", r.parent.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.parent)},
+           {"baseRef", r.base_ref},
+           {"artifacts", std::move(artifacts)},
+           {"action", r.action},
+           {"reason", r.reason},
+           {"inputsDigest", r.inputs_digest},
+           {"digest", r.digest}});
+    }
     nlohmann::json doc{{"images", arr}};
     if (error) doc["error"] = to_json(*error);
     ctx.out << doc.dump(2) << '\n';

@@ -1,12 +1,15 @@
 // stackctl check STACK: version compatibility of everything the stack puts together.
 #include <algorithm>
 
+#include "cli/app_output.hpp"
 #include "cli/check_cluster_cmd.hpp"
 #include "cli/check_image_cmd.hpp"
 #include "cli/commands.hpp"
+#include "cli/env_inputs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
+#include "cli/vault_inputs.hpp"
 #include "core/knowledge/check.hpp"
 #include "core/knowledge/check_cluster.hpp"
 #include "core/knowledge/check_image.hpp"
@@ -25,8 +28,32 @@ nlohmann::json finding_json(const check::Finding& f) {
   return j;
 }
 
-int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image_options,
-              const ClusterCheckOptions& cluster_options) {
+// Where check reads spark.env values from, as render does: --values FILE, --vault.
+struct EnvOptions {
+  std::string values_file;
+  bool vault = false;
+  bool any() const { return vault || !values_file.empty(); }
+};
+
+// spark.env values could not be read: the problems on stderr and, with --output json, the same
+// as data on stdout. Returns the failure's exit code.
+int env_values_failed(Context& ctx, const StackInput& in, const EnvValuesFailure& failure) {
+  for (const auto& d : failure.diags.items()) print_diagnostic(ctx, ctx.err, d);
+  if (failure.vault) print_vault_failure(ctx, *failure.vault);
+  ctx.err << in.path << ": spark.env values could not be read; nothing was checked\n";
+  if (ctx.options.output == OutputFormat::json) {
+    nlohmann::json j = {{"file", in.path},
+                        {"target", in.target},
+                        {"ok", false},
+                        {"diagnostics", to_json(failure.diags)}};
+    if (failure.vault) j["error"] = to_json(to_app_error(*failure.vault));
+    ctx.out << j.dump(2) << '\n';
+  }
+  return failure.exit_code;
+}
+
+int run_check(Context& ctx, const StackInput& in, const EnvOptions& env_options,
+              const ImageCheckOptions& image_options, const ClusterCheckOptions& cluster_options) {
   const catalog::Catalog* catalog = active_catalog(ctx);
   if (catalog == nullptr) return kInputError;
   LoadedStack loaded = load_stack_file(ctx, in, *catalog);
@@ -54,7 +81,26 @@ int run_check(Context& ctx, const StackInput& in, const ImageCheckOptions& image
             << "); check judges valid stacks only\n";
     return kFindings;
   }
-  std::vector<check::Finding> findings = check::check_stack(*loaded.stack, *catalog);
+  // --values / --vault: the spark.env values, read once by the same code as render's, judged by
+  // the core rules (SC028). Without them, SC023 names the settings that were not judged.
+  std::optional<env_settings::ReadValues> env_values;
+  if (env_options.any()) {
+    std::unique_ptr<vault::Environment> env;
+    VaultDeps deps;
+    if (env_options.vault) {
+      env = vault::process_environment();
+      deps = real_vault_deps(*env);
+    }
+    auto read = read_spark_env_inputs(
+        ctx,
+        {env_options.values_file, std::filesystem::path(in.path).parent_path(),
+         env_options.vault ? &deps : nullptr},
+        {&*loaded.stack});
+    if (!read) return env_values_failed(ctx, in, read.error());
+    env_values = std::move(*read);
+  }
+  std::vector<check::Finding> findings =
+      check::check_stack(*loaded.stack, *catalog, env_values ? &*env_values : nullptr);
   // Derivation notes (W_CATALOG_UNKNOWN) come from loading; they belong with the findings.
   std::vector<check::Finding> notes;
   for (const auto& d : loaded.diags.items()) notes.push_back({d, {}});
@@ -182,6 +228,8 @@ Command check_command() {
       "  stackctl check stacks/spark-connect.stack.yaml --target minikube --cluster\n"
       "  stackctl check stacks/spark-connect.stack.yaml --target eks --cluster --context prod "
       "-o json\n"
+      "  stackctl check stacks/kyuubi-sql.stack.yaml --values secrets/kyuubi.values.yaml\n"
+      "  VAULT_ADDR=https://vault:8200 stackctl check stacks/kyuubi-sql.stack.yaml --vault\n"
       "  stackctl check --list-rules\n"
       "  stackctl check --list-rules --output json\n",
       [](CLI::App& sub) -> Runner {
@@ -190,18 +238,27 @@ Command check_command() {
         auto images = std::make_shared<ImageCheckOptions>();
         sub.add_option("STACK", in->path, "The stack file (YAML)");
         add_target_option(sub, *in);
+        auto env = std::make_shared<EnvOptions>();
+        auto* values = sub.add_option(
+            "--values", env->values_file,
+            "Judge the Spark settings among these spark.env values (a YAML mapping of key: "
+            "value, as for render); without it or --vault they are not judged (SC023)");
+        sub.add_flag("--vault", env->vault,
+                     "Read the Vault-sourced spark.env keys from Vault (VAULT_ADDR, VAULT_TOKEN, "
+                     "... as for render --vault) and judge the Spark settings among them (SC028)")
+            ->excludes(values);
         sub.add_flag("--list-rules", *list,
                      "Print every rule: code, usual severity, title and what it reads");
         add_image_options(sub, *images);
         auto cluster = std::make_shared<ClusterCheckOptions>();
         add_cluster_options(sub, *cluster);
-        return [in, list, images, cluster](Context& ctx) {
+        return [in, list, images, cluster, env](Context& ctx) {
           if (*list) return list_rules(ctx);
           if (in->path.empty()) {
             ctx.err << "stackctl check: STACK is required (or --list-rules)\n";
             return static_cast<int>(kUsage);
           }
-          return run_check(ctx, *in, *images, *cluster);
+          return run_check(ctx, *in, *env, *images, *cluster);
         };
       }};
 }

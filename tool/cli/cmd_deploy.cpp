@@ -121,12 +121,12 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
 
   const model::ImageDelivery delivery = stack.image_delivery(*target);
   const bool load = delivery == model::ImageDelivery::minikube_load;
-  // `build` has no --target yet (images are the same on every target): only a push needs the
-  // target's registry, and that hint predates this note.
-  const std::string build_hint =
-      delivery == model::ImageDelivery::push
-          ? "stackctl build " + a.in.path + " --target " + a.in.target + " --push"
-          : "stackctl build " + a.in.path;
+  // `build` has no --target (it builds and pushes the base stack's images, to the base stack's
+  // registry), so the hint names none. Not done: a target that overrides `registry` gets no build
+  // of its own that pushes there.
+  const std::string build_hint = delivery == model::ImageDelivery::push
+                                     ? "stackctl build " + a.in.path + " --push"
+                                     : "stackctl build " + a.in.path;
   const auto lock_path = lock_path_for(a.in.path, a.lock_file);
   auto existing = app::read_lock(fs::disk(), lock_path);
   if (!existing) {

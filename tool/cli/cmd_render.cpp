@@ -113,12 +113,19 @@ std::expected<void, fs::Failure> carry_over_targets(const stdfs::path& out, cons
   return {};
 }
 
-// The files, and each image's reference as the manifests name it (repository:tag; images are the
-// same on every target), so that scripts take refs from data, never from the rendered YAML.
-nlohmann::json files_json(const std::vector<render::File>& files, const std::string& out,
-                          bool written, const model::Stack& stack) {
+// "-" (the stack does not say) as null, anything else as itself.
+nlohmann::json dash_null(const std::string& v) {
+  return v == "-" ? nlohmann::json(nullptr) : nlohmann::json(v);
+}
+
+// The files, and each image's build context as data (docs/render.md, "JSON"): the reference the
+// manifests and its Dockerfile name (repository:tag), what FROM resolves to, the parent image and
+// the artifacts the context needs, so that scripts take them from data, never from the rendered
+// Dockerfile, artifacts.txt or YAML.
+nlohmann::json files_json(const render::Result& result, const std::string& out, bool written,
+                          const model::Stack& stack) {
   nlohmann::json arr = nlohmann::json::array();
-  for (const auto& f : files) {
+  for (const auto& f : result.files) {
     nlohmann::json j = {{"path", f.path}, {"bytes", f.data.size()}};
     // A digest of a secret file would let anyone test guesses of its values: leave it out.
     j["sha256"] = f.secret ? nlohmann::json(nullptr) : nlohmann::json(render::sha256_hex(f.data));
@@ -127,8 +134,22 @@ nlohmann::json files_json(const std::vector<render::File>& files, const std::str
     arr.push_back(std::move(j));
   }
   nlohmann::json images = nlohmann::json::array();
-  for (const auto& image : stack.images)
-    images.push_back({{"name", image.name}, {"ref", render::image_ref(stack, image)}});
+  for (const auto& image : stack.images) {
+    nlohmann::json j = {{"name", image.name}, {"ref", render::image_ref(stack, image)}};
+    for (const auto& c : result.images) {
+      if (c.image != image.name) continue;
+      nlohmann::json artifacts = nlohmann::json::array();
+      for (const auto& a : c.artifacts)
+        artifacts.push_back(
+            {{"path", a.path}, {"url", dash_null(a.url)}, {"checksum", dash_null(a.checksum)}});
+      j["context"] = "images/" + image.name;
+      j["from"] = c.from;
+      j["parent"] = c.parent.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.parent);
+      j["artifacts"] = std::move(artifacts);
+      j["labels"] = c.labels;
+    }
+    images.push_back(std::move(j));
+  }
   return {{"out", out}, {"written", written}, {"files", arr}, {"images", images}};
 }
 
@@ -243,30 +264,31 @@ int run_render(Context& ctx, const RenderArgs& a) {
   std::optional<render::Templates> templates;
   if (int rc = gather_inputs(ctx, a, all, out, request, templates); rc != kOk) return rc;
   request.templates = &*templates;
-  auto files = render::render_all(request);
-  if (!files) {
-    files.error().sort();
-    const std::size_t errors = print_unique(ctx, files.error());
+  auto rendered = render::render(request);
+  if (!rendered) {
+    rendered.error().sort();
+    const std::size_t errors = print_unique(ctx, rendered.error());
     ctx.err << "stackctl: render failed (" << errors << (errors == 1 ? " error" : " errors")
             << "); nothing was written" << (a.list ? "" : ", " + out + " is unchanged") << '\n';
     if (ctx.options.output == OutputFormat::json)
       ctx.out << nlohmann::json{{"out", out},
                                 {"written", false},
-                                {"diagnostics", to_json(files.error())}}
+                                {"diagnostics", to_json(rendered.error())}}
                      .dump(2)
               << '\n';
     return kFindings;
   }
+  const std::vector<render::File>* files = &rendered->files;
   if (a.list) {
     if (ctx.options.output == OutputFormat::json)
-      ctx.out << files_json(*files, out, false, *stacks.base).dump(2) << '\n';
+      ctx.out << files_json(*rendered, out, false, *stacks.base).dump(2) << '\n';
     else
       for (const auto& f : *files) ctx.out << f.path << '\n';
     return kOk;
   }
   if (int rc = write_output(ctx, a, out, *files); rc != kOk) return rc;
   if (ctx.options.output == OutputFormat::json)
-    ctx.out << files_json(*files, out, true, *stacks.base).dump(2) << '\n';
+    ctx.out << files_json(*rendered, out, true, *stacks.base).dump(2) << '\n';
   ctx.err << "rendered " << files->size() << " files into " << out << '\n';
   return kOk;
 }

@@ -46,7 +46,7 @@ struct DeployInputs {
   model::ImageDelivery delivery = model::ImageDelivery::push;
   std::optional<std::string> spark_role_arn;
   std::string values_file;
-  std::string build_hint;            // "stackctl build STACK --target T --push"
+  std::string build_hint;            // "stackctl build STACK --push"
   const VaultDeps* vault = nullptr;  // --vault: the Vault-sourced spark.env keys from Vault
   Pins pins = Pins::required;
 };

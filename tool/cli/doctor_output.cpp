@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "core/codec/codec.hpp"
+
 namespace stackctl::cli {
 
 namespace {
@@ -15,27 +17,6 @@ const char* colour_of(Severity s) {
 
 std::string severity_word(Severity s) {
   return s == Severity::info ? "note" : doctor::to_string(s);
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  return out;
 }
 
 std::string block(const Finding& f, const Locate& locate) {
@@ -106,15 +87,15 @@ std::string doctor_junit(const doctor::Report& r, const Locate& locate) {
       if (f.code != code) continue;
       const std::string text = "object: " + f.object + "\n" + block(f, locate);
       if (f.severity == Severity::info) {
-        body += "      <system-out>" + xml_escape(text) + "</system-out>\n";
+        body += "      <system-out>" + codec::xml_escape(text) + "</system-out>\n";
       } else {
         ++failures;
         body += "      <failure type=\"" + doctor::to_string(f.severity) + "\" message=\"" +
-                xml_escape(f.object) + "\">" + xml_escape(text) + "</failure>\n";
+                codec::xml_escape(f.object) + "\">" + codec::xml_escape(text) + "</failure>\n";
       }
     }
     cases += "    <testcase classname=\"stackctl.doctor\" name=\"" + code + " " +
-             xml_escape(title) + "\"" +
+             codec::xml_escape(title) + "\"" +
              (body.empty() ? "/>\n" : ">\n" + body + "    </testcase>\n");
   }
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite "

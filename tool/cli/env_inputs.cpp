@@ -5,7 +5,7 @@
 
 namespace stackctl::cli {
 
-std::expected<std::map<std::string, Secret>, EnvValuesFailure> read_spark_env_values(
+std::expected<env_settings::ReadValues, EnvValuesFailure> read_spark_env_inputs(
     Context& ctx, const EnvValuesOptions& options, const std::vector<const model::Stack*>& stacks) {
   ValuesRead values = read_env_values(options.values_file, options.stack_dir, stacks);
   if (values.unreadable.has_errors())
@@ -17,12 +17,22 @@ std::expected<std::map<std::string, Secret>, EnvValuesFailure> read_spark_env_va
     if (!from_vault)
       return std::unexpected(
           EnvValuesFailure{from_vault.error().exit_code, {}, std::move(from_vault.error())});
-    for (auto& [k, v] : *from_vault) values.values.insert_or_assign(k, std::move(v));
+    for (auto& [k, v] : *from_vault) {
+      values.values.insert_or_assign(k, std::move(v));
+      values.origins.erase(k);  // read from its Vault source, which names it
+    }
   }
+  return env_settings::ReadValues{std::move(values.values), std::move(values.origins)};
+}
+
+std::expected<std::map<std::string, Secret>, EnvValuesFailure> read_spark_env_values(
+    Context& ctx, const EnvValuesOptions& options, const std::vector<const model::Stack*>& stacks) {
+  auto read = read_spark_env_inputs(ctx, options, stacks);
+  if (!read) return std::unexpected(std::move(read.error()));
   // Spark settings carried by spark.env keys are judged before anything is written or applied.
-  if (Diagnostics bad = check_env_settings(stacks, values.values); bad.has_errors())
+  if (Diagnostics bad = check_env_settings(stacks, *read); bad.has_errors())
     return std::unexpected(EnvValuesFailure{kFindings, std::move(bad), {}});
-  return std::move(values.values);
+  return std::move(read->values);
 }
 
 VaultDeps real_vault_deps(const vault::Environment& env) {

@@ -16,6 +16,7 @@
 #include "cli/vault_inputs.hpp"
 #include "core/diag.hpp"
 #include "core/secret.hpp"
+#include "core/stack/env_settings.hpp"
 #include "core/stack/model.hpp"
 
 namespace stackctl::cli {
@@ -34,7 +35,13 @@ struct EnvValuesFailure {
   std::optional<VaultFailure> vault;  // set when Vault was the cause
 };
 
-// Values by EnvKey::key. Vault's values replace a values file's for the same field.
+// Values by EnvKey::key, with where each was read, not yet judged (`check` has its core rules
+// judge them: SC028). Vault's values replace a values file's for the same field.
+std::expected<env_settings::ReadValues, EnvValuesFailure> read_spark_env_inputs(
+    Context& ctx, const EnvValuesOptions& options, const std::vector<const model::Stack*>& stacks);
+
+// read_spark_env_inputs, then every Spark setting among the values judged (E_ENV_SETTING, exit
+// kFindings): what render and deploy hand the renderer.
 std::expected<std::map<std::string, Secret>, EnvValuesFailure> read_spark_env_values(
     Context& ctx, const EnvValuesOptions& options, const std::vector<const model::Stack*>& stacks);
 

@@ -62,8 +62,8 @@ std::expected<render::Templates, int> load_templates(Context& ctx,
   return templates;
 }
 
-std::expected<std::map<std::string, Secret>, Diagnostics> parse_values(std::string_view text,
-                                                                       const std::string& file) {
+std::expected<std::map<std::string, Secret>, Diagnostics> parse_values(
+    std::string_view text, const std::string& file, std::map<std::string, SourceLoc>* where) {
   Diagnostics diags;
   auto root = doc::parse(text, file, diags);
   if (!root) {
@@ -90,6 +90,7 @@ std::expected<std::map<std::string, Secret>, Diagnostics> parse_values(std::stri
       continue;
     }
     values.emplace(e.key, Secret(e.value.scalar));
+    if (where != nullptr) where->emplace(e.key, e.value.loc);
   }
   if (diags.has_errors()) return std::unexpected(std::move(diags));
   return values;
@@ -112,13 +113,19 @@ std::optional<std::string> read_values_file(const stdfs::path& path, const std::
   auto text = inside != nullptr ? fs::read_inside(*inside, path, kMaxReferencedFile)
                                 : fs::read_regular_file(path, kMaxReferencedFile);
   if (!text) return text.error().message;
-  auto parsed = parse_values(*text, shown);
+  std::map<std::string, SourceLoc> where;
+  auto parsed = parse_values(*text, shown, &where);
   if (!parsed) {
     out.diags.append(parsed.error());
     return std::nullopt;
   }
-  for (auto& [k, v] : *parsed)
-    if (keys == nullptr || keys->contains(k)) out.values.emplace(k, std::move(v));
+  for (auto& [k, v] : *parsed) {
+    if (keys != nullptr && !keys->contains(k)) continue;
+    if (!out.values.emplace(k, std::move(v)).second) continue;
+    const SourceLoc& at = where[k];
+    out.origins.emplace(k,
+                        at.file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column));
+  }
   return std::nullopt;
 }
 

@@ -34,9 +34,10 @@ std::expected<render::Templates, int> load_templates(Context& ctx,
 
 // A spark.env values file: a YAML mapping of key -> string. Anything else (not a mapping, a value
 // that is a list, a mapping or empty) is reported with file:line:column; values never appear in
-// the messages.
-std::expected<std::map<std::string, Secret>, Diagnostics> parse_values(std::string_view text,
-                                                                       const std::string& file);
+// the messages. With `where`, each key's value's location too (for messages naming file:line).
+std::expected<std::map<std::string, Secret>, Diagnostics> parse_values(
+    std::string_view text, const std::string& file,
+    std::map<std::string, SourceLoc>* where = nullptr);
 
 // The most a file the stack names (a conda environment file, a spark.env values file) may hold.
 // Such files are a few kilobytes; the cap keeps /dev/zero or a log file named by mistake from
@@ -45,6 +46,8 @@ inline constexpr std::size_t kMaxReferencedFile = 1024 * 1024;
 
 struct ValuesRead {
   std::map<std::string, Secret> values;
+  // Where each value was read: "FILE:LINE:COLUMN" of its value in the values file.
+  std::map<std::string, std::string> origins;
   Diagnostics diags;  // malformed values files
   // Files that exist but cannot be read (not a regular file, too large, no permission). A file
   // source's problem is located at its `file` key (sparkEnv.sources[i].file); --values's is not.

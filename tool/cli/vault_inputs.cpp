@@ -188,31 +188,14 @@ app::Error to_app_error(const VaultFailure& failure) {
 }
 
 Diagnostics check_env_settings(const std::vector<const model::Stack*>& stacks,
-                               const std::map<std::string, Secret>& values) {
+                               const env_settings::ReadValues& values) {
   Diagnostics diags;
   std::set<std::string> seen;
   for (const model::Stack* stack : stacks) {
-    const auto& keys = stack->spark_env.keys;
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      const model::EnvKey& k = keys[i];
-      const env_settings::Setting* setting = env_settings::find(k.name);
-      const model::SecretSource* s = find_source(*stack, k.source);
-      auto v = values.find(k.key);
-      if (setting == nullptr || s == nullptr || v == values.end()) continue;
-      if (env_settings::valid(*setting, v->second.reveal())) continue;
-      const std::string from =
-          s->type == model::SecretSourceType::vault
-              ? "Vault secret " + s->mount + "/" + s->path +
-                    (s->version > 0 ? " version " + std::to_string(s->version) : "") + " field \"" +
-                    k.key + "\""
-              : "values file field \"" + k.key + "\"";
-      const std::string path = "sparkEnv.keys[" + std::to_string(i) + "]";
-      const std::string message = "spark.env key " + k.name + " (from " + from +
-                                  ") is not a valid " + std::string(setting->spark_key) +
-                                  ": expected " + std::string(setting->expected) +
-                                  " (the value is not shown)";
-      if (!seen.insert(message).second) continue;
-      diags.error("E_ENV_SETTING", stack->locs.at(path), path, message,
+    for (const auto& bad : env_settings::invalid_values(*stack, values)) {
+      if (!seen.insert(bad.message).second) continue;
+      const std::string path = "sparkEnv.keys[" + std::to_string(bad.key) + "]";
+      diags.error("E_ENV_SETTING", stack->locs.at(path), path, bad.message,
                   "fix the value where it is kept (for Vault: the vault-spark-env module's "
                   "values, then terraform apply)");
     }

@@ -16,6 +16,7 @@
 #include "cli/context.hpp"
 #include "core/diag.hpp"
 #include "core/secret.hpp"
+#include "core/stack/env_settings.hpp"
 #include "core/stack/model.hpp"
 
 namespace stackctl::cli {
@@ -56,8 +57,9 @@ void print_vault_failure(Context& ctx, const VaultFailure& failure);
 app::Error to_app_error(const VaultFailure& failure);
 
 // spark.env keys that carry Spark settings (core/stack/env_settings.hpp) whose value is not valid
-// for that setting, as errors at the key's line naming where the value came from (never the value).
+// for that setting, as errors at the key's line naming where the value came from (never the
+// value): env_settings::invalid_values over each stack, each message once (E_ENV_SETTING).
 Diagnostics check_env_settings(const std::vector<const model::Stack*>& stacks,
-                               const std::map<std::string, Secret>& values);
+                               const env_settings::ReadValues& values);
 
 }  // namespace stackctl::cli

@@ -3,43 +3,11 @@
 #include <array>
 #include <string_view>
 
-#include "core/render/common.hpp"
+#include "core/codec/codec.hpp"
 
 namespace stackctl::deploy {
 
 namespace {
-
-std::string hex_to_bytes(std::string_view hex) {
-  std::string out;
-  out.reserve(hex.size() / 2);
-  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
-  return out;
-}
-
-// RFC 4648 section 5 (URL- and filename-safe alphabet), without '=' padding.
-std::string base64url_nopad(std::string_view bytes) {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16 |
-                   static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8 |
-                   static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 2]));
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(n >> s) & 63];
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    unsigned n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (rest == 2) n |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    if (rest == 2) out += kAlphabet[(n >> 6) & 63];
-  }
-  return out;
-}
 
 std::string join(const std::set<std::string>& items) {
   std::string out;
@@ -73,8 +41,9 @@ std::string tool_of(const std::string& tooling) {
 
 std::string applyset_id(const std::string& name, const std::string& ns, const std::string& kind,
                         const std::string& group) {
-  const std::string digest = render::sha256_hex(name + "." + ns + "." + kind + "." + group);
-  return "applyset-" + base64url_nopad(hex_to_bytes(digest)) + "-v1";
+  return "applyset-" +
+         codec::base64url_nopad(codec::sha256_bytes(name + "." + ns + "." + kind + "." + group)) +
+         "-v1";
 }
 
 std::string ParentRef::id() const {

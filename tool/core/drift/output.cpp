@@ -3,6 +3,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/codec/codec.hpp"
+
 namespace stackctl::drift {
 
 namespace {
@@ -137,34 +139,6 @@ std::string to_json(const Report& report) {
   return j.dump(2) + "\n";
 }
 
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') break;
-        out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 std::string to_junit(const Report& report) {
   const Counts all = count(report.results, "");
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -173,40 +147,40 @@ std::string to_junit(const Report& report) {
          std::to_string(all.error) + "\" skipped=\"" + std::to_string(all.skipped) + "\">\n";
   for (const auto& check : report.checks) {
     const Counts c = count(report.results, check);
-    out += "  <testsuite name=\"" + xml_escape("drift." + check) + "\" tests=\"" +
+    out += "  <testsuite name=\"" + codec::xml_escape("drift." + check) + "\" tests=\"" +
            std::to_string(c.total()) + "\" failures=\"" + std::to_string(c.drifted) +
            "\" errors=\"" + std::to_string(c.error) + "\" skipped=\"" + std::to_string(c.skipped) +
            "\" time=\"0\">\n";
     for (const auto& r : report.results) {
       if (r.check != check) continue;
-      out += "    <testcase classname=\"" + xml_escape("drift." + check) + "\" name=\"" +
-             xml_escape(r.item) + "\"";
+      out += "    <testcase classname=\"" + codec::xml_escape("drift." + check) + "\" name=\"" +
+             codec::xml_escape(r.item) + "\"";
       const std::string at = where(r);
       if (r.location && !r.location->file.empty())
-        out += " file=\"" + xml_escape(r.location->file) + "\"";
+        out += " file=\"" + codec::xml_escape(r.location->file) + "\"";
       if (r.location && r.location->line > 0)
         out += " line=\"" + std::to_string(r.location->line) + "\"";
       out += " time=\"0\"";
-      const std::string body = xml_escape(r.evidence + (at.empty() ? "" : "\nat " + at));
+      const std::string body = codec::xml_escape(r.evidence + (at.empty() ? "" : "\nat " + at));
       switch (r.status) {
         case Status::passed:
           out += "/>\n";
           break;
         case Status::drifted:
           if (r.severity == Severity::advisory)
-            out += ">\n      <system-out>advisory: " + xml_escape(r.summary) + "\n" + body +
+            out += ">\n      <system-out>advisory: " + codec::xml_escape(r.summary) + "\n" + body +
                    "</system-out>\n    </testcase>\n";
           else
-            out += ">\n      <failure type=\"drifted\" message=\"" + xml_escape(r.summary) + "\">" +
-                   body + "</failure>\n    </testcase>\n";
+            out += ">\n      <failure type=\"drifted\" message=\"" + codec::xml_escape(r.summary) +
+                   "\">" + body + "</failure>\n    </testcase>\n";
           break;
         case Status::skipped:
-          out += ">\n      <skipped message=\"" + xml_escape(r.summary + ": " + r.evidence) +
+          out += ">\n      <skipped message=\"" + codec::xml_escape(r.summary + ": " + r.evidence) +
                  "\"/>\n    </testcase>\n";
           break;
         case Status::error:
-          out += ">\n      <error type=\"could-not-check\" message=\"" + xml_escape(r.summary) +
-                 "\">" + body + "</error>\n    </testcase>\n";
+          out += ">\n      <error type=\"could-not-check\" message=\"" +
+                 codec::xml_escape(r.summary) + "\">" + body + "</error>\n    </testcase>\n";
           break;
       }
     }

@@ -41,7 +41,4 @@ std::string to_sarif(const Report& report, const std::string& tool_version);
 // Property values escape % \r \n : , and the message % \r \n, as the runner expects.
 std::string to_github_commands(const Report& report);
 
-// XML text with & < > " ' escaped and characters XML 1.0 forbids (controls but \t \n \r) dropped.
-std::string xml_escape(const std::string& text);
-
 }  // namespace stackctl::drift

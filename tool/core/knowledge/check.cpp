@@ -457,7 +457,7 @@ void sc021(const Facts& f, Report& r) {
 }  // namespace
 
 // clang-format off
-constexpr std::array<Rule, 27> kRules{{
+constexpr std::array<Rule, 28> kRules{{
     {{"SC001", "PySpark client on a different Spark line than the server", Severity::error,
       "versions.spark, versions.pyspark"}, sc001},
     {{"SC002", "PySpark client newer than the Spark server", Severity::error,
@@ -522,6 +522,8 @@ constexpr std::array<Rule, 27> kRules{{
     {{"SC027", "AWS keys in spark.env that S3A never reads (IRSA on eks)", Severity::warning,
       "targets[].kind, services.external.objectStore (kind, credentialsSecret), sparkEnv.keys"},
      detail::sc027},
+    {{"SC028", "spark.env value from Vault or a values file not valid for its Spark setting",
+      Severity::error, "sparkEnv.keys, values read by --values or --vault"}, detail::sc028},
 }};
 // clang-format on
 
@@ -533,12 +535,14 @@ const rules::Spec* find_rule(std::string_view code) {
 }
 
 std::vector<Finding> run_rules(std::span<const Rule> list, const model::Stack& stack,
-                               const catalog::Catalog& catalog) {
-  return rules::run(list, derive_facts(stack, catalog));
+                               const catalog::Catalog& catalog,
+                               const env_settings::ReadValues* env_values) {
+  return rules::run(list, derive_facts(stack, catalog, env_values));
 }
 
-std::vector<Finding> check_stack(const model::Stack& stack, const catalog::Catalog& catalog) {
-  return run_rules(kRules, stack, catalog);
+std::vector<Finding> check_stack(const model::Stack& stack, const catalog::Catalog& catalog,
+                                 const env_settings::ReadValues* env_values) {
+  return run_rules(kRules, stack, catalog, env_values);
 }
 
 }  // namespace stackctl::check

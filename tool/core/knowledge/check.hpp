@@ -44,18 +44,21 @@ using Rule = rules::Rule<Facts, Finding>;
 
 // The rule table, in code order. Codes are stable: never renumber or reuse one; retire a rule by
 // leaving its row (with a run function that finds nothing).
-extern const std::array<Rule, 27> kRules;
+extern const std::array<Rule, 28> kRules;
 
 // The row for `code`, or nullptr.
 const rules::Spec* find_rule(std::string_view code);
 
 // Runs `rules` (kRules, or a reordering of it) over facts derived from `stack`. Findings come
 // grouped by rule in the order of `rules`, within a rule in the stack's order (images, jars).
+// `env_values`: the spark.env values read for check (values files, Vault), or nullptr.
 std::vector<Finding> run_rules(std::span<const Rule> rules, const model::Stack& stack,
-                               const catalog::Catalog& catalog);
+                               const catalog::Catalog& catalog,
+                               const env_settings::ReadValues* env_values = nullptr);
 
 // Runs every rule of kRules over `stack` (as loaded for one target), in code order. No finding
-// means it passed.
-std::vector<Finding> check_stack(const model::Stack& stack, const catalog::Catalog& catalog);
+// means it passed. With `env_values`, the Spark settings among them are judged (SC028).
+std::vector<Finding> check_stack(const model::Stack& stack, const catalog::Catalog& catalog,
+                                 const env_settings::ReadValues* env_values = nullptr);
 
 }  // namespace stackctl::check

@@ -147,8 +147,11 @@ std::optional<JarAt> find_jar(const model::Stack& stack, std::string_view fam) {
   return std::nullopt;
 }
 
-Facts derive_facts(const model::Stack& stack, const catalog::Catalog& catalog) {
-  return Deriver(stack, catalog).run();
+Facts derive_facts(const model::Stack& stack, const catalog::Catalog& catalog,
+                   const env_settings::ReadValues* env_values) {
+  Facts f = Deriver(stack, catalog).run();
+  f.env_values = env_values;
+  return f;
 }
 
 }  // namespace stackctl::check

@@ -11,6 +11,7 @@
 
 #include "core/knowledge/catalog.hpp"
 #include "core/knowledge/version.hpp"
+#include "core/stack/env_settings.hpp"
 #include "core/stack/model.hpp"
 
 namespace stackctl::check {
@@ -89,6 +90,9 @@ struct Facts {
   std::optional<HadoopAwsMismatch> hadoop_aws_mismatch;
   std::optional<SdkTarget> sdk;
   std::vector<Unparsable> unparsable;  // in the order found, one per key
+  // spark.env values the command read for check (`check --values FILE`, `check --vault`), read by
+  // the CLI before any rule runs; nullptr when it read none (SC023 then names what was not judged).
+  const env_settings::ReadValues* env_values = nullptr;
 
   // Severity for a rule comparing with the line's data: a warning when that data is unsure
   // (low confidence; medium too when `hadoop_data`). Needs `line`.
@@ -97,8 +101,10 @@ struct Facts {
   std::string unsure_note(bool hadoop_data) const;
 };
 
-// Derives every fact the rules read. `stack` and `catalog` must outlive the result.
-Facts derive_facts(const model::Stack& stack, const catalog::Catalog& catalog);
+// Derives every fact the rules read. `stack`, `catalog` and `env_values` (may be nullptr) must
+// outlive the result.
+Facts derive_facts(const model::Stack& stack, const catalog::Catalog& catalog,
+                   const env_settings::ReadValues* env_values = nullptr);
 
 // The jar at `group:artifact`, the first one in artifacts.jars; nullopt when absent.
 std::optional<JarAt> find_jar(const model::Stack& stack, std::string_view family);

@@ -20,9 +20,9 @@ std::string unseen_source(const model::SecretSource& s, const std::string& field
     case model::SecretSourceType::vault:
       return "Vault secret " + s.mount + "/" + s.path +
              (s.version > 0 ? " version " + std::to_string(s.version) : "") + " field \"" + field +
-             "\"; check does not read Vault";
+             "\"; check read no Vault value for it";
     case model::SecretSourceType::file:
-      return "values file " + s.path + " field \"" + field + "\"; check reads no values file";
+      return "values file " + s.path + " field \"" + field + "\"; check read no values file for it";
     case model::SecretSourceType::kubernetes_secret:
       return "Kubernetes Secret " + s.secret + " key \"" + field +
              "\"; check reads no cluster, and render and deploy do not either (the pods read it "
@@ -56,6 +56,8 @@ void sc023(const Facts& f, rules::Report<Finding>& r) {
     const env_settings::Setting* s = env_settings::find(keys[i].name);
     const model::SecretSource* src = source_of(*f.stack, keys[i].source);
     if (s == nullptr || src == nullptr) continue;
+    // A value read by --values or --vault is judged by SC028 instead.
+    if (f.env_values != nullptr && f.env_values->values.contains(keys[i].key)) continue;
     const std::string path = "sparkEnv.keys[" + std::to_string(i) + "]";
     const bool judged_later = src->type != model::SecretSourceType::kubernetes_secret;
     Finding out{{Severity::info,
@@ -64,7 +66,8 @@ void sc023(const Facts& f, rules::Report<Finding>& r) {
                  path,
                  "spark.env key " + keys[i].name + " sets " + std::string(s->spark_key) + " from " +
                      unseen_source(*src, keys[i].key) + ", so this setting was not judged",
-                 judged_later ? "`stackctl render` and `stackctl deploy` judge it (E_ENV_SETTING) "
+                 judged_later ? "pass `--vault` or `--values FILE` to have check judge it; "
+                                "`stackctl render` and `stackctl deploy` judge it (E_ENV_SETTING) "
                                 "when they read the value, before anything is written or applied"
                               : "make sure the Secret holds " + std::string(s->expected)},
                 {}};
@@ -103,6 +106,23 @@ void sc024(const Facts& f, rules::Report<Finding>& r) {
           "spark.sql.catalog.spark_catalog.type: hive (Iceberg beside Hive tables in the "
           "metastore), or a catalog of its own; or remove the extension"},
          {}});
+}
+
+void sc028(const Facts& f, rules::Report<Finding>& r) {
+  if (f.env_values == nullptr) return;
+  for (const auto& bad : env_settings::invalid_values(*f.stack, *f.env_values)) {
+    const std::string path = "sparkEnv.keys[" + std::to_string(bad.key) + "]";
+    Finding out{{Severity::error,
+                 {},
+                 f.stack->locs.at(path),
+                 path,
+                 bad.message,
+                 "write " + std::string(bad.setting->expected) +
+                     " where the value is kept (for Vault: the vault-spark-env module's values, "
+                     "then terraform apply)"},
+                {}};
+    r.add(std::move(out));
+  }
 }
 
 }  // namespace stackctl::check::detail

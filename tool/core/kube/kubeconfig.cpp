@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/codec/codec.hpp"
 #include "core/stack/doc.hpp"
 
 namespace stackctl::kube::config {
@@ -62,7 +63,7 @@ class Reader {
   std::string data(const doc::Node& map, const char* key, const std::string& where) {
     const std::string text = string(map, key, where);
     if (text.empty()) return {};
-    auto bytes = decode_base64(text);
+    auto bytes = codec::base64_decode(text);
     if (!bytes) {
       error(*map.find(key), where + "." + key, "is not base64",
             "the *-data fields hold the PEM file's bytes in base64 (base64 -w0 FILE)");
@@ -255,56 +256,6 @@ Diagnostic not_defined(const Config& config, const std::string& what, const std:
 }
 
 }  // namespace
-
-std::optional<std::string> decode_base64(std::string_view text) {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::uint32_t bits = 0;
-  int count = 0;
-  std::size_t padding = 0;
-  for (const char c : text) {
-    if (c == '\n' || c == '\r' || c == ' ') continue;
-    if (c == '=') {
-      ++padding;
-      continue;
-    }
-    if (padding > 0) return std::nullopt;  // data after padding
-    const auto v = kAlphabet.find(c);
-    if (v == std::string_view::npos) return std::nullopt;
-    bits = (bits << 6) | static_cast<std::uint32_t>(v);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out.push_back(static_cast<char>((bits >> count) & 0xFF));
-    }
-  }
-  if (padding > 2 || count >= 6) return std::nullopt;
-  return out;
-}
-
-std::string encode_base64(std::string_view bytes) {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
-                   (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                   static_cast<unsigned char>(bytes[i + 2]);
-    for (int shift = 18; shift >= 0; shift -= 6) out.push_back(kAlphabet[(n >> shift) & 63]);
-  }
-  if (i < bytes.size()) {
-    std::uint32_t n = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (i + 1 < bytes.size())
-      n |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
 
 std::expected<Config, Diagnostics> parse(const File& file) {
   Reader r(file.path);

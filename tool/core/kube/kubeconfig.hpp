@@ -111,8 +111,4 @@ struct Selection {
 // user with both token and tokenFile uses the token, as client-go does.
 std::expected<Selection, Diagnostic> select(const Config& config, const Overrides& overrides);
 
-// base64 (standard alphabet, padding optional); nullopt when `text` is not base64.
-std::optional<std::string> decode_base64(std::string_view text);
-std::string encode_base64(std::string_view bytes);
-
 }  // namespace stackctl::kube::config

@@ -104,7 +104,10 @@ void emit(const Json& v, int indent, std::string& out) {
 }  // namespace
 
 std::string yaml_quote(std::string_view s) {
-  if (can_be_plain(s)) return std::string(s);
+  return can_be_plain(s) ? std::string(s) : yaml_double_quoted(s);
+}
+
+std::string yaml_double_quoted(std::string_view s) {
   std::string q = "\"";
   for (const char c : s) {
     switch (c) {

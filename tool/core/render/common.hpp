@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/codec/codec.hpp"
 #include "core/knowledge/catalog.hpp"
 #include "core/stack/model.hpp"
 
@@ -49,7 +50,8 @@ std::optional<std::int64_t> spark_size_mib(const std::string& size);
 // given, else Spark's default max(384 MiB, 10% of memory). "2432Mi".
 std::string pod_memory(const std::string& memory, const std::string& overhead);
 
-// Lower-case hex SHA-256 of `data` (config checksums on pod templates).
-std::string sha256_hex(std::string_view data);
+// Lower-case hex SHA-256 of `data` (config checksums on pod templates): libcrypto's, see
+// core/codec/codec.hpp.
+using codec::sha256_hex;
 
 }  // namespace stackctl::render

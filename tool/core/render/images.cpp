@@ -100,7 +100,7 @@ void add_conda_files(const Request& request, const model::Image& image,
 ImageContext render_image(const Request& request, std::size_t index, Output& out) {
   const model::Stack& stack = *request.base;
   const model::Image& image = stack.images[index];
-  ImageContext context{image.name, {}, {}};
+  ImageContext context{image.name, {}, {}, {}, {}, {}, {}};
   std::string why;
   const auto recipe = resolve_recipe(stack, image, *request.templates, why);
   if (!recipe) {
@@ -111,6 +111,11 @@ ImageContext render_image(const Request& request, std::size_t index, Output& out
     return context;
   }
   Data view = image_view(request, image, *recipe);
+  context.ref = view.get("ref")->string_value();
+  context.from = view.get("from")->string_value();
+  context.parent = view.get("parent")->string_value();
+  context.labels = image_labels(stack, image, context_tag(request, image),
+                                request.image_tags.contains(image.name));
   // artifacts.txt says which artifacts the context needs: the view it is rendered with records
   // each artifact whose path it writes, so the build gets them as data, not by reading it back.
   ArtifactUses uses;
@@ -177,11 +182,14 @@ std::optional<std::string> resolve_recipe(const model::Stack& stack, const model
 }
 
 void render_images(const Request& request, Output& out) {
-  for (auto& context : render_image_contexts(request, out))
+  for (auto& context : render_image_contexts(request, out)) {
     for (auto& f : context.files) {
       f.path = "images/" + context.image + "/" + f.path;
       out.files.push_back(std::move(f));
     }
+    context.files.clear();
+    out.images.push_back(std::move(context));
+  }
 }
 
 }  // namespace stackctl::render::detail

@@ -2,6 +2,7 @@
 // image, what its context holds besides the recipe, and the view its templates see.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,14 @@ struct ArtifactUses {
 // The tag of `image` in its build context: Request::image_tags when it names the image, else the
 // expanded tag (with the {inputs} placeholder).
 std::string context_tag(const Request& request, const model::Image& image);
+
+// The labels `image`'s Dockerfile sets (LABEL key="value", before the build-args CREATED and
+// SOURCE), unquoted: check_image::expected_labels plus the OCI ones. `final_tag`: the image's tag
+// is known (Request::image_tags), not a placeholder; it replaces the placeholder
+// check_image::expected_labels writes for a tag with {inputs}.
+std::map<std::string, std::string> image_labels(const model::Stack& stack,
+                                                const model::Image& image, const std::string& tag,
+                                                bool final_tag);
 
 // The view of `image`'s recipe templates: every key the built-in templates use is defined for
 // every recipe (false or empty where it does not apply), so any template may use any of them.

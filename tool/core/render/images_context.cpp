@@ -1,5 +1,6 @@
 // What a build context holds besides its recipe: the artifacts the fetcher places and the conda
 // environment files.
+#include "core/kube/object.hpp"
 #include "core/render/images.hpp"
 
 namespace stackctl::render::detail {
@@ -25,26 +26,9 @@ std::string maven_url(const std::string& mirror, const model::MavenCoordinate& c
   return base + "/" + c.repository_path();
 }
 
-// A YAML double-quoted scalar: '"' and '\\' escaped, and control characters as escapes (validate
-// refuses them in a stack, so this is the second line of defence), so a package spec stays one
-// list item whatever it holds.
+// YAML double-quoted scalar (newlines and control characters escaped too).
 std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20 || byte == 0x7F) {
-      constexpr char digits[] = "0123456789abcdef";
-      out += "\\x";
-      out += digits[byte >> 4];
-      out += digits[byte & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+  return kube::yaml_double_quoted(s);
 }
 
 // True when a conda spec names `package` ("python", "python=3.11", "python >=3.11").

@@ -91,10 +91,11 @@ Data artifact_data(const ContextArtifact& a, ArtifactUses* uses) {
   return d;
 }
 
-// `final_tag`: the image's tag is known (Request::image_tags), not a placeholder; it replaces the
-// placeholder check_image::expected_labels writes for a tag with {inputs}.
-Data labels_view(const model::Stack& stack, const model::Image& image, const std::string& tag,
-                 bool final_tag) {
+}  // namespace
+
+std::map<std::string, std::string> image_labels(const model::Stack& stack,
+                                                const model::Image& image, const std::string& tag,
+                                                bool final_tag) {
   // The io.stackctl.* set is exactly what `check --image` expects; the OCI ones are added here.
   std::map<std::string, std::string> labels = check_image::expected_labels(stack, image);
   labels["org.opencontainers.image.title"] = image.name;
@@ -106,6 +107,12 @@ Data labels_view(const model::Stack& stack, const model::Image& image, const std
   } else {
     labels.emplace("org.opencontainers.image.version", tag);
   }
+  return labels;
+}
+
+namespace {
+
+Data labels_view(const std::map<std::string, std::string>& labels) {
   list out;
   for (const auto& [key, value] : labels) {
     Data l;
@@ -271,7 +278,8 @@ Data image_view(const Request& request, const model::Image& image, const std::st
   view.set("from_image", parent != nullptr);
   view.set("parent", parent != nullptr ? parent->name : "");
   view.set("versions", versions_view(stack, image));
-  view.set("labels", labels_view(stack, image, tag, request.image_tags.contains(image.name)));
+  view.set("labels",
+           labels_view(image_labels(stack, image, tag, request.image_tags.contains(image.name))));
   view.set("created_default", kCreatedDefault);
   const std::string source = stack.file.empty() ? stack.metadata.name : base_name(stack.file);
   view.set("source_default", "\"" + dockerfile_quoted(source) + "\"");

@@ -21,6 +21,7 @@ using Data = kainjow::mustache::data;
 struct Output {
   std::vector<File> files;
   std::map<std::string, std::vector<Manifest>> manifests;  // by target, in emit order
+  std::vector<ImageContext> images;                        // Result::images (no files)
   Diagnostics diags;
 };
 

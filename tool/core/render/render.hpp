@@ -103,6 +103,12 @@ struct ImageContext {
   std::string image;
   std::vector<File> files;
   std::vector<ContextArtifact> artifacts;
+  std::string ref;     // repository:tag, as the context's Dockerfile names it ("# Reference:")
+  std::string from;    // what FROM resolves to (the BASE_IMAGE build argument's default)
+  std::string parent;  // the stack's image it is built FROM, or "" for an external base
+  // The labels its Dockerfile sets, unquoted (besides org.opencontainers.image.created and
+  // .source, which are the build arguments CREATED and SOURCE).
+  std::map<std::string, std::string> labels;
 };
 
 // One Kubernetes object of a target, as render made it: `text` is the expansion of its template
@@ -124,6 +130,10 @@ struct Result {
   std::vector<File> files;  // sorted by path
   // By target name; each list in apply order (the order of the NN- prefixes of their paths).
   std::map<std::string, std::vector<Manifest>> manifests;
+  // Each build context as data, in the stack's order of images: its ref, FROM and artifacts, so
+  // that callers never read them back from the rendered Dockerfile or artifacts.txt. `files` is
+  // empty here: the context's files are in `files` above, under images/<image>/.
+  std::vector<ImageContext> images;
 };
 
 // Renders everything. Every problem (a template that uses an unknown variable, a required

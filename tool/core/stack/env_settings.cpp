@@ -59,3 +59,48 @@ bool valid(const Setting& s, std::string_view value) {
 }
 
 }  // namespace stackctl::env_settings
+
+namespace stackctl::env_settings {
+
+namespace {
+
+const model::SecretSource* source_of(const model::Stack& stack, const std::string& name) {
+  for (const auto& s : stack.spark_env.sources)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+// Where the value of `k` was read, for a message: never the value itself.
+std::string origin_of(const model::EnvKey& k, const model::SecretSource& s,
+                      const ReadValues& read) {
+  const std::string field = " field \"" + k.key + "\"";
+  if (auto o = read.origins.find(k.key); o != read.origins.end())
+    return "values file " + o->second + field;
+  if (s.type == model::SecretSourceType::vault)
+    return "Vault secret " + s.mount + "/" + s.path +
+           (s.version > 0 ? " version " + std::to_string(s.version) : "") + field;
+  if (s.type == model::SecretSourceType::file) return "values file " + s.path + field;
+  return "Kubernetes Secret " + s.secret + " key \"" + k.key + "\"";
+}
+
+}  // namespace
+
+std::vector<InvalidValue> invalid_values(const model::Stack& stack, const ReadValues& read) {
+  std::vector<InvalidValue> out;
+  const auto& keys = stack.spark_env.keys;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const model::EnvKey& k = keys[i];
+    const Setting* setting = find(k.name);
+    const model::SecretSource* s = source_of(stack, k.source);
+    auto v = read.values.find(k.key);
+    if (setting == nullptr || s == nullptr || v == read.values.end()) continue;
+    if (valid(*setting, v->second.reveal())) continue;
+    out.push_back({i, setting,
+                   "spark.env key " + k.name + " (from " + origin_of(k, *s, read) +
+                       ") is not a valid " + std::string(setting->spark_key) + ": expected " +
+                       std::string(setting->expected) + " (the value is not shown)"});
+  }
+  return out;
+}
+
+}  // namespace stackctl::env_settings

@@ -274,7 +274,7 @@ enum class TargetKind { minikube, eks };
 const char* to_string(TargetKind k);
 
 // How a target's images reach its cluster (`targets[].images`, docs/stack-file.md):
-//  push           `stackctl build --target T --push` pushes them to the (target's) registry and
+//  push           `stackctl build --push` pushes them to the (base stack's) registry and
 //                 records their digests; deploy runs them by digest (an eks target's registry is
 //                 its ECR repository);
 //  minikube_load  `stackctl deploy` exports each from the builder's store as an archive and runs

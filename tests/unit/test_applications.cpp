@@ -383,3 +383,41 @@ TEST_CASE("submit --wait: a driver stuck Pending times out with the scheduler's 
       "application pi-r1 did not finish within 60s: driver pod pi-r1-driver pending (Unschedulable)"));
   CHECK(r.error().message.find("D_INSUFFICIENT_RESOURCES") != std::string::npos);
 }
+
+TEST_CASE("submit --wait: spark-submit forbidden to create the driver fails with the log's rule") {
+  const auto s = load(stack_with(kApps));
+  testing::KubeFake k;
+  deployed(k);
+  StagingClock clock;
+  clock.stage = [&](int n) {
+    if (n != 1) return;
+    Json job = *k.find("Job", "spark", "pi-r1");
+    job["status"] = {{"failed", 1}};
+    k.put(job);
+    k.put({{"apiVersion", "v1"},
+           {"kind", "Pod"},
+           {"metadata",
+            {{"name", "pi-r1-x7k2p"}, {"namespace", "spark"}, {"labels", {{"job-name", "pi-r1"}}}}},
+           {"spec", {{"containers", Json::array({{{"name", "spark-submit"}}})}}},
+           {"status",
+            {{"phase", "Failed"},
+             {"containerStatuses",
+              Json::array({{{"name", "spark-submit"},
+                            {"ready", false},
+                            {"restartCount", 0},
+                            {"state", {{"terminated", {{"reason", "Error"}, {"exitCode", 1}}}}}}})}}}});
+    k.log_text["spark/pi-r1-x7k2p/spark-submit"] =
+        "Exception in thread \"main\" io.fabric8.kubernetes.client.KubernetesClientException: "
+        "Failure executing: POST at: https://kubernetes.default.svc/api/v1/namespaces/spark/pods. "
+        "Message: pods is forbidden: User \"system:serviceaccount:spark:spark\" cannot create "
+        "resource \"pods\" in API group \"\" in the namespace \"spark\".\n";
+  };
+  Lines progress;
+  auto r = app::submit(request(s, true), k, clock, progress);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == app::SubmitError::Kind::failed);
+  CHECK(r.error().message.starts_with(
+      "application pi-r1 failed: the submitter Job pi-r1 failed before a driver pod appeared"));
+  INFO(r.error().message);
+  CHECK(r.error().message.find("D_DRIVER_RBAC") != std::string::npos);
+}

@@ -121,7 +121,8 @@ wait_run() {
   ( set +e; submit --run "$1" --wait --timeout "$2" > "$W/$1.out" 2> "$W/$1.err"; echo $? > "$W/$1.rc" ) &
   BG=$!
 }
-finish() { wait "$BG" || true; BG=; cat "$W/$1.rc"; }
+# finish RUN: waits for it (in this shell: $BG is its child) and sets rc.
+finish() { wait "$BG" || true; BG=; rc=$(cat "$W/$1.rc"); }
 
 step "driver pending, running, then Succeeded: exit 0"
 wait_run r2 60s
@@ -131,7 +132,7 @@ sleep 3
 put_status pi-r2-driver '{"phase":"Running","containerStatuses":[{"name":"spark-kubernetes-driver","ready":true,"restartCount":0,"image":"registry.local/app:test","imageID":"","state":{"running":{"startedAt":"2026-12-01T10:00:00Z"}}}]}'
 sleep 3
 put_status pi-r2-driver '{"phase":"Succeeded","containerStatuses":[{"name":"spark-kubernetes-driver","ready":false,"restartCount":0,"image":"registry.local/app:test","imageID":"","state":{"terminated":{"reason":"Completed","exitCode":0}}}]}'
-rc=$(finish r2)
+finish r2
 [ "$rc" = 0 ] || { cat "$W/r2.err"; fail "succeeded run exit $rc, want 0"; }
 grep -q "driver pod pi-r2-driver running, 0 executors up" "$W/r2.err" || { cat "$W/r2.err"; fail "r2: no running line"; }
 grep -q "driver pod pi-r2-driver succeeded" "$W/r2.err" || { cat "$W/r2.err"; fail "r2: no succeeded line"; }
@@ -141,7 +142,7 @@ step "driver Failed with OOMKilled: exit 7 and D_OOMKILLED"
 wait_run r3 60s
 sleep 2; driver r3
 put_status pi-r3-driver '{"phase":"Failed","containerStatuses":[{"name":"spark-kubernetes-driver","ready":false,"restartCount":0,"image":"registry.local/app:test","imageID":"","state":{"terminated":{"reason":"OOMKilled","exitCode":137}}}]}'
-rc=$(finish r3)
+finish r3
 [ "$rc" = 7 ] || { cat "$W/r3.err"; fail "OOMKilled run exit $rc, want 7"; }
 grep -q "application pi-r3 failed: driver pod pi-r3-driver failed" "$W/r3.err" || { cat "$W/r3.err"; fail "r3 message"; }
 grep -q "D_OOMKILLED Pod $NS/pi-r3-driver" "$W/r3.err" || { cat "$W/r3.err"; fail "r3: no D_OOMKILLED"; }
@@ -158,4 +159,5 @@ took=$(( $(date +%s) - start ))
 grep -q "application pi-r4 did not finish within 6s: driver pod pi-r4-driver pending (Unschedulable)" "$W/r4.err" \
   || { cat "$W/r4.err"; fail "r4 message"; }
 grep -q "D_INSUFFICIENT_RESOURCES" "$W/r4.err" || { cat "$W/r4.err"; fail "r4: no D_INSUFFICIENT_RESOURCES"; }
+echo "-- what the OOMKilled and the stuck runs printed on stderr:"; cat "$W/r3.err" "$W/r4.err"
 echo "submit on the real apiserver: all passed"

@@ -121,16 +121,26 @@ void read_secrets(Reader& r, ReadContext& ctx, std::vector<model::AppSecret>& ou
 void check_credential_conf(ReadContext& ctx, const std::string& key, SourceLoc at,
                            const std::string& path) {
   if (!is_credential_key(key)) return;
+  // The variable the AWS SDK reads for an S3A credential; a placeholder for any other.
+  const bool s3a = key.find("fs.s3a.") != std::string::npos;
+  const std::string env = !s3a                                 ? "<ENV_NAME>"
+                          : key.ends_with(".access.key")       ? "AWS_ACCESS_KEY_ID"
+                          : key.ends_with(".session.token")    ? "AWS_SESSION_TOKEN"
+                                                               : "AWS_SECRET_ACCESS_KEY";
+  const std::string ref = env + "=<secret name>:<key>";
   ctx.diags.error(
       "E_CONF_CREDENTIAL", at, path,
       key + " holds a credential: a value here would sit in the stack file, in spark-defaults "
             "and on the spark-submit command line",
-      "reference a Kubernetes Secret instead: in the application's `secrets:` write "
-      "{env: AWS_SECRET_ACCESS_KEY, secret: <secret name>, key: <key>}, which stackctl passes as "
-      "spark.kubernetes.driver.secretKeyRef.AWS_SECRET_ACCESS_KEY=<secret name>:<key> and "
-      "spark.kubernetes.executor.secretKeyRef.AWS_SECRET_ACCESS_KEY=<secret name>:<key> (S3A "
-      "reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment); on an eks target "
-      "use IRSA instead: the spark ServiceAccount's IAM role, and no keys at all");
+      "reference a Kubernetes Secret instead: in the application's `secrets:` write {env: " +
+          env + ", secret: <secret name>, key: <key>}, which stackctl passes as "
+                "spark.kubernetes.driver.secretKeyRef." +
+          ref + " and spark.kubernetes.executor.secretKeyRef." + ref +
+          (s3a ? " (S3A reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from "
+                 "the environment)"
+               : "") +
+          "; on an eks target use IRSA instead: the spark ServiceAccount's IAM role, and no keys "
+          "at all");
 }
 
 void read_applications(Reader& parent, ReadContext& ctx, std::vector<model::Application>& out) {

@@ -34,7 +34,9 @@ const std::string kApps = R"(applications:
 targets:
 )";
 
-std::string stack_with(const std::string& apps) { return with("targets:\n", apps); }
+std::string stack_with(const std::string& apps) {
+  return with("targets:\n", apps);
+}
 
 Diagnostics validate(const std::string& text) {
   return validate_stack(text, "s.yaml", &catalog::builtin_catalog());
@@ -59,7 +61,8 @@ TEST_CASE("applications: every field is read into the model") {
   CHECK(a.image == "base");
   CHECK(a.main_resource == "local:///opt/spark/examples/src/main/python/pi.py");
   CHECK(a.arguments == std::vector<std::string>{"100"});
-  CHECK(a.env == std::vector<std::pair<std::string, std::string>>{{"PI_OUTPUT", "s3a://results/pi"}});
+  CHECK(a.env ==
+        std::vector<std::pair<std::string, std::string>>{{"PI_OUTPUT", "s3a://results/pi"}});
   CHECK(a.driver.memory == "2g");
   CHECK(a.executor.instances == 3);
   CHECK(a.executor.memory_overhead == "1g");
@@ -92,7 +95,8 @@ TEST_CASE("applications: bad inputs are located errors with a hint") {
     CHECK(e->hint == "did you mean \"base\"?");
   }
   SECTION("a deploy mode that is not cluster or client") {
-    const auto d = validate(stack_with(with("    arguments:", "    deployMode: clustre\n    arguments:", kApps)));
+    const auto d = validate(
+        stack_with(with("    arguments:", "    deployMode: clustre\n    arguments:", kApps)));
     CHECK(test::dump(d).find("did you mean \"cluster\"") != std::string::npos);
   }
   SECTION("two applications with one name") {
@@ -114,9 +118,11 @@ TEST_CASE("applications: a credential in conf is refused with the secretKeyRef f
   CHECK(e->message ==
         "spark.hadoop.fs.s3a.secret.key holds a credential: a value here would sit in the stack "
         "file, in spark-defaults and on the spark-submit command line");
-  CHECK(e->hint.find("spark.kubernetes.driver.secretKeyRef.AWS_SECRET_ACCESS_KEY=<secret name>:<key>") !=
+  CHECK(e->hint.find(
+            "spark.kubernetes.driver.secretKeyRef.AWS_SECRET_ACCESS_KEY=<secret name>:<key>") !=
         std::string::npos);
-  CHECK(e->hint.find("spark.kubernetes.executor.secretKeyRef.AWS_SECRET_ACCESS_KEY=<secret name>:<key>") !=
+  CHECK(e->hint.find(
+            "spark.kubernetes.executor.secretKeyRef.AWS_SECRET_ACCESS_KEY=<secret name>:<key>") !=
         std::string::npos);
   CHECK(e->hint.find("IRSA") != std::string::npos);
   CHECK(format_diagnostic(*e).find(std::string("abc")) == std::string::npos);
@@ -142,7 +148,8 @@ TEST_CASE("applications: which Spark properties count as credentials") {
 }
 
 TEST_CASE("applications: the stack's spark.conf refuses credentials too") {
-  const auto d = validate(with("services:\n", "spark:\n  conf:\n    spark.hadoop.fs.s3a.access.key: AKIA\nservices:\n"));
+  const auto d = validate(with(
+      "services:\n", "spark:\n  conf:\n    spark.hadoop.fs.s3a.access.key: AKIA\nservices:\n"));
   const Diagnostic* e = find_code(d, "E_CONF_CREDENTIAL");
   REQUIRE(e != nullptr);
   CHECK(e->path == "spark.conf.spark.hadoop.fs.s3a.access.key");
@@ -152,15 +159,16 @@ TEST_CASE("applications: an env value named like a credential is refused") {
   const auto d = validate(stack_with(with("PI_OUTPUT", "DB_PASSWORD", kApps)));
   const Diagnostic* e = find_code(d, "E_CONF_CREDENTIAL");
   REQUIRE(e != nullptr);
-  CHECK(e->hint == "name the Secret that holds it under `secrets:` instead: {env: DB_PASSWORD, "
-                   "secret: <secret name>, key: <key>}");
+  CHECK(e->hint ==
+        "name the Secret that holds it under `secrets:` instead: {env: DB_PASSWORD, "
+        "secret: <secret name>, key: <key>}");
 }
 
 namespace {
 
 submit::Submission submission(const model::Stack& s, const std::string& run = "r1") {
-  auto built = submit::build(s, *s.find_application("pi"),
-                             {run, "spark", "registry.local/base@sha256:abc"});
+  auto built =
+      submit::build(s, *s.find_application("pi"), {run, "spark", "registry.local/base@sha256:abc"});
   REQUIRE(built);
   return *built;
 }
@@ -190,8 +198,10 @@ TEST_CASE("submit: the submitter Job runs spark-submit in cluster mode with the 
   CHECK(has("spark.kubernetes.container.image=registry.local/base@sha256:abc"));
   CHECK(has("spark.kubernetes.authenticate.driver.serviceAccountName=spark"));
   CHECK(has("spark.kubernetes.driver.label.stackctl.dev/run=r1"));
-  CHECK(has("spark.kubernetes.driver.secretKeyRef.AWS_ACCESS_KEY_ID=aws-credentials:access-key-id"));
-  CHECK(has("spark.kubernetes.executor.secretKeyRef.AWS_ACCESS_KEY_ID=aws-credentials:access-key-id"));
+  CHECK(
+      has("spark.kubernetes.driver.secretKeyRef.AWS_ACCESS_KEY_ID=aws-credentials:access-key-id"));
+  CHECK(has(
+      "spark.kubernetes.executor.secretKeyRef.AWS_ACCESS_KEY_ID=aws-credentials:access-key-id"));
   CHECK(has("spark.driver.memory=2g"));
   CHECK(has("spark.executor.instances=3"));
   CHECK(has("spark.executor.memoryOverhead=1g"));
@@ -210,11 +220,13 @@ TEST_CASE("submit: bad run ids, long names and client mode are refused with a re
   const auto& app = *s.find_application("pi");
   auto bad = submit::build(s, app, {"Run_1", "spark", "img"});
   REQUIRE_FALSE(bad);
-  CHECK(bad.error() == "run id \"Run_1\" is not a DNS label: use lower-case letters, digits and '-'");
+  CHECK(bad.error() ==
+        "run id \"Run_1\" is not a DNS label: use lower-case letters, digits and '-'");
   auto long_name = submit::build(s, app, {std::string(61, 'a'), "spark", "img"});
   REQUIRE_FALSE(long_name);
   CHECK(long_name.error().find("more than 63") != std::string::npos);
-  const auto client = load(stack_with(with("    arguments:", "    deployMode: client\n    arguments:", kApps)));
+  const auto client =
+      load(stack_with(with("    arguments:", "    deployMode: client\n    arguments:", kApps)));
   auto c = submit::build(client, *client.find_application("pi"), {"r1", "spark", "img"});
   REQUIRE_FALSE(c);
   CHECK(c.error().find("cluster mode only") != std::string::npos);
@@ -325,12 +337,12 @@ TEST_CASE("submit --wait: pending, running with executors, succeeded") {
   REQUIRE(r);
   CHECK(r->state == app::RunState::succeeded);
   CHECK(r->driver_pod == "pi-r1-driver");
-  CHECK(progress.lines == std::vector<std::string>{
-                              "created Job spark/pi-r1 (run r1)",
-                              "pending: waiting for the driver pod; submitter Job created, no pod yet",
-                              "driver pod pi-r1-driver pending",
-                              "driver pod pi-r1-driver running, 1 executor up",
-                              "driver pod pi-r1-driver succeeded"});
+  CHECK(progress.lines ==
+        std::vector<std::string>{
+            "created Job spark/pi-r1 (run r1)",
+            "pending: waiting for the driver pod; submitter Job created, no pod yet",
+            "driver pod pi-r1-driver pending", "driver pod pi-r1-driver running, 1 executor up",
+            "driver pod pi-r1-driver succeeded"});
 }
 
 TEST_CASE("submit --wait: a driver OOMKilled fails with the doctor's finding") {
@@ -339,13 +351,14 @@ TEST_CASE("submit --wait: a driver OOMKilled fails with the doctor's finding") {
   deployed(k);
   StagingClock clock;
   clock.stage = [&](int) {
-    k.put(driver("Failed",
-                 {{"containerStatuses",
-                   Json::array({{{"name", "spark-kubernetes-driver"},
-                                 {"ready", false},
-                                 {"restartCount", 0},
-                                 {"state",
-                                  {{"terminated", {{"reason", "OOMKilled"}, {"exitCode", 137}}}}}}})}}));
+    k.put(driver(
+        "Failed",
+        {{"containerStatuses",
+          Json::array(
+              {{{"name", "spark-kubernetes-driver"},
+                {"ready", false},
+                {"restartCount", 0},
+                {"state", {{"terminated", {{"reason", "OOMKilled"}, {"exitCode", 137}}}}}}})}}));
   };
   Lines progress;
   auto r = app::submit(request(s, true), k, clock, progress);
@@ -363,8 +376,8 @@ TEST_CASE("submit --wait: a driver stuck Pending times out with the scheduler's 
   clock.stage = [&](int n) {
     if (n != 1) return;
     Json pod = driver("Pending", {{"conditions", Json::array({{{"type", "PodScheduled"},
-                                                                {"status", "False"},
-                                                                {"reason", "Unschedulable"}}})}});
+                                                               {"status", "False"},
+                                                               {"reason", "Unschedulable"}}})}});
     pod["metadata"]["uid"] = "driver-uid";
     k.put(pod);
     k.put({{"apiVersion", "v1"},
@@ -379,8 +392,9 @@ TEST_CASE("submit --wait: a driver stuck Pending times out with the scheduler's 
   auto r = app::submit(request(s, true), k, clock, progress);
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == app::SubmitError::Kind::timed_out);
-  CHECK(r.error().message.starts_with(
-      "application pi-r1 did not finish within 60s: driver pod pi-r1-driver pending (Unschedulable)"));
+  CHECK(
+      r.error().message.starts_with("application pi-r1 did not finish within 60s: driver pod "
+                                    "pi-r1-driver pending (Unschedulable)"));
   CHECK(r.error().message.find("D_INSUFFICIENT_RESOURCES") != std::string::npos);
 }
 
@@ -402,10 +416,11 @@ TEST_CASE("submit --wait: spark-submit forbidden to create the driver fails with
            {"status",
             {{"phase", "Failed"},
              {"containerStatuses",
-              Json::array({{{"name", "spark-submit"},
-                            {"ready", false},
-                            {"restartCount", 0},
-                            {"state", {{"terminated", {{"reason", "Error"}, {"exitCode", 1}}}}}}})}}}});
+              Json::array(
+                  {{{"name", "spark-submit"},
+                    {"ready", false},
+                    {"restartCount", 0},
+                    {"state", {{"terminated", {{"reason", "Error"}, {"exitCode", 1}}}}}}})}}}});
     k.log_text["spark/pi-r1-x7k2p/spark-submit"] =
         "Exception in thread \"main\" io.fabric8.kubernetes.client.KubernetesClientException: "
         "Failure executing: POST at: https://kubernetes.default.svc/api/v1/namespaces/spark/pods. "

@@ -56,8 +56,8 @@ std::expected<Kinds, SubmitError> discover(kube::Client& client) {
 std::string already(const submit::Submission& s, const std::string& ns) {
   return "run \"" + s.run_id + "\" was already submitted (Job " + ns + "/" + s.job_name +
          " exists); nothing was changed. A run is submitted once: pass another --run (the "
-         "default is a new one each time), or delete the Job (`kubectl -n " + ns +
-         " delete job " + s.job_name + "`) to submit this run again";
+         "default is a new one each time), or delete the Job (`kubectl -n " +
+         ns + " delete job " + s.job_name + "`) to submit this run again";
 }
 
 // Steps 2 and 3: refuse a run that exists, and a target that is not deployed.
@@ -134,24 +134,28 @@ std::expected<Seen, SubmitError> look(const SubmitRequest& req, const Kinds& k,
     if (p == "Succeeded") return Seen{RunState::succeeded, where + " succeeded", seen.pods};
     if (p == "Failed") return Seen{RunState::failed, where + " failed", seen.pods};
     if (p == "Running") {
-      auto ex = client.list(k.pod, req.ns,
-                            {std::string("spark-role=executor,") + submit::kRunLabel + "=" + s.run_id, ""});
+      auto ex = client.list(
+          k.pod, req.ns,
+          {std::string("spark-role=executor,") + submit::kRunLabel + "=" + s.run_id, ""});
       if (!ex) return std::unexpected(api_error(ex.error(), "the executor pods", result));
       int up = 0;
       for (const auto& e : ex->value("items", Json::array())) up += phase(e) == "Running" ? 1 : 0;
       result.executors = up;
-      return Seen{RunState::running,
-                  where + " running, " + std::to_string(up) + " executor" + (up == 1 ? "" : "s") + " up",
-                  seen.pods};
+      return Seen{
+          RunState::running,
+          where + " running, " + std::to_string(up) + " executor" + (up == 1 ? "" : "s") + " up",
+          seen.pods};
     }
     const std::string note = waiting_note(driver);
     return Seen{RunState::pending, where + " pending" + (note.empty() ? "" : " (" + note + ")"),
                 seen.pods};
   }
   auto job = client.get(k.job, req.ns, s.job_name);
-  if (!job) return std::unexpected(api_error(job.error(), "Job " + req.ns + "/" + s.job_name, result));
+  if (!job)
+    return std::unexpected(api_error(job.error(), "Job " + req.ns + "/" + s.job_name, result));
   auto submitters = client.list(k.pod, req.ns, {"job-name=" + s.job_name, ""});
-  if (!submitters) return std::unexpected(api_error(submitters.error(), "the submitter's pods", result));
+  if (!submitters)
+    return std::unexpected(api_error(submitters.error(), "the submitter's pods", result));
   seen.pods.clear();
   for (const auto& p : submitters->value("items", Json::array())) seen.pods.push_back(p);
   if (!*job)
@@ -186,7 +190,8 @@ std::vector<doctor::Finding> diagnose(const SubmitRequest& req, const Kinds& k,
         log.error = text.error().message;
       } else {
         std::istringstream in(*text);
-        for (std::string line; std::getline(in, line);) log.lines.push_back(doctor::scrub_line(line));
+        for (std::string line; std::getline(in, line);)
+          log.lines.push_back(doctor::scrub_line(line));
       }
       snap.logs.push_back(std::move(log));
     }
@@ -228,16 +233,17 @@ std::expected<SubmitResult, SubmitError> follow(const SubmitRequest& req, const 
   }
   result.findings = diagnose(req, k, client, seen.pods);
   const bool failed = seen.state == RunState::failed;
-  std::string message =
-      failed ? "application " + req.submission.job_name + " failed: " + seen.line
-             : "application " + req.submission.job_name + " did not finish within " +
-                   seconds(req.timeout) + ": " + seen.line;
+  std::string message = failed
+                            ? "application " + req.submission.job_name + " failed: " + seen.line
+                            : "application " + req.submission.job_name + " did not finish within " +
+                                  seconds(req.timeout) + ": " + seen.line;
   if (result.findings.empty())
     message += failed ? "\n  no known failure seen in its pods, events or logs: read the driver's "
-                        "log (`kubectl -n " + req.ns + " logs " +
-                        (result.driver_pod.empty() ? "job/" + req.submission.job_name
-                                                   : result.driver_pod) +
-                        "`)"
+                        "log (`kubectl -n " +
+                            req.ns + " logs " +
+                            (result.driver_pod.empty() ? "job/" + req.submission.job_name
+                                                       : result.driver_pod) +
+                            "`)"
                       : "\n  no failure seen in its pods or events: it may still be starting; "
                         "wait longer (--timeout) or `kubectl describe` its pods";
   message += findings_text(result.findings);

@@ -47,11 +47,11 @@ enum class RunState { submitted, pending, running, succeeded, failed };
 std::string to_string(RunState s);
 
 struct SubmitResult {
-  std::string job;         // "Job ns/name"
+  std::string job;  // "Job ns/name"
   RunState state = RunState::submitted;
-  std::string driver_pod;  // "" until one is seen
-  int executors = 0;       // running executor pods last seen
-  std::string message;     // the last progress line
+  std::string driver_pod;                 // "" until one is seen
+  int executors = 0;                      // running executor pods last seen
+  std::string message;                    // the last progress line
   std::vector<doctor::Finding> findings;  // for a failed or unfinished run
 };
 

@@ -7,9 +7,9 @@
 #include <chrono>
 #include <ctime>
 
+#include "adapters/fs.hpp"
 #include "app/build.hpp"
 #include "app/submit.hpp"
-#include "adapters/fs.hpp"
 #include "cli/commands.hpp"
 #include "cli/deploy_inputs.hpp"
 #include "cli/exit_codes.hpp"
@@ -110,7 +110,7 @@ std::expected<Prepared, int> prepare(Context& ctx, const SubmitArgs& a) {
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
     ctx.err << "stackctl: " << a.in.path << " has no application \"" << a.application << "\"\n  "
-            << (!guess.empty()  ? "did you mean \"" + guess + "\"?"
+            << (!guess.empty() ? "did you mean \"" + guess + "\"?"
                 : list.empty() ? std::string("the stack declares no `applications:`")
                                : "applications in this stack: " + list)
             << '\n';
@@ -134,9 +134,8 @@ std::expected<Prepared, int> prepare(Context& ctx, const SubmitArgs& a) {
   auto built = submit::build(stack, *app, {run, p.kube.ns, *image});
   if (!built) {
     ctx.err << "stackctl: " << built.error() << '\n';
-    return std::unexpected(a.run.empty() || built.error().starts_with("application")
-                               ? kFindings
-                               : kUsage);
+    return std::unexpected(a.run.empty() || built.error().starts_with("application") ? kFindings
+                                                                                     : kUsage);
   }
   p.request.submission = std::move(*built);
   p.request.ns = p.kube.ns;
@@ -180,7 +179,10 @@ int print_dry_run(Context& ctx, const app::SubmitRequest& req) {
     for (const auto& o : req.submission.objects) objects.push_back(o.body);
     ctx.out << objects.dump(2) << '\n';
   } else {
-    for (const auto& o : req.submission.objects) ctx.out << "---\n" << kube::to_yaml(o.body);
+    for (const auto& o : req.submission.objects) {
+      const std::string yaml = kube::to_yaml(o.body);
+      ctx.out << "---\n" << yaml << (yaml.ends_with('\n') ? "" : "\n");
+    }
   }
   ctx.err << "dry run: nothing was submitted (run " << req.submission.run_id << ")\n";
   return kOk;

@@ -26,8 +26,7 @@ bool is_credential_key(const std::string& key) {
     if (lower.ends_with(suffix)) return true;
   const auto dot = lower.find_last_of('.');
   const std::string last = dot == std::string::npos ? lower : lower.substr(dot + 1);
-  return last.ends_with("password") || last == "token" || last == "secret" ||
-         last == "oauthtoken";
+  return last.ends_with("password") || last == "token" || last == "secret" || last == "oauthtoken";
 }
 
 bool is_main_resource(const std::string& uri) {
@@ -123,18 +122,19 @@ void check_credential_conf(ReadContext& ctx, const std::string& key, SourceLoc a
   if (!is_credential_key(key)) return;
   // The variable the AWS SDK reads for an S3A credential; a placeholder for any other.
   const bool s3a = key.find("fs.s3a.") != std::string::npos;
-  const std::string env = !s3a                                 ? "<ENV_NAME>"
-                          : key.ends_with(".access.key")       ? "AWS_ACCESS_KEY_ID"
-                          : key.ends_with(".session.token")    ? "AWS_SESSION_TOKEN"
-                                                               : "AWS_SECRET_ACCESS_KEY";
+  const std::string env = !s3a                              ? "<ENV_NAME>"
+                          : key.ends_with(".access.key")    ? "AWS_ACCESS_KEY_ID"
+                          : key.ends_with(".session.token") ? "AWS_SESSION_TOKEN"
+                                                            : "AWS_SECRET_ACCESS_KEY";
   const std::string ref = env + "=<secret name>:<key>";
   ctx.diags.error(
       "E_CONF_CREDENTIAL", at, path,
-      key + " holds a credential: a value here would sit in the stack file, in spark-defaults "
-            "and on the spark-submit command line",
-      "reference a Kubernetes Secret instead: in the application's `secrets:` write {env: " +
-          env + ", secret: <secret name>, key: <key>}, which stackctl passes as "
-                "spark.kubernetes.driver.secretKeyRef." +
+      key +
+          " holds a credential: a value here would sit in the stack file, in spark-defaults "
+          "and on the spark-submit command line",
+      "reference a Kubernetes Secret instead: in the application's `secrets:` write {env: " + env +
+          ", secret: <secret name>, key: <key>}, which stackctl passes as "
+          "spark.kubernetes.driver.secretKeyRef." +
           ref + " and spark.kubernetes.executor.secretKeyRef." + ref +
           (s3a ? " (S3A reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from "
                  "the environment)"
@@ -169,14 +169,15 @@ void read_applications(Reader& parent, ReadContext& ctx, std::vector<model::Appl
       std::string upper = key;
       std::transform(upper.begin(), upper.end(), upper.begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-      const bool credential = upper == "AWS_ACCESS_KEY_ID" || upper.find("SECRET") != std::string::npos ||
-                              upper.find("PASSWORD") != std::string::npos ||
-                              upper.find("TOKEN") != std::string::npos;
+      const bool credential =
+          upper == "AWS_ACCESS_KEY_ID" || upper.find("SECRET") != std::string::npos ||
+          upper.find("PASSWORD") != std::string::npos || upper.find("TOKEN") != std::string::npos;
       if (credential)
         ctx.diags.error("E_CONF_CREDENTIAL", ctx.locs.at(r.child("env") + "." + key),
                         r.child("env") + "." + key,
-                        key + " looks like a credential: env values are written in clear into the "
-                              "submitter Job and the driver and executor pods",
+                        key +
+                            " looks like a credential: env values are written in clear into the "
+                            "submitter Job and the driver and executor pods",
                         "name the Secret that holds it under `secrets:` instead: {env: " + key +
                             ", secret: <secret name>, key: <key>}");
     }

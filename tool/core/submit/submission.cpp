@@ -83,8 +83,13 @@ std::expected<Submission, std::string> build(const model::Stack& stack,
   s.config_map = names::spark_defaults(stack);
   s.service_account = std::string(k8s::kSparkServiceAccount);
 
-  s.command = {"/opt/spark/bin/spark-submit", "--master", std::string(k8s::kMaster),
-               "--deploy-mode", "cluster", "--name", app.name};
+  s.command = {"/opt/spark/bin/spark-submit",
+               "--master",
+               std::string(k8s::kMaster),
+               "--deploy-mode",
+               "cluster",
+               "--name",
+               app.name};
   if (!app.main_class.empty()) {
     s.command.push_back("--class");
     s.command.push_back(app.main_class);

@@ -36,7 +36,7 @@ struct Submission {
   std::string driver_selector;  // "spark-role=driver,stackctl.dev/run=<run>"
   std::string config_map;       // the spark-defaults ConfigMap the Job mounts (deploy makes it)
   std::string service_account;  // "spark"
-  std::vector<std::string> command;  // spark-submit and its arguments, as the Job runs them
+  std::vector<std::string> command;   // spark-submit and its arguments, as the Job runs them
   std::vector<kube::Object> objects;  // what submit creates, in order: the Job
 };
 

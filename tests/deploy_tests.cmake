@@ -16,3 +16,10 @@ add_test(NAME "integration: deploy killed at each ApplySet step, then rerun, orp
 set_tests_properties("integration: deploy through a faulty network converges (drops, 429 Retry-After)"
   "integration: deploy killed at each ApplySet step, then rerun, orphans nothing"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RESOURCE_LOCK k8s LABELS "integration;k8s")
+# `stackctl submit` on the real apiserver (tests/integration/submit.sh): the Job --dry-run printed,
+# a second submit of a run refused, staged driver pods (Succeeded, OOMKilled, stuck Pending) give
+# exit 0, 7 and 9.
+add_test(NAME "integration: submit on the real apiserver (dry run = created, second run refused, staged drivers)"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/submit.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("integration: submit on the real apiserver (dry run = created, second run refused, staged drivers)"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 RESOURCE_LOCK k8s LABELS "integration;k8s")

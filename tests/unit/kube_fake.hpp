@@ -6,7 +6,7 @@
 //
 // What it does not model (the integration tests on the real apiserver cover those): field
 // ownership beyond the injected conflicts (apply replaces the whole content), defaulting,
-// validation, admission, finalizers, watches.
+// validation, admission, finalizers, watches. POST stores what it is given (reviews excepted).
 #pragma once
 
 #include <functional>
@@ -55,6 +55,7 @@ class KubeFake final : public kube::Client {
     add("rbac.authorization.k8s.io", "RoleBinding", "rolebindings", true);
     add("", "Endpoints", "endpoints", true);
     add("", "Node", "nodes", false);
+    kinds_.push_back({"batch", "v1", "Job", "jobs", true});
     add("authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", false);
     add("authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false);
   }
@@ -232,7 +233,15 @@ class KubeFake final : public kube::Client {
   std::expected<Json, kube::Failure> create(const kube::Resource& r, const std::string& ns,
                                             const Json& body) override {
     if (auto f = record("CREATE " + r.kind + " " + ns)) return std::unexpected(*f);
-    return on_create ? on_create(r, body) : body;
+    if (on_create) return on_create(r, body);
+    if (r.group == "authorization.k8s.io") return body;  // reviews: answered, never stored
+    // Other kinds are stored, as a POST does; an existing name is 409 AlreadyExists.
+    const kube::Object o{body};
+    if (store_.contains(key(o.kind(), ns, o.name())))
+      return std::unexpected(make_failure(kube::Failure::Kind::conflict, 409, "AlreadyExists",
+                                          r.name + " \"" + o.name() + "\" already exists"));
+    put(body);
+    return *find(o.kind(), ns, o.name());
   }
 
   std::expected<std::string, kube::Failure> logs(const std::string& ns, const std::string& pod,

@@ -76,11 +76,11 @@ TEST_CASE("completion: the three shells, and an unknown one is a usage error") {
   CHECK(bash.out.find("complete -o filenames -o bashdefault -F _stackctl stackctl") !=
         std::string::npos);
   // Every visible command is offered; the hidden helpers are not.
-  for (const char* cmd : {"validate", "check", "lock", "build", "render", "deploy", "doctor",
-                          "explain", "version", "completion", "help"})
+  for (const char* cmd : {"validate", "check", "lock", "build", "render", "deploy", "submit",
+                          "doctor", "explain", "version", "completion", "help"})
     CHECK(bash.out.find(std::string(" ") + cmd) != std::string::npos);
-  CHECK(bash.out.find("'validate check lock build render deploy doctor drift explain version "
-                      "completion help'") != std::string::npos);
+  CHECK(bash.out.find("'validate check lock build render deploy submit doctor drift explain "
+                      "version completion help'") != std::string::npos);
   CHECK(run({"completion", "zsh"}).out.starts_with("#compdef stackctl\n"));
   CHECK(run({"completion", "fish"}).out.find("__fish_seen_subcommand_from deploy") !=
         std::string::npos);

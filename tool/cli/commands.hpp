@@ -33,6 +33,7 @@ Command build_command();
 // `in` is where `explain -` reads the pasted text (std::cin; a string stream in tests).
 Command explain_command(std::istream& in);
 Command deploy_command();
+Command submit_command();
 Command doctor_command();
 Command drift_command();
 

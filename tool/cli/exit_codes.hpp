@@ -13,6 +13,7 @@ enum ExitCode : int {
   kNoMatch = 6,        // `explain`: the text matched no entry of the error catalogue
   kRolloutFailed = 7,  // `deploy`: applied, but a workload failed or did not roll out in time
   kNotChecked = 8,     // `drift`: a check could not be made (and nothing was found drifted)
+  kStillRunning = 9,   // `submit --wait`: the deadline passed; the application is still running
   kInternal = 70,      // a bug in stackctl (EX_SOFTWARE); please report it
 };
 

@@ -110,6 +110,7 @@ std::optional<model::Stack> build_stack(const doc::Node& root, const LoadOptions
   detail::read_vault(top.map("vault"), ctx, stack.vault);
   detail::read_services(top.map("services"), ctx, stack.services);
   detail::read_doctor(top.map("doctor"), ctx, stack.doctor.ignore);
+  detail::read_applications(top, ctx, stack.applications);
   detail::read_targets(top, ctx, stack.targets);
   top.finish();
 

@@ -78,6 +78,10 @@ const char* to_string(TargetKind k) {
   return k == TargetKind::minikube ? "minikube" : "eks";
 }
 
+const char* to_string(DeployMode m) {
+  return m == DeployMode::cluster ? "cluster" : "client";
+}
+
 const char* to_string(ImageDelivery d) {
   switch (d) {
     case ImageDelivery::push:
@@ -132,6 +136,12 @@ const Image* Stack::find_image(const std::string& name) const {
 const Target* Stack::find_target(const std::string& name) const {
   for (const auto& t : targets)
     if (t.name == name) return &t;
+  return nullptr;
+}
+
+const Application* Stack::find_application(const std::string& name) const {
+  for (const auto& a : applications)
+    if (a.name == name) return &a;
   return nullptr;
 }
 

@@ -270,6 +270,43 @@ struct DoctorSettings {
   std::vector<AcceptedFinding> ignore;
 };
 
+// `applications:` (docs/stack-file.md, "applications"; docs/applications.md): Spark applications
+// the stack submits, each running one of the stack's images. Credentials are never values here:
+// a Secret is named (`secrets`) and reaches the driver and the executors as secretKeyRef env.
+enum class DeployMode { cluster, client };
+const char* to_string(DeployMode m);
+
+// One environment variable of the driver and of every executor, read from a Kubernetes Secret
+// (Spark's spark.kubernetes.{driver,executor}.secretKeyRef.ENV=secret:key).
+struct AppSecret {
+  std::string env;     // the variable name, e.g. AWS_ACCESS_KEY_ID
+  std::string secret;  // the Secret's name
+  std::string key;     // the key in the Secret's data
+};
+
+// Sizes an application sets on top of the stack's `spark:` (unset: the stack's).
+struct AppSizes {
+  std::optional<int> instances;  // executors only
+  std::string memory;
+  std::optional<int> cores;
+  std::string memory_overhead;
+};
+
+struct Application {
+  std::string name;           // DNS-1123 label; names the submitter Job and the Spark app
+  std::string image;          // an image of this stack
+  std::string main_resource;  // local:///path/in/the/image or s3a://bucket/key
+  std::string main_class;     // JVM applications (--class); empty for Python
+  std::vector<std::string> py_files;
+  std::vector<std::string> arguments;
+  std::vector<std::pair<std::string, std::string>> env;   // plain values, driver and executors
+  std::vector<std::pair<std::string, std::string>> conf;  // spark properties, source order
+  AppSizes driver;
+  AppSizes executor;
+  DeployMode deploy_mode = DeployMode::cluster;
+  std::vector<AppSecret> secrets;
+};
+
 enum class TargetKind { minikube, eks };
 const char* to_string(TargetKind k);
 
@@ -339,11 +376,13 @@ struct Stack {
   Vault vault;
   Services services;
   DoctorSettings doctor;
+  std::vector<Application> applications;
   std::vector<Target> targets;
   Locations locs;
 
   const Image* find_image(const std::string& name) const;
   const Target* find_target(const std::string& name) const;
+  const Application* find_application(const std::string& name) const;
   // How `target`'s images reach its cluster: what it says, else push with a registry, else none.
   // Call it on the stack loaded for that target (its registry may be overridden).
   ImageDelivery image_delivery(const Target& target) const;

@@ -83,6 +83,19 @@ void check_image_refs(const model::Stack& s, ReadContext& ctx) {
   }
   if (sv.history_server.enabled)
     service_image("services.historyServer.image", sv.history_server.image, false);
+  for (std::size_t a = 0; a < s.applications.size(); ++a) {
+    const auto& app = s.applications[a];
+    service_image("applications[" + std::to_string(a) + "].image", app.image, false);
+    const model::Image* img = s.find_image(app.image);
+    const bool python = app.main_resource.ends_with(".py") || !app.py_files.empty();
+    if (img != nullptr && python && !img->python)
+      ctx.diags.error("E_VALUE", s.locs.at("applications[" + std::to_string(a) + "].image"),
+                      "applications[" + std::to_string(a) + "].image",
+                      "application \"" + app.name + "\" runs Python but image \"" + app.image +
+                          "\" does not declare `python: true`",
+                      "add `python: true` to image \"" + app.image +
+                          "\", or run the application in an image that has Python");
+  }
 }
 
 // Reports each cycle once, as "a -> b -> a", at the image that closes it.

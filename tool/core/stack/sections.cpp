@@ -421,6 +421,7 @@ void read_spark(Reader r, ReadContext& ctx, model::SparkConfig& out) {
             ctx.diags.error("E_CONF_OWNED", e.key_loc, path,
                             e.key + " is owned by `" + owner + "` in this stack file",
                             "remove it from spark.conf and set `" + owner + "` instead");
+        check_credential_conf(ctx, e.key, e.key_loc, path);
         ctx.locs.set(path, e.key_loc);
         out.conf.emplace_back(e.key, e.value.scalar);
       }

@@ -26,6 +26,12 @@ void read_vault(Reader r, ReadContext& ctx, model::Vault& out);
 void read_services(Reader r, ReadContext& ctx, model::Services& out);
 // doctor.ignore (stack_doctor.cpp).
 void read_doctor(Reader r, ReadContext& ctx, std::vector<doctor::Ignore>& out);
+// core/stack/applications.cpp: `applications:` (each app's image is checked in refs.cpp).
+void read_applications(Reader& parent, ReadContext& ctx, std::vector<model::Application>& out);
+// E_CONF_CREDENTIAL when a Spark property `key` holds a credential (an S3A access or secret key,
+// a session token, a password, a token): the message shows the secretKeyRef form and IRSA.
+void check_credential_conf(ReadContext& ctx, const std::string& key, SourceLoc at,
+                           const std::string& path);
 void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& out);
 
 // References between sections: images FROM images (unknown names, cycles), services naming

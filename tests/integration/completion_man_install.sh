@@ -25,7 +25,7 @@ cd "$SRC"
 got=$(complete_words stackctl re)
 [ "$got" = "render" ] || fail "stackctl re<TAB> gave [$got], want render"
 got=$(complete_words stackctl "" | tr '\n' ' ')
-[ "$got" = "build check completion deploy doctor drift explain help lock render validate version " ] ||
+[ "$got" = "build check completion deploy doctor drift explain help lock render submit validate version " ] ||
   fail "stackctl <TAB> gave [$got]"
 got=$(complete_words stackctl render stacks/spark-connect.stack.yaml --target "" | tr '\n' ' ')
 [ "$got" = "eks minikube " ] || fail "--target <TAB> gave [$got], want the stack's targets"

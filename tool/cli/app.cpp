@@ -31,7 +31,8 @@ const char* kFooter =
     "  stackctl help deploy\n"
     "  source <(stackctl completion bash)\n"
     "\nExit codes: 0 ok, 1 problems found in the stack, 2 usage, 3 file error,\n"
-    "4 external failure, 5 drift, 6 no known error (explain), 70 internal error\n"
+    "4 external failure, 5 drift, 6 no known error (explain), 7 rollout or application\n"
+    "failed, 8 drift could not check, 9 still running (submit --wait), 70 internal error\n"
     "(docs/exit-codes.md).";
 
 // The global flags, given before or after the command: listed in every command's help.

@@ -63,7 +63,7 @@ TEST_CASE("other parse errors keep the parser's message under the command's name
   CHECK(c.code == cli::kUsage);
 }
 
-TEST_CASE("--color: auto follows each stream's terminal, NO_COLOR and TERM=dumb; flags win") {
+TEST_CASE("color flag: auto follows each stream's terminal, NO_COLOR and TERM=dumb; flags win") {
   using cli::ColorWhen;
   cli::Terminal tty;
   tty.stdout_tty = true;
@@ -83,7 +83,7 @@ TEST_CASE("--color: auto follows each stream's terminal, NO_COLOR and TERM=dumb;
   CHECK_FALSE(cli::parse_color_when("yes").has_value());
 }
 
-TEST_CASE("--color is decided per stream: stdout a pipe, stderr a terminal") {
+TEST_CASE("color flag: decided per stream: stdout a pipe, stderr a terminal") {
   REQUIRE(std::filesystem::exists(kBad));
   cli::Terminal term;
   term.stderr_tty = true;  // render prints the diagnostics of an invalid stack on stderr

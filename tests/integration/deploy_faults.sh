@@ -185,7 +185,9 @@ kill_case() {
     "parent kinds: $($KUBECTL get secret "$PARENT" -n "$ns" -o jsonpath='{.metadata.annotations.applyset\.kubernetes\.io/contains-group-kinds}' 2>/dev/null || echo 'no parent')"
   "$STACKCTL" deploy "$sd" --target minikube -n "$ns" --no-wait $VALUES --kubeconfig "$KC" --context "$CTX" \
     > "$W/rerun.out" 2> "$W/rerun.err" || { cat "$W/rerun.err"; fail "$name: rerun"; }
-  cat "$W/rerun.out" "$W/rerun.err" | grep -Eq "$expect" \
+  # grep reads the files itself: `cat ... | grep -q` under pipefail fails when grep stops early
+  # and cat gets SIGPIPE.
+  grep -Eqh "$expect" "$W/rerun.out" "$W/rerun.err" \
     || { cat "$W/rerun.out" "$W/rerun.err"; fail "$name: the rerun did not do what was left ($expect)"; }
   converged "$ns" "$dir/r"
   echo "   converged: $(wc -l < "$W/live") members, kinds $(paste -sd, "$W/parent-gks"), bystander kept"

@@ -43,6 +43,10 @@ submit() { "$STACKCTL" submit "$S" pi --target minikube -n "$NS" --kubeconfig "$
 
 step "deploy custom-app (the spark-defaults ConfigMap and the spark ServiceAccount)"
 prepare custom-app
+# The object-store credentials are the user's to give (deploy refuses without them: docs/deploy.md).
+$KUBECTL create namespace "$NS" > /dev/null
+$KUBECTL -n "$NS" create secret generic aws-credentials --from-literal=access-key-id=test-only \
+  --from-literal=secret-access-key=test-only > /dev/null
 "$STACKCTL" deploy "$S" --target minikube -n "$NS" --kubeconfig "$KC" --context "$CTX" --no-wait \
   > "$W/deploy.out" 2> "$W/deploy.err" || { cat "$W/deploy.err"; fail "deploy"; }
 

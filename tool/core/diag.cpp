@@ -58,9 +58,7 @@ void Diagnostics::sort() {
   });
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence at s[i] and its code point; 0 when it is not one.
+// Declared in core/text.hpp: the one UTF-8 decoder of the core (doc::parse uses it too).
 std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
   const auto lead = static_cast<unsigned char>(s[i]);
   std::size_t len = 0;
@@ -90,6 +88,8 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t& cp) {
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return len;
 }
+
+namespace {
 
 std::string hex2(unsigned value) {
   constexpr char digits[] = "0123456789ABCDEF";

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/stack/limits.hpp"
+#include "core/text.hpp"
 
 namespace stackctl::doc {
 
@@ -198,38 +199,6 @@ struct Converter {
 
 namespace {
 
-// The length of the UTF-8 sequence at text[i] and its code point; 0 when it is not UTF-8
-// (a stray continuation byte, a truncated or overlong sequence, a surrogate, beyond U+10FFFF).
-std::size_t utf8_at(std::string_view text, std::size_t i, char32_t& cp) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = b(i);
-  std::size_t len = 0;
-  if (lead < 0x80) {
-    cp = lead;
-    return 1;
-  }
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    len = 2;
-    cp = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    len = 3;
-    cp = lead & 0x0F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    len = 4;
-    cp = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + len > text.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  const char32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
-
 // YAML 1.2's c-printable: what a YAML stream may contain (section 5.1).
 bool yaml_printable(char32_t c) {
   return c == 0x09 || c == 0x0A || c == 0x0D || (c >= 0x20 && c <= 0x7E) || c == 0x85 ||
@@ -263,7 +232,7 @@ std::optional<Diagnostic> unreadable_text(std::string_view text, const std::stri
   std::size_t line_start = 0;
   for (std::size_t i = 0; i < text.size();) {
     char32_t cp = 0;
-    const std::size_t len = utf8_at(text, i, cp);
+    const std::size_t len = utf8_sequence(text, i, cp);
     const SourceLoc at{file, line, static_cast<int>(i - line_start) + 1};
     if (len == 0)
       return Diagnostic{Severity::error,

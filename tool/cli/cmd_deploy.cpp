@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/deploy_inputs.hpp"
 #include "cli/deploy_progress.hpp"
+#include "cli/doctor_output.hpp"
 #include "cli/env_inputs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/kube_connect.hpp"
@@ -232,14 +233,7 @@ nlohmann::json result_json(const app::DeployResult& r, const app::DeployRequest&
   nlohmann::json workloads = nlohmann::json::array();
   for (const auto& w : r.workloads) {
     nlohmann::json findings = nlohmann::json::array();
-    for (const auto& f : w.findings)
-      findings.push_back({{"code", f.code},
-                          {"title", f.title},
-                          {"severity", doctor::to_string(f.severity)},
-                          {"object", f.object},
-                          {"evidence", f.evidence},
-                          {"cause", f.cause},
-                          {"fix", f.fix}});
+    for (const auto& f : w.findings) findings.push_back(finding_json(f));
     const char* state = w.progress.state == deploy::Rollout::State::done     ? "done"
                         : w.progress.state == deploy::Rollout::State::failed ? "failed"
                                                                              : "waiting";

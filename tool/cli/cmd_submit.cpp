@@ -12,6 +12,7 @@
 #include "app/submit.hpp"
 #include "cli/commands.hpp"
 #include "cli/deploy_inputs.hpp"
+#include "cli/doctor_output.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/kube_connect.hpp"
 #include "cli/lock_io.hpp"
@@ -155,14 +156,7 @@ class Progress final : public app::SubmitProgress {
 
 nlohmann::json result_json(const app::SubmitResult& r, const app::SubmitRequest& req) {
   nlohmann::json findings = nlohmann::json::array();
-  for (const auto& f : r.findings)
-    findings.push_back({{"code", f.code},
-                        {"title", f.title},
-                        {"severity", doctor::to_string(f.severity)},
-                        {"object", f.object},
-                        {"evidence", f.evidence},
-                        {"cause", f.cause},
-                        {"fix", f.fix}});
+  for (const auto& f : r.findings) findings.push_back(finding_json(f));
   return {{"namespace", req.ns},
           {"run", req.submission.run_id},
           {"job", req.submission.job_name},

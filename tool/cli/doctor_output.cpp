@@ -51,14 +51,19 @@ void print_doctor_text(Context& ctx, const doctor::Report& r, std::size_t namesp
   ctx.out << (r.findings.empty() ? "no findings: " : "") << doctor::summary(r, namespaces) << "\n";
 }
 
+nlohmann::json finding_json(const doctor::Finding& f) {
+  return {
+      {"code", f.code},     {"title", f.title},       {"severity", doctor::to_string(f.severity)},
+      {"object", f.object}, {"evidence", f.evidence}, {"cause", f.cause},
+      {"fix", f.fix}};
+}
+
 nlohmann::json doctor_json(const doctor::Report& r, const std::vector<std::string>& namespaces,
                            const Locate& locate) {
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& f : r.findings) {
-    nlohmann::json j = {
-        {"code", f.code},     {"title", f.title},     {"severity", doctor::to_string(f.severity)},
-        {"object", f.object}, {"objects", f.objects}, {"evidence", f.evidence},
-        {"cause", f.cause},   {"fix", f.fix}};
+    nlohmann::json j = finding_json(f);
+    j["objects"] = f.objects;
     if (!f.stack_key.empty()) {
       j["stackKey"] = f.stack_key;
       if (locate) j["location"] = locate(f.stack_key);

@@ -17,6 +17,9 @@ using Locate = std::function<std::string(const std::string& stack_key)>;
 
 void print_doctor_text(Context& ctx, const doctor::Report& r, std::size_t namespaces,
                        const Locate& locate);
+// One diagnosis finding as JSON: code, title, severity, object, evidence, cause, fix (doctor's,
+// deploy's and submit's output share it; doctor adds its own fields).
+nlohmann::json finding_json(const doctor::Finding& f);
 nlohmann::json doctor_json(const doctor::Report& r, const std::vector<std::string>& namespaces,
                            const Locate& locate);
 std::string doctor_junit(const doctor::Report& r, const Locate& locate);

@@ -69,8 +69,8 @@ mirror_start
 step "render --vault and lock the kyuubi-sql stack"
 prepare kyuubi-sql --vault
 STACK="$W/kyuubi-sql.stack.yaml"
-# What render --vault writes: the pod template's checksum/secret below is compared with the live
-# one, and the canary search allows the value only in spark.env and the Secret manifest here.
+# What render --vault writes: the canary search allows the value only in spark.env and the Secret
+# manifest here.
 "$STACKCTL" render "$STACK" --target minikube --out "$W/r-kyuubi-sql" --vault >/dev/null \
   2>"$W/render-out.err" || { cat "$W/render-out.err"; fail "render --vault --out"; }
 CTX=$($KUBECTL config current-context)
@@ -105,6 +105,25 @@ sts() {  # sts FIELD: a jsonpath of the Kyuubi StatefulSet
   $KUBECTL get statefulset kyuubi-sql-kyuubi -n "$NS" -o jsonpath="$1"
 }
 checksum_path='{.spec.template.metadata.annotations.checksum/secret}'
+# want_checksum: what checksum/secret must be by its documented contract (docs/vault.md), computed
+# here from the live Secret and the stack file, not read back from rendered YAML: the SHA-256 of
+# "KEY=value\n" for each Secret key, in the order the stack's sparkEnv lists them.
+want_checksum() {
+  $KUBECTL get secret kyuubi-sql-spark-env -n "$NS" -o json | python3 -c '
+import base64, hashlib, json, sys, yaml
+data = json.load(sys.stdin)["data"]
+stack = yaml.safe_load(open(sys.argv[1]))
+order = [k["name"] for k in stack["sparkEnv"]["keys"]]
+for t in stack.get("targets", []):
+    for k in ((t.get("overrides") or {}).get("sparkEnv") or {}).get("keys", []):
+        if k["name"] not in order:
+            order.append(k["name"])
+missing = sorted(set(data) - set(order))
+if missing:
+    sys.exit("Secret keys %s are not in the stack file" % missing)
+text = "".join("%s=%s\n" % (k, base64.b64decode(data[k]).decode()) for k in order if k in data)
+print(hashlib.sha256(text.encode()).hexdigest())' "$STACK"
+}
 
 step "deploy --vault: the Secret from Vault on the apiserver"
 run first 0 --vault
@@ -117,9 +136,8 @@ echo "ok: the live Secret holds the keys and the values from Vault"
 gen1=$(sts '{.metadata.generation}')
 sum1=$(sts "$checksum_path")
 [ -n "$sum1" ] || fail "the Kyuubi pod template has no checksum/secret"
-rendered_sum=$(sed -n 's/^ *checksum\/secret: "\?\([0-9a-f]*\)"\?$/\1/p' \
-  "$W/r-kyuubi-sql/targets/minikube/kubernetes/51-statefulset-kyuubi-sql-kyuubi.yaml")
-[ "$sum1" = "$rendered_sum" ] || fail "live checksum/secret $sum1, render --vault wrote $rendered_sum"
+[ "$sum1" = "$(want_checksum)" ] ||
+  fail "live checksum/secret $sum1, but the live Secret's keys and values hash to $(want_checksum)"
 
 step "a second deploy with Vault unchanged changes nothing"
 before=$(rvs "$NS")
@@ -187,6 +205,7 @@ gen2=$(sts '{.metadata.generation}')
 sum2=$(sts "$checksum_path")
 [ "$gen2" = $((gen1 + 1)) ] || fail "the Kyuubi StatefulSet's generation went $gen1 -> $gen2, expected +1"
 [ "$sum2" != "$sum1" ] || fail "checksum/secret did not change"
+[ "$sum2" = "$(want_checksum)" ] || fail "live checksum/secret $sum2 is not the new Secret's $(want_checksum)"
 echo "ok: the Kyuubi StatefulSet rolled (generation $gen1 -> $gen2, checksum/secret changed)"
 changed=$( { diff <(echo "$before") <(rvs "$NS") || true; } | sed -n 's/^> \(.*\)=.*/\1/p' | sort | tr '\n' ' ')
 # The ApplySet parent (kyuubi-sql-applyset) changes too: it records what each member was applied

@@ -10,7 +10,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libgit2-dev catch2
   # real components the tests start on loopback
   buildah podman skopeo docker-registry debootstrap busybox-static
-  python3 ca-certificates curl openssl apache2-utils
+  python3 python3-yaml ca-certificates curl openssl apache2-utils
   # packaging and the man-page test
   dpkg-dev fakeroot file man-db
   # the SARIF schema check of drift's output

@@ -44,7 +44,7 @@ trap cleanup EXIT
 CTX=$($KUBECTL config current-context)
 KINDS=configmaps,secrets,services,serviceaccounts,roles,rolebindings,deployments,statefulsets
 
-start_mirror
+mirror_start
 STACK=kyuubi-sql
 values_for $STACK
 prepare $STACK

@@ -1,10 +1,10 @@
-# Sourced by deploy_faults.sh and bench/deploy.sh (deploy_lib.sh is deploy.sh's and vault_deploy.sh's): a stack ready to deploy on the project's
+# Sourced by deploy_faults.sh and bench/deploy.sh: a stack ready to deploy on the project's
 # apiserver (tests/k8s), and the fault-injecting proxy (tests/servers/kube_fault_proxy.py).
 # Needs: SRC (the repository), STACKCTL, H (the harness home), W (a scratch folder), and
 # `fail` defined by the caller. Sets MIRROR_PID and PROXY_PIDS for the caller's cleanup.
 #
-#   start_mirror                    a mirror answering every checksum file (the lock needs one;
-#                                   deploy never reads the artifacts) -> $MIRROR
+#   mirror_start, fake_digests      deploy_lib.sh's (a checksum mirror -> $MIRROR; made-up
+#                                   digests in a stack's lock)
 #   values_for NAME                 made-up spark.env values for a Vault-sourced stack -> $VALUES
 #   prepare NAME [DIR [FROM]]       copies FROM (default stacks/NAME.stack.yaml) into DIR (default
 #                                   $W) as NAME.stack.yaml, locks it
@@ -15,12 +15,9 @@
 MIRROR_PID=
 PROXY_PIDS=()
 
-start_mirror() {
-  python3 "$SRC/tests/servers/checksum_mirror.py" > "$W/mirror.port" &
-  MIRROR_PID=$!
-  for _ in $(seq 50); do [ -s "$W/mirror.port" ] && break; sleep 0.1; done
-  MIRROR="http://127.0.0.1:$(cat "$W/mirror.port")"
-}
+# mirror_start, fake_digests: deploy_lib.sh's.
+# shellcheck source=deploy_lib.sh
+source "$SRC/tests/integration/deploy_lib.sh"
 
 values_for() {
   local stack=$1
@@ -47,22 +44,7 @@ prepare() {
   "$STACKCTL" lock "$s" >/dev/null 2>"$W/lock.err" || { cat "$W/lock.err"; fail "lock $name"; }
   "$STACKCTL" render "$s" --target minikube --out "$dir/r-$name" $VALUES >/dev/null 2>"$W/render.err" \
     || { cat "$W/render.err"; fail "render $name"; }
-  python3 - "$dir/$name.stack.lock" "$dir/r-$name" <<'PY'
-import glob, json, re, sys, hashlib
-lock_path, rendered = sys.argv[1], sys.argv[2]
-lock = json.load(open(lock_path))
-refs = set()
-for f in glob.glob(rendered + "/targets/minikube/kubernetes/*.yaml"):
-    for m in re.finditer(r'^\s*image:\s*"?([^"\s]+)"?\s*$', open(f).read(), re.M):
-        refs.add(m.group(1))
-images = [i for i in lock.get("images", []) if i["ref"] not in refs]
-for ref in sorted(refs):
-    name = ref.rsplit("/", 1)[-1].split(":")[0]
-    digest = "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
-    images.append({"name": name, "ref": ref, "inputsDigest": digest, "digest": digest})
-lock["images"] = images
-open(lock_path, "w").write(json.dumps(lock, indent=2, sort_keys=True) + "\n")
-PY
+  fake_digests "$s" $VALUES
 }
 
 # A server certificate for 127.0.0.1 signed by the harness CA, made once per $W.

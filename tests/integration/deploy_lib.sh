@@ -1,4 +1,5 @@
-# Shared by the deploy integration tests (deploy.sh, vault_deploy.sh); source it, do not run it.
+# Shared by the integration tests on the apiserver (deploy.sh, vault_deploy.sh, submit.sh,
+# drift_cluster.sh, deploy_faults_lib.sh); source it, do not run it.
 # Needs W (a scratch folder), SRC (the project) and STACKCTL set by the caller.
 
 # mirror_start: a loopback mirror that answers every checksum file (the lock's artifacts need one;
@@ -11,20 +12,16 @@ mirror_start() {
   MIRROR="http://127.0.0.1:$(cat "$W/mirror.port")"
 }
 
-# prepare NAME [RENDER_ARGS...]: copies stacks/NAME.stack.yaml into $W with the loopback mirror,
-# locks it, and records a made-up digest for every image of the stack. The images' names and refs
-# are data stackctl gives (`render --list -o json` with RENDER_ARGS, e.g. --values FILE or
+# fake_digests STACK [RENDER_ARGS...]: records a made-up digest in STACK's lock (STACK with .lock)
+# for every image the minikube target runs (pods never run here: no kubelet). The images' names
+# and refs are data stackctl gives (`render --list -o json` with RENDER_ARGS, e.g. --values FILE or
 # --vault: each image and its reference), never the rendered manifests read back (issue 8).
-prepare() {
-  local name=$1 s="$W/$1.stack.yaml"
+fake_digests() {
+  local s=$1
   shift
-  cp "$SRC/stacks/$name.stack.yaml" "$s"
-  [ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$W/" 2>/dev/null || true
-  sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$s"
-  "$STACKCTL" lock "$s" >/dev/null 2>"$W/lock.err" || { cat "$W/lock.err"; fail "lock $name"; }
-  "$STACKCTL" render "$s" --target minikube --list -o json "$@" >"$W/render-$name.json" \
-    2>"$W/render.err" || { cat "$W/render.err"; fail "render $name"; }
-  python3 - "$W/$name.stack.lock" "$W/render-$name.json" <<'PY'
+  "$STACKCTL" render "$s" --target minikube --list -o json "$@" >"$s.images.json" \
+    2>"$W/render.err" || { cat "$W/render.err"; fail "render --list $s"; }
+  python3 - "${s%.yaml}.lock" "$s.images.json" <<'PY'
 import json, sys, hashlib
 lock_path, render_path = sys.argv[1], sys.argv[2]
 lock = json.load(open(lock_path))
@@ -37,6 +34,18 @@ for i in listed:
 lock["images"] = sorted(images, key=lambda i: i["name"])
 open(lock_path, "w").write(json.dumps(lock, indent=2, sort_keys=True) + "\n")
 PY
+}
+
+# prepare NAME [RENDER_ARGS...]: copies stacks/NAME.stack.yaml into $W with the loopback mirror,
+# locks it, and records a made-up digest for every image of the stack (fake_digests).
+prepare() {
+  local name=$1 s="$W/$1.stack.yaml"
+  shift
+  cp "$SRC/stacks/$name.stack.yaml" "$s"
+  [ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$W/" 2>/dev/null || true
+  sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$s"
+  "$STACKCTL" lock "$s" >/dev/null 2>"$W/lock.err" || { cat "$W/lock.err"; fail "lock $name"; }
+  fake_digests "$s" "$@"
 }
 
 # rvs NS: every stackctl-managed object's kind/name=resourceVersion in namespace NS, sorted.

@@ -31,10 +31,9 @@ ok() { echo "ok: $*"; }
 expect() { [[ $2 == *"$1"* ]] || { echo "$2"; fail "missing [$1]"; }; ok "$1"; }
 unset GITHUB_ACTIONS
 
-python3 "$SRC/tests/servers/checksum_mirror.py" > "$W/mirror.port" &
-MIRROR_PID=$!
-for _ in $(seq 50); do [ -s "$W/mirror.port" ] && break; sleep 0.1; done
-MIRROR="http://127.0.0.1:$(cat "$W/mirror.port")"
+# shellcheck source=deploy_lib.sh
+source "$HERE/deploy_lib.sh"
+mirror_start
 
 S="$W/kyuubi-sql.stack.yaml"
 cp "$SRC/stacks/kyuubi-sql.stack.yaml" "$S"
@@ -52,25 +51,8 @@ PY
 values test-value > "$W/values.yaml"
 values changed-value > "$W/values2.yaml"
 "$STACKCTL" lock "$S" >/dev/null 2>"$W/err" || { cat "$W/err"; fail "lock"; }
-"$STACKCTL" render "$S" --target minikube --out "$W/r" --values "$W/values.yaml" >/dev/null 2>"$W/err" \
-  || { cat "$W/err"; fail "render"; }
 # Made-up digests for every image the target runs, as build --push would record them.
-python3 - "$W/kyuubi-sql.stack.lock" "$W/r" <<'PY'
-import glob, json, re, sys, hashlib
-lock_path, rendered = sys.argv[1], sys.argv[2]
-lock = json.load(open(lock_path))
-refs = set()
-for f in glob.glob(rendered + "/targets/minikube/kubernetes/*.yaml"):
-    for m in re.finditer(r'^\s*image:\s*"?([^"\s]+)"?\s*$', open(f).read(), re.M):
-        refs.add(m.group(1))
-images = [i for i in lock.get("images", []) if i["ref"] not in refs]
-for ref in sorted(refs):
-    name = ref.rsplit("/", 1)[-1].split(":")[0]
-    digest = "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
-    images.append({"name": name, "ref": ref, "inputsDigest": digest, "digest": digest})
-lock["images"] = images
-open(lock_path, "w").write(json.dumps(lock, indent=2, sort_keys=True) + "\n")
-PY
+fake_digests "$S" --values "$W/values.yaml"
 CTX=$($KUBECTL config current-context)
 COMMON=(--target minikube -n "$NS" --kubeconfig "$KC" --context "$CTX")
 "$STACKCTL" deploy "$S" "${COMMON[@]}" --no-wait --values "$W/values.yaml" >/dev/null 2>"$W/err" \

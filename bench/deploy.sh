@@ -48,7 +48,7 @@ cleanup() {
 trap cleanup EXIT
 CTX=$($KUBECTL --kubeconfig "$KC" config current-context)
 
-start_mirror
+mirror_start
 python3 - "$SRC/stacks/spark-connect.stack.yaml" "$W/synthetic.src.yaml" <<'PY'
 import sys
 s = open(sys.argv[1]).read()

@@ -5,7 +5,10 @@
 #   plain-buildah.sh WORK
 set -euo pipefail
 work="$1"
-bh() { buildah --storage-driver vfs --root "$work/storage/root" --runroot "$work/storage/runroot" "$@"; }
+# The driver and store bench/run.sh chose (the quickstart's); vfs under WORK/storage/vfs alone.
+driver=${STACKCTL_BENCH_DRIVER:-vfs}
+store=${STACKCTL_BENCH_STORE:-$work/storage/$driver}
+bh() { buildah --storage-driver "$driver" --root "$store/root" --runroot "$store/runroot" "$@"; }
 ctx="$work/build/contexts"
 bud() {  # NAME BASE
   bh bud --isolation chroot --layers --quiet --build-arg "BASE_IMAGE=$2" \

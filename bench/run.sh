@@ -5,7 +5,8 @@
 #
 #   bash bench/run.sh            no-op builds (everything up to date): stackctl NOOP_RUNS times
 #                                (default 10), plain buildah PLAIN_RUNS times (default 3; each
-#                                run takes minutes on the vfs driver, see docs/benchmarks.md)
+#                                run takes minutes on the vfs driver, seconds on overlay; see
+#                                docs/benchmarks.md)
 #   COLD=1 bash bench/run.sh     also cold builds (built images and layer cache removed first),
 #                                COLD_RUNS=N runs each (default 1): about 10 minutes per run
 #   NOOP=0 COLD=1 bash bench/run.sh   the cold pair only
@@ -20,7 +21,14 @@ work="$root/build/quickstart"
 [ -d "$work/storage" ] || { echo "run tool/scripts/quickstart.sh first" >&2; exit 2; }
 command -v hyperfine >/dev/null || apt-get install -y -q hyperfine >/dev/null
 stackctl="$root/build/tool/stackctl"
-storage=(--storage-driver vfs --storage-root "$work/storage/root" --storage-runroot "$work/storage/runroot")
+# The store the quickstart made, with its driver (tool/scripts/storage-driver.sh: overlay where the
+# kernel mounts it, else vfs); both sides use it, so the baseline is the one a user would have.
+driver=${STACKCTL_STORAGE_DRIVER:-$(bash "$root/tool/scripts/storage-driver.sh" "$work/storage")}
+store="$work/storage/$driver"
+[ -d "$store/root" ] || { echo "no $driver store under $work/storage: run tool/scripts/quickstart.sh first" >&2; exit 2; }
+export STACKCTL_BENCH_DRIVER=$driver STACKCTL_BENCH_STORE=$store
+echo "buildah storage for both sides: the $driver driver under $store" >&2
+storage=(--storage-driver "$driver" --storage-root "$store/root" --storage-runroot "$store/runroot")
 build="$stackctl build $root/examples/quickstart/quickstart.stack.yaml --lock $work/quickstart.stack.lock \
  --cache-dir $work/cache --work-dir $work/build --builder buildah ${storage[*]} \
  --build-arg PYPI_INDEX_URL=http://127.0.0.1:38517/pypi/simple"
@@ -28,7 +36,7 @@ plain="bash $root/bench/plain-buildah.sh $work"
 
 python3 -m http.server 38517 --bind 127.0.0.1 --directory "$work/mirror" >/dev/null 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
+trap 'kill $server 2>/dev/null || true; bash "$root/tool/scripts/storage-driver.sh" --release "$work/storage"' EXIT
 sleep 1
 
 ratio() {  # JSON JSON: median of the first file's command over the second's
@@ -51,7 +59,7 @@ fi
 
 if [ "${COLD:-0}" = 1 ]; then
   echo "== cold build (built images and cached layers removed before each run)"
-  bh="buildah --storage-driver vfs --root $work/storage/root --runroot $work/storage/runroot"
+  bh="buildah --storage-driver $driver --root $store/root --runroot $store/runroot"
   # Working containers left by an interrupted build hold their images (and so cached layers):
   # remove them first, then every image but the base, then whatever is dangling.
   clean="bash -c '$bh rm --all >/dev/null 2>&1; $bh images --format {{.Name}}:{{.Tag}} | grep -v stackctl-base | xargs -r $bh rmi -f >/dev/null 2>&1; $bh rmi --prune >/dev/null 2>&1 || true'"

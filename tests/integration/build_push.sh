@@ -153,7 +153,18 @@ bh rm "$c" >/dev/null
 # 3. Nothing changed: both skip, the lock is the same bytes.
 step "3. second build --push"
 cp "$LOCK" "$WORK/lock.2"
-run "second build --push" 0 "$STACKCTL" build "$STACK" --push "${COMMON[@]}" "${CACHE[@]}"
+# A spy in front of the builder counts how often the local store is asked: podman takes both
+# images in one `image inspect`, buildah's inspect takes one image per call.
+mkdir -p "$WORK/spy"
+printf '#!/bin/sh\necho "$*" >> %s\nexec %s "$@"\n' "$WORK/spy.log" "$(command -v "$BUILDER")" \
+  > "$WORK/spy/$BUILDER"
+chmod +x "$WORK/spy/$BUILDER"
+: > "$WORK/spy.log"
+PATH="$WORK/spy:$PATH" run "second build --push" 0 "$STACKCTL" build "$STACK" --push "${COMMON[@]}" "${CACHE[@]}"
+inspects=$(grep -c ' inspect ' "$WORK/spy.log" || true)
+if [ "$BUILDER" = podman ]; then want_inspects=1; else want_inspects=2; fi
+[ "$inspects" = "$want_inspects" ] && pass "no-op: the store asked $inspects time(s) for 2 images ($BUILDER)" ||
+  { cat "$WORK/spy.log"; fail "no-op: $BUILDER was asked $inspects times, expected $want_inspects"; }
 expect "root skipped" "skip  tiny-root  $ROOT_REF  (up to date" "$OUT"
 expect "child skipped" "skip  tiny-child  $CHILD_REF  (up to date" "$OUT"
 reject "nothing built" "building " "$ERR"

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -111,6 +112,47 @@ struct PrivateAuth {
   }
 };
 
+// The labels of one element of podman's or docker's `image inspect` array ([{"Config":
+// {"Labels": {...}}}]); buildah's own inspect is {"OCIv1": {"config": {"Labels": {...}}}}.
+std::map<std::string, std::string> labels_in(const nlohmann::json& element) {
+  // buildah's inspect has a "Config" too, holding a JSON text: OCIv1 is read first.
+  const nlohmann::json* l = nullptr;
+  if (element.contains("OCIv1") && element["OCIv1"].is_object()) {
+    l = &element["OCIv1"]["config"]["Labels"];
+  } else if (element.contains("Config") && element["Config"].is_object()) {
+    l = &element["Config"]["Labels"];
+  }
+  std::map<std::string, std::string> out;
+  if (l && l->is_object())
+    for (const auto& [k, v] : l->items())
+      if (v.is_string()) out[k] = v.get<std::string>();
+  return out;
+}
+
+bool names_ref(const nlohmann::json& element, const std::string& ref) {
+  if (!element.is_object() || !element.contains("RepoTags") || !element["RepoTags"].is_array())
+    return false;
+  for (const auto& tag : element["RepoTags"])
+    if (tag.is_string() && tag.get<std::string>() == ref) return true;
+  return false;
+}
+
+}  // namespace
+
+std::expected<Builder::LabelsByRef, Builder::LabelsFailure> Builder::labels_of(
+    const std::vector<std::string>& refs) {
+  LabelsByRef out;
+  for (const auto& ref : refs) {
+    if (out.contains(ref)) continue;
+    auto l = labels(ref);
+    if (!l) return std::unexpected(LabelsFailure{{ref}, std::move(l.error())});
+    out.emplace(ref, std::move(*l));
+  }
+  return out;
+}
+
+namespace {
+
 // buildah and podman share their command line; docker differs in a few words.
 class CliBuilder final : public Builder {
  public:
@@ -165,22 +207,54 @@ class CliBuilder final : public Builder {
     try {
       // buildah: {"OCIv1": {"config": {"Labels": {...}}}}; docker/podman: [{"Config": {"Labels"}}]
       const auto j = nlohmann::json::parse(r->out);
-      const nlohmann::json* l = nullptr;
-      if (j.is_array() && !j.empty()) {
-        l = &j[0]["Config"]["Labels"];
-      } else if (j.contains("OCIv1")) {
-        l = &j["OCIv1"]["config"]["Labels"];
-      }
-      std::map<std::string, std::string> out;
-      if (l && l->is_object())
-        for (const auto& [k, v] : l->items())
-          if (v.is_string()) out[k] = v.get<std::string>();
-      return std::optional<std::map<std::string, std::string>>(std::move(out));
+      const nlohmann::json empty = nlohmann::json::object();
+      const nlohmann::json& element = j.is_array() ? (j.empty() ? empty : j[0]) : j;
+      return std::optional<std::map<std::string, std::string>>(labels_in(element));
     } catch (const nlohmann::json::exception& e) {
       return std::unexpected(Failure{"cannot read " + std::string(to_string(backend_)) +
                                          " inspect output for " + ref + ": " + e.what(),
                                      {}});
     }
+  }
+
+  // podman and docker: one `image inspect A B ...` for all of them. Its answer is one element per
+  // reference, in their order (podman 4.3.1 here; docker's CLI inspects its arguments in order);
+  // each element must name its reference in RepoTags, else the per-image inspect decides. When
+  // one is missing the call fails for all ("image not known" / "No such image"), and the
+  // per-image inspect then tells the missing ones from the present ones.
+  std::expected<LabelsByRef, LabelsFailure> labels_of(
+      const std::vector<std::string>& refs) override {
+    std::vector<std::string> unique;
+    for (const auto& ref : refs)
+      if (std::ranges::find(unique, ref) == unique.end()) unique.push_back(ref);
+    if (backend_ == Backend::buildah || unique.size() < 2) return Builder::labels_of(unique);
+    std::vector<std::string> argv = base();
+    argv.insert(argv.end(), {"image", "inspect"});
+    argv.insert(argv.end(), unique.begin(), unique.end());
+    auto r = runner_.run({argv, {}, {}, {}, {}, {}});
+    if (!r) return std::unexpected(LabelsFailure{unique, Failure{r.error().message, {}}});
+    if (r->exit_code != 0) {
+      if (says_no_such_image(r->err) || says_no_such_image(r->out))
+        return Builder::labels_of(unique);
+      return std::unexpected(LabelsFailure{
+          unique, Failure{std::string(to_string(backend_)) + " cannot inspect the images (exit " +
+                              std::to_string(r->exit_code) +
+                              "): " + trimmed(r->err.empty() ? r->out : r->err),
+                          {}}});
+    }
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(r->out);
+    } catch (const nlohmann::json::exception&) {
+      return Builder::labels_of(unique);  // the per-image inspect reports what it cannot read
+    }
+    if (!j.is_array() || j.size() != unique.size()) return Builder::labels_of(unique);
+    LabelsByRef out;
+    for (std::size_t i = 0; i < unique.size(); ++i) {
+      if (!names_ref(j[i], unique[i])) return Builder::labels_of(unique);
+      out.emplace(unique[i], labels_in(j[i]));
+    }
+    return out;
   }
 
   std::expected<std::string, Failure> push(const std::string& ref, const std::string& destination,

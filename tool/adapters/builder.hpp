@@ -66,6 +66,17 @@ class Builder {
   // stopped daemon) is a Failure with the builder's message: never taken for "absent".
   virtual std::expected<std::optional<std::map<std::string, std::string>>, Failure> labels(
       const std::string& ref) = 0;
+  // The labels of several local images, by reference (nullopt: no such image), as `labels` reads
+  // them. podman and docker take several references in one `image inspect`, so a no-op build asks
+  // them once for all its images; buildah's inspect takes one image, so this asks buildah once per
+  // image (the default here, which every builder can use). The first failure ends it, naming the
+  // references it was about.
+  struct LabelsFailure {
+    std::vector<std::string> refs;
+    Failure failure;
+  };
+  using LabelsByRef = std::map<std::string, std::optional<std::map<std::string, std::string>>>;
+  virtual std::expected<LabelsByRef, LabelsFailure> labels_of(const std::vector<std::string>& refs);
   // Pushes local `ref` to `destination` (a registry reference); returns the manifest digest
   // ("sha256:...") the registry stored.
   // `auth`: nullptr lets the builder find credentials itself (its own auth files).

@@ -93,13 +93,12 @@ struct Seen {
   std::string digest;
 };
 
-std::expected<Seen, std::string> observe(builder::Builder& b, registry::Client* reg,
-                                         const plan::ImagePlan& p) {
-  auto local = b.labels(p.ref);
-  if (!local) return std::unexpected(local.error().message);
-  if (*local) {
-    auto it = (*local)->find(std::string(plan::kInputsDigestLabel));
-    return Seen{{true, it == (*local)->end() ? "" : it->second, "local"}, ""};
+// `local`: what the store said of p.ref (builder::Builder::labels_of, asked once for all images).
+std::expected<Seen, std::string> observe(const builder::Builder::LabelsByRef& local,
+                                         registry::Client* reg, const plan::ImagePlan& p) {
+  if (auto found = local.find(p.ref); found != local.end() && found->second) {
+    auto it = found->second->find(std::string(plan::kInputsDigestLabel));
+    return Seen{{true, it == found->second->end() ? "" : it->second, "local"}, ""};
   }
   if (reg == nullptr) return Seen{};
   auto ref = parse_image_ref(p.ref);
@@ -327,11 +326,23 @@ std::expected<BuildResult, BuildFailure> build(const BuildRequest& request,
     reg = std::make_unique<registry::Client>(*ports.registry_http, options, ports.credentials);
   }
 
-  // Observe and decide every image before anything runs.
+  // Observe and decide every image before anything runs: the local store is asked about all of
+  // them at once (one builder call where the builder takes several images).
+  std::vector<std::string> refs;
+  for (const auto& p : *plans) refs.push_back(p.ref);
+  auto local = ports.builder.labels_of(refs);
+  if (!local) {
+    std::string which;
+    for (const auto& r : local.error().refs) which += (which.empty() ? "" : ", ") + r;
+    return std::unexpected(failure(Error::Kind::external,
+                                   "cannot tell whether " + which +
+                                       (local.error().refs.size() == 1 ? " exists: " : " exist: ") +
+                                       local.error().failure.message));
+  }
   std::vector<Row> rows;
   bool conflict = false;
   for (const auto& p : *plans) {
-    auto seen = observe(ports.builder, reg.get(), p);
+    auto seen = observe(*local, reg.get(), p);
     if (!seen)
       return std::unexpected(failure(Error::Kind::external,
                                      "cannot tell whether " + p.ref + " exists: " + seen.error(),

@@ -11,3 +11,10 @@ add_test(NAME "integration: drift --cluster on the real apiserver (kubectl patch
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/drift_cluster.sh $<TARGET_FILE:stackctl>)
 set_tests_properties("integration: drift --cluster on the real apiserver (kubectl patch, pruned member, pod digest, spark.env checksum)"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 RESOURCE_LOCK k8s LABELS "integration;k8s")
+# `drift --only files --vault`: the committed spark.env and Secret against the values the Vault
+# test server holds (tests/servers/vault_server.py over loopback HTTPS); masked diffs, the canary
+# nowhere. Skipped (77) without git, python3, openssl or curl.
+add_test(NAME "integration: drift --vault (files check with Vault's values, masked secret diffs, canary)"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/drift_vault.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("integration: drift --vault (files check with Vault's values, masked secret diffs, canary)"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "integration")

@@ -170,7 +170,11 @@ std::vector<drift::Result> cluster_results(Context& ctx, const DriftArgs& a,
     if (!read) return {drift::failed("cluster", "-", "--terraform-outputs (see above)")};
     outputs = *read;
   } else if (target->kind == model::TargetKind::eks) {
-    return {drift::skipped("cluster", terraform_outputs_needed(a.target))};
+    return {drift::skipped(
+        "cluster", "target " + a.target +
+                       " is an eks target: the objects deploy applied hold Terraform's outputs "
+                       "(the IRSA role ARN), so nothing was compared; pass --terraform-outputs "
+                       "(`terraform output -json` of the target's root module)")};
   }
   KubeFlags kube = a.kube;
   if (kube.context.empty()) kube.context = target->context;

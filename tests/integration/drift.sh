@@ -172,7 +172,9 @@ if [[ -f $MULTITOOL ]]; then
   chmod u+x "$MULTITOOL"  # its postinstall does this; npm ci ran with --ignore-scripts
   # validate writes its findings as a SARIF log (--output) and exits 0 whatever it found: the
   # test reads that log, and an error-level finding (the level defaults to warning) fails.
-  if DOTNET_CLI_TELEMETRY_OPTOUT=1 "$MULTITOOL" validate "$WORK/drift.sarif" \
+  # Invariant globalization: the .NET runtime inside needs no libicu then.
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
+  if "$MULTITOOL" validate "$WORK/drift.sarif" \
     --output "$WORK/multitool.sarif" --log ForceOverwrite >"$WORK/multitool.out" 2>&1 &&
     python3 - "$WORK/multitool.sarif" <<'PY'; then
 import json, sys
@@ -196,7 +198,7 @@ log = json.load(open(sys.argv[1]))
 log["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = "docs/drift.md#files"
 json.dump(log, open(sys.argv[2], "w"))
 PY
-  DOTNET_CLI_TELEMETRY_OPTOUT=1 "$MULTITOOL" validate "$WORK/bad.sarif" \
+  "$MULTITOOL" validate "$WORK/bad.sarif" \
     --output "$WORK/multitool-bad.sarif" --log ForceOverwrite >/dev/null 2>&1 || true
   if grep -q '"SARIF1002"' "$WORK/multitool-bad.sarif" 2>/dev/null; then
     pass "the SARIF Multitool flags a relative helpUri (SARIF1002), so its pass above means something"

@@ -2,7 +2,7 @@
 # stackctl drift against real components: git repositories made here (commits, a branch, a dirty
 # work tree with a file edited, deleted, added and renamed), a real docker-registry with skopeo
 # pushing over a locked tag, JUnit parsed as XML (python3 xml.etree) and SARIF validated against
-# the SARIF 2.1.0 JSON schema (tests/sarif; python3-jsonschema).
+# the OASIS SARIF 2.1.0 schema (python3-jsonschema) and by Microsoft's SARIF Multitool (tests/sarif).
 #   drift.sh PATH/TO/stackctl
 # Exit 77 when git, docker-registry, skopeo or python3 is missing.
 source "$(dirname "$0")/registry_lib.sh"
@@ -144,18 +144,69 @@ assert int(files.get("failures")) == len(failed) == 5, len(failed)
 assert any(c.get("name").endswith(sys.argv[2]) for c in failed)
 assert suites["drift.registry"].find("testcase/error") is not None
 PY
-SCHEMA="$ROOT/tests/sarif/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
-if [[ ! -f $SCHEMA ]] && command -v npm >/dev/null; then
-  (cd "$ROOT/tests/sarif" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1) || true
-fi
-if [[ -f $SCHEMA ]] && python3 -c 'import jsonschema' 2>/dev/null; then
+# SARIF: the OASIS standard's schema (committed, tests/sarif/README.md) with python3-jsonschema,
+# then Microsoft's SARIF Multitool (npm, installed on first use) as a SARIF consumer reads it.
+SCHEMA="$ROOT/tests/sarif/oasis/sarif-schema-2.1.0.json"
+if python3 -c 'import jsonschema' 2>/dev/null; then
   if python3 "$ROOT/tests/sarif/validate.py" "$SCHEMA" "$WORK/drift.sarif"; then
-    pass "sarif validates against the SARIF 2.1.0 schema"
+    pass "sarif validates against the OASIS SARIF 2.1.0 schema (errata 01)"
   else
-    fail "sarif does not validate"
+    fail "sarif does not validate against the OASIS SARIF 2.1.0 schema"
+  fi
+  python3 -c 'import json,sys; l=json.load(open(sys.argv[1])); l["runs"][0]["results"][0]["level"]="fatal"; json.dump(l,open(sys.argv[2],"w"))' \
+    "$WORK/drift.sarif" "$WORK/bad-level.sarif"
+  if ! python3 "$ROOT/tests/sarif/validate.py" "$SCHEMA" "$WORK/bad-level.sarif" >/dev/null; then
+    pass "the OASIS schema refuses a result level it does not define"
+  else
+    fail "the OASIS schema check accepted level \"fatal\""
   fi
 else
-  fail "cannot validate the SARIF: the schema (npm ci in tests/sarif) or python3-jsonschema (tool/scripts/setup.sh) is missing"
+  fail "cannot validate the SARIF: python3-jsonschema is missing (tool/scripts/setup.sh)"
+fi
+MULTITOOL="$ROOT/tests/sarif/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+if [[ ! -f $MULTITOOL ]] && command -v npm >/dev/null; then
+  (cd "$ROOT/tests/sarif" && flock .npm-install.lock npm ci --ignore-scripts --no-audit --no-fund \
+    >/dev/null 2>&1) || true
+fi
+if [[ -f $MULTITOOL ]]; then
+  chmod u+x "$MULTITOOL"  # its postinstall does this; npm ci ran with --ignore-scripts
+  # validate writes its findings as a SARIF log (--output) and exits 0 whatever it found: the
+  # test reads that log, and an error-level finding (the level defaults to warning) fails.
+  # Invariant globalization: the .NET runtime inside needs no libicu then.
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
+  if "$MULTITOOL" validate "$WORK/drift.sarif" \
+    --output "$WORK/multitool.sarif" --log ForceOverwrite >"$WORK/multitool.out" 2>&1 &&
+    python3 - "$WORK/multitool.sarif" <<'PY'; then
+import json, sys
+results = json.load(open(sys.argv[1]))["runs"][0].get("results", [])
+for r in results:
+    m = r["message"]
+    print("  SARIF Multitool %s %s: %s" % (r.get("level", "warning"), r["ruleId"],
+                                          m.get("text") or m.get("arguments")))
+sys.exit(1 if any(r.get("level", "warning") == "error" for r in results) else 0)
+PY
+    pass "sarif passes the SARIF Multitool's validate (schema and rules, no error)"
+  else
+    cat "$WORK/multitool.out"
+    fail "the SARIF Multitool rejects the sarif"
+  fi
+  # The same reading fails on what drift wrote before: a relative helpUri (the schema's format
+  # "uri" is an absolute URI).
+  python3 - "$WORK/drift.sarif" "$WORK/bad.sarif" <<'PY'
+import json, sys
+log = json.load(open(sys.argv[1]))
+log["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = "docs/drift.md#files"
+json.dump(log, open(sys.argv[2], "w"))
+PY
+  "$MULTITOOL" validate "$WORK/bad.sarif" \
+    --output "$WORK/multitool-bad.sarif" --log ForceOverwrite >/dev/null 2>&1 || true
+  if grep -q '"SARIF1002"' "$WORK/multitool-bad.sarif" 2>/dev/null; then
+    pass "the SARIF Multitool flags a relative helpUri (SARIF1002), so its pass above means something"
+  else
+    fail "the SARIF Multitool did not flag a relative helpUri"
+  fi
+else
+  fail "cannot run the SARIF Multitool: npm ci in tests/sarif failed or npm is missing"
 fi
 if python3 - "$WORK/drift.sarif" "$EDITED" <<'PY'; then pass "sarif results located in the rendered files"; else fail "sarif locations"; fi
 import json, sys

@@ -3,7 +3,9 @@
 # independent client that makes the drift: the kyuubi-sql stack deployed into a namespace of our
 # own is clean; a `kubectl patch` of a field stackctl applied, a ConfigMap joined to the ApplySet
 # that the stack does not render, a pod running another digest of a locked image, and spark.env
-# values changed since the deploy are each found, with their evidence.
+# values changed since the deploy are each found, with their evidence. An eks target deployed with
+# --terraform-outputs: drift without them skips the check (says why, exit 0); with them it is
+# clean, and another role ARN in the outputs or a `kubectl annotate` of the live one is drift.
 # Usage: drift_cluster.sh STACKCTL. Exits 77 only when the control plane cannot be built here.
 # Never stops or resets the shared apiserver; deletes only the namespace it made.
 set -euo pipefail
@@ -94,4 +96,40 @@ drift 5 --values "$W/values2.yaml"
 expect "spark.env values: a spark.env value changed since the last deploy" "$OUT"
 [[ $OUT != *changed-value* && $OUT != *test-value* ]] || fail "a spark.env value was printed"
 ok "no spark.env value printed"
+# An eks target: what deploy applied holds Terraform's outputs (the IRSA role ARN on the spark
+# ServiceAccount). Deployed with --terraform-outputs into a second namespace of our own.
+NS2="$NS-eks"
+cleanup_eks() { $KUBECTL delete namespace "$NS2" --wait=false >/dev/null 2>&1 || true; cleanup; }
+trap cleanup_eks EXIT
+ROLE="arn:aws:iam::111122223333:role/drift-it-spark"  # made up; the apiserver never calls AWS
+printf '{"spark_role_arn": {"sensitive": false, "type": "string", "value": "%s"}}\n' "$ROLE" >"$W/outputs.json"
+printf '{"spark_role_arn": {"sensitive": false, "type": "string", "value": "%s-2"}}\n' "$ROLE" >"$W/outputs2.json"
+EKS=(--target eks -n "$NS2" --kubeconfig "$KC" --context "$CTX")
+"$STACKCTL" deploy "$S" "${EKS[@]}" --no-wait --values "$W/values.yaml" \
+  --terraform-outputs "$W/outputs.json" >/dev/null 2>"$W/err" || { cat "$W/err"; fail "deploy eks"; }
+[ "$($KUBECTL get serviceaccount spark -n "$NS2" -o jsonpath='{.metadata.annotations.eks\.amazonaws\.com/role-arn}')" = "$ROLE" ] ||
+  fail "deploy did not put the role ARN on the spark ServiceAccount (test setup)"
+drift_eks() { # drift_eks EXPECTED_RC [args]: drift --only cluster on the eks target; output in $OUT
+  local want=$1; shift
+  set +e
+  OUT=$("$STACKCTL" drift "$S" --only cluster --cluster "${EKS[@]}" --values "$W/values.yaml" "$@" 2>"$W/err")
+  local rc=$?
+  set -e
+  [ "$rc" = "$want" ] || { echo "$OUT"; cat "$W/err"; fail "drift (eks) exited $rc, expected $want"; }
+}
+drift_eks 0
+expect "cluster: 0 passed, 0 drifted, 1 skipped" "$OUT"
+expect "target eks is an eks target: the objects deploy applied hold Terraform's outputs (the IRSA role ARN), so nothing was compared; pass --terraform-outputs" "$OUT"
+drift_eks 0 --terraform-outputs "$W/outputs.json"
+expect "drift: clean" "$OUT"
+drift_eks 5 --terraform-outputs "$W/outputs2.json"
+expect "ServiceAccount $NS2/spark: live object differs from the stack" "$OUT"
+expect "$ROLE-2" "$OUT"
+$KUBECTL annotate serviceaccount spark -n "$NS2" --overwrite "eks.amazonaws.com/role-arn=$ROLE-edited" >/dev/null
+drift_eks 5 --terraform-outputs "$W/outputs.json"
+expect "ServiceAccount $NS2/spark: live object differs from the stack" "$OUT"
+expect "$ROLE-edited" "$OUT"
+echo '{"spark_role_arn": ' >"$W/broken.json"
+drift_eks 8 --terraform-outputs "$W/broken.json"
+expect "not \`terraform output -json\` output" "$(cat "$W/err")"
 echo "all passed"

@@ -11,6 +11,7 @@
 #include "core/drift/cluster.hpp"
 #include "core/drift/files.hpp"
 #include "core/drift/output.hpp"
+#include "core/drift/secret_diff.hpp"
 #include "core/knowledge/catalog.hpp"
 
 using namespace stackctl;
@@ -86,10 +87,45 @@ TEST_CASE("drift: files: equal, modified, missing, extra, secret, ignored", "[dr
   CHECK(env->status == Status::drifted);
   CHECK(env->evidence.find("new-secret-value") == std::string::npos);
   CHECK(env->evidence.find("committed-secret") == std::string::npos);
-  CHECK(env->evidence.find("contents not shown") != std::string::npos);
+  CHECK(env->evidence.find("(values masked)") != std::string::npos);
+  CHECK(env->evidence.find("-KEY=*** (before)\n+KEY=*** (after)\n") != std::string::npos);
+  CHECK(env->location->line == 1);
 
   CHECK(find(rs, "targets/m/new.yaml")->summary == "rendered but not committed");
   CHECK(find(rs, "targets/m/gone.yaml")->summary == "committed but no longer rendered");
+}
+
+TEST_CASE("drift: secret files: which keys changed, never a value", "[drift]") {
+  SECTION("spark.env: same, changed, added and removed keys; odd lines hidden") {
+    const auto m = drift::masked_diff("targets/m/spark.env",
+                                      "# c\nSAME=s3cr3t\nCHANGED=old-v\nGONE=g-v\nbroken line\n",
+                                      "# c\nSAME=s3cr3t\nCHANGED=new-v\nADDED=a-v\n");
+    for (const char* value : {"s3cr3t", "old-v", "new-v", "g-v", "a-v", "broken"})
+      CHECK(m.diff.find(value) == std::string::npos);
+    CHECK(m.diff.find(" SAME=***\n") != std::string::npos);
+    CHECK(m.diff.find("-CHANGED=*** (before)\n") != std::string::npos);
+    CHECK(m.diff.find("+CHANGED=*** (after)\n") != std::string::npos);
+    CHECK(m.diff.find("-GONE=*** (before)\n") != std::string::npos);
+    CHECK(m.diff.find("+ADDED=*** (after)\n") != std::string::npos);
+    CHECK(m.diff.find("-***\n") != std::string::npos);
+    CHECK(m.line == 3);
+  }
+  SECTION("a Secret manifest: data and stringData masked as deploy --diff masks them") {
+    const std::string head = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n";
+    const auto m =
+        drift::masked_diff("targets/m/kubernetes/31-secret-s.yaml",
+                           head + "  A: same-v\n  B: old-v\n", head + "  A: same-v\n  B: new-v\n");
+    for (const char* value : {"same-v", "old-v", "new-v"})
+      CHECK(m.diff.find(value) == std::string::npos);
+    CHECK(m.diff.find("   A: \"***\"\n") != std::string::npos);
+    CHECK(m.diff.find("-  B: \"*** (before)\"\n") != std::string::npos);
+    CHECK(m.diff.find("+  B: \"*** (after)\"\n") != std::string::npos);
+  }
+  SECTION("a Secret that no longer parses: no diff, the caller says only that it differs") {
+    CHECK(drift::masked_diff("k/31-secret-s.yaml", "kind: Secret\nstringData: [x: y\n",
+                             "kind: Secret\n")
+              .diff.empty());
+  }
 }
 
 TEST_CASE("drift: files: the stack key a path comes from", "[drift]") {
@@ -358,6 +394,26 @@ TEST_CASE("drift: sarif output", "[drift]") {
   CHECK(run["results"][1]["ruleIndex"] == 2);
   CHECK(run["invocations"][0]["executionSuccessful"] == false);
   CHECK(run["invocations"][0]["toolExecutionNotifications"].size() == 1);
+  CHECK(run["invocations"][0]["toolExecutionNotifications"][0]["associatedRule"]["id"] ==
+        "drift/registry");
+}
+
+TEST_CASE("drift: sarif has no relative helpUri and its artifact URIs are URI references",
+          "[drift]") {
+  drift::Report report = sample_report();
+  report.results[0].location->file = "rendered/my demo/ä:b.yaml";
+  auto j = nlohmann::json::parse(drift::to_sarif(report, "0.1.0"));
+  CHECK(j["$schema"] ==
+        "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+        "sarif-schema-2.1.0.json");
+  const auto& driver = j["runs"][0]["tool"]["driver"];
+  CHECK_FALSE(driver.contains("informationUri"));
+  for (const auto& rule : driver["rules"]) {
+    CHECK_FALSE(rule.contains("helpUri"));  // the schema wants an absolute URI there
+    CHECK(rule["help"]["text"].get<std::string>().starts_with("See docs/drift.md"));
+  }
+  CHECK(j["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] ==
+        "rendered/my%20demo/%C3%A4%3Ab.yaml");
 }
 
 TEST_CASE("drift: GitHub workflow commands escape properties and messages", "[drift]") {

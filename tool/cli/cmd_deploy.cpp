@@ -150,23 +150,11 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
 
   TerraformOutputs outputs;
   if (!a.terraform_outputs.empty()) {
-    auto text = fs::read_file(a.terraform_outputs);
-    if (!text) {
-      ctx.err << "stackctl: " << text.error().message << '\n';
-      return std::unexpected(kInputError);
-    }
-    auto parsed = parse_terraform_outputs(*text, a.terraform_outputs);
-    if (!parsed) {
-      ctx.err << "stackctl: " << parsed.error() << '\n';
-      return std::unexpected(kInputError);
-    }
-    outputs = *parsed;
+    auto read = read_terraform_outputs(ctx, a.terraform_outputs);
+    if (!read) return std::unexpected(read.error());
+    outputs = *read;
   } else if (eks) {
-    ctx.err << "stackctl: target " << a.in.target
-            << " is an eks target: its spark ServiceAccount needs the IAM role ARN from "
-               "Terraform\n  run `terraform -chdir=rendered/<stack>/targets/"
-            << a.in.target << "/terraform output -json > outputs.json`, then pass "
-            << "--terraform-outputs outputs.json\n";
+    ctx.err << "stackctl: " << terraform_outputs_needed(a.in.target) << '\n';
     return std::unexpected(kUsage);
   }
 
@@ -181,12 +169,7 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
                       Pins::required};
   auto objects = rendered_objects(ctx, *base.stack, stack, *catalog, a.in.path, inputs);
   if (!objects) return std::unexpected(objects.error());
-  if (outputs.spark_env_secret_name) {
-    // Terraform writes this Secret (manage_spark_env_secret): one owner, so deploy leaves it out.
-    std::erase_if(*objects, [&](const kube::Object& o) {
-      return o.kind() == "Secret" && o.name() == *outputs.spark_env_secret_name;
-    });
-  }
+  leave_out_terraform_owned(*objects, outputs);
 
   if (load) {
     auto images = images_to_load(ctx, stack, **existing, *objects, build_hint);

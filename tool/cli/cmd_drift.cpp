@@ -152,6 +152,9 @@ Command drift_command() {
       "  stackctl drift stacks/spark-connect.stack.yaml --output sarif > drift.sarif\n"
       "  stackctl drift stacks/spark-connect.stack.yaml --output junit > drift-junit.xml\n"
       "  stackctl drift stacks/spark-connect.stack.yaml --target minikube --cluster\n"
+      "  stackctl drift stacks/kyuubi-sql.stack.yaml --only files --vault\n"
+      "  stackctl drift stacks/kyuubi-sql.stack.yaml --target eks --cluster --vault \\\n"
+      "      --terraform-outputs outputs.json\n"
       "\nChecks: files (the rendered tree committed in git, read from --against without a "
       "checkout,\nplus uncommitted changes), lock (stack.lock is current), registry (each locked "
       "tag still points\nat its digest), catalog (advisory: a later patch release, known-broken "
@@ -187,9 +190,12 @@ Command drift_command() {
                        "and the Secret's checksum)");
         auto* vault_flag = sub.add_flag(
             "--vault", a->vault,
-            "With --cluster: read the Vault-sourced spark.env keys from Vault (VAULT_ADDR, "
-            "VAULT_TOKEN, ...; docs/vault.md), so a value changed in Vault since the last deploy "
-            "is drift");
+            "Read the Vault-sourced spark.env keys from Vault, as render --vault does (VAULT_ADDR, "
+            "VAULT_TOKEN, ...; docs/vault.md): the files check renders spark.env and the Secret "
+            "with them, the cluster check finds a value changed since the last deploy");
+        sub.add_option("--terraform-outputs", a->terraform_outputs,
+                       "With --cluster on an eks target: `terraform output -json` of the target's "
+                       "root module, as for deploy (without it the cluster check is skipped)");
         if (auto* values = sub.get_option_no_throw("--values")) vault_flag->excludes(values);
         sub.add_option("--templates", a->templates_dir,
                        "Template folder overriding the built-in ones, as for `stackctl render`");

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "adapters/fs.hpp"
 #include "cli/env_inputs.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -48,6 +49,36 @@ std::expected<TerraformOutputs, std::string> parse_terraform_outputs(const std::
   out.spark_role_arn = value("spark_role_arn");
   out.spark_env_secret_name = value("spark_env_secret_name");
   return out;
+}
+
+std::expected<TerraformOutputs, int> read_terraform_outputs(Context& ctx, const std::string& file) {
+  auto text = fs::read_file(file);
+  if (!text) {
+    ctx.err << "stackctl: " << text.error().message << '\n';
+    return std::unexpected(kInputError);
+  }
+  auto parsed = parse_terraform_outputs(*text, file);
+  if (!parsed) {
+    ctx.err << "stackctl: " << parsed.error() << '\n';
+    return std::unexpected(kInputError);
+  }
+  return *parsed;
+}
+
+std::string terraform_outputs_needed(const std::string& target) {
+  return "target " + target +
+         " is an eks target: its spark ServiceAccount needs the IAM role ARN from Terraform\n"
+         "  run `terraform -chdir=rendered/<stack>/targets/" +
+         target +
+         "/terraform output -json > outputs.json`, then pass --terraform-outputs outputs.json";
+}
+
+void leave_out_terraform_owned(std::vector<kube::Object>& objects,
+                               const TerraformOutputs& outputs) {
+  if (!outputs.spark_env_secret_name) return;
+  std::erase_if(objects, [&](const kube::Object& o) {
+    return o.kind() == "Secret" && o.name() == *outputs.spark_env_secret_name;
+  });
 }
 
 std::map<std::string, std::string> current_image_refs(const model::Stack& stack,

@@ -29,6 +29,18 @@ struct TerraformOutputs {
 std::expected<TerraformOutputs, std::string> parse_terraform_outputs(const std::string& text,
                                                                      const std::string& file);
 
+// --terraform-outputs FILE, as deploy and `drift --cluster` read it: kInputError (after printing
+// why on ctx.err) when the file cannot be read or is not `terraform output -json` output.
+std::expected<TerraformOutputs, int> read_terraform_outputs(Context& ctx, const std::string& file);
+
+// Why an eks target cannot be rendered as applied without the outputs, with the command that
+// makes them: "target T is an eks target: ... --terraform-outputs outputs.json".
+std::string terraform_outputs_needed(const std::string& target);
+
+// The objects Terraform owns left out of the intended ones (the spark.env Secret when the root
+// module writes it, manage_spark_env_secret): one owner, so deploy neither applies nor compares it.
+void leave_out_terraform_owned(std::vector<kube::Object>& objects, const TerraformOutputs& outputs);
+
 // The images of the lock that may run: render::lock_image_refs of the entries whose `ref` is
 // still the tag the stack gives that image (an entry of an older tag is stale and pins nothing).
 std::map<std::string, std::string> current_image_refs(const model::Stack& stack,

@@ -29,6 +29,17 @@ std::string diagnostics_text(const Diagnostics& diags) {
   return out;
 }
 
+// Why the spark.env values could not be had: the located diagnostics and Vault's problems (these
+// name addresses, paths and fields, never a value).
+std::string env_failure_text(const EnvValuesFailure& failure) {
+  std::string out = "the spark.env values could not be read";
+  if (failure.diags.has_errors()) out += ":\n" + diagnostics_text(failure.diags);
+  if (failure.vault)
+    for (const auto& p : failure.vault->problems)
+      out += "\n" + p.message + (p.hint.empty() ? "" : "\n  hint: " + p.hint);
+  return out;
+}
+
 // What the stack renders now (every target, or --target's), or the render's problems.
 std::expected<std::vector<render::File>, std::string> render_now(Context& ctx, const DriftArgs& a,
                                                                  DriftInputs& in) {
@@ -43,11 +54,20 @@ std::expected<std::vector<render::File>, std::string> render_now(Context& ctx, c
     request.targets.push_back(&t);
     all.push_back(&t);
   }
-  ValuesRead values = read_env_values(a.values_file, stdfs::path(a.stack_path).parent_path(), all);
-  if (values.unreadable.has_errors()) return std::unexpected(diagnostics_text(values.unreadable));
-  if (values.diags.has_errors()) return std::unexpected(diagnostics_text(values.diags));
-  request.env_values = std::move(values.values);
-  (void)ctx;
+  // The values `stackctl render` would be given (cli/env_inputs.hpp, shared with render and
+  // deploy): --values or the file sources, and with --vault the Vault-sourced keys from Vault.
+  std::unique_ptr<vault::Environment> vault_env;
+  VaultDeps vault_deps;
+  if (a.vault) {
+    vault_env = vault::process_environment();
+    vault_deps = real_vault_deps(*vault_env);
+  }
+  auto values = read_spark_env_values(
+      ctx,
+      {a.values_file, stdfs::path(a.stack_path).parent_path(), a.vault ? &vault_deps : nullptr},
+      all);
+  if (!values) return std::unexpected(env_failure_text(values.error()));
+  request.env_values = std::move(*values);
   auto files = render::render_all(request);
   if (!files)
     return std::unexpected("the stack does not render:\n" + diagnostics_text(files.error()));
@@ -142,6 +162,20 @@ std::vector<drift::Result> cluster_results(Context& ctx, const DriftArgs& a,
     for (auto& t : stack.targets)
       if (t.name == a.target) t.namespace_name = a.kube.ns;
   const model::Target* target = stack.find_target(a.target);
+  // What deploy applied on an eks target holds Terraform's outputs (the IRSA role ARN): without
+  // them the intended objects are not what deploy applied, so nothing is compared (not a drift).
+  TerraformOutputs outputs;
+  if (!a.terraform_outputs.empty()) {
+    auto read = read_terraform_outputs(ctx, a.terraform_outputs);
+    if (!read) return {drift::failed("cluster", "-", "--terraform-outputs (see above)")};
+    outputs = *read;
+  } else if (target->kind == model::TargetKind::eks) {
+    return {drift::skipped(
+        "cluster", "target " + a.target +
+                       " is an eks target: the objects deploy applied hold Terraform's outputs "
+                       "(the IRSA role ARN), so nothing was compared; pass --terraform-outputs "
+                       "(`terraform output -json` of the target's root module)")};
+  }
   KubeFlags kube = a.kube;
   if (kube.context.empty()) kube.context = target->context;
   kube.ns = target->namespace_name;
@@ -160,9 +194,11 @@ std::vector<drift::Result> cluster_results(Context& ctx, const DriftArgs& a,
   inputs.values_file = a.values_file;
   inputs.build_hint = "stackctl build " + a.stack_path + " --push";
   inputs.vault = a.vault ? &vault_deps : nullptr;
+  inputs.spark_role_arn = outputs.spark_role_arn;
   auto objects = rendered_objects(ctx, in.base, stack, *in.catalog, a.stack_path, inputs);
   if (!objects)
     return {drift::failed("cluster", "-", "the intended objects could not be made (see above)")};
+  leave_out_terraform_owned(*objects, outputs);
   auto session = connect(ctx, kube);
   if (!session) return {drift::failed("cluster", "-", "cannot connect to the cluster (see above)")};
   app::ClusterRequest request;

@@ -31,7 +31,8 @@ struct DriftArgs {
   std::string rendered_dir;  // --rendered; default rendered/<stack name>
   std::string lock_file;
   std::string values_file;
-  bool vault = false;  // --vault: the cluster check reads the Vault-sourced spark.env keys
+  bool vault = false;  // --vault: the files and cluster checks read the Vault-sourced keys
+  std::string terraform_outputs;  // --terraform-outputs: an eks target's IRSA role ARN and so on
   std::string templates_dir;
   int parallel = 8;
   bool registry_insecure = false;

@@ -15,6 +15,9 @@ packages=(
   dpkg-dev fakeroot file man-db
   # the SARIF schema check of drift's output
   python3-jsonschema
+  # the CI examples test: gitlab-ci-local's shell executor copies the repository with rsync;
+  # the GitHub workflow's steps are read with PyYAML
+  rsync python3-yaml
 )
 
 missing=()

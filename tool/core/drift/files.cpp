@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/deploy/diff.hpp"
+#include "core/drift/secret_diff.hpp"
 
 namespace stackctl::drift {
 
@@ -53,10 +54,12 @@ Result compare_one(const FilesRequest& r, const std::string& path, const render:
   out.status = Status::drifted;
   out.summary = "modified" + note_of(c, path);
   if (rendered->secret) {
-    out.evidence = path +
-                   " holds spark.env values: it differs from what the stack renders now "
-                   "(contents not shown)";
-    out.location = file_loc(c, path, 0);
+    // Which keys changed, never a value (as deploy --diff shows a Secret).
+    const MaskedDiff masked = masked_diff(path, *committed, rendered->data);
+    out.evidence =
+        path + " holds spark.env values: it differs from what the stack renders now " +
+        (masked.diff.empty() ? "(contents not shown)" : "(values masked)\n" + masked.diff);
+    out.location = file_loc(c, path, masked.line);
     return out;
   }
   out.evidence = deploy::unified_diff(*committed, rendered->data, "a/" + path, "b/" + path);

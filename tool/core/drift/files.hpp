@@ -36,8 +36,9 @@ struct FilesRequest {
 // One Result per file on either side, sorted by path: passed when equal; drifted when it differs
 // (evidence: a unified diff from the committed file to the rendered one, location: the committed
 // file's first changed line), when the stack renders a file the tree lacks, or when the tree holds
-// a file the stack no longer renders. Secret files (spark.env) are compared but never shown: a
-// differing secret file's evidence says only that it differs.
+// a file the stack no longer renders. Secret files (spark.env, the spark.env Secret) are compared
+// but no value is shown: a differing secret file's evidence is drift::masked_diff's diff (which
+// keys changed), a rendered-but-not-committed one's says only that it is missing.
 std::vector<Result> compare_files(const FilesRequest& request);
 
 // The stack key a rendered path comes from: images/<image>/... -> "images[i]",

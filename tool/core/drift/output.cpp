@@ -1,7 +1,9 @@
 #include "core/drift/output.hpp"
 
+#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/codec/codec.hpp"
 
@@ -190,6 +192,38 @@ std::string to_junit(const Report& report) {
   return out;
 }
 
+namespace {
+
+// A relative path as a URI reference (RFC 3986 §4.2): bytes outside unreserved, sub-delims, "@"
+// and "/" percent-encoded, ":" too (in a first segment it would read as a scheme). SARIF's
+// artifactLocation.uri is a URI reference, and a path may hold spaces or non-ASCII letters.
+std::string uri_path(const std::string& path) {
+  static constexpr std::string_view keep = "-._~!$&'()*+,;=@/";
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) != 0 && c < 0x80) {
+      out += ch;
+    } else if (keep.find(ch) != std::string_view::npos) {
+      out += ch;
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+// The schema's own id (SARIF 2.1.0 Plus Errata 01, the OASIS Standard; tests/sarif/README.md).
+// SARIF's helpUri and informationUri must be absolute URIs (schema format "uri"): the project has
+// no published address to give, so each rule's `help` names the docs page as text instead.
+constexpr const char* kSarifSchema =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+}  // namespace
+
 std::string to_sarif(const Report& report, const std::string& tool_version) {
   ordered_json rules = ordered_json::array();
   std::map<std::string, int> index;
@@ -198,7 +232,7 @@ std::string to_sarif(const Report& report, const std::string& tool_version) {
     rules.push_back({{"id", "drift/" + check},
                      {"name", "drift-" + check},
                      {"shortDescription", {{"text", "stackctl drift: " + check}}},
-                     {"helpUri", "docs/drift.md#" + check}});
+                     {"help", {{"text", "See docs/drift.md, section \"" + check + "\"."}}}});
   }
   ordered_json results = ordered_json::array();
   ordered_json notifications = ordered_json::array();
@@ -206,7 +240,9 @@ std::string to_sarif(const Report& report, const std::string& tool_version) {
     if (r.status == Status::error) {
       notifications.push_back({{"level", "error"},
                                {"message", {{"text", r.check + ": " + r.item + ": " + r.evidence}}},
-                               {"descriptor", {{"id", "drift/" + r.check}}}});
+                               // The rule being evaluated when it failed (SARIF §3.58.5); a
+                               // `descriptor` would name a notification descriptor.
+                               {"associatedRule", {{"id", "drift/" + r.check}}}});
       continue;
     }
     if (r.status != Status::drifted) continue;
@@ -217,7 +253,7 @@ std::string to_sarif(const Report& report, const std::string& tool_version) {
                         {"level", r.severity == Severity::advisory ? "warning" : "error"},
                         {"message", {{"text", text}}}};
     if (r.location && !r.location->file.empty()) {
-      ordered_json phys = {{"artifactLocation", {{"uri", r.location->file}}}};
+      ordered_json phys = {{"artifactLocation", {{"uri", uri_path(r.location->file)}}}};
       if (r.location->line > 0) {
         phys["region"] = {{"startLine", r.location->line}};
         if (r.location->column > 0) phys["region"]["startColumn"] = r.location->column;
@@ -229,16 +265,14 @@ std::string to_sarif(const Report& report, const std::string& tool_version) {
   ordered_json invocation = {{"executionSuccessful", notifications.empty()}};
   if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;
   ordered_json log = {
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"$schema", kSarifSchema},
       {"version", "2.1.0"},
-      {"runs", ordered_json::array({{{"tool",
-                                      {{"driver",
-                                        {{"name", "stackctl"},
-                                         {"version", tool_version},
-                                         {"informationUri", "docs/drift.md"},
-                                         {"rules", rules}}}}},
-                                     {"invocations", ordered_json::array({invocation})},
-                                     {"results", results}}})}};
+      {"runs",
+       ordered_json::array(
+           {{{"tool",
+              {{"driver", {{"name", "stackctl"}, {"version", tool_version}, {"rules", rules}}}}},
+             {"invocations", ordered_json::array({invocation})},
+             {"results", results}}})}};
   return log.dump(2) + "\n";
 }
 

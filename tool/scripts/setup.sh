@@ -10,14 +10,14 @@ packages=(
   libcurl4-openssl-dev libssl-dev libgit2-dev catch2
   # real components the tests start on loopback
   buildah podman skopeo docker-registry debootstrap busybox-static
-  python3 python3-yaml ca-certificates curl openssl apache2-utils
+  python3 python3-yaml ca-certificates curl openssl apache2-utils  # PyYAML: tests read stack files
   # packaging and the man-page test
   dpkg-dev fakeroot file man-db
   # the SARIF schema check of drift's output
   python3-jsonschema
   # the CI examples test: gitlab-ci-local's shell executor copies the repository with rsync;
-  # the GitHub workflow's steps are read with PyYAML
-  rsync python3-yaml
+  # the GitHub workflow's steps are read with PyYAML (python3-yaml, above)
+  rsync
 )
 
 missing=()

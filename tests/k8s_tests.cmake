@@ -23,6 +23,10 @@ add_test(NAME "k8s: check --cluster names a running image that is not the stack'
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/k8s/check_cluster.sh $<TARGET_FILE:stackctl>)
 set_tests_properties("k8s: check --cluster names a running image that is not the stack's and a hand-edited ConfigMap"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RESOURCE_LOCK k8s)
+add_test(NAME "k8s: check --cluster reads real image labels: SL003 (server Spark vs notebook PySpark), SL004 (two Pythons), none when they agree"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/k8s/check_cluster_labels.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("k8s: check --cluster reads real image labels: SL003 (server Spark vs notebook PySpark), SL004 (two Pythons), none when they agree"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 RESOURCE_LOCK k8s LABELS "integration;k8s")
 add_test(NAME "k8s: Spark Connect notebooks' ServiceAccount may not create pods, the drivers' may (SubjectAccessReview)"
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/k8s/least_privilege.sh $<TARGET_FILE:stackctl>)
 set_tests_properties("k8s: Spark Connect notebooks' ServiceAccount may not create pods, the drivers' may (SubjectAccessReview)"

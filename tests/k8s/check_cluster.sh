@@ -39,22 +39,7 @@ sed 's/^    spark.executor.instances 1$/    spark.executor.instances 4/' "$M"/30
 cmp -s "$W/edited.yaml" "$M"/30-configmap-*-spark-defaults.yaml && fail "the ConfigMap edit did not apply"
 K apply -f "$W/edited.yaml" >/dev/null
 
-pod_from() { # deployment-file pod-name image: the Deployment's pod template as a bare pod
-  K create --dry-run=client -o json -f "$1" > "$W/deploy.json"
-  python3 - "$W/deploy.json" "$2" "$3" <<'PY' | K create -f - >/dev/null
-import json, sys
-d = json.load(open(sys.argv[1])); t = d["spec"]["template"]
-t["spec"]["containers"][0]["image"] = sys.argv[3]
-# A scheduler that does not exist leaves it alone (a pod bound to a node that does not exist
-# is deleted by the pod garbage collector).
-t["spec"]["schedulerName"] = "stackctl-test-none"
-print(json.dumps({"apiVersion": "v1", "kind": "Pod",
-                  "metadata": {"name": sys.argv[2], "namespace": d["metadata"]["namespace"],
-                               "labels": t["metadata"]["labels"]},
-                  "spec": t["spec"]}))
-PY
-}
-image_of() { K create --dry-run=client -o jsonpath='{.spec.template.spec.containers[0].image}' -f "$1"; }
+source "$HERE/pods_lib.sh"  # pod_from, image_of
 CONNECT=$M/50-deployment-spark-connect-connect.yaml
 MARIMO=$M/50-deployment-spark-connect-marimo.yaml
 OLD=registry.example.com/data-platform/spark-connect:spark-4.0.0-uc-0.3.1-fix-v3

@@ -10,6 +10,8 @@
 #   bash bench/doctor.sh [STACKCTL_BINARY]     (default build-tests/tool/stackctl)
 #   PODS=200 EVENTS=2000 bash bench/doctor.sh  a smaller run
 #   RUNS=5 bash bench/doctor.sh                best of RUNS for each side (default 3)
+#   KUBECTL_RUNS=1 bash bench/doctor.sh        best of this many for kubectl (default RUNS; 0 skips
+#                                              it: one describe of 1,000 pods can take minutes)
 #   KEEP=1 bash bench/doctor.sh                keep the namespace and the outputs afterwards
 #   BENCH_NS=NS KEEP=1 bash bench/doctor.sh    measure a namespace a KEEP=1 run staged (no staging)
 #
@@ -22,6 +24,7 @@ BIN=${1:-$root/build-tests/tool/stackctl}
 PODS=${PODS:-1000}
 EVENTS=${EVENTS:-10000}
 RUNS=${RUNS:-3}
+KUBECTL_RUNS=${KUBECTL_RUNS:-$RUNS}
 H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
 bash "$root/tests/k8s/ensure.sh" >/dev/null
 KC=$H/kubeconfig
@@ -109,6 +112,7 @@ echo "staged in $(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sy
 fi
 echo "namespace $NS: $(K -n "$NS" get pods --no-headers | wc -l) pods, $(K -n "$NS" get events --no-headers | wc -l) events"
 
+echo "load average (1, 5, 15 min) before measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
 CTX=$(K config current-context)
 STACK=$root/stacks/spark-connect.stack.yaml
 timed() {  # OUT ERR CMD...: prints "wall user sys" of CMD to $W/time
@@ -134,8 +138,9 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 print("doctor findings:", ", ".join(f'{f["code"]} ({len(f.get("objects") or [f["object"]])} objects)' for f in j["findings"]), "|", j["summary"])
 PY
-best=""; best_line=""
-for run in $(seq "$RUNS"); do
+best=""; best_line="0 0 0"
+: > "$W/describe.txt"
+for run in $(seq "$KUBECTL_RUNS"); do
   line=$(timed "$W/describe.txt" "$W/describe.err" "$H/bin/kubectl" --kubeconfig "$KC" -n "$NS" describe pods)
   wall=${line%% *}
   if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" "$wall" "$best"; then
@@ -143,13 +148,17 @@ for run in $(seq "$RUNS"); do
   fi
 done
 read -r k_wall k_user k_sys <<< "$best_line"
-echo "kubectl describe pods: $(grep -c '^Name: ' "$W/describe.txt") pods described"
-python3 - "$PODS" "$EVENTS" "$requests" "$lists" "$logs" "$d_wall" "$d_user" "$d_sys" "$k_wall" "$k_user" "$k_sys" "$RUNS" <<'PY'
-import sys
+[ "$KUBECTL_RUNS" -gt 0 ] && echo "kubectl describe pods: $(grep -c '^Name: ' "$W/describe.txt") pods described"
+python3 - "$PODS" "$EVENTS" "$requests" "$lists" "$logs" "$d_wall" "$d_user" "$d_sys" "$k_wall" "$k_user" "$k_sys" "$RUNS" "$KUBECTL_RUNS" <<'PY'
+import os, sys
 pods, events, req, lists, logs = sys.argv[1:6]
-dw, du, ds, kw, ku, ks = map(float, sys.argv[6:12]); runs = sys.argv[12]
+dw, du, ds, kw, ku, ks = map(float, sys.argv[6:12]); runs, kruns = sys.argv[12:14]
 print(f"stackctl doctor: {req} requests ({lists} LISTs, {logs} log reads; the rest discovery and the review) for {pods} pods and {events} events")
 print(f"stackctl doctor: own time {du + ds:.3f} s (user {du:.3f} + sys {ds:.3f}), wall {dw:.3f} s (best of {runs})")
-print(f"kubectl describe pods: own time {ku + ks:.3f} s (user {ku:.3f} + sys {ks:.3f}), wall {kw:.3f} s (best of {runs})")
-print(f"ratio stackctl doctor / kubectl describe pods (wall): {dw / kw:.3f}")
+if int(kruns) > 0:
+    print(f"kubectl describe pods: own time {ku + ks:.3f} s (user {ku:.3f} + sys {ks:.3f}), wall {kw:.3f} s (best of {kruns})")
+    print(f"ratio stackctl doctor / kubectl describe pods (wall): {dw / kw:.3f}; (own time): {(du + ds) / (ku + ks):.3f}")
+else:
+    print("kubectl describe pods: not run (KUBECTL_RUNS=0)")
+print("load average (1, 5, 15 min) at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 PY

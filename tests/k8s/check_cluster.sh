@@ -5,8 +5,8 @@
 # running an older tag, a notebook pod running the rendered image. check --cluster must name the
 # image (SL001) and the edited key at its stack key (SL002); with the ConfigMap and pod as
 # rendered, no error. The harness has no registry for registry.example.com: the running images'
-# labels cannot be read, which must be SL005 warnings, not a failure (the label rules SL003,
-# SL004 and SI are unit-tested over the fake registry data).
+# labels cannot be read, which must be SL005 warnings, not a failure (the label rules SL003 and
+# SL004 on images in a real registry: check_cluster_labels.sh).
 # Usage: check_cluster.sh STACKCTL_BINARY
 # Exits 77 (skipped) only when the control plane cannot be built here. Never stops or resets the
 # shared apiserver; deletes only its own namespace.

@@ -31,7 +31,9 @@ import json, sys
 pod = json.load(open(sys.argv[1])); digest = sys.argv[2]
 statuses = []
 for c in pod["spec"]["containers"]:
-    repo = c["image"].split("@")[0].rsplit(":", 1)[0] if ":" in c["image"].rsplit("/", 1)[-1] else c["image"].split("@")[0]
+    repo = c["image"].split("@")[0]  # REPOSITORY[:TAG]: the tag off (a port's colon stays)
+    if ":" in repo.rsplit("/", 1)[-1]:
+        repo = repo.rsplit(":", 1)[0]
     statuses.append({"name": c["name"], "ready": True, "restartCount": 0, "image": c["image"],
                      "imageID": f"{repo}@{digest}", "started": True,
                      "state": {"running": {"startedAt": "2026-12-01T10:00:00Z"}}})

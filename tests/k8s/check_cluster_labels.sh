@@ -70,6 +70,10 @@ stage() {
   running "$NS" marimo "$n"
 }
 check() { "$BIN" check "$W/stack.yaml" --target minikube --cluster --kubeconfig "$KC" --context "$CTX" "$@"; }
+# doctor includes the same alignment (check --cluster's rules over its snapshot's pods).
+doctor() { "$BIN" doctor "$W/stack.yaml" --target minikube --kubeconfig "$KC" --context "$CTX" -o json "$@"; }
+# sl_codes JSON: the sorted SL codes among doctor's findings ("SL003").
+sl_codes() { python3 -c 'import json,sys; print(" ".join(sorted({f["code"] for f in json.load(sys.stdin)["findings"] if f["code"].startswith("SL")})))' <<<"$1"; }
 # codes JSON: the sorted codes of the findings, one line ("SI002 SL003").
 codes() { python3 -c 'import json,sys; print(" ".join(sorted({f["code"] for f in json.load(sys.stdin)["findings"]})))' <<<"$1"; }
 
@@ -89,6 +93,9 @@ expect "the notebook image's labels were read" "$NOTEBOOK_IMAGE" "$OUT"
 C=$(codes "$OUT")
 [ -z "$C" ] && pass "agreeing images: no finding" || fail "agreeing images gave findings: $C"
 run "agreeing images, text" 0 check
+set +e; OUT=$(doctor 2>"$W/doctor.err"); set -e
+[ -z "$(sl_codes "$OUT")" ] && pass "doctor: agreeing images, no SL finding" ||
+  { cat "$W/doctor.err"; fail "doctor gave SL findings on agreeing images: $(sl_codes "$OUT")"; }
 reject "text: no SL003" "SL003" "$OUT"
 reject "text: no SL004" "SL004" "$OUT"
 
@@ -108,6 +115,12 @@ PY
 C=$(codes "$OUT")
 [[ " $C " != *" SL004 "* ]] && pass "one Python: no SL004 ($C)" || fail "SL004 with one Python: $C"
 [[ " $C " != *" SL001 "* && " $C " != *" SL005 "* ]] && pass "no SL001/SL005 ($C)" || fail "unexpected: $C"
+set +e; OUT=$(doctor 2>"$W/doctor.err"); rc=$?; set -e
+[ "$(sl_codes "$OUT")" = SL003 ] && [ "$rc" = 1 ] && pass "doctor names SL003 too (exit $rc)" ||
+  { cat "$W/doctor.err"; fail "doctor: SL codes [$(sl_codes "$OUT")], exit $rc"; }
+expect "doctor quotes SL003's evidence" "runs PySpark 3.5.3 but the Connect server's image $SERVER_IMAGE is Spark 4.0.1" "$OUT"
+set +e; OUT=$(doctor --no-alignment 2>"$W/doctor.err"); set -e
+[ -z "$(sl_codes "$OUT")" ] && pass "doctor --no-alignment: no SL finding" || fail "doctor --no-alignment gave $(sl_codes "$OUT")"
 run "SL003 in text" 1 check
 expect "text names SL003" "[SL003]" "$OUT"
 expect "text says the fix" "the Spark Connect client must match the server" "$OUT"

@@ -437,3 +437,29 @@ TEST_CASE("doctor: only pods that need them have their logs read", "[doctor]") {
   REQUIRE(not_ready.size() == 1);
   CHECK_FALSE(not_ready[0].previous);
 }
+
+TEST_CASE("doctor: alignment findings join the report with the ignore list and the counts") {
+  doctor::Report r;
+  auto finding = [](std::string code, doctor::Severity severity) {
+    doctor::Finding f;
+    f.code = std::move(code);
+    f.severity = severity;
+    f.object = "Namespace demo";
+    f.evidence =
+        "notebook image x runs PySpark 3.5.3 but the Connect server's image y is Spark 4.0.1";
+    f.stack_key = "versions.pyspark";
+    return f;
+  };
+  doctor::add(
+      r,
+      {finding("SL003", doctor::Severity::error), finding("SL005", doctor::Severity::warning),
+       finding("SI001", doctor::Severity::warning)},
+      {{"SI001", "Namespace demo"}});
+  REQUIRE(r.findings.size() == 2);
+  CHECK(r.findings[0].code == "SL003");
+  CHECK(r.findings[0].objects == std::vector<std::string>{"Namespace demo"});
+  CHECK(r.findings[1].code == "SL005");
+  CHECK(r.errors == 1);
+  CHECK(r.warnings == 1);
+  CHECK(r.ignored == 1);
+}

@@ -1,14 +1,31 @@
 #include "app/check_cluster.hpp"
 
+#include <algorithm>
+
 #include "app/deploy.hpp"
 
 namespace stackctl::app {
 
 std::expected<check_cluster::Live, ClusterReadError> read_cluster(
-    const std::vector<std::string>& namespaces, kube::Client& client) {
+    const std::vector<std::string>& namespaces, kube::Client& client,
+    const std::vector<kube::Json>* pods) {
   check_cluster::Live live;
-  const std::pair<const char*, std::vector<kube::Json>*> kinds[] = {
-      {"Pod", &live.pods}, {"ConfigMap", &live.config_maps}};
+  std::vector<std::pair<const char*, std::vector<kube::Json>*>> kinds;
+  if (pods == nullptr) {
+    kinds.emplace_back("Pod", &live.pods);
+  } else {
+    for (const auto& pod : *pods) {
+      const kube::Json* ns = pod.contains("metadata") ? &pod["metadata"] : nullptr;
+      if (ns != nullptr && ns->contains("namespace") &&
+          std::find(namespaces.begin(), namespaces.end(), (*ns)["namespace"].get<std::string>()) !=
+              namespaces.end()) {
+        live.pods.push_back(pod);
+        live.pods.back()["kind"] = "Pod";  // as the LIST below would give them
+        live.pods.back()["apiVersion"] = "v1";
+      }
+    }
+  }
+  kinds.emplace_back("ConfigMap", &live.config_maps);
   for (const auto& ns : namespaces) {
     for (const auto& [kind, into] : kinds) {
       const std::string what = std::string(kind) + " in " + ns;

@@ -55,7 +55,8 @@ std::map<std::string, check_cluster::ImageLabels> labels_of(const ImagesResult& 
 ClusterResult check_cluster(Context& ctx, const model::Stack& loaded,
                             const catalog::Catalog& catalog, const std::string& stack_path,
                             const ClusterCheckOptions& options,
-                            const ImageCheckOptions& image_options) {
+                            const ImageCheckOptions& image_options,
+                            const std::vector<kube::Json>* pods) {
   ClusterResult result;
   if (loaded.target.empty() || loaded.find_target(loaded.target) == nullptr) {
     ctx.err << "stackctl check: --cluster needs --target (the target whose platform to read)\n";
@@ -100,7 +101,7 @@ ClusterResult check_cluster(Context& ctx, const model::Stack& loaded,
   }
   result.server = session->client->server();
   ctx.err << "reading namespace " << result.ns << " on " << result.server << '\n';
-  auto live = app::read_cluster({result.ns}, *session->client);
+  auto live = app::read_cluster({result.ns}, *session->client, pods);
   if (!live) {
     ctx.err << "stackctl: " << live.error().message << '\n';
     result.exit_code = kExternalError;

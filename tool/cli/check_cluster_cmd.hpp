@@ -39,10 +39,12 @@ struct ClusterResult {
   int exit_code = 0;
 };
 
-// `stack` is loaded for options' target; `stack_path` is the file it came from.
+// `stack` is loaded for options' target; `stack_path` is the file it came from. `pods`: the pods
+// already read (doctor's snapshot; those of the target's namespace are used), else listed here.
 ClusterResult check_cluster(Context& ctx, const model::Stack& stack,
                             const catalog::Catalog& catalog, const std::string& stack_path,
                             const ClusterCheckOptions& options,
-                            const ImageCheckOptions& image_options);
+                            const ImageCheckOptions& image_options,
+                            const std::vector<kube::Json>* pods = nullptr);
 
 }  // namespace stackctl::cli

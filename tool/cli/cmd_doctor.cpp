@@ -3,6 +3,7 @@
 // and the stack key to change. --save/--from write and replay a snapshot (no secret values).
 #include "adapters/fs.hpp"
 #include "app/observe.hpp"
+#include "cli/check_cluster_cmd.hpp"
 #include "cli/commands.hpp"
 #include "cli/doctor_output.hpp"
 #include "cli/exit_codes.hpp"
@@ -11,6 +12,8 @@
 #include "cli/stack_input.hpp"
 #include "core/doctor/namespaces.hpp"
 #include "core/doctor/snapshot_json.hpp"
+#include "core/knowledge/check_cluster.hpp"
+#include "core/knowledge/check_image.hpp"
 
 namespace stackctl::cli {
 
@@ -25,6 +28,9 @@ struct DoctorArgs {
   std::string fail_on = "error";
   int tail_lines = 50;
   bool all_namespaces = false;  // -A
+  bool alignment = true;        // --no-alignment turns it off
+  std::string lock_file;        // --lock
+  ImageCheckOptions images;     // --registry-insecure, --registry-ca-file
 };
 
 struct StackPart {
@@ -107,6 +113,50 @@ std::expected<doctor::Snapshot, int> read_live(Context& ctx, const DoctorArgs& a
   return std::move(*s);
 }
 
+// check --cluster's finding as a doctor finding: the rule's title, the stack key to change.
+doctor::Finding from_check(const check::Finding& c, const std::string& ns) {
+  doctor::Finding f;
+  f.code = c.diag.code;
+  f.title = c.diag.code;
+  for (const auto& r : check_cluster::kRules)
+    if (r.code == c.diag.code) f.title = std::string(r.title);
+  for (const auto& r : check_image::kRules)
+    if (r.code == c.diag.code) f.title = std::string(r.title);
+  f.severity = c.diag.severity == Severity::error     ? doctor::Severity::error
+               : c.diag.severity == Severity::warning ? doctor::Severity::warning
+                                                      : doctor::Severity::info;
+  f.object = "Namespace " + ns;
+  f.evidence = c.diag.message;
+  f.cause = f.title;
+  f.fix = c.diag.hint;
+  f.stack_key = c.diag.path;
+  return f;
+}
+
+// The platform against the stack (check --cluster's rules, SL and SI codes) over the pods the
+// snapshot holds; 0, or the exit code of what could not be read.
+int align(Context& ctx, const DoctorArgs& a, const model::Stack& stack,
+          const doctor::Snapshot& snapshot, doctor::Report& report,
+          const std::vector<doctor::Ignore>& ignore) {
+  const catalog::Catalog* catalog = active_catalog(ctx);
+  if (catalog == nullptr) return kInputError;
+  ClusterCheckOptions options;
+  options.enabled = true;
+  options.kube = a.kube;
+  options.lock_file = a.lock_file;
+  const auto result =
+      check_cluster(ctx, stack, *catalog, a.in.path, options, a.images, &snapshot.pods);
+  if (result.exit_code != 0) {
+    ctx.err << "stackctl doctor: the platform could not be compared with the stack (exit "
+            << result.exit_code << "); the findings above are the snapshot's alone\n";
+    return result.exit_code;
+  }
+  std::vector<doctor::Finding> extra;
+  for (const auto& c : result.findings) extra.push_back(from_check(c, result.ns));
+  doctor::add(report, std::move(extra), ignore);
+  return 0;
+}
+
 int run_doctor(Context& ctx, const DoctorArgs& a) {
   if (a.from.empty() && (a.in.path.empty() || a.in.target.empty())) {
     ctx.err << "stackctl: doctor needs STACK and --target (or --from FILE to diagnose a saved "
@@ -126,8 +176,12 @@ int run_doctor(Context& ctx, const DoctorArgs& a) {
     }
     ctx.err << "saved the snapshot to " << a.save << '\n';
   }
-  const auto report = doctor::report(*snapshot, part->ignore);
+  auto report = doctor::report(*snapshot, part->ignore);
   const model::Stack* stack = part->stack ? &*part->stack : nullptr;
+  // A saved snapshot has no live images or ConfigMap data to compare: alignment needs the cluster.
+  const int aligned = a.alignment && a.from.empty() && stack != nullptr
+                          ? align(ctx, a, *stack, *snapshot, report, part->ignore)
+                          : 0;
   Locate locate = [stack](const std::string& key) -> std::string {
     if (stack == nullptr) return "";
     const SourceLoc loc = stack->locs.at(key);
@@ -145,6 +199,7 @@ int run_doctor(Context& ctx, const DoctorArgs& a) {
   else
     print_doctor_text(ctx, report, snapshot->namespaces.size(), locate);
   if (format != "text") ctx.err << doctor::summary(report, snapshot->namespaces.size()) << '\n';
+  if (aligned != 0) return aligned;
   const bool fail = report.errors > 0 || (a.fail_on == "warning" && report.warnings > 0);
   return fail ? kFindings : kOk;
 }
@@ -160,6 +215,8 @@ Command doctor_command() {
       "  stackctl doctor stacks/spark-connect.stack.yaml --target minikube -A\n"
       "  stackctl doctor stacks/spark-connect.stack.yaml --target minikube --save snap.json\n"
       "  stackctl doctor --from snap.json                   # offline, e.g. from a bug report\n"
+      "  stackctl doctor my.stack.yaml --target minikube --no-alignment   # the snapshot's rules "
+      "only\n"
       "  stackctl doctor my.stack.yaml --target minikube -o junit > doctor.xml\n"
       "  stackctl doctor my.stack.yaml --target minikube --fail-on warning -o json | jq .summary\n"
       "\nAccepted findings go in the stack file: doctor: {ignore: [{code: D_EVICTED, object: \"Pod "
@@ -197,6 +254,15 @@ Command doctor_command() {
         sub.add_option("--tail", a->tail_lines, "Log lines read per container that needs them")
             ->check(CLI::Range(1, 10000))
             ->capture_default_str();
+        sub.add_flag("--alignment,!--no-alignment", a->alignment,
+                     "Also compare the platform with the stack, as `check --cluster` does (SL and "
+                     "SI codes: locked images, rendered ConfigMaps, Spark/PySpark and Python "
+                     "agree); default on, needs the cluster (not with --from)");
+        sub.add_option("--lock", a->lock_file, "The lock file (default: STACK with .lock)");
+        sub.add_flag("--registry-insecure", a->images.registry_insecure,
+                     "Alignment: read the running images' labels over plain HTTP");
+        sub.add_option("--registry-ca-file", a->images.registry_ca_file,
+                       "Alignment: PEM bundle of a private registry's CA");
         return [a](Context& ctx) { return run_doctor(ctx, *a); };
       }};
 }

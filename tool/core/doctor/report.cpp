@@ -60,9 +60,9 @@ std::vector<Finding> group(std::vector<Finding> findings) {
   return out;
 }
 
-Report report(const Snapshot& snapshot, const std::vector<Ignore>& ignore) {
-  Report r;
-  for (auto& f : group(diagnose(snapshot))) {
+void add(Report& r, std::vector<Finding> extra, const std::vector<Ignore>& ignore) {
+  for (auto& f : extra) {
+    if (f.objects.empty()) f.objects = {f.object};
     std::vector<std::string> kept;
     for (const auto& o : f.objects) {
       const bool accepted = std::any_of(ignore.begin(), ignore.end(), [&](const Ignore& i) {
@@ -92,6 +92,11 @@ Report report(const Snapshot& snapshot, const std::vector<Ignore>& ignore) {
     }
     r.findings.push_back(std::move(f));
   }
+}
+
+Report report(const Snapshot& snapshot, const std::vector<Ignore>& ignore) {
+  Report r;
+  add(r, group(diagnose(snapshot)), ignore);
   return r;
 }
 

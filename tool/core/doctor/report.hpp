@@ -31,6 +31,10 @@ struct Report {
 // diagnose + group + ignore.
 Report report(const Snapshot& snapshot, const std::vector<Ignore>& ignore);
 
+// Findings from beyond the snapshot's rules (doctor's alignment with the stack: check --cluster's
+// SL and SI codes) added after the report's own, with the same ignore list and counts.
+void add(Report& r, std::vector<Finding> extra, const std::vector<Ignore>& ignore);
+
 // "2 errors, 1 warning, 0 info in 3 namespaces (1 ignored)".
 std::string summary(const Report& r, std::size_t namespaces);
 

@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/doctor_output.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/kube_connect.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
@@ -108,6 +109,9 @@ std::expected<doctor::Snapshot, int> read_live(Context& ctx, const DoctorArgs& a
 }
 
 int run_doctor(Context& ctx, const DoctorArgs& a) {
+  // doctor's own -o: a failure before the report still gets its JSON document (json_output.hpp).
+  if (!a.output.empty())
+    ctx.options.output = a.output == "json" ? OutputFormat::json : OutputFormat::text;
   if (a.from.empty() && (a.in.path.empty() || a.in.target.empty())) {
     ctx.err << "stackctl: doctor needs STACK and --target (or --from FILE to diagnose a saved "
                "snapshot)\nRun `stackctl doctor --help` for usage.\n";
@@ -128,24 +132,20 @@ int run_doctor(Context& ctx, const DoctorArgs& a) {
   }
   const auto report = doctor::report(*snapshot, part->ignore);
   const model::Stack* stack = part->stack ? &*part->stack : nullptr;
-  Locate locate = [stack](const std::string& key) -> std::string {
-    if (stack == nullptr) return "";
-    const SourceLoc loc = stack->locs.at(key);
-    if (loc.file.empty()) return "";
-    return loc.file +
-           (loc.known() ? ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column) : "");
+  Locate locate = [stack](const std::string& key) -> SourceLoc {
+    return stack == nullptr ? SourceLoc{} : stack->locs.at(key);
   };
   const std::string format = !a.output.empty()                          ? a.output
                              : ctx.options.output == OutputFormat::json ? "json"
                                                                         : "text";
+  const bool fail = report.errors > 0 || (a.fail_on == "warning" && report.warnings > 0);
   if (format == "json")
-    ctx.out << doctor_json(report, snapshot->namespaces, locate).dump(2) << '\n';
+    print_json(ctx, doctor_json(report, snapshot->namespaces, locate), fail ? kFindings : kOk);
   else if (format == "junit")
     ctx.out << doctor_junit(report, locate);
   else
     print_doctor_text(ctx, report, snapshot->namespaces.size(), locate);
   if (format != "text") ctx.err << doctor::summary(report, snapshot->namespaces.size()) << '\n';
-  const bool fail = report.errors > 0 || (a.fail_on == "warning" && report.warnings > 0);
   return fail ? kFindings : kOk;
 }
 

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Every command's `-o json` output, success and failure, against docs/schema/stackctl-output.schema.json.
+
+    json_schema.py STACKCTL ROOT WORKDIR
+
+Runs the real binary. For each case: stdout must be exactly one JSON document, valid against the
+schema's $defs entry for that command (its own document or the failure document); `ok` must be
+true exactly when the exit code is 0; the exit code must be one the case expects. Endpoints that
+need a server are covered in their failure path always (unreachable registry, apiserver, Vault:
+127.0.0.1:1), and in their success path where a cheap real server runs here: a loopback artifact
+mirror (tests/servers/mirror_server.py) for lock, and the project's apiserver (tests/k8s/ensure.sh,
+when it is built on this machine) for check --cluster, doctor and deploy --dry-run. Cases whose
+server is absent are reported as skipped, never as passed. python3-jsonschema validates (draft
+2020-12).
+"""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+try:
+    import jsonschema
+except ImportError:
+    print("skipped: python3-jsonschema is not installed (tool/scripts/setup.sh)")
+    sys.exit(77)
+
+STACKCTL, ROOT, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
+SCHEMA = json.load(open(os.path.join(ROOT, "docs/schema/stackctl-output.schema.json")))
+STACK = os.path.join(ROOT, "stacks/spark-connect.stack.yaml")
+BAD = os.path.join(ROOT, "tests/fixtures/bad/spark-env-unknown-source.yaml")
+CUSTOM = os.path.join(ROOT, "stacks/custom-app.stack.yaml")
+KYUUBI = os.path.join(ROOT, "stacks/kyuubi-sql.stack.yaml")
+UNREACHABLE = "127.0.0.1:1"
+
+shutil.rmtree(WORK, ignore_errors=True)
+os.makedirs(WORK)
+passed, failed, skipped = 0, 0, 0
+
+
+def validator(name):
+    schema = {"$schema": SCHEMA["$schema"], "$defs": SCHEMA["$defs"], "$ref": "#/$defs/" + name}
+    return jsonschema.Draft202012Validator(schema)
+
+
+def case(title, definition, args, codes, env=None, stdin=None):
+    """Runs stackctl ARGS and checks its stdout against #/$defs/DEFINITION."""
+    global passed, failed
+    run_env = dict(os.environ)
+    run_env.update(env or {})
+    p = subprocess.run([STACKCTL] + args, capture_output=True, text=True, env=run_env,
+                       input=stdin, timeout=120)
+    problems = []
+    if p.returncode not in codes:
+        problems.append("exit code %d, expected one of %s" % (p.returncode, codes))
+    try:
+        doc = json.loads(p.stdout)
+    except ValueError as e:
+        doc = None
+        problems.append("stdout is not one JSON document (%s): %r" % (e, p.stdout[:300]))
+    if doc is not None:
+        for e in sorted(validator(definition).iter_errors(doc), key=lambda e: list(e.path)):
+            problems.append("schema: %s at /%s" % (e.message[:300], "/".join(str(x) for x in e.path)))
+        if isinstance(doc, dict) and doc.get("ok") is not (p.returncode == 0):
+            problems.append("ok is %r with exit code %d" % (doc.get("ok"), p.returncode))
+    if problems:
+        failed += 1
+        print("FAIL: %s (%s)\n  stackctl %s" % (title, definition, " ".join(args)))
+        for m in problems:
+            print("  " + m)
+        print("  stderr: " + p.stderr[-600:].replace("\n", "\n          "))
+    else:
+        passed += 1
+        print("ok: %s (exit %d)" % (title, p.returncode))
+    return doc
+
+
+def skip(title, why):
+    global skipped
+    skipped += 1
+    print("skipped: %s: %s" % (title, why))
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+# A kubeconfig whose server answers nothing: every cluster command's failure path.
+DEAD_KUBECONFIG = write(os.path.join(WORK, "dead.kubeconfig"), """apiVersion: v1
+kind: Config
+clusters: [{name: dead, cluster: {server: "https://%s"}}]
+users: [{name: u, user: {token: "t"}}]
+contexts: [{name: dead, context: {cluster: dead, user: u, namespace: json-schema}}]
+current-context: dead
+""" % UNREACHABLE)
+DEAD_VAULT = {"VAULT_ADDR": "https://" + UNREACHABLE, "VAULT_TOKEN": "not-a-token"}
+
+# --- commands that need nothing outside ---------------------------------------------------------
+case("version", "version", ["version", "-o", "json"], [0])
+case("validate: a valid stack", "validate", ["validate", STACK, "-o", "json"], [0])
+case("validate: an invalid stack", "validate", ["validate", BAD, "-o", "json"], [1])
+case("validate: the stack from stdin", "validate", ["validate", "-", "-o", "json"], [0],
+     stdin=open(STACK).read())
+case("validate: an unreadable file", "validate", ["validate", "/nonexistent/x.yaml", "-o", "json"], [3])
+case("validate: a broken --catalog", "validate",
+     ["validate", STACK, "--catalog", write(os.path.join(WORK, "cat.yaml"), "nope: [\n"), "-o", "json"], [3])
+case("usage error: an unknown flag", "validate", ["validate", STACK, "--bogus", "-o", "json"], [2])
+case("usage error: an unknown command", "validate", ["valdate", "-o", "json"], [2])
+
+case("check: a valid stack", "check", ["check", STACK, "-o", "json"], [0])
+case("check: a target", "check", ["check", STACK, "--target", "minikube", "-o", "json"], [0])
+case("check: an invalid stack", "check", ["check", BAD, "-o", "json"], [1])
+case("check: an unreadable file", "check", ["check", "/nonexistent/x.yaml", "-o", "json"], [3])
+case("check: no STACK", "check", ["check", "-o", "json"], [2])
+case("check --list-rules", "checkRules", ["check", "--list-rules", "-o", "json"], [0])
+case("check --values: a missing file", "check",
+     ["check", KYUUBI, "--values", "/nonexistent/v.yaml", "-o", "json"], [3])
+case("check --image: unreachable registry", "check",
+     ["check", STACK, "--image", UNREACHABLE + "/x/spark-base:t", "-o", "json"], [4])
+case("check --vault: unreachable Vault", "check", ["check", KYUUBI, "--vault", "-o", "json"], [4],
+     env=DEAD_VAULT)
+case("check --cluster: unreachable apiserver", "check",
+     ["check", STACK, "--target", "minikube", "--cluster", "--kubeconfig", DEAD_KUBECONFIG, "-o", "json"], [4])
+
+case("render --list", "render", ["render", STACK, "--list", "-o", "json"], [0])
+case("render --out", "render", ["render", STACK, "--out", os.path.join(WORK, "rendered"), "-o", "json"], [0])
+case("render: an invalid stack", "render", ["render", BAD, "-o", "json"], [1])
+case("render: an unknown target", "render", ["render", STACK, "--target", "nope", "-o", "json"], [2])
+case("render: an unwritable --out", "render", ["render", STACK, "--out", "/proc/x", "-o", "json"], [3])
+case("render --vault: unreachable Vault", "render",
+     ["render", KYUUBI, "--vault", "--list", "-o", "json"], [4], env=DEAD_VAULT)
+
+case("lock: offline, checksums unresolved", "lock",
+     ["lock", STACK, "--offline", "--lock", os.path.join(WORK, "x.lock"),
+      "--cache-dir", os.path.join(WORK, "cache"), "-o", "json"], [4])
+case("lock --frozen: no lock", "lock",
+     ["lock", STACK, "--frozen", "--lock", os.path.join(WORK, "none.lock"), "-o", "json"], [5])
+case("lock: an invalid stack", "lock", ["lock", BAD, "-o", "json"], [1])
+
+case("build --dry-run: unpinned artifacts", "build",
+     ["build", STACK, "--dry-run", "--offline", "--lock", os.path.join(WORK, "none.lock"), "-o", "json"], [1])
+case("build: an invalid stack", "build", ["build", BAD, "--dry-run", "-o", "json"], [1])
+
+case("explain: a known error", "explain", ["explain", "StatusCode.UNAVAILABLE", "-o", "json"], [0])
+case("explain: with --stack", "explain",
+     ["explain", "StatusCode.UNAVAILABLE", "--stack", STACK, "-o", "json"], [0])
+case("explain: no match", "explain", ["explain", "nothing known here", "-o", "json"], [6])
+case("explain: an invalid --stack", "explain",
+     ["explain", "StatusCode.UNAVAILABLE", "--stack", BAD, "-o", "json"], [3])
+case("explain --list", "explainList", ["explain", "--list", "-o", "json"], [0])
+
+case("drift: this checkout", "drift", ["drift", STACK, "--skip", "registry", "-o", "json"], [0, 5, 8])
+case("drift --only registry: no lock", "drift",
+     ["drift", STACK, "--only", "registry", "--lock", os.path.join(WORK, "none.lock"), "-o", "json"], [0, 5, 8])
+case("drift: an unreadable stack", "drift", ["drift", "/nonexistent/x.yaml", "-o", "json"], [3])
+case("drift: an unknown check", "drift", ["drift", STACK, "--only", "nope", "-o", "json"], [2])
+
+case("submit --dry-run: no digest in the lock", "submit",
+     ["submit", CUSTOM, "pi", "--target", "minikube", "--dry-run", "-o", "json"], [1])
+case("submit: an unknown application", "submit",
+     ["submit", CUSTOM, "nope", "--target", "minikube", "-o", "json"], [1, 2])
+
+case("doctor: unreachable apiserver", "doctor",
+     ["doctor", STACK, "--target", "minikube", "--kubeconfig", DEAD_KUBECONFIG, "-o", "json"], [4])
+case("doctor --from: a missing snapshot", "doctor", ["doctor", "--from", "/nonexistent/s.json", "-o", "json"], [3])
+case("deploy --dry-run: no lock", "deploy",
+     ["deploy", STACK, "--target", "minikube", "--dry-run", "--lock", os.path.join(WORK, "none.lock"),
+      "-o", "json"], [1])
+case("deploy: an invalid stack", "deploy", ["deploy", BAD, "--target", "minikube", "-o", "json"], [1, 2])
+
+# --- lock's success path: a loopback mirror answering every checksum file ----------------------
+# (tests/servers/checksum_mirror.py, as deploy_lib.sh uses; deploy never reads the artifacts). The
+# copy of the shipped stack is then given a made-up digest per image, as deploy_lib.sh does, so that
+# deploy gets as far as the apiserver.
+mirror = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/servers/checksum_mirror.py")],
+                          stdout=subprocess.PIPE, text=True)
+locked_stack = None
+try:
+    port = mirror.stdout.readline().strip()
+    text = open(STACK).read()
+    text = "\n".join("  mirror: http://127.0.0.1:" + port if l.startswith("  mirror: ") else l
+                     for l in text.split("\n"))
+    locked_stack = write(os.path.join(WORK, "locked/spark-connect.stack.yaml"), text)
+    case("lock: resolved from a loopback mirror", "lock",
+         ["lock", locked_stack, "--cache-dir", os.path.join(WORK, "cache"), "-o", "json"], [0])
+    case("lock --frozen: current", "lock", ["lock", locked_stack, "--frozen", "-o", "json"], [0])
+finally:
+    mirror.terminate()
+    mirror.wait()
+listed = subprocess.run([STACKCTL, "render", locked_stack, "--target", "minikube", "--list", "-o", "json"],
+                        capture_output=True, text=True, check=True)
+lock_path = locked_stack[:-len(".yaml")] + ".lock"
+lock = json.load(open(lock_path))
+lock["images"] = sorted(
+    ({"name": i["name"], "ref": i["ref"],
+      "inputsDigest": "sha256:" + hashlib.sha256(i["ref"].encode()).hexdigest(),
+      "digest": "sha256:" + hashlib.sha256(i["ref"].encode()).hexdigest()}
+     for i in json.loads(listed.stdout)["images"]), key=lambda i: i["name"])
+write(lock_path, json.dumps(lock, indent=2, sort_keys=True) + "\n")
+case("build --dry-run: every image locked", "build",
+     ["build", locked_stack, "--dry-run", "--offline", "-o", "json"], [0, 1, 4])
+case("deploy --dry-run: unreachable apiserver", "deploy",
+     ["deploy", locked_stack, "--target", "minikube", "--dry-run", "--kubeconfig", DEAD_KUBECONFIG,
+      "-o", "json"], [4])
+
+# --- the apiserver's success paths (tests/k8s, when built on this machine) ----------------------
+kubeconfig = None
+if os.path.exists(os.path.join(os.environ.get("STACKCTL_K8S_HOME", "/var/cache/stackctl-k8s"), "bin")):
+    p = subprocess.run(["bash", os.path.join(ROOT, "tests/k8s/ensure.sh")], capture_output=True,
+                       text=True, timeout=600)
+    kubeconfig = p.stdout.strip() if p.returncode == 0 else None
+if kubeconfig:
+    ns = "json-schema-test"  # this test's own namespace on the shared apiserver
+    kubectl = [os.path.join(os.path.dirname(kubeconfig), "bin/kubectl"), "--kubeconfig", kubeconfig]
+    subprocess.run(kubectl + ["create", "namespace", ns], capture_output=True)
+    # The Secret deploy's preflight asks for (stackctl never makes it): test values.
+    secret = subprocess.run(kubectl + ["create", "secret", "generic", "minio-credentials", "-n", ns,
+                                       "--from-literal=AWS_ACCESS_KEY_ID=test",
+                                       "--from-literal=AWS_SECRET_ACCESS_KEY=test",
+                                       "--dry-run=client", "-o", "yaml"], capture_output=True, text=True)
+    subprocess.run(kubectl + ["apply", "-f", "-"], input=secret.stdout, capture_output=True, text=True)
+    case("deploy --dry-run: the real apiserver", "deploy",
+         ["deploy", locked_stack, "--target", "minikube", "--kubeconfig", kubeconfig, "--context",
+          "admin@harness", "-n", ns, "--dry-run", "-o", "json"], [0])
+    case("deploy --no-wait: the real apiserver", "deploy",
+         ["deploy", locked_stack, "--target", "minikube", "--kubeconfig", kubeconfig, "--context",
+          "admin@harness", "-n", ns, "--no-wait", "-o", "json"], [0])
+    case("check --cluster: the real apiserver", "check",
+         ["check", locked_stack, "--target", "minikube", "--cluster", "--kubeconfig", kubeconfig,
+          "--context", "admin@harness", "-n", ns, "-o", "json"], [0, 1])
+    snap = os.path.join(WORK, "snap.json")
+    case("doctor: the real apiserver", "doctor",
+         ["doctor", locked_stack, "--target", "minikube", "--kubeconfig", kubeconfig, "--context",
+          "admin@harness", "-n", ns, "--save", snap, "-o", "json"], [0, 1])
+    case("doctor --from: the snapshot it saved", "doctor", ["doctor", "--from", snap, "-o", "json"], [0, 1])
+else:
+    for t in ["deploy", "check --cluster", "doctor"]:
+        skip(t + ": the real apiserver", "tests/k8s is not built here")
+
+print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+sys.exit(1 if failed else 0)

@@ -3,27 +3,20 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "cli/app.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json_output.hpp"
 #include "cli/output.hpp"
-#include "cli/terminal.hpp"
+#include "cli_run.hpp"
 
 using namespace stackctl;
 using nlohmann::json;
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
+using Run = test::CliRun;
 
-Run run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = cli::run(args, out, err, cli::Terminal{});
-  return {code, out.str(), err.str()};
+Run run(const std::vector<std::string>& args) {
+  return test::run_cli(args);
 }
 
 const std::string kSource = STACKCTL_SOURCE_DIR;

@@ -281,9 +281,10 @@ std::string fish_script(const CLI::App& app) {
        "# Load it:  stackctl completion fish > ~/.config/fish/completions/stackctl.fish\n"
        "complete -c stackctl -f\n"
        // The stack's targets: the first word of the command line ending in .yaml or .yml. A
-       // function, because fish reads `$\"` inside a double-quoted -a argument as a variable.
+       // function, because fish reads `$\"` inside a double-quoted -a argument as a variable; the
+       // regex is anchored, because `string match -r` prints the matched part, not the word.
        "function __stackctl_targets\n"
-       "    set -l stack (commandline -opc | string match -r '\\.ya?ml$')[1]\n"
+       "    set -l stack (commandline -opc | string match -r '^.*\\.ya?ml$')[1]\n"
        "    test -n \"$stack\"; and stackctl __complete-targets $stack 2>/dev/null\n"
        "end\n";
   for (const auto* c : commands)

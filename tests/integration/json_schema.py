@@ -7,11 +7,12 @@ Runs the real binary. For each case: stdout must be exactly one JSON document, v
 schema's $defs entry for that command (its own document or the failure document); `ok` must be
 true exactly when the exit code is 0; the exit code must be one the case expects. Endpoints that
 need a server are covered in their failure path always (unreachable registry, apiserver, Vault:
-127.0.0.1:1), and in their success path where a cheap real server runs here: a loopback artifact
-mirror (tests/servers/mirror_server.py) for lock, and the project's apiserver (tests/k8s/ensure.sh,
-when it is built on this machine) for check --cluster, doctor and deploy --dry-run. Cases whose
-server is absent are reported as skipped, never as passed. python3-jsonschema validates (draft
-2020-12).
+127.0.0.1:1), and in their success path against cheap real servers: a loopback checksum mirror
+(tests/servers/checksum_mirror.py: lock, then build --dry-run), the Vault test server over HTTPS
+(check and render --vault), a docker-registry with an image pushed by skopeo (json_registry.sh:
+check --image) and the project's apiserver (tests/k8s/ensure.sh, when it is built on this
+machine: deploy, check --cluster, doctor). Cases whose server cannot run here are reported as
+skipped, never as passed. python3-jsonschema validates (draft 2020-12).
 """
 import hashlib
 import json
@@ -47,35 +48,40 @@ def validator(name):
 
 def case(title, definition, args, codes, env=None, stdin=None):
     """Runs stackctl ARGS and checks its stdout against #/$defs/DEFINITION."""
-    global passed, failed
     run_env = dict(os.environ)
     run_env.update(env or {})
     p = subprocess.run([STACKCTL] + args, capture_output=True, text=True, env=run_env,
                        input=stdin, timeout=120)
+    return judge(title, definition, " ".join(args), p.stdout, p.stderr, p.returncode, codes)
+
+
+def judge(title, definition, command, stdout, stderr, returncode, codes):
+    """Checks one run's stdout and exit code against #/$defs/DEFINITION."""
+    global passed, failed
     problems = []
-    if p.returncode not in codes:
-        problems.append("exit code %d, expected one of %s" % (p.returncode, codes))
+    if returncode not in codes:
+        problems.append("exit code %d, expected one of %s" % (returncode, codes))
     try:
-        doc = json.loads(p.stdout)
+        doc = json.loads(stdout)
     except ValueError as e:
         doc = None
-        problems.append("stdout is not one JSON document (%s): %r" % (e, p.stdout[:300]))
+        problems.append("stdout is not one JSON document (%s): %r" % (e, stdout[:300]))
     if doc is not None:
         errors = list(validator(definition).iter_errors(doc))
         if errors:  # the deepest error of the anyOf branches says which field is wrong
             e = jsonschema.exceptions.best_match(errors)
             problems.append("schema: %s at /%s" % (e.message[:300], "/".join(str(x) for x in e.absolute_path)))
-        if isinstance(doc, dict) and doc.get("ok") is not (p.returncode == 0):
-            problems.append("ok is %r with exit code %d" % (doc.get("ok"), p.returncode))
+        if isinstance(doc, dict) and doc.get("ok") is not (returncode == 0):
+            problems.append("ok is %r with exit code %d" % (doc.get("ok"), returncode))
     if problems:
         failed += 1
-        print("FAIL: %s (%s)\n  stackctl %s" % (title, definition, " ".join(args)))
+        print("FAIL: %s (%s)\n  stackctl %s" % (title, definition, command))
         for m in problems:
             print("  " + m)
-        print("  stderr: " + p.stderr[-600:].replace("\n", "\n          "))
+        print("  stderr: " + stderr[-600:].replace("\n", "\n          "))
     else:
         passed += 1
-        print("ok: %s (exit %d)" % (title, p.returncode))
+        print("ok: %s (exit %d)" % (title, returncode))
     return doc
 
 
@@ -209,6 +215,59 @@ case("build --dry-run: every image locked", "build",
 case("deploy --dry-run: unreachable apiserver", "deploy",
      ["deploy", locked_stack, "--target", "minikube", "--dry-run", "--kubeconfig", DEAD_KUBECONFIG,
       "-o", "json"], [4])
+
+# --- Vault's success path: the protocol-faithful test server over loopback HTTPS -----------------
+# (tests/servers/vault_server.py with certificates from vault_lib.sh, as vault.sh runs it).
+vault_dir = os.path.join(WORK, "vault")
+os.makedirs(vault_dir)
+certs = subprocess.run(["bash", "-c", 'source "$1/tests/integration/vault_lib.sh" && vault_certs "$2"',
+                        "_", ROOT, vault_dir], capture_output=True, text=True)
+if certs.returncode != 0 or shutil.which("openssl") is None:
+    skip("check --vault / render --vault: the Vault test server", "openssl could not make certificates")
+else:
+    state = write(os.path.join(vault_dir, "state.json"), json.dumps({
+        "sealed": False, "initialized": True,
+        "namespaces": {"": {
+            "mounts": {"secret": {"version": 2, "secrets": {"spark/kyuubi-sql": {
+                "aws_access_key_id": "AKIATEST", "aws_secret_access_key": "test-secret",
+                "executor_instances": "4"}}}},
+            "tokens": {"reader-token": ["spark-ro"]},
+            "policies": {"spark-ro": ["secret/data/spark/*"]}}}}))
+    port_file = os.path.join(vault_dir, "port")
+    vault = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/servers/vault_server.py"),
+                              "--cert", os.path.join(vault_dir, "server.pem"),
+                              "--key", os.path.join(vault_dir, "server.key"), "--state", state,
+                              "--port-file", port_file, "--log", os.path.join(vault_dir, "log.jsonl")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if os.path.exists(port_file) and os.path.getsize(port_file) > 0:
+                break
+            time.sleep(0.1)
+        live_vault = {"VAULT_ADDR": "https://127.0.0.1:" + open(port_file).read().strip(),
+                      "VAULT_CACERT": os.path.join(vault_dir, "ca.pem"), "VAULT_TOKEN": "reader-token"}
+        case("check --vault: the Vault test server", "check",
+             ["check", KYUUBI, "--target", "minikube", "--vault", "-o", "json"], [0], env=live_vault)
+        case("render --vault: the Vault test server", "render",
+             ["render", KYUUBI, "--vault", "--list", "-o", "json"], [0], env=live_vault)
+        case("check --vault: a token Vault denies", "check",
+             ["check", KYUUBI, "--target", "minikube", "--vault", "-o", "json"], [4],
+             env=dict(live_vault, VAULT_TOKEN="nothing-token"))
+    finally:
+        vault.terminate()
+        vault.wait()
+
+# --- check --image's success path: a real docker-registry and skopeo (json_registry.sh) ---------
+reg_out, reg_rc = os.path.join(WORK, "registry.json"), os.path.join(WORK, "registry.rc")
+p = subprocess.run(["bash", os.path.join(ROOT, "tests/integration/json_registry.sh"), STACKCTL,
+                    reg_out, reg_rc], capture_output=True, text=True, timeout=300)
+if p.returncode == 77:
+    skip("check --image: a real docker-registry", p.stdout.strip())
+elif p.returncode != 0 or not os.path.exists(reg_rc):
+    judge("check --image: a real docker-registry", "check", "(json_registry.sh)", "", p.stdout + p.stderr, -1, [0])
+else:
+    judge("check --image: a real docker-registry", "check", "check demo.stack.yaml --image REG/demo/spark-base:good -o json",
+          open(reg_out).read(), "", int(open(reg_rc).read()), [0])
 
 # --- the apiserver's success paths (tests/k8s, when built on this machine) ----------------------
 kubeconfig = None

@@ -185,31 +185,43 @@ case("deploy: an invalid stack", "deploy", ["deploy", BAD, "--target", "minikube
 # (tests/servers/checksum_mirror.py, as deploy_lib.sh uses; deploy never reads the artifacts). The
 # copy of the shipped stack is then given a made-up digest per image, as deploy_lib.sh does, so that
 # deploy gets as far as the apiserver.
+def locked_copy(stack):
+    """A copy of a shipped stack locked against the mirror, with a made-up digest per image."""
+    text = "\n".join("  mirror: http://127.0.0.1:" + port if l.startswith("  mirror: ") else l
+                     for l in open(stack).read().split("\n"))
+    copy = write(os.path.join(WORK, "locked", os.path.basename(stack)), text)
+    # The files a stack names (its conda environments) are found beside it, as deploy_lib.sh copies them.
+    if not os.path.exists(os.path.join(WORK, "locked/envs")):
+        shutil.copytree(os.path.join(ROOT, "stacks/envs"), os.path.join(WORK, "locked/envs"))
+    subprocess.run([STACKCTL, "lock", copy, "--cache-dir", os.path.join(WORK, "cache")],
+                   capture_output=True, check=True)
+    listed = subprocess.run([STACKCTL, "render", copy, "--target", "minikube", "--list", "-o", "json"],
+                            capture_output=True, text=True, check=True)
+    lock_path = copy[:-len(".yaml")] + ".lock"
+    lock = json.load(open(lock_path))
+    fake = lambda ref: "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
+    lock["images"] = sorted(({"name": i["name"], "ref": i["ref"], "inputsDigest": fake(i["ref"]),
+                              "digest": fake(i["ref"])} for i in json.loads(listed.stdout)["images"]),
+                            key=lambda i: i["name"])
+    write(lock_path, json.dumps(lock, indent=2, sort_keys=True) + "\n")
+    return copy
+
+
 mirror = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/servers/checksum_mirror.py")],
                           stdout=subprocess.PIPE, text=True)
-locked_stack = None
 try:
     port = mirror.stdout.readline().strip()
-    text = open(STACK).read()
-    text = "\n".join("  mirror: http://127.0.0.1:" + port if l.startswith("  mirror: ") else l
-                     for l in text.split("\n"))
-    locked_stack = write(os.path.join(WORK, "locked/spark-connect.stack.yaml"), text)
+    locked_stack = write(os.path.join(WORK, "tolock/spark-connect.stack.yaml"), "\n".join(
+        "  mirror: http://127.0.0.1:" + port if l.startswith("  mirror: ") else l
+        for l in open(STACK).read().split("\n")))
     case("lock: resolved from a loopback mirror", "lock",
          ["lock", locked_stack, "--cache-dir", os.path.join(WORK, "cache"), "-o", "json"], [0])
     case("lock --frozen: current", "lock", ["lock", locked_stack, "--frozen", "-o", "json"], [0])
+    locked_stack = locked_copy(STACK)
+    locked_app = locked_copy(CUSTOM)
 finally:
     mirror.terminate()
     mirror.wait()
-listed = subprocess.run([STACKCTL, "render", locked_stack, "--target", "minikube", "--list", "-o", "json"],
-                        capture_output=True, text=True, check=True)
-lock_path = locked_stack[:-len(".yaml")] + ".lock"
-lock = json.load(open(lock_path))
-lock["images"] = sorted(
-    ({"name": i["name"], "ref": i["ref"],
-      "inputsDigest": "sha256:" + hashlib.sha256(i["ref"].encode()).hexdigest(),
-      "digest": "sha256:" + hashlib.sha256(i["ref"].encode()).hexdigest()}
-     for i in json.loads(listed.stdout)["images"]), key=lambda i: i["name"])
-write(lock_path, json.dumps(lock, indent=2, sort_keys=True) + "\n")
 case("build --dry-run: every image locked", "build",
      ["build", locked_stack, "--dry-run", "--offline", "-o", "json"], [0, 1, 4])
 case("deploy --dry-run: unreachable apiserver", "deploy",
@@ -291,6 +303,22 @@ if kubeconfig:
     case("deploy --no-wait: the real apiserver", "deploy",
          ["deploy", locked_stack, "--target", "minikube", "--kubeconfig", kubeconfig, "--context",
           "admin@harness", "-n", ns, "--no-wait", "-o", "json"], [0])
+    # submit: custom-app deployed in a namespace of its own, then one run (a Job; no kubelet here,
+    # so the run is submitted and never starts), then the same run again (refused: it exists).
+    app_ns = "json-schema-app"
+    subprocess.run(kubectl + ["create", "namespace", app_ns], capture_output=True)
+    subprocess.run(kubectl + ["delete", "job", "-n", app_ns, "pi-json"], capture_output=True)
+    subprocess.run(kubectl + ["create", "secret", "generic", "aws-credentials", "-n", app_ns,
+                              "--from-literal=access-key-id=test-only",
+                              "--from-literal=secret-access-key=test-only"], capture_output=True)
+    on_app = ["--target", "minikube", "--kubeconfig", kubeconfig, "--context", "admin@harness", "-n", app_ns]
+    case("deploy custom-app --no-wait", "deploy", ["deploy", locked_app, "--no-wait", "-o", "json"] + on_app, [0])
+    case("submit --dry-run: the objects", "submitDryRun",
+         ["submit", locked_app, "pi", "--run", "json", "--dry-run", "-o", "json"] + on_app, [0])
+    case("submit: the real apiserver", "submit",
+         ["submit", locked_app, "pi", "--run", "json", "-o", "json"] + on_app, [0])
+    case("submit: the same run again (refused)", "submit",
+         ["submit", locked_app, "pi", "--run", "json", "-o", "json"] + on_app, [1])
     case("check --cluster: the real apiserver", "check",
          ["check", locked_stack, "--target", "minikube", "--cluster", "--kubeconfig", kubeconfig,
           "--context", "admin@harness", "-n", ns, "-o", "json"], [0, 1])
@@ -300,7 +328,7 @@ if kubeconfig:
           "admin@harness", "-n", ns, "--save", snap, "-o", "json"], [0, 1])
     case("doctor --from: the snapshot it saved", "doctor", ["doctor", "--from", snap, "-o", "json"], [0, 1])
 else:
-    for t in ["deploy", "check --cluster", "doctor"]:
+    for t in ["deploy", "submit", "check --cluster", "doctor"]:
         skip(t + ": the real apiserver", "tests/k8s is not built here")
 
 print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))

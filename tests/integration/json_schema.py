@@ -165,6 +165,9 @@ case("explain --list", "explainList", ["explain", "--list", "-o", "json"], [0])
 case("drift: this checkout", "drift", ["drift", STACK, "--skip", "registry", "-o", "json"], [0, 5, 8])
 case("drift --only registry: no lock", "drift",
      ["drift", STACK, "--only", "registry", "--lock", os.path.join(WORK, "none.lock"), "-o", "json"], [0, 5, 8])
+case("drift --cluster: unreachable apiserver", "drift",
+     ["drift", STACK, "--only", "cluster", "--target", "minikube", "--kubeconfig", DEAD_KUBECONFIG,
+      "-o", "json"], [4, 8])
 case("drift: an unreadable stack", "drift", ["drift", "/nonexistent/x.yaml", "-o", "json"], [3])
 case("drift: an unknown check", "drift", ["drift", STACK, "--only", "nope", "-o", "json"], [2])
 
@@ -319,6 +322,9 @@ if kubeconfig:
          ["submit", locked_app, "pi", "--run", "json", "-o", "json"] + on_app, [0])
     case("submit: the same run again (refused)", "submit",
          ["submit", locked_app, "pi", "--run", "json", "-o", "json"] + on_app, [1])
+    case("drift --cluster: the real apiserver", "drift",
+         ["drift", locked_stack, "--only", "cluster", "--target", "minikube", "--kubeconfig", kubeconfig,
+          "--context", "admin@harness", "-n", ns, "-o", "json"], [0, 5])
     case("check --cluster: the real apiserver", "check",
          ["check", locked_stack, "--target", "minikube", "--cluster", "--kubeconfig", kubeconfig,
           "--context", "admin@harness", "-n", ns, "-o", "json"], [0, 1])

@@ -291,7 +291,8 @@ if os.path.exists(os.path.join(os.environ.get("STACKCTL_K8S_HOME", "/var/cache/s
                        text=True, timeout=600)
     kubeconfig = p.stdout.strip() if p.returncode == 0 else None
 if kubeconfig:
-    ns = "json-schema-test"  # this test's own namespace on the shared apiserver
+    # This run's own namespaces on the shared apiserver, deleted at the end.
+    ns = "json-schema-%d" % os.getpid()
     kubectl = [os.path.join(os.path.dirname(kubeconfig), "bin/kubectl"), "--kubeconfig", kubeconfig]
     subprocess.run(kubectl + ["create", "namespace", ns], capture_output=True)
     # The Secret deploy's preflight asks for (stackctl never makes it): test values.
@@ -308,9 +309,8 @@ if kubeconfig:
           "admin@harness", "-n", ns, "--no-wait", "-o", "json"], [0])
     # submit: custom-app deployed in a namespace of its own, then one run (a Job; no kubelet here,
     # so the run is submitted and never starts), then the same run again (refused: it exists).
-    app_ns = "json-schema-app"
+    app_ns = ns + "-app"
     subprocess.run(kubectl + ["create", "namespace", app_ns], capture_output=True)
-    subprocess.run(kubectl + ["delete", "job", "-n", app_ns, "pi-json"], capture_output=True)
     subprocess.run(kubectl + ["create", "secret", "generic", "aws-credentials", "-n", app_ns,
                               "--from-literal=access-key-id=test-only",
                               "--from-literal=secret-access-key=test-only"], capture_output=True)
@@ -333,6 +333,7 @@ if kubeconfig:
          ["doctor", locked_stack, "--target", "minikube", "--kubeconfig", kubeconfig, "--context",
           "admin@harness", "-n", ns, "--save", snap, "-o", "json"], [0, 1])
     case("doctor --from: the snapshot it saved", "doctor", ["doctor", "--from", snap, "-o", "json"], [0, 1])
+    subprocess.run(kubectl + ["delete", "namespace", ns, app_ns, "--wait=false"], capture_output=True)
 else:
     for t in ["deploy", "submit", "check --cluster", "doctor"]:
         skip(t + ": the real apiserver", "tests/k8s is not built here")

@@ -37,6 +37,9 @@ got=$(complete_words stackctl deploy --kube)
 [ "$got" = "--kubeconfig" ] || fail "deploy --kube<TAB> gave [$got]"
 got=$(complete_words stackctl validate stacks/spark-c)
 [ "$got" = "stacks/spark-connect.stack.yaml" ] || fail "validate stacks/spark-c<TAB> gave [$got]"
+# A flag takes no value: the word after it is the stack file again.
+got=$(complete_words stackctl check --vault stacks/spark-c)
+[ "$got" = "stacks/spark-connect.stack.yaml" ] || fail "check --vault stacks/spark-c<TAB> gave [$got]"
 got=$(complete_words stackctl completion "" | tr '\n' ' ')
 [ "$got" = "bash fish zsh " ] || fail "completion <TAB> gave [$got]"
 got=$(complete_words stackctl help de | tr '\n' ' ')

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/app.hpp"
+#include "cli_run.hpp"
 #include "core/knowledge/check.hpp"
 #include "core/knowledge/check_cluster.hpp"
 #include "core/knowledge/check_image.hpp"
@@ -57,16 +58,10 @@ std::set<std::string> codes_named(const std::string& doc, const std::string& pre
   return out;
 }
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
+using Run = test::CliRun;
 
 Run run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int code = cli::run(args, out, err);
-  return {code, out.str(), err.str()};
+  return test::run_cli(args);
 }
 
 }  // namespace

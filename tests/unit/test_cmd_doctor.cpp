@@ -109,8 +109,13 @@ TEST_CASE("doctor --from: text grouped by severity, summary line, exit by --fail
   CHECK(oom["code"] == "D_JAVA_OOM");
   CHECK(oom["stackKey"] == "spark.executor.memory");
   // The stack sets spark.executor.memory at this line (the key's own position).
-  const std::string location = oom["location"].get<std::string>();
-  CHECK(location.starts_with(plain + ":"));
+  // The common location object, and the FILE:LINE:COLUMN string it was before (stackLocation).
+  CHECK(oom["location"]["file"] == plain);
+  CHECK(oom["location"]["line"].get<int>() > 0);
+  const std::string location = oom["stackLocation"].get<std::string>();
+  CHECK(location.starts_with(plain + ":" + std::to_string(oom["location"]["line"].get<int>())));
+  CHECK(oom["message"] == oom["title"]);
+  CHECK(j["ok"] == false);
   CHECK(j["summary"]["errors"] == 2);
   CHECK(r.err.find("2 errors, 1 warning") != std::string::npos);
   std::filesystem::remove_all(dir);

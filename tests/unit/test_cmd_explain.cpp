@@ -6,21 +6,16 @@
 #include "cli/app.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli_run.hpp"
 
 using namespace stackctl;
 
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
+using Run = test::CliRun;
 
-Run run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = cli::run(args, out, err);
-  return {code, out.str(), err.str()};
+Run run(const std::vector<std::string>& args) {
+  return test::run_cli(args);
 }
 
 // `explain` wired to `stdin_text` as its standard input (cli::run reads the process's stdin).

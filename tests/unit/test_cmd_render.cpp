@@ -10,6 +10,7 @@
 
 #include "cli/app.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli_run.hpp"
 #include "stack_text.hpp"
 
 namespace stdfs = std::filesystem;
@@ -55,16 +56,10 @@ std::map<std::string, std::pair<std::string, stdfs::perms>> snapshot(const stdfs
   return out;
 }
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
+using Run = test::CliRun;
 
-Run run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int code = cli::run(args, out, err);
-  return {code, out.str(), err.str()};
+Run run(const std::vector<std::string>& args) {
+  return test::run_cli(args);
 }
 
 const std::string kStack = test::kMinimalStack + R"(sparkEnv:

@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/meta_commands.hpp"
 #include "core/diag.hpp"
 
@@ -101,13 +102,33 @@ void set_log_colors(bool on) {
   }
 }
 
+// `-o json`, `--output json`, `--output=json` or `-ojson` anywhere before `--`: how a usage error
+// (which stops parsing before the option is read) knows that a JSON document was asked for.
+bool asks_for_json(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") break;
+    if (a == "--output=json" || a == "-ojson") return true;
+    if ((a == "-o" || a == "--output") && i + 1 < args.size() && args[i + 1] == "json") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+int run(const std::vector<std::string>& args, std::ostream& real_out, std::ostream& real_err,
         const Terminal& term) {
+  // Under --output json a failed run prints a document even when the command did not.
+  Recorder recorder(real_out, real_err);
+  std::ostream& out = recorder.out();
+  std::ostream& err = recorder.err();
+  const auto usage_error = [&] {
+    recorder.finish(asks_for_json(args), kUsage, {});
+    return static_cast<int>(kUsage);
+  };
   if (auto msg = unknown_command(args)) {
     err << *msg << '\n';
-    return kUsage;
+    return usage_error();
   }
   CLI::App app{kDescription, "stackctl"};
   app.footer(kFooter);
@@ -156,7 +177,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     std::string what = unknown_flag(app, sub, args);
     if (what.empty()) what = e.what();
     err << who << ": " << what << "\nRun `" << who << " --help` for usage.\n";
-    return kUsage;
+    return usage_error();
   }
   ctx.options.output = output == "json" ? OutputFormat::json : OutputFormat::text;
   const ColorWhen when = parse_color_when(color).value_or(ColorWhen::auto_);
@@ -170,7 +191,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     out << app.help();
     return kOk;
   }
-  return runner(ctx);
+  const int rc = runner(ctx);
+  recorder.finish(ctx.options.output == OutputFormat::json, rc, ctx.reported);
+  return rc;
 }
 
 }  // namespace stackctl::cli

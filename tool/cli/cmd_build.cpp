@@ -13,6 +13,7 @@
 #include "cli/build_support.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/lock_io.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
@@ -35,7 +36,8 @@ struct BuildArgs {
   std::vector<std::string> build_args;  // --build-arg KEY=VALUE, passed to every image
 };
 
-void print_plan(Context& ctx, const std::vector<app::ImageRow>& rows, const app::Error* error) {
+void print_plan(Context& ctx, const std::vector<app::ImageRow>& rows, const app::Error* error,
+                int exit_code) {
   if (ctx.options.output == OutputFormat::json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& r : rows) {
@@ -58,9 +60,10 @@ void print_plan(Context& ctx, const std::vector<app::ImageRow>& rows, const app:
            {"inputsDigest", r.inputs_digest},
            {"digest", r.digest}});
     }
-    nlohmann::json doc{{"images", arr}};
+    nlohmann::json doc{{"images", arr},
+                       {"diagnostics", error ? to_json(error->diags) : nlohmann::json::array()}};
     if (error) doc["error"] = to_json(*error);
-    ctx.out << doc.dump(2) << '\n';
+    print_json(ctx, std::move(doc), exit_code);
     return;
   }
   for (const auto& r : rows)
@@ -115,10 +118,10 @@ int run_build(Context& ctx, const BuildArgs& args) {
     // A conflict shows the plan that has it; other failures show the plan only in JSON.
     const bool show_plan = e.kind == app::Error::Kind::findings && !result.error().images.empty();
     if (show_plan || ctx.options.output == OutputFormat::json)
-      print_plan(ctx, result.error().images, &e);
+      print_plan(ctx, result.error().images, &e, exit_code_of(e.kind));
     return print_error(ctx, e);
   }
-  print_plan(ctx, result->images, nullptr);
+  print_plan(ctx, result->images, nullptr, kOk);
   return kOk;
 }
 

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/env_inputs.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
 #include "cli/vault_inputs.hpp"
@@ -24,7 +25,6 @@ nlohmann::json finding_json(const check::Finding& f) {
   nlohmann::json versions = nlohmann::json::object();
   for (const auto& [k, v] : f.versions) versions[k] = v;
   j["versions"] = versions;
-  if (j.contains("hint")) j["fix"] = j["hint"];
   return j;
 }
 
@@ -42,12 +42,10 @@ int env_values_failed(Context& ctx, const StackInput& in, const EnvValuesFailure
   if (failure.vault) print_vault_failure(ctx, *failure.vault);
   ctx.err << in.path << ": spark.env values could not be read; nothing was checked\n";
   if (ctx.options.output == OutputFormat::json) {
-    nlohmann::json j = {{"file", in.path},
-                        {"target", in.target},
-                        {"ok", false},
-                        {"diagnostics", to_json(failure.diags)}};
+    nlohmann::json j = {
+        {"file", in.path}, {"target", in.target}, {"diagnostics", to_json(failure.diags)}};
     if (failure.vault) j["error"] = to_json(to_app_error(*failure.vault));
-    ctx.out << j.dump(2) << '\n';
+    return print_json(ctx, std::move(j), failure.exit_code);
   }
   return failure.exit_code;
 }
@@ -64,16 +62,14 @@ int run_check(Context& ctx, const StackInput& in, const EnvOptions& env_options,
     if (auto text = read_stack_text(in.path))
       loaded.diags = validate_stack(*text, stack_display_name(in.path), catalog);
     if (ctx.options.output == OutputFormat::json) {
-      ctx.out << nlohmann::json{{"file", in.path},
-                                {"target", in.target},
-                                {"ok", false},
-                                {"valid", false},
-                                {"errors", loaded.diags.error_count()},
-                                {"warnings", loaded.diags.warning_count()},
-                                {"diagnostics", to_json(loaded.diags)}}
-                     .dump(2)
-              << '\n';
-      return kFindings;
+      return print_json(ctx,
+                        {{"file", in.path},
+                         {"target", in.target},
+                         {"valid", false},
+                         {"errors", loaded.diags.error_count()},
+                         {"warnings", loaded.diags.warning_count()},
+                         {"diagnostics", to_json(loaded.diags)}},
+                        kFindings);
     }
     for (const auto& d : loaded.diags.items()) print_diagnostic(ctx, ctx.out, d);
     ctx.out << stack_display_name(in.path) << ": invalid ("
@@ -124,13 +120,13 @@ int run_check(Context& ctx, const StackInput& in, const EnvOptions& env_options,
   const auto warnings = static_cast<std::size_t>(
       std::count_if(findings.begin(), findings.end(),
                     [](const check::Finding& f) { return f.diag.severity == Severity::warning; }));
+  const int rc = images.exit_code != kOk ? images.exit_code : errors == 0 ? kOk : kFindings;
   if (ctx.options.output == OutputFormat::json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& f : findings) arr.push_back(finding_json(f));
     const auto& v = loaded.stack->versions;
     nlohmann::json j = {{"file", in.path},
                         {"target", in.target},
-                        {"ok", errors == 0 && images.exit_code == kOk},
                         {"errors", errors},
                         {"warnings", warnings},
                         {"versions",
@@ -148,8 +144,9 @@ int run_check(Context& ctx, const StackInput& in, const EnvOptions& env_options,
                       {"namespace", cluster.ns},
                       {"pods", cluster.pods},
                       {"images", cluster.images}};
-    ctx.out << j.dump(2) << '\n';
-  } else {
+    return print_json(ctx, std::move(j), rc);
+  }
+  {
     for (const auto& f : findings) print_diagnostic(ctx, ctx.out, f.diag);
     print_images_text(ctx, ctx.out, images);
     if (cluster_options.enabled)
@@ -169,8 +166,7 @@ int run_check(Context& ctx, const StackInput& in, const EnvOptions& env_options,
             << (in.target.empty() ? "" : " (target " + in.target + ")") << ": " << verdict << " ("
             << summary(errors, warnings) << ")\n";
   }
-  if (images.exit_code != kOk) return images.exit_code;  // an image could not be read
-  return errors == 0 ? kOk : kFindings;
+  return rc;  // an image that could not be read: its exit code, before the findings
 }
 
 // "a, b (c, d), e" -> {"a", "b (c, d)", "e"}: a Spec's reads, split at the commas outside

@@ -16,6 +16,7 @@
 #include "cli/doctor_output.hpp"
 #include "cli/env_inputs.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/kube_connect.hpp"
 #include "cli/lock_io.hpp"
 #include "cli/output.hpp"
@@ -214,9 +215,11 @@ nlohmann::json result_json(const app::DeployResult& r, const app::DeployRequest&
     objects.push_back(std::move(j));
   }
   nlohmann::json workloads = nlohmann::json::array();
+  nlohmann::json all_findings = nlohmann::json::array();  // every workload's, for the envelope
   for (const auto& w : r.workloads) {
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& f : w.findings) findings.push_back(finding_json(f));
+    for (const auto& f : findings) all_findings.push_back(f);
     const char* state = w.progress.state == deploy::Rollout::State::done     ? "done"
                         : w.progress.state == deploy::Rollout::State::failed ? "failed"
                                                                              : "waiting";
@@ -225,11 +228,8 @@ nlohmann::json result_json(const app::DeployResult& r, const app::DeployRequest&
                          {"message", w.progress.message},
                          {"findings", findings}});
   }
-  return {{"namespace", req.ns},
-          {"applyset", r.applyset_id},
-          {"dryRun", req.dry_run},
-          {"objects", objects},
-          {"workloads", workloads}};
+  return {{"namespace", req.ns}, {"applyset", r.applyset_id}, {"dryRun", req.dry_run},
+          {"objects", objects},  {"workloads", workloads},    {"findings", all_findings}};
 }
 
 void print_text(Context& ctx, const app::DeployResult& r, const app::DeployRequest& req) {
@@ -257,9 +257,12 @@ int run_deploy(Context& ctx, const DeployArgs& a) {
     auto notes = app::stream_progress(ctx.err, ctx.err_mutex, app::steady_clock());
     auto done = app::load_into_minikube(*prepared->load, **b, *runner, *notes);
     if (!done) {
+      const int rc = print_error(ctx, done.error());
       if (ctx.options.output == OutputFormat::json)
-        ctx.out << nlohmann::json{{"error", to_json(done.error())}}.dump(2) << '\n';
-      return print_error(ctx, done.error());
+        print_json(ctx,
+                   {{"error", to_json(done.error())}, {"diagnostics", to_json(done.error().diags)}},
+                   rc);
+      return rc;
     }
     loaded = std::move(*done);
     for (const auto& l : loaded)
@@ -269,6 +272,9 @@ int run_deploy(Context& ctx, const DeployArgs& a) {
   const auto& req = prepared->request;
   auto result = app::deploy(req, *client->client, app::steady_clock(), progress);
   const app::DeployResult& r = result ? *result : result.error().result;
+  const int rc = result                                                   ? kOk
+                 : result.error().kind == app::DeployError::Kind::rollout ? kRolloutFailed
+                                                                          : kExternalError;
   if (ctx.options.output == OutputFormat::json) {
     auto j = result_json(r, req);
     if (prepared->load) {
@@ -278,13 +284,13 @@ int run_deploy(Context& ctx, const DeployArgs& a) {
       j["images"] = std::move(images);
     }
     if (!result) j["error"] = result.error().message;
-    ctx.out << j.dump(2) << '\n';
+    print_json(ctx, std::move(j), rc);
   } else {
     print_text(ctx, r, req);
   }
   if (!result) {
     ctx.err << "stackctl: " << result.error().message << '\n';
-    return result.error().kind == app::DeployError::Kind::rollout ? kRolloutFailed : kExternalError;
+    return rc;
   }
   if (!req.dry_run)
     ctx.err << "deployed " << r.objects.size() << " objects to namespace " << req.ns

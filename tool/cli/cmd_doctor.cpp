@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/doctor_output.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/kube_connect.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
@@ -158,6 +159,9 @@ int align(Context& ctx, const DoctorArgs& a, const model::Stack& stack,
 }
 
 int run_doctor(Context& ctx, const DoctorArgs& a) {
+  // doctor's own -o: a failure before the report still gets its JSON document (json_output.hpp).
+  if (!a.output.empty())
+    ctx.options.output = a.output == "json" ? OutputFormat::json : OutputFormat::text;
   if (a.from.empty() && (a.in.path.empty() || a.in.target.empty())) {
     ctx.err << "stackctl: doctor needs STACK and --target (or --from FILE to diagnose a saved "
                "snapshot)\nRun `stackctl doctor --help` for usage.\n";
@@ -182,26 +186,22 @@ int run_doctor(Context& ctx, const DoctorArgs& a) {
   const int aligned = a.alignment && a.from.empty() && stack != nullptr
                           ? align(ctx, a, *stack, *snapshot, report, part->ignore)
                           : 0;
-  Locate locate = [stack](const std::string& key) -> std::string {
-    if (stack == nullptr) return "";
-    const SourceLoc loc = stack->locs.at(key);
-    if (loc.file.empty()) return "";
-    return loc.file +
-           (loc.known() ? ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column) : "");
+  Locate locate = [stack](const std::string& key) -> SourceLoc {
+    return stack == nullptr ? SourceLoc{} : stack->locs.at(key);
   };
   const std::string format = !a.output.empty()                          ? a.output
                              : ctx.options.output == OutputFormat::json ? "json"
                                                                         : "text";
+  const bool fail = report.errors > 0 || (a.fail_on == "warning" && report.warnings > 0);
+  const int rc = aligned != 0 ? aligned : fail ? kFindings : kOk;
   if (format == "json")
-    ctx.out << doctor_json(report, snapshot->namespaces, locate).dump(2) << '\n';
+    print_json(ctx, doctor_json(report, snapshot->namespaces, locate), rc);
   else if (format == "junit")
     ctx.out << doctor_junit(report, locate);
   else
     print_doctor_text(ctx, report, snapshot->namespaces.size(), locate);
   if (format != "text") ctx.err << doctor::summary(report, snapshot->namespaces.size()) << '\n';
-  if (aligned != 0) return aligned;
-  const bool fail = report.errors > 0 || (a.fail_on == "warning" && report.warnings > 0);
-  return fail ? kFindings : kOk;
+  return rc;
 }
 
 }  // namespace
@@ -222,7 +222,7 @@ Command doctor_command() {
       "\nAccepted findings go in the stack file: doctor: {ignore: [{code: D_EVICTED, object: \"Pod "
       "demo/x\"}]}.\n"
       "Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage,\n"
-      "3 a file could not be read or written (--from, --save), 4 the cluster could not be\n"
+      "3 a file could not be read or written (--from, --save, --lock), 4 the cluster could not be\n"
       "reached. Codes: docs/troubleshooting.md.\n",
       [](CLI::App& sub) -> Runner {
         auto a = std::make_shared<DoctorArgs>();

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/drift_checks.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/lock_io.hpp"
 #include "cli/output.hpp"
 #include "cli/render_inputs.hpp"
@@ -88,7 +89,23 @@ void relative_to_top(std::vector<drift::Result>& results, const std::string& sta
   }
 }
 
+// drift's JSON report (core/drift/output.cpp) with the common item fields on each result: the
+// code is SARIF's ruleId ("drift/files"), the message the result's summary, no fix of its own.
+nlohmann::ordered_json json_report(const drift::Report& report) {
+  auto doc = nlohmann::ordered_json::parse(drift::to_json(report));
+  auto& results = doc["results"];
+  for (std::size_t i = 0; i < report.results.size() && i < results.size(); ++i) {
+    const drift::Result& r = report.results[i];
+    set_item_fields(results[i], "drift/" + r.check, drift::to_string(r.severity), r.summary,
+                    r.location.value_or(SourceLoc{}), "");
+  }
+  return doc;
+}
+
 int run_drift(Context& ctx, const DriftArgs& a) {
+  // drift's own -o: a failure before the report still gets its JSON document (json_output.hpp).
+  if (!a.output.empty())
+    ctx.options.output = a.output == "json" ? OutputFormat::json : OutputFormat::text;
   for (const auto* list : {&a.only, &a.skip})
     for (const auto& c : *list)
       if (!drift::known_check(c)) {
@@ -115,8 +132,11 @@ int run_drift(Context& ctx, const DriftArgs& a) {
 
   std::string format = a.output;
   if (format.empty()) format = ctx.options.output == OutputFormat::json ? "json" : "text";
+  const int rc = drift::outcome(report.results) == drift::Outcome::clean     ? kOk
+                 : drift::outcome(report.results) == drift::Outcome::drifted ? kDrift
+                                                                             : kNotChecked;
   if (format == "json")
-    ctx.out << drift::to_json(report);
+    print_json_ordered(ctx, json_report(report), rc);
   else if (format == "junit")
     ctx.out << drift::to_junit(report);
   else if (format == "sarif")
@@ -128,15 +148,7 @@ int run_drift(Context& ctx, const DriftArgs& a) {
   if (const char* gha = std::getenv("GITHUB_ACTIONS"); gha != nullptr && std::string(gha) == "true")
     ctx.err << drift::to_github_commands(report);
 
-  switch (drift::outcome(report.results)) {
-    case drift::Outcome::clean:
-      return kOk;
-    case drift::Outcome::drifted:
-      return kDrift;
-    case drift::Outcome::could_not_check:
-      return kNotChecked;
-  }
-  return kNotChecked;
+  return rc;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
 #include "core/explain/error_catalog.hpp"
@@ -22,18 +23,8 @@ struct ExplainOptions {
   bool list = false;
 };
 
-nlohmann::json loc_json(const SourceLoc& loc) {
-  if (loc.file.empty()) return nullptr;
-  return {{"file", loc.file}, {"line", loc.line}, {"column", loc.column}};
-}
-
-std::string loc_text(const SourceLoc& loc) {
-  if (!loc.known()) return loc.file;
-  return loc.file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
-}
-
 nlohmann::json item_json(const explain::StackItem& i) {
-  nlohmann::json j = {{"path", i.path}, {"location", loc_json(i.loc)}, {"message", i.message}};
+  nlohmann::json j = {{"path", i.path}, {"location", location_json(i.loc)}, {"message", i.message}};
   if (!i.code.empty()) j["code"] = i.code;
   if (!i.fix.empty()) j["fix"] = i.fix;
   return j;
@@ -58,25 +49,23 @@ nlohmann::json match_json(const Explained& x) {
   const explain::Entry& e = *x.match.entry;
   nlohmann::json captures = nlohmann::json::object();
   for (const auto& [k, v] : x.match.captures) captures[k] = v;
-  nlohmann::json j = {{"code", e.code},
-                      {"title", e.title},
-                      {"severity", to_string(e.severity)},
-                      {"message", x.match.message},
+  nlohmann::json j = {{"title", e.title},
                       {"evidence", {{"line", x.match.line}, {"text", x.match.evidence}}},
                       {"captures", captures},
                       {"cause", e.cause},
-                      {"fix", e.fix},
                       {"stack_keys", e.stack_keys},
                       {"source", e.sources}};
-  j["location"] = x.advice && !x.advice->changes.empty() ? loc_json(x.advice->changes[0].loc)
-                                                         : nlohmann::json(nullptr);
+  // The location is the first change to make in the stack, when --stack found one.
+  set_item_fields(j, e.code, to_string(e.severity), x.match.message,
+                  x.advice && !x.advice->changes.empty() ? x.advice->changes[0].loc : SourceLoc{},
+                  e.fix);
   j["stack"] = x.advice ? advice_json(*x.advice) : nlohmann::json(nullptr);
   return j;
 }
 
 void print_item(Context& ctx, const explain::StackItem& i, bool change) {
-  ctx.out << "  " << (change ? "change: " : "stack:  ") << loc_text(i.loc) << ": " << i.path << ": "
-          << i.message << (i.code.empty() ? "" : " [" + i.code + "]") << '\n';
+  ctx.out << "  " << (change ? "change: " : "stack:  ") << location_text(i.loc) << ": " << i.path
+          << ": " << i.message << (i.code.empty() ? "" : " [" + i.code + "]") << '\n';
   if (!i.fix.empty()) ctx.out << "          " << i.fix << '\n';
 }
 
@@ -183,18 +172,19 @@ int run_explain(Context& ctx, const ExplainOptions& o, std::istream& in) {
     if (stack) x.advice = explain::advise(x.match, *stack, *catalog);
     out.push_back(std::move(x));
   }
+  const int rc = out.empty() ? kNoMatch : kOk;
   if (ctx.options.output == OutputFormat::json) {
     nlohmann::json matches = nlohmann::json::array();
     for (const auto& x : out) matches.push_back(match_json(x));
-    ctx.out << nlohmann::json{{"matched", out.size()},
-                              {"lines_scanned", result.lines_scanned},
-                              {"truncated", result.truncated},
-                              {"stack", o.stack.path.empty() ? nlohmann::json(nullptr)
-                                                             : nlohmann::json(o.stack.path)},
-                              {"target", o.stack.target},
-                              {"matches", matches}}
-                   .dump(2)
-            << '\n';
+    print_json(
+        ctx,
+        {{"matched", out.size()},
+         {"lines_scanned", result.lines_scanned},
+         {"truncated", result.truncated},
+         {"stack", o.stack.path.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.stack.path)},
+         {"target", o.stack.target},
+         {"matches", matches}},
+        rc);
   } else {
     for (const auto& x : out) {
       print_match(ctx, x);
@@ -212,7 +202,7 @@ int run_explain(Context& ctx, const ExplainOptions& o, std::istream& in) {
   if (result.truncated)
     ctx.err << "stackctl explain: only the first " << explain::kMaxLines << " lines and "
             << explain::kMaxLineBytes << " bytes of each line were read\n";
-  return out.empty() ? kNoMatch : kOk;
+  return rc;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "cli/app_output.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/lock_io.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
@@ -40,14 +41,20 @@ int run_lock(Context& ctx, const LockArgs& args) {
   auto result = app::lock(request, {fs::disk(), *artifacts, *progress});
   const bool json = ctx.options.output == OutputFormat::json;
   if (!result) {
-    if (json) ctx.out << nlohmann::json{{"error", to_json(result.error())}}.dump(2) << '\n';
     const int rc = print_error(ctx, result.error());
     if (result.error().kind == app::Error::Kind::drift)
       ctx.err << "run `stackctl lock " << args.in.path << "` and commit the lock file\n";
+    if (json)
+      print_json(
+          ctx, {{"error", to_json(result.error())}, {"diagnostics", to_json(result.error().diags)}},
+          rc);
     return rc;
   }
   if (json) {
-    ctx.out << lock::serialize(result->lock);
+    // The lock as written, plus the envelope's ok and (empty) diagnostics.
+    nlohmann::json doc = nlohmann::json::parse(lock::serialize(result->lock));
+    doc["diagnostics"] = nlohmann::json::array();
+    return print_json(ctx, std::move(doc), kOk);
   } else {
     for (const auto& a : result->lock.artifacts)
       ctx.out << a.name << "  " << (a.checksum.empty() ? "(unresolved)" : a.checksum) << "  "

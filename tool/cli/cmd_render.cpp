@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/env_inputs.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "cli/render_inputs.hpp"
 #include "cli/stack_input.hpp"
@@ -123,7 +124,7 @@ nlohmann::json dash_null(const std::string& v) {
 // the artifacts the context needs, so that scripts take them from data, never from the rendered
 // Dockerfile, artifacts.txt or YAML.
 nlohmann::json files_json(const render::Result& result, const std::string& out, bool written,
-                          const model::Stack& stack) {
+                          const model::Stack& stack, const Diagnostics& warnings) {
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& f : result.files) {
     nlohmann::json j = {{"path", f.path}, {"bytes", f.data.size()}};
@@ -150,7 +151,11 @@ nlohmann::json files_json(const render::Result& result, const std::string& out, 
     }
     images.push_back(std::move(j));
   }
-  return {{"out", out}, {"written", written}, {"files", arr}, {"images", images}};
+  return {{"out", out},
+          {"written", written},
+          {"files", arr},
+          {"images", images},
+          {"diagnostics", to_json(warnings)}};
 }
 
 int write_output(Context& ctx, const RenderArgs& a, const std::string& out,
@@ -180,8 +185,7 @@ int write_output(Context& ctx, const RenderArgs& a, const std::string& out,
 int unreadable_input(Context& ctx, const Diagnostics& problems) {
   print_unique(ctx, problems);
   if (ctx.options.output == OutputFormat::json)
-    ctx.out << nlohmann::json{{"written", false}, {"diagnostics", to_json(problems)}}.dump(2)
-            << '\n';
+    return print_json(ctx, {{"written", false}, {"diagnostics", to_json(problems)}}, kInputError);
   return kInputError;
 }
 
@@ -194,7 +198,7 @@ int env_values_failed(Context& ctx, const EnvValuesFailure& failure, const std::
   if (ctx.options.output == OutputFormat::json) {
     nlohmann::json j = {{"out", out}, {"written", false}, {"diagnostics", to_json(failure.diags)}};
     if (failure.vault) j["error"] = to_json(to_app_error(*failure.vault));
-    ctx.out << j.dump(2) << '\n';
+    return print_json(ctx, std::move(j), failure.exit_code);
   }
   return failure.exit_code;
 }
@@ -242,13 +246,19 @@ int run_render(Context& ctx, const RenderArgs& a) {
   stacks.diags.sort();
   if (names_unknown_target(stacks.diags)) {
     print_unique(ctx, stacks.diags);
-    return kUsage;  // --target names no target: a command-line mistake, not a stack problem
+    // --target names no target: a command-line mistake, not a stack problem
+    if (ctx.options.output == OutputFormat::json)
+      return print_json(ctx, {{"written", false}, {"diagnostics", to_json(stacks.diags)}}, kUsage);
+    return kUsage;
   }
   if (!root || !stacks.base || stacks.diags.has_errors()) {
     print_unique(ctx, stacks.diags);
     ctx.err << stack_display_name(a.in.path)
             << ": invalid stack; nothing was rendered (see `stackctl validate " << a.in.path
             << "`)\n";
+    if (ctx.options.output == OutputFormat::json)
+      return print_json(ctx, {{"written", false}, {"diagnostics", to_json(stacks.diags)}},
+                        kFindings);
     return kFindings;
   }
   print_unique(ctx, stacks.diags);  // warnings only
@@ -271,25 +281,23 @@ int run_render(Context& ctx, const RenderArgs& a) {
     ctx.err << "stackctl: render failed (" << errors << (errors == 1 ? " error" : " errors")
             << "); nothing was written" << (a.list ? "" : ", " + out + " is unchanged") << '\n';
     if (ctx.options.output == OutputFormat::json)
-      ctx.out << nlohmann::json{{"out", out},
-                                {"written", false},
-                                {"diagnostics", to_json(rendered.error())}}
-                     .dump(2)
-              << '\n';
+      return print_json(
+          ctx, {{"out", out}, {"written", false}, {"diagnostics", to_json(rendered.error())}},
+          kFindings);
     return kFindings;
   }
   const std::vector<render::File>* files = &rendered->files;
   if (a.list) {
     if (ctx.options.output == OutputFormat::json)
-      ctx.out << files_json(*rendered, out, false, *stacks.base).dump(2) << '\n';
+      return print_json(ctx, files_json(*rendered, out, false, *stacks.base, stacks.diags), kOk);
     else
       for (const auto& f : *files) ctx.out << f.path << '\n';
     return kOk;
   }
   if (int rc = write_output(ctx, a, out, *files); rc != kOk) return rc;
-  if (ctx.options.output == OutputFormat::json)
-    ctx.out << files_json(*rendered, out, true, *stacks.base).dump(2) << '\n';
   ctx.err << "rendered " << files->size() << " files into " << out << '\n';
+  if (ctx.options.output == OutputFormat::json)
+    return print_json(ctx, files_json(*rendered, out, true, *stacks.base, stacks.diags), kOk);
   return kOk;
 }
 

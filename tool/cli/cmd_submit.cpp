@@ -14,6 +14,7 @@
 #include "cli/deploy_inputs.hpp"
 #include "cli/doctor_output.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/kube_connect.hpp"
 #include "cli/lock_io.hpp"
 #include "cli/output.hpp"
@@ -209,7 +210,7 @@ int run_submit(Context& ctx, const SubmitArgs& a) {
   if (ctx.options.output == OutputFormat::json) {
     auto j = result_json(r, req);
     if (!result) j["error"] = result.error().message;
-    ctx.out << j.dump(2) << '\n';
+    print_json(ctx, std::move(j), result ? kOk : exit_code(result.error().kind));
   } else if (result || !r.job.empty()) {
     ctx.out << app::to_string(r.state) << "  " << r.job << "  run " << req.submission.run_id
             << (r.driver_pod.empty() ? "" : "  driver " + r.driver_pod) << '\n';

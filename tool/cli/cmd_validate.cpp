@@ -2,6 +2,7 @@
 #include "adapters/fs.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "cli/stack_input.hpp"
 #include "core/stack/loader.hpp"
@@ -19,19 +20,21 @@ int run_validate(Context& ctx, const StackInput& in) {
     return kInputError;
   }
   const Diagnostics diags = validate_stack(*text, stack_display_name(in.path), catalog);
+  const int rc = diags.has_errors() ? kFindings : kOk;
   if (ctx.options.output == OutputFormat::json) {
     nlohmann::json j = {{"file", stack_display_name(in.path)},
                         {"valid", !diags.has_errors()},
                         {"errors", diags.error_count()},
                         {"warnings", diags.warning_count()},
                         {"diagnostics", to_json(diags)}};
-    ctx.out << j.dump(2) << '\n';
-  } else {
+    return print_json(ctx, std::move(j), rc);
+  }
+  {
     for (const auto& d : diags.items()) print_diagnostic(ctx, ctx.out, d);
     ctx.out << stack_display_name(in.path) << ": " << (diags.has_errors() ? "invalid" : "valid")
             << " (" << summary(diags.error_count(), diags.warning_count()) << ")\n";
   }
-  return diags.has_errors() ? kFindings : kOk;
+  return rc;
 }
 
 }  // namespace

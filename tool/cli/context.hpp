@@ -9,6 +9,8 @@
 #include <ostream>
 #include <string>
 
+#include "core/diag.hpp"
+
 namespace stackctl::cli {
 
 enum class OutputFormat { text, json };
@@ -30,6 +32,9 @@ struct Context {
   // Held by whatever writes to `err` from worker threads: the build summary and download
   // progress of images prepared in parallel.
   std::mutex err_mutex{};
+  // Every diagnostic printed on `err` (print_diagnostic), so that a command that fails under
+  // --output json without a document of its own still gets them as items (json_output.hpp).
+  Diagnostics reported{};
 };
 
 }  // namespace stackctl::cli

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "cli/json_output.hpp"
 #include "core/codec/codec.hpp"
 
 namespace stackctl::cli {
@@ -23,7 +24,7 @@ std::string block(const Finding& f, const Locate& locate) {
   std::string b =
       "  evidence: " + f.evidence + "\n  cause: " + f.cause + "\n  fix: " + f.fix + "\n";
   if (!f.stack_key.empty()) {
-    const std::string where = locate ? locate(f.stack_key) : "";
+    const std::string where = locate ? location_text(locate(f.stack_key)) : "";
     b += "  stack: " + (where.empty() ? f.stack_key : where + " (" + f.stack_key + ")") + "\n";
   }
   return b;
@@ -52,10 +53,10 @@ void print_doctor_text(Context& ctx, const doctor::Report& r, std::size_t namesp
 }
 
 nlohmann::json finding_json(const doctor::Finding& f) {
-  return {
-      {"code", f.code},     {"title", f.title},       {"severity", doctor::to_string(f.severity)},
-      {"object", f.object}, {"evidence", f.evidence}, {"cause", f.cause},
-      {"fix", f.fix}};
+  nlohmann::json j = {
+      {"title", f.title}, {"object", f.object}, {"evidence", f.evidence}, {"cause", f.cause}};
+  set_item_fields(j, f.code, doctor::to_string(f.severity), f.title, {}, f.fix);
+  return j;
 }
 
 nlohmann::json doctor_json(const doctor::Report& r, const std::vector<std::string>& namespaces,
@@ -66,7 +67,13 @@ nlohmann::json doctor_json(const doctor::Report& r, const std::vector<std::strin
     j["objects"] = f.objects;
     if (!f.stack_key.empty()) {
       j["stackKey"] = f.stack_key;
-      if (locate) j["location"] = locate(f.stack_key);
+      // The common location object; "stackLocation" keeps the "FILE:LINE:COLUMN" string that
+      // `location` was before the output had one vocabulary (docs/json-output.md).
+      if (locate) {
+        const SourceLoc loc = locate(f.stack_key);
+        j["location"] = location_json(loc);
+        j["stackLocation"] = location_text(loc);
+      }
     }
     findings.push_back(std::move(j));
   }

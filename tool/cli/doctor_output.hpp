@@ -12,13 +12,14 @@
 
 namespace stackctl::cli {
 
-// "stack.yaml:57:9" for a finding's stack key, or "" (no stack, or no key).
-using Locate = std::function<std::string(const std::string& stack_key)>;
+// Where a finding's stack key is in the stack file; an empty file when unknown (no stack, no key).
+using Locate = std::function<SourceLoc(const std::string& stack_key)>;
 
 void print_doctor_text(Context& ctx, const doctor::Report& r, std::size_t namespaces,
                        const Locate& locate);
-// One diagnosis finding as JSON: code, title, severity, object, evidence, cause, fix (doctor's,
-// deploy's and submit's output share it; doctor adds its own fields).
+// One diagnosis finding as JSON: the common item (code, severity, message = the rule's title,
+// location null, fix) plus title, object, evidence, cause (doctor's, deploy's and submit's output
+// share it; doctor adds its own fields and the location).
 nlohmann::json finding_json(const doctor::Finding& f);
 nlohmann::json doctor_json(const doctor::Report& r, const std::vector<std::string>& namespaces,
                            const Locate& locate);

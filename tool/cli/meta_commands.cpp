@@ -9,6 +9,7 @@
 #include "adapters/library_versions.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/help_meta.hpp"
+#include "cli/json_output.hpp"
 #include "core/diag.hpp"
 #include "core/resources.hpp"
 #include "core/stack/doc.hpp"
@@ -67,8 +68,7 @@ int run_version(Context& ctx) {
           {"file", ctx.options.catalog_file.empty() ? nlohmann::json(nullptr)
                                                     : nlohmann::json(ctx.options.catalog_file)}}},
         {"libraries", l}};
-    ctx.out << j.dump(2) << '\n';
-    return kOk;
+    return print_json(ctx, std::move(j), kOk);
   }
   ctx.out << "stackctl " << STACKCTL_VERSION << "\n"
           << "  commit:   " << build_info::kGitCommit << " (" << build_info::kGitTreeState << ")\n"

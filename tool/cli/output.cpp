@@ -1,5 +1,6 @@
 #include "cli/output.hpp"
 
+#include "cli/json_output.hpp"
 #include "core/text.hpp"
 
 namespace stackctl::cli {
@@ -15,6 +16,8 @@ nlohmann::json to_json(const Diagnostic& d) {
   j["line"] = d.loc.line;
   j["column"] = d.loc.column;
   if (!d.hint.empty()) j["hint"] = utf8_safe(d.hint);
+  // The common item fields (json_output.hpp); path, file, line, column and hint stay as published.
+  set_item_fields(j, d.code, to_string(d.severity), d.message, d.loc, d.hint);
   return j;
 }
 
@@ -25,6 +28,10 @@ nlohmann::json to_json(const Diagnostics& diags) {
 }
 
 void print_diagnostic(Context& ctx, std::ostream& os, const Diagnostic& d) {
+  if (&os == &ctx.err) {
+    const std::lock_guard hold(ctx.err_mutex);
+    ctx.reported.add(d);
+  }
   std::string text = format_diagnostic(d);
   if (&os == &ctx.err ? ctx.options.err_color : ctx.options.color) {
     const std::string word = to_string(d.severity);

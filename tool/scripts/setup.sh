@@ -13,6 +13,8 @@ packages=(
   python3 python3-yaml ca-certificates curl openssl apache2-utils  # PyYAML: tests read stack files
   # packaging and the man-page test
   dpkg-dev fakeroot file man-db
+  # the completion scripts are loaded by the real shells in a test
+  zsh fish
   # the SARIF schema check of drift's output
   python3-jsonschema
   # the CI examples test: gitlab-ci-local's shell executor copies the repository with rsync;

@@ -134,6 +134,9 @@ for name in spark-connect synthetic; do
     ns="deploy2-bench-$name-$tool-$SUFFIX"; NAMESPACES+=("$ns")
     [ $tool = kubectl ] && kubectl_files "$name" "$ns"
     $KUBECTL --kubeconfig "$KC" create namespace "$ns" >/dev/null
+    # The object store's credentials: the user's to make (deploy refuses without them).
+    $KUBECTL --kubeconfig "$KC" -n "$ns" create secret generic minio-credentials \
+      --from-literal=AWS_ACCESS_KEY_ID=bench --from-literal=AWS_SECRET_ACCESS_KEY=bench >/dev/null
     t0=$(now); "${tool}_apply" "$name" "$ns" a "$KC"
     T[$name,$tool,first]=$(python3 -c "import time; print(f'{time.time() - $t0:.3f}')")
     "${tool}_apply" "$name" "$ns" a "$W/counter.kubeconfig"  # warms the discovery cache for the proxy's URL

@@ -3,6 +3,7 @@
 # the project's loopback apiserver (tests/k8s; built and started by tests/k8s/ensure.sh if needed).
 #
 #   bash bench/deploy.sh [STACKCTL]     RUNS=N runs per measurement (default 5)
+#   PARALLEL=N bash bench/deploy.sh     stackctl deploy --parallel N (default: deploy's own, 8)
 #
 # Two stacks: the shipped spark-connect stack (12 objects in its namespace) and a synthetic one of
 # 200 objects (spark-connect with 94 more notebooks: each notebook is a Deployment and a Service;
@@ -21,7 +22,9 @@
 # came later): its pruning here is the label-selector kind (`--prune -l
 # app.kubernetes.io/part-of=STACK`, the default prune allowlist), which LISTs every allowlisted
 # kind the same way. Both tools keep a warm discovery cache on disk (the bench's own folders).
-# Prints one line per measurement and the ratios stackctl / kubectl (median over median).
+# Prints one line per measurement and the ratios stackctl / kubectl (median over median), and the
+# load average (/proc/loadavg) before and after each stack: wall time follows it on a shared
+# machine.
 set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STACKCTL=${1:-}
@@ -32,6 +35,8 @@ fi
 H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
 KC=$(bash "$SRC/tests/k8s/ensure.sh" | tail -1)
 RUNS=${RUNS:-5}
+PARALLEL_ARGS=()
+[ -n "${PARALLEL:-}" ] && PARALLEL_ARGS=(--parallel "$PARALLEL")
 W=$(mktemp -d /tmp/stackctl-bench-deploy.XXXXXX)
 SUFFIX=$(od -An -N3 -tx1 /dev/urandom | tr -d ' ')
 export XDG_CACHE_HOME=$W/cache
@@ -88,7 +93,7 @@ kubectl_files() { # STACK NS -> $W/STACK/kubectl-{a,b}/
 stackctl_apply() { # STACK NS VARIANT KUBECONFIG
   variant "$W/$1/$1.stack.yaml" "$3"
   "$STACKCTL" deploy "$W/$1/$1.stack.yaml" --target minikube -n "$2" --no-wait --kubeconfig "$4" \
-    --context "$CTX" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; fail "stackctl deploy $1 failed"; }
+    --context "$CTX" "${PARALLEL_ARGS[@]}" >/dev/null 2>"$W/err" || { cat "$W/err" >&2; fail "stackctl deploy $1 failed"; }
 }
 kubectl_apply() { # STACK NS VARIANT KUBECONFIG
   $KUBECTL --kubeconfig "$4" --context "$CTX" apply --server-side --prune \
@@ -124,10 +129,14 @@ count() {
 proxy_start counter
 declare -A T N
 for name in spark-connect synthetic; do
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   for tool in stackctl kubectl; do
     ns="deploy2-bench-$name-$tool-$SUFFIX"; NAMESPACES+=("$ns")
     [ $tool = kubectl ] && kubectl_files "$name" "$ns"
     $KUBECTL --kubeconfig "$KC" create namespace "$ns" >/dev/null
+    # The object store's credentials: the user's to make (deploy refuses without them).
+    $KUBECTL --kubeconfig "$KC" -n "$ns" create secret generic minio-credentials \
+      --from-literal=AWS_ACCESS_KEY_ID=bench --from-literal=AWS_SECRET_ACCESS_KEY=bench >/dev/null
     t0=$(now); "${tool}_apply" "$name" "$ns" a "$KC"
     T[$name,$tool,first]=$(python3 -c "import time; print(f'{time.time() - $t0:.3f}')")
     "${tool}_apply" "$name" "$ns" a "$W/counter.kubeconfig"  # warms the discovery cache for the proxy's URL
@@ -137,7 +146,8 @@ for name in spark-connect synthetic; do
     N[$name,$tool,changed]=$(count $tool "$name" "$ns" changed)
   done
   objects=$(find "$W/$name/r-$name/targets/minikube/kubernetes" -name '*.yaml' ! -name '00-namespace-*' | wc -l)
-  echo "== $name: $objects objects (and the Namespace), $RUNS runs each, median wall time"
+  echo "== $name: $objects objects (and the Namespace), $RUNS runs each, median wall time" \
+    "(load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg))"
   for tool in stackctl kubectl; do
     printf '  %-8s first %7ss  no-op %7ss (%4s requests)  changed %7ss (%4s requests)\n' $tool \
       "${T[$name,$tool,first]}" "${T[$name,$tool,noop]}" "${N[$name,$tool,noop]}" \

@@ -179,6 +179,9 @@ kill_case() {
   wait "$pid" 2>/dev/null; local rc=$?
   set -e
   [ "$rc" = 137 ] || { cat "$W/killed.err" "$W/kill-$name.err"; fail "$name: deploy was not killed (exit $rc)"; }
+  # The proxy prints its line just after the SIGKILL, so `wait` can return before it is written
+  # (more so while other requests of the wave keep the proxy's threads busy): give it 5 s.
+  for _ in $(seq 50); do grep -q "killed $pid at" "$W/kill-$name.err" && break; sleep 0.1; done
   grep -q "killed $pid at" "$W/kill-$name.err" || fail "$name: the proxy did not report the kill"
   proxy_stop
   echo "   at the kill: $($KUBECTL get "$KINDS" -n "$ns" -l applyset.kubernetes.io/part-of -o name | wc -l) members," \

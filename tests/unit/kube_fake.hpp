@@ -4,13 +4,22 @@
 // injected failures of the n-th matching request. Every request is logged as
 // "VERB Kind ns/name" (LIST: "LIST Kind ns ?selector"), so a test reads like the traffic.
 //
+// Safe to call from several threads (deploy applies a wave's members concurrently): one lock
+// around each request, so the log and the store stay consistent; the order of concurrent
+// requests in the log is the order they took the lock. For the concurrency bound it counts the
+// APPLYs of `hold_kind` in flight, and can hold the first ones (see hold_first).
+//
 // What it does not model (the integration tests on the real apiserver cover those): field
 // ownership beyond the injected conflicts (apply replaces the whole content), defaulting,
 // validation, admission, finalizers, watches. POST stores what it is given (reviews excepted).
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +77,19 @@ class KubeFake final : public kube::Client {
   std::function<Json(const kube::Resource&, const Json&)> on_create;
   // Log text by "ns/pod/container" plus "/previous" for the previous container's.
   std::map<std::string, std::string> log_text;
+
+  // Concurrency: APPLYs of this kind are counted while in flight (max_in_flight: the most at
+  // once). After hold_first(n) the next n of them wait until n + 1 are in flight, or 1 s: a
+  // client that keeps at most n in flight waits the second and shows max_in_flight == n whatever
+  // the machine's load; one that sends more shows n + 1.
+  std::string hold_kind = "Deployment";
+  std::atomic<int> max_in_flight{0};
+  void hold_first(int n) {
+    const std::lock_guard lock(mutex_);
+    hold_ = n;
+    arrivals_ = 0;
+    max_in_flight = 0;
+  }
 
   // The `nth` request (1-based) whose log line starts with `prefix` fails with `failure`.
   void fail_at(std::string prefix, int nth, kube::Failure failure) {
@@ -147,6 +169,7 @@ class KubeFake final : public kube::Client {
 
   std::expected<kube::Resource, kube::Failure> resource_for(
       const kube::GroupVersionKind& gvk) override {
+    const std::lock_guard lock(mutex_);
     for (const auto& r : kinds_)
       if (r.group == gvk.group && r.kind == gvk.kind &&
           (gvk.version.empty() || gvk.version == r.version))
@@ -158,12 +181,14 @@ class KubeFake final : public kube::Client {
   std::expected<std::optional<Json>, kube::Failure> get(const kube::Resource& r,
                                                         const std::string& ns,
                                                         const std::string& name) override {
+    const std::lock_guard lock(mutex_);
     if (auto f = record("GET " + r.kind + " " + where(ns, name))) return std::unexpected(*f);
     return find(r.kind, ns, name);
   }
 
   std::expected<Json, kube::Failure> list(const kube::Resource& r, const std::string& ns,
                                           const kube::ListOptions& options) override {
+    const std::lock_guard lock(mutex_);
     const std::string sel = options.label_selector;
     if (auto f = record("LIST " + r.kind + " " + ns + (sel.empty() ? "" : " ?" + sel)))
       return std::unexpected(*f);
@@ -178,6 +203,24 @@ class KubeFake final : public kube::Client {
 
   std::expected<Json, kube::Failure> apply(const kube::Resource& r, const kube::Object& object,
                                            const kube::ApplyOptions& options) override {
+    if (r.kind != hold_kind) {
+      const std::lock_guard lock(mutex_);
+      return apply_locked(r, object, options);
+    }
+    std::unique_lock lock(mutex_);
+    const int now = ++in_flight_;
+    if (now > max_in_flight) max_in_flight = now;
+    held_.notify_all();
+    if (++arrivals_ <= hold_)
+      held_.wait_for(lock, std::chrono::seconds(1), [&] { return in_flight_ > hold_; });
+    auto answer = apply_locked(r, object, options);
+    --in_flight_;
+    return answer;
+  }
+
+  std::expected<Json, kube::Failure> apply_locked(const kube::Resource& r,
+                                                  const kube::Object& object,
+                                                  const kube::ApplyOptions& options) {
     const std::string k = key(object.kind(), object.namespace_name(), object.name());
     if (auto f = record(std::string(options.dry_run ? "DRYRUN " : "APPLY ") + r.kind + " " +
                         where(object.namespace_name(), object.name())))
@@ -225,6 +268,7 @@ class KubeFake final : public kube::Client {
 
   std::expected<void, kube::Failure> remove(const kube::Resource& r, const std::string& ns,
                                             const std::string& name) override {
+    const std::lock_guard lock(mutex_);
     if (auto f = record("DELETE " + r.kind + " " + where(ns, name))) return std::unexpected(*f);
     store_.erase(key(r.kind, ns, name));
     return {};
@@ -232,6 +276,7 @@ class KubeFake final : public kube::Client {
 
   std::expected<Json, kube::Failure> create(const kube::Resource& r, const std::string& ns,
                                             const Json& body) override {
+    const std::lock_guard lock(mutex_);
     if (auto f = record("CREATE " + r.kind + " " + ns)) return std::unexpected(*f);
     if (on_create) return on_create(r, body);
     if (r.group == "authorization.k8s.io") return body;  // reviews: answered, never stored
@@ -247,6 +292,7 @@ class KubeFake final : public kube::Client {
   std::expected<std::string, kube::Failure> logs(const std::string& ns, const std::string& pod,
                                                  const std::string& container, bool previous,
                                                  int) override {
+    const std::lock_guard lock(mutex_);
     if (auto f =
             record("LOGS Pod " + where(ns, pod) + " " + container + (previous ? " previous" : "")))
       return std::unexpected(*f);
@@ -314,6 +360,11 @@ class KubeFake final : public kube::Client {
   std::vector<Fault> faults_;
   int rv_ = 100;
   int uids_ = 0;
+  std::mutex mutex_;
+  std::condition_variable held_;
+  int in_flight_ = 0;  // under mutex_
+  int arrivals_ = 0;   // under mutex_
+  int hold_ = 0;       // under mutex_
 };
 
 // Time that passes only when someone sleeps.

@@ -105,7 +105,9 @@ const std::string kId = deploy::applyset_id("demo-applyset", "demo", "Secret", "
 
 TEST_CASE("first deploy creates every object in order, labelled, and rolls out", "[app-deploy]") {
   Harness h;
-  auto r = h.run(request(stack_objects(true)));
+  auto one_at_a_time = request(stack_objects(true));
+  one_at_a_time.parallel = 1;  // the exact order of the requests (waves: the next test)
+  auto r = h.run(one_at_a_time);
   REQUIRE(r);
   CHECK(applies(h.kube) ==
         std::vector<std::string>{"Namespace demo",
@@ -131,6 +133,129 @@ TEST_CASE("first deploy creates every object in order, labelled, and rolls out",
   REQUIRE(r->workloads.size() == 2);
   CHECK(r->workloads[0].progress.state == deploy::Rollout::State::done);
   CHECK(r->applyset_id == kId);
+}
+
+namespace {
+
+// The stack with `n` more Deployments (notebooks): one wave of n + 1 Deployments. Each
+// workload's pod template carries the config's checksum, as render's do, so a changed `conf`
+// changes every workload.
+std::vector<Object> with_notebooks(int n, const std::string& conf = "a=1") {
+  auto out = stack_objects(true, conf);
+  for (int i = 0; i < n; ++i) out.push_back(workload("Deployment", "nb" + std::to_string(i)));
+  for (auto& o : out)
+    if (o.kind() == "Deployment" || o.kind() == "StatefulSet")
+      o.body["spec"]["template"]["metadata"]["annotations"]["checksum/config"] = conf;
+  return out;
+}
+
+// Position of the first and last request of `kind` in the log.
+std::pair<std::size_t, std::size_t> span_of(const std::vector<std::string>& log,
+                                            const std::string& prefix) {
+  std::size_t first = log.size(), last = 0;
+  for (std::size_t i = 0; i < log.size(); ++i)
+    if (log[i].starts_with(prefix)) first = std::min(first, i), last = i;
+  return {first, last};
+}
+
+}  // namespace
+
+TEST_CASE("applies run concurrently within a wave, waves one after another", "[app-deploy]") {
+  for (const int parallel : {1, 4, 8}) {
+    CAPTURE(parallel);
+    Harness h;
+    h.kube.hold_first(parallel);
+    auto req = request(with_notebooks(12));
+    req.parallel = parallel;
+    auto r = h.run(req);
+    REQUIRE(r);
+    // The bound is reached and never passed (the fake holds the first `parallel` until one more
+    // arrives, which a bounded deploy never sends).
+    CHECK(h.kube.max_in_flight == parallel);
+    // Every wave ends before the next starts: kinds in apply order, the parent around them.
+    const auto log = applies(h.kube);
+    const std::vector<std::string> kinds = {
+        "ServiceAccount", "Role ",      "RoleBinding", "ConfigMap", "Secret demo/demo-spark-env",
+        "Service ",       "Deployment", "StatefulSet"};
+    for (std::size_t k = 0; k + 1 < kinds.size(); ++k) {
+      CAPTURE(kinds[k]);
+      CHECK(span_of(log, kinds[k]).second < span_of(log, kinds[k + 1]).first);
+    }
+    CHECK(span_of(log, "Deployment").second - span_of(log, "Deployment").first == 12);
+    CHECK(log.front() == "Namespace demo");
+    CHECK(log[1] == "Secret demo/demo-applyset");  // widened before any member
+    CHECK(log.back() == "Secret demo/demo-applyset");
+    // The result reads in apply order whatever order the answers came in.
+    std::vector<std::string> names;
+    for (const auto& o : r->objects)
+      if (o.object.starts_with("Deployment ")) names.push_back(o.object);
+    std::vector<std::string> want = {"Deployment demo/demo-connect"};
+    for (int i = 0; i < 12; ++i) want.push_back("Deployment demo/nb" + std::to_string(i));
+    CHECK(names == want);
+    // And a second deploy is still a no-op (the Namespace aside, applied each time as before):
+    // the record holds every concurrent answer.
+    h.kube.requests.clear();
+    REQUIRE(h.run(req));
+    CHECK(applies(h.kube) == std::vector<std::string>{"Namespace demo"});
+  }
+}
+
+TEST_CASE("a failed apply in a wave: the others finish, nothing after it starts, all named",
+          "[app-deploy]") {
+  Harness h;
+  REQUIRE(h.run(request(with_notebooks(12))));
+  h.kube.requests.clear();
+  // Kyuubi's StatefulSet dropped, so a completed deploy would prune it; the changed config makes
+  // every Deployment (and the ConfigMap) an apply.
+  auto objects = with_notebooks(12, "a=2");
+  std::erase_if(objects, [](const Object& o) { return o.name() == "demo-kyuubi"; });
+  // The first four Deployments are all in flight before any answers; the 2nd and 3rd to reach
+  // the server fail.
+  h.kube.hold_first(4);
+  h.kube.fail_at("APPLY Deployment", 2);
+  h.kube.fail_at("APPLY Deployment", 3,
+                 testing::make_failure(kube::Failure::Kind::forbidden, 403, "Forbidden",
+                                       "deployments.apps is forbidden (injected)"));
+  auto req = request(objects);
+  req.parallel = 4;
+  auto r = h.run(req);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == app::DeployError::Kind::api);
+  // Both failures are named, each with its object, in apply order.
+  const std::string& m = r.error().message;
+  CHECK(m.find("connection reset by peer (injected)") != std::string::npos);
+  CHECK(m.find("forbidden (injected)") != std::string::npos);
+  CHECK(std::count(m.begin(), m.end(), '\n') >= 1);
+  // Nothing after the failed wave: no StatefulSet, no prune, no narrowing, no record.
+  CHECK(h.kube.count("DELETE") == 0);
+  CHECK(span_of(h.kube.requests, "APPLY Secret demo/demo-applyset").first ==
+        h.kube.requests.size());
+  // What was applied is in the result; a failed or unstarted one is not.
+  for (const auto& o : r.error().result.objects) CHECK(o.action != app::Action::prune);
+  // A rerun converges: the Kyuubi objects pruned, everything else applied.
+  h.kube.requests.clear();
+  auto again = h.run(req);
+  REQUIRE(again);
+  CHECK_FALSE(h.kube.find("StatefulSet", "demo", "demo-kyuubi"));
+  CHECK(h.kube.find("Deployment", "demo", "nb11"));
+}
+
+TEST_CASE("one at a time, nothing starts after a failed apply", "[app-deploy]") {
+  Harness h;
+  REQUIRE(h.run(request(with_notebooks(12))));
+  h.kube.requests.clear();
+  h.kube.fail_at("APPLY Deployment", 3);
+  auto req = request(with_notebooks(12, "a=2"));
+  req.parallel = 1;
+  auto r = h.run(req);
+  REQUIRE_FALSE(r);
+  CHECK(h.kube.count("APPLY Deployment") == 3);
+  CHECK(h.kube.count("APPLY StatefulSet") == 0);
+  // The two before it are in the result as updated.
+  std::size_t updated = 0;
+  for (const auto& o : r.error().result.objects)
+    updated += o.object.starts_with("Deployment ") && o.action == app::Action::update ? 1 : 0;
+  CHECK(updated == 2);
 }
 
 TEST_CASE("a second deploy changes nothing", "[app-deploy]") {

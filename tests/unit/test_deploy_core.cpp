@@ -46,6 +46,9 @@ TEST_CASE("deploy applies Namespace, ServiceAccount, RBAC, config, Services, wor
                                           "Job/j"});
   // A kind of the same name in another group is not the core one.
   CHECK(deploy::apply_rank({"example.com", "v1", "Service"}) == 90);
+  // A CRD goes before everything but Namespaces, so its instances (rank 90) find it.
+  CHECK(deploy::apply_rank({"apiextensions.k8s.io", "v1", "CustomResourceDefinition"}) == 5);
+  CHECK(deploy::apply_rank({"example.com", "v1", "CustomResourceDefinition"}) == 90);
 }
 
 TEST_CASE("ApplySet id is KEP-3659's: base64url, no padding, of sha256(name.ns.Kind.group)",

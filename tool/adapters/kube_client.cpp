@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <regex>
 
 namespace stackctl::kube {
@@ -70,7 +71,16 @@ class RealClient final : public Client {
   std::string user() const override { return connection_.user; }
   std::string default_namespace() const override { return connection_.namespace_name; }
 
+  // Thread safety: every call may come from several threads at once (deploy applies the members
+  // of one wave concurrently). Discovery holds discovery_mutex_ for the whole lookup; the
+  // credentials and the HTTP client are taken under credentials_mutex_, and the request itself is
+  // sent without a lock (http::Client serves concurrent requests, one curl handle each).
   std::expected<Resource, Failure> resource_for(const GroupVersionKind& gvk) override {
+    const std::lock_guard lock(discovery_mutex_);
+    return resource_locked(gvk);
+  }
+
+  std::expected<Resource, Failure> resource_locked(const GroupVersionKind& gvk) {
     if (gvk.version.empty()) return preferred_resource(gvk);
     const std::string gv = group_version(gvk.group, gvk.version);
     auto list = resources_of(gvk.group, gvk.version, Source::cache_or_server);
@@ -158,7 +168,7 @@ class RealClient final : public Client {
       return std::unexpected(stamped(Failure::Kind::not_found, 404, "NotFound",
                                      "the server does not serve the API group " + gvk.group));
     for (const auto& v : *versions) {
-      auto r = resource_for({gvk.group, v, gvk.kind});
+      auto r = resource_locked({gvk.group, v, gvk.kind});
       if (r || r.error().kind != Failure::Kind::not_found) return r;
     }
     return std::unexpected(unknown_kind(
@@ -324,30 +334,51 @@ class RealClient final : public Client {
                                               const std::string& content_type,
                                               http::Idempotent idempotent) {
     for (int attempt = 0;; ++attempt) {
-      auto presented = credentials_.current();
+      std::shared_ptr<http::Client> http;
+      std::uint64_t generation = 0;
+      std::expected<Presented, Failure> presented;
+      {
+        const std::lock_guard lock(credentials_mutex_);
+        presented = credentials_.current();
+        if (presented) http = http_for(*presented);
+        generation = generation_;
+      }
       if (!presented) {
         Failure f = presented.error();
         f.user = connection_.user;
         f.server = connection_.server;
         return std::unexpected(f);
       }
-      http::Client& http = http_for(*presented);
       http::Request req{method, connection_.server + path, {}, body};
       req.idempotent = idempotent;
       req.headers.push_back({"Accept", "application/json"});
       if (!content_type.empty()) req.headers.push_back({"Content-Type", content_type});
       if (!presented->bearer.empty())
         req.headers.push_back({"Authorization", "Bearer " + presented->bearer.reveal()});
-      auto r = http.send(req);
+      auto r = http->send(req);
       if (!r)
         return std::unexpected(stamped(r.error().kind == http::Failure::Kind::cancelled
                                            ? Failure::Kind::cancelled
                                            : Failure::Kind::network,
                                        0, "", r.error().message));
       spdlog::debug("kube: {} {} -> {}", method, http::redact_url(req.url), r->status);
-      if (r->status == 401 && attempt == 0 && credentials_.forget()) {
-        spdlog::debug("kube: 401 from {}: running the exec plugin again", connection_.server);
-        continue;
+      if (r->status == 401 && attempt == 0) {
+        // Concurrent requests refused with the same credentials forget them once: the plugin
+        // runs again once, whichever request saw the 401 first.
+        bool again = false;
+        {
+          const std::lock_guard lock(credentials_mutex_);
+          if (generation != generation_) {
+            again = true;  // another request already refreshed them
+          } else if (credentials_.forget()) {
+            ++generation_;
+            again = true;
+          }
+        }
+        if (again) {
+          spdlog::debug("kube: 401 from {}: running the exec plugin again", connection_.server);
+          continue;
+        }
       }
       if (r->status >= 400) return std::unexpected(decode_status(*r));
       return std::move(*r);
@@ -373,7 +404,7 @@ class RealClient final : public Client {
 
   // The HTTP client for what the credentials present: the connection's TLS settings, plus an
   // exec plugin's client certificate when it gave one (a new client when that changes).
-  http::Client& http_for(const Presented& p) {
+  std::shared_ptr<http::Client> http_for(const Presented& p) {
     if (!http_ || p.client_cert_pem != http_cert_) {
       http::Options o = options_.http;
       const http::Options& t = connection_.http;
@@ -390,19 +421,22 @@ class RealClient final : public Client {
         o.client_cert_data = p.client_cert_pem;
         o.client_key_data = p.client_key_pem;
       }
-      http_ = ports_.make_http(o);
+      http_ = std::shared_ptr<http::Client>(ports_.make_http(o));
       http_cert_ = p.client_cert_pem;
     }
-    return *http_;
+    return http_;
   }
 
   Connection connection_;
   ClientOptions options_;
   ClientPorts ports_;
   Credentials credentials_;
-  std::unique_ptr<http::Client> http_;
+  std::shared_ptr<http::Client> http_;  // shared: a request in flight keeps the one it took
   std::string http_cert_;
-  std::map<std::string, Json> memory_;
+  std::uint64_t generation_ = 0;  // counts forget()s, under credentials_mutex_
+  std::mutex credentials_mutex_;
+  std::map<std::string, Json> memory_;  // under discovery_mutex_
+  std::mutex discovery_mutex_;
 };
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "app/deploy.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
+#include <span>
 #include <thread>
 
 #include "adapters/hashing.hpp"
@@ -138,6 +140,22 @@ std::string key_of(const std::string& group_kind, const std::string& ns, const s
   return group_kind + "/" + ns + "/" + name;
 }
 
+// One member's apply, in three parts so that the request can run on a worker thread: prepare
+// (main thread: discovery, the intent, whether the record vouches for it), send (a worker: the
+// GET for a diff and the PATCH; touches nothing but this Pending and the client), finish (main
+// thread, in apply order: the action, the record, the result).
+struct Pending {
+  const Object* object = nullptr;
+  ObjectResult out;
+  enum class State { decided, waiting, sent } state = State::waiting;
+  kube::Resource resource;
+  Object body;
+  std::string key;
+  std::string digest;
+  std::optional<Json> live;
+  std::expected<Json, kube::Failure> answer = Json();  // the GET's or the PATCH's
+};
+
 struct Run {
   const DeployRequest& req;
   kube::Client& client;
@@ -165,7 +183,12 @@ struct Run {
                                                 const char* step);
   std::expected<void, DeployError> list_members(const deploy::Plan& plan,
                                                 const std::vector<Object>& members);
-  std::expected<std::string, DeployError> apply(const Object& o, std::set<std::string>& uids);
+  std::expected<Pending, DeployError> prepare(const Object& o, std::set<std::string>& uids);
+  void send(Pending& p) const;
+  std::expected<void, DeployError> finish(Pending& p, std::set<std::string>& uids);
+  std::expected<void, DeployError> apply_wave(std::span<const Object> wave,
+                                              std::set<std::string>& uids,
+                                              DeployProgress& progress);
   std::expected<void, DeployError> prune(const deploy::Plan& plan,
                                          const std::set<std::string>& uids);
 };
@@ -265,63 +288,138 @@ std::expected<void, DeployError> Run::list_members(const deploy::Plan& plan,
   return {};
 }
 
-std::expected<std::string, DeployError> Run::apply(const Object& o, std::set<std::string>& uids) {
+std::expected<Pending, DeployError> Run::prepare(const Object& o, std::set<std::string>& uids) {
+  Pending p;
+  p.object = &o;
   const std::string gk = kube::group_kind(o.gvk());
-  ObjectResult out{o.display(), gk, Action::create, "", ""};
-  const auto it = listed.find(key_of(gk, o.namespace_name(), o.name()));
-  std::optional<Json> live;
-  if (it != listed.end()) live = it->second;
+  p.out = ObjectResult{o.display(), gk, Action::create, "", ""};
+  p.key = key_of(gk, o.namespace_name(), o.name());
+  if (const auto it = listed.find(p.key); it != listed.end()) p.live = it->second;
   if (namespace_missing) {
-    out.note = "namespace " + req.ns + " does not exist yet";
-    result.objects.push_back(std::move(out));
-    return std::string();
+    p.out.note = "namespace " + req.ns + " does not exist yet";
+    p.state = Pending::State::decided;
+    return p;
   }
   auto r = resources.get(o.gvk());
   if (!r) return std::unexpected(r.error());
-  if (!live && req.diff) {
-    // Not ours yet, but it may exist: the diff shows what applying would change.
-    auto got = client.get(*r, o.namespace_name(), o.name());
-    if (!got) return std::unexpected(error(got.error(), o.display()));
-    live = *got;
-  }
-  const Object body = deploy::with_part_of(secret_as_data(o), ref.id());
-  const std::string key = key_of(gk, o.namespace_name(), o.name());
-  const std::string digest = intent_digest(body);
-  if (live && !req.dry_run && !req.diff && !req.force_conflicts) {
-    if (const Json recorded = old_record.value(key, Json());
-        record_vouches(recorded, *live, digest)) {
+  p.resource = *r;
+  p.body = deploy::with_part_of(secret_as_data(o), ref.id());
+  p.digest = intent_digest(p.body);
+  if (p.live && !req.dry_run && !req.diff && !req.force_conflicts) {
+    if (const Json recorded = old_record.value(p.key, Json());
+        record_vouches(recorded, *p.live, p.digest)) {
       // Nobody changed what stackctl applied of this same intent since: nothing to send.
-      new_record[key] = recorded;
-      uids.insert(str(meta(*live), "uid"));
-      out.action = Action::unchanged;
-      result.objects.push_back(std::move(out));
-      return str(meta(*live), "uid");
+      new_record[p.key] = recorded;
+      uids.insert(str(meta(*p.live), "uid"));
+      p.out.action = Action::unchanged;
+      p.state = Pending::State::decided;
     }
   }
-  auto applied = client.apply(*r, body, {"stackctl", req.force_conflicts, req.dry_run});
-  if (!applied) return std::unexpected(error(applied.error(), o.display()));
-  uids.insert(str(meta(*applied), "uid"));
+  return p;
+}
+
+void Run::send(Pending& p) const {
+  p.state = Pending::State::sent;
+  if (!p.live && req.diff) {
+    // Not ours yet, but it may exist: the diff shows what applying would change.
+    auto got = client.get(p.resource, p.object->namespace_name(), p.object->name());
+    if (!got) {
+      p.answer = std::unexpected(got.error());
+      return;
+    }
+    p.live = *got;
+  }
+  p.answer = client.apply(p.resource, p.body, {"stackctl", req.force_conflicts, req.dry_run});
+}
+
+std::expected<void, DeployError> Run::finish(Pending& p, std::set<std::string>& uids) {
+  ObjectResult& out = p.out;
+  if (p.state == Pending::State::decided) {
+    result.objects.push_back(std::move(out));
+    return {};
+  }
+  if (!p.answer) return std::unexpected(error(p.answer.error(), p.object->display()));
+  const Json& applied = *p.answer;
+  const std::optional<Json>& live = p.live;
+  uids.insert(str(meta(applied), "uid"));
   if (!req.dry_run)
-    new_record[key] =
-        Json::array({str(meta(*applied), "resourceVersion"), digest, fields_digest(*applied)});
+    new_record[p.key] =
+        Json::array({str(meta(applied), "resourceVersion"), p.digest, fields_digest(applied)});
   if (live) {
-    out.action = deploy::same_content(*live, *applied) ? Action::unchanged : Action::update;
+    out.action = deploy::same_content(*live, applied) ? Action::unchanged : Action::update;
   } else {
     // Not listed as a member: new, unless the server's answer shows earlier managers (an object
     // made by hand or by kubectl, now adopted).
-    for (const auto& m : managers(*applied))
+    for (const auto& m : managers(applied))
       if (m != "stackctl") out.action = Action::update;
     if (out.action == Action::update) out.note = "adopted into the ApplySet";
   }
   if (req.diff) {
     Json before = live ? deploy::strip_server_fields(*live) : Json();
-    Json after = deploy::strip_server_fields(*applied);
+    Json after = deploy::strip_server_fields(applied);
     deploy::mask_secret_data(before, after);
-    out.diff = deploy::unified_diff(live ? deploy::diff_yaml(before) : "", deploy::diff_yaml(after),
-                                    "live/" + o.display(), "intended/" + o.display());
+    out.diff =
+        deploy::unified_diff(live ? deploy::diff_yaml(before) : "", deploy::diff_yaml(after),
+                             "live/" + p.object->display(), "intended/" + p.object->display());
   }
   result.objects.push_back(std::move(out));
-  return str(meta(*applied), "uid");
+  return {};
+}
+
+// The members of one wave (one group-kind, consecutive in apply order: nothing in it refers to
+// another of it), at most req.parallel requests in flight. Once a request fails no new one is
+// started; those in flight finish. Then, in apply order, each sent member's answer goes into the
+// result, so the result and the progress lines read as a sequential deploy would; the error is
+// the first failed member's, with the others' appended.
+std::expected<void, DeployError> Run::apply_wave(std::span<const Object> wave,
+                                                 std::set<std::string>& uids,
+                                                 DeployProgress& progress) {
+  std::vector<Pending> pending;
+  pending.reserve(wave.size());
+  for (const auto& o : wave) {
+    auto p = prepare(o, uids);
+    if (!p) return std::unexpected(p.error());
+    pending.push_back(std::move(*p));
+  }
+  std::vector<Pending*> to_send;
+  for (auto& p : pending)
+    if (p.state == Pending::State::waiting) to_send.push_back(&p);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < to_send.size() && !failed; i = next++) {
+      send(*to_send[i]);
+      if (!to_send[i]->answer) failed = true;
+    }
+  };
+  const std::size_t threads =
+      std::min<std::size_t>(to_send.size(), static_cast<std::size_t>(std::max(1, req.parallel)));
+  if (threads <= 1) {
+    worker();
+  } else {
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+  }  // the jthreads join here
+
+  std::optional<DeployError> first;
+  for (auto& p : pending) {
+    if (p.state == Pending::State::waiting) continue;  // not started after a failure
+    if (auto done = finish(p, uids); !done) {
+      if (!first) {
+        first = done.error();
+      } else {
+        first->message += "\n" + done.error().message;
+      }
+      continue;
+    }
+    const auto& last = result.objects.back();
+    progress.step((req.dry_run ? "dry run: " : "") + to_string(last.action) + " " + last.object);
+  }
+  if (first) {
+    first->result = result;
+    return std::unexpected(*first);
+  }
+  return {};
 }
 
 std::expected<void, DeployError> Run::prune(const deploy::Plan& plan,
@@ -415,12 +513,14 @@ std::expected<DeployResult, DeployError> deploy(const DeployRequest& request, ku
   if (auto l = run.list_members(plan, members); !l) return std::unexpected(l.error());
 
   std::set<std::string> uids;
-  for (const auto& o : members) {
-    auto uid = run.apply(o, uids);
-    if (!uid) return std::unexpected(uid.error());
-    const auto& last = run.result.objects.back();
-    progress.step((request.dry_run ? "dry run: " : "") + to_string(last.action) + " " +
-                  last.object);
+  for (std::size_t begin = 0; begin < members.size();) {
+    std::size_t end = begin + 1;
+    while (end < members.size() && members[end].gvk() == members[begin].gvk()) ++end;
+    if (auto w = run.apply_wave(std::span<const Object>(members).subspan(begin, end - begin), uids,
+                                progress);
+        !w)
+      return std::unexpected(w.error());
+    begin = end;
   }
   if (request.prune && !run.namespace_missing) {
     if (auto p = run.prune(plan, uids); !p) return std::unexpected(p.error());

@@ -12,7 +12,9 @@
 //   3 the parent Secret read; a parent of another tool is refused
 //   4 widen the parent (old ∪ new group-kinds), only when that changes it
 //   5 LIST each group-kind of the widened parent per namespace, by part-of label (one LIST each)
-//   6 server-side apply of every object in apply order (fieldManager stackctl, Strict validation)
+//   6 server-side apply of every object in apply order (fieldManager stackctl, Strict validation),
+//     wave by wave: a wave is the consecutive objects of one kind (apply order groups them), and
+//     its members are sent `parallel` at a time; a wave starts when the one before has finished
 //   7 prune: DELETE (Background) each listed member not applied in 6 (only with prune)
 //   8 narrow the parent to the new group-kinds (only with prune)
 //   9 wait: poll each Deployment/StatefulSet until `kubectl rollout status` would say done;
@@ -64,6 +66,8 @@ struct DeployRequest {
   bool wait = true;
   // Step 0. drift's cluster check turns it off: it compares, and a missing Secret is not drift.
   bool check_secrets = true;
+  // Requests in flight at once while applying one wave (step 6); 1: one after another.
+  int parallel = 8;
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds poll{std::chrono::seconds(2)};
   std::string tooling = std::string("stackctl/") + STACKCTL_VERSION;

@@ -43,6 +43,7 @@ struct DeployArgs {
   bool prune = true;
   bool force_conflicts = false;
   bool no_wait = false;
+  int parallel = 8;
 };
 
 // "90", "90s", "5m", "1h" -> milliseconds.
@@ -201,6 +202,7 @@ std::expected<Prepared, int> prepare(Context& ctx, const DeployArgs& a) {
   r.prune = a.prune;
   r.force_conflicts = a.force_conflicts;
   r.wait = !a.no_wait;
+  r.parallel = a.parallel;
   r.timeout = *timeout;
   return p;
 }
@@ -346,6 +348,10 @@ Command deploy_command() {
         sub.add_option("--timeout", a->timeout, "How long to wait for the rollout (90s, 5m, 1h)")
             ->capture_default_str();
         sub.add_flag("--no-wait", a->no_wait, "Do not wait for the workloads to roll out");
+        sub.add_option("--parallel", a->parallel,
+                       "Applies in flight at once within one kind (default 8; 1: one after "
+                       "another). Kinds still go one after another, in apply order")
+            ->check(CLI::Range(1, 64));
         sub.add_option("--terraform-outputs", a->terraform_outputs,
                        "`terraform output -json` of the target's root module (required on eks "
                        "targets: the spark ServiceAccount's IAM role ARN)");

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine, offline: set up, build stackctl, then validate and check the
-# shipped stacks, and lock, render and build the quickstart stack's images with buildah.
+# shipped stacks, lock, render and build the quickstart stack's images with buildah, and deploy
+# the quickstart stack onto the project's own loopback Kubernetes control plane
+# (tool/scripts/quickstart-deploy.sh: built from Debian's packages the first time, then reused).
 #
 #   bash tool/scripts/quickstart.sh
+#   QUICKSTART_DEPLOY=0 bash tool/scripts/quickstart.sh   # stop after the images
 #
 # The quickstart (examples/quickstart) is a STAND-IN: its Spark distribution, jars and Python
 # packages are placeholder files with the real names and layout, served from a local mirror on
@@ -66,3 +69,7 @@ buildah --storage-driver "$STORAGE_DRIVER" --root "$BUILDAH_ROOT" --runroot "$BU
 # The overlay driver leaves its folder mounted; unmounted, `rm -rf build` works (buildah mounts it
 # again when next used).
 bash "$root/tool/scripts/storage-driver.sh" --release "$work/storage"
+
+if [ "${QUICKSTART_DEPLOY:-1}" != 0 ]; then
+  bash "$root/tool/scripts/quickstart-deploy.sh" "$stackctl" "$lock" "$work/deploy"
+fi

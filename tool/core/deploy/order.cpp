@@ -14,8 +14,10 @@ struct Rank {
   int rank;
 };
 
-constexpr std::array<Rank, 10> kRanks = {{
+constexpr std::array<Rank, 11> kRanks = {{
     {"", "Namespace", 0},
+    // Before anything else that may be an instance of it.
+    {"apiextensions.k8s.io", "CustomResourceDefinition", 5},
     {"", "ServiceAccount", 10},
     {"rbac.authorization.k8s.io", "Role", 20},
     {"rbac.authorization.k8s.io", "RoleBinding", 21},

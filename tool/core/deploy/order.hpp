@@ -1,6 +1,7 @@
 // The order deploy applies objects in, so that what an object refers to exists first (facts:
-// Namespace, ServiceAccount, Role/RoleBinding, ConfigMap/Secret, Service, Deployment/StatefulSet,
-// then anything else). render's NN- file prefixes follow the same order (docs/kubernetes.md).
+// Namespace, CustomResourceDefinition, ServiceAccount, Role/RoleBinding, ConfigMap/Secret, Service,
+// Deployment/StatefulSet, then anything else). render's NN- file prefixes follow the same order
+// (docs/kubernetes.md).
 #pragma once
 
 #include <vector>

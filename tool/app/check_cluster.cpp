@@ -8,18 +8,18 @@ namespace stackctl::app {
 
 std::expected<check_cluster::Live, ClusterReadError> read_cluster(
     const std::vector<std::string>& namespaces, kube::Client& client,
-    const std::vector<kube::Json>* pods) {
+    std::vector<kube::Json>* pods) {
   check_cluster::Live live;
   std::vector<std::pair<const char*, std::vector<kube::Json>*>> kinds;
   if (pods == nullptr) {
     kinds.emplace_back("Pod", &live.pods);
   } else {
-    for (const auto& pod : *pods) {
+    for (auto& pod : *pods) {
       const kube::Json* ns = pod.contains("metadata") ? &pod["metadata"] : nullptr;
       if (ns != nullptr && ns->contains("namespace") &&
           std::find(namespaces.begin(), namespaces.end(), (*ns)["namespace"].get<std::string>()) !=
               namespaces.end()) {
-        live.pods.push_back(pod);
+        live.pods.push_back(std::move(pod));
         live.pods.back()["kind"] = "Pod";  // as the LIST below would give them
         live.pods.back()["apiVersion"] = "v1";
       }

@@ -18,10 +18,10 @@ struct ClusterReadError {
 
 // Any failure (unreachable, 401, 403, not served) is an error: a check that could not read the
 // pods or ConfigMaps would judge nothing and pass.
-// `pods`: given, they are taken as read (doctor's snapshot has them) and only the ConfigMaps are
-// listed.
+// `pods`: given, they are taken as read (doctor's snapshot has them: those of `namespaces` are
+// moved out of it, not copied) and only the ConfigMaps are listed.
 std::expected<check_cluster::Live, ClusterReadError> read_cluster(
     const std::vector<std::string>& namespaces, kube::Client& client,
-    const std::vector<kube::Json>* pods = nullptr);
+    std::vector<kube::Json>* pods = nullptr);
 
 }  // namespace stackctl::app

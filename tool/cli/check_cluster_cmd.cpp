@@ -55,8 +55,7 @@ std::map<std::string, check_cluster::ImageLabels> labels_of(const ImagesResult& 
 ClusterResult check_cluster(Context& ctx, const model::Stack& loaded,
                             const catalog::Catalog& catalog, const std::string& stack_path,
                             const ClusterCheckOptions& options,
-                            const ImageCheckOptions& image_options,
-                            const std::vector<kube::Json>* pods) {
+                            const ImageCheckOptions& image_options, std::vector<kube::Json>* pods) {
   ClusterResult result;
   if (loaded.target.empty() || loaded.find_target(loaded.target) == nullptr) {
     ctx.err << "stackctl check: --cluster needs --target (the target whose platform to read)\n";

@@ -40,11 +40,12 @@ struct ClusterResult {
 };
 
 // `stack` is loaded for options' target; `stack_path` is the file it came from. `pods`: the pods
-// already read (doctor's snapshot; those of the target's namespace are used), else listed here.
+// already read (doctor's snapshot; those of the target's namespace are moved out of it), else
+// listed here.
 ClusterResult check_cluster(Context& ctx, const model::Stack& stack,
                             const catalog::Catalog& catalog, const std::string& stack_path,
                             const ClusterCheckOptions& options,
                             const ImageCheckOptions& image_options,
-                            const std::vector<kube::Json>* pods = nullptr);
+                            std::vector<kube::Json>* pods = nullptr);
 
 }  // namespace stackctl::cli

@@ -136,9 +136,9 @@ doctor::Finding from_check(const check::Finding& c, const std::string& ns) {
 
 // The platform against the stack (check --cluster's rules, SL and SI codes) over the pods the
 // snapshot holds; 0, or the exit code of what could not be read.
-int align(Context& ctx, const DoctorArgs& a, const model::Stack& stack,
-          const doctor::Snapshot& snapshot, doctor::Report& report,
-          const std::vector<doctor::Ignore>& ignore) {
+// The snapshot's pods of the target namespace are moved into the comparison: the report is made.
+int align(Context& ctx, const DoctorArgs& a, const model::Stack& stack, doctor::Snapshot& snapshot,
+          doctor::Report& report, const std::vector<doctor::Ignore>& ignore) {
   const catalog::Catalog* catalog = active_catalog(ctx);
   if (catalog == nullptr) return kInputError;
   ClusterCheckOptions options;

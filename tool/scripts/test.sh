@@ -4,7 +4,7 @@
 # podman, docker-registry, skopeo, a Kubernetes control plane, a Vault test server).
 #   bash tool/scripts/test.sh
 # Tests build in build-tests/ (Debug: quicker to compile, assertions on), apart from build/.
-# The Kubernetes control plane (tests/k8s/) is built once per machine (about 5 minutes on 2 cores)
+# The Kubernetes control plane (tests/k8s/) is built once per machine (about 20 minutes on 2 cores)
 # and started for the run; if this script started it, it stops it at the end.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -42,22 +42,10 @@ struct StackPart {
 std::expected<StackPart, int> load(Context& ctx, const DoctorArgs& a) {
   StackPart p;
   if (a.in.path.empty()) return p;
-  const catalog::Catalog* catalog = active_catalog(ctx);
-  if (catalog == nullptr) return std::unexpected(kInputError);
-  LoadedStack loaded = load_stack_file(ctx, a.in, *catalog);
-  if (loaded.exit_code != 0) return std::unexpected(loaded.exit_code);
-  for (const auto& d : loaded.diags.items()) {
-    print_diagnostic(ctx, ctx.err, d);
-    if (d.code == "E_UNKNOWN_TARGET") return std::unexpected(kUsage);
-  }
-  if (!loaded.stack || loaded.diags.has_errors()) {
-    ctx.err << stack_display_name(a.in.path)
-            << ": invalid stack; nothing was diagnosed (see `stackctl validate " << a.in.path
-            << "`)\n";
-    return std::unexpected(kFindings);
-  }
-  p.ignore = loaded.stack->doctor.ignore;  // the target's, when its overrides set doctor
-  p.stack = std::move(loaded.stack);
+  auto loaded = load_valid_stack(ctx, a.in, "diagnosed");
+  if (!loaded) return std::unexpected(loaded.error());
+  p.ignore = loaded->doctor.ignore;  // the target's, when its overrides set doctor
+  p.stack = std::move(*loaded);
   return p;
 }
 

@@ -90,20 +90,9 @@ struct Prepared {
 };
 
 std::expected<Prepared, int> prepare(Context& ctx, const SubmitArgs& a) {
-  const catalog::Catalog* catalog = active_catalog(ctx);
-  if (catalog == nullptr) return std::unexpected(kInputError);
-  LoadedStack loaded = load_stack_file(ctx, a.in, *catalog);
-  if (loaded.exit_code != 0) return std::unexpected(loaded.exit_code);
-  for (const auto& d : loaded.diags.items()) {
-    print_diagnostic(ctx, ctx.err, d);
-    if (d.code == "E_UNKNOWN_TARGET") return std::unexpected(kUsage);
-  }
-  if (!loaded.stack || loaded.diags.has_errors()) {
-    ctx.err << a.in.path << ": invalid stack; nothing was submitted (see `stackctl validate "
-            << a.in.path << "`)\n";
-    return std::unexpected(kFindings);
-  }
-  const model::Stack& stack = *loaded.stack;
+  auto loaded = load_valid_stack(ctx, a.in, "submitted");
+  if (!loaded) return std::unexpected(loaded.error());
+  const model::Stack& stack = *loaded;
   const model::Application* app = stack.find_application(a.application);
   if (app == nullptr) {
     std::vector<std::string> names;

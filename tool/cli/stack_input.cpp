@@ -84,4 +84,22 @@ LoadedStack load_stack_file(Context& ctx, const StackInput& in, const catalog::C
   return result;
 }
 
+std::expected<model::Stack, int> load_valid_stack(Context& ctx, const StackInput& in,
+                                                  std::string_view nothing_was) {
+  const catalog::Catalog* catalog = active_catalog(ctx);
+  if (catalog == nullptr) return std::unexpected(kInputError);
+  LoadedStack loaded = load_stack_file(ctx, in, *catalog);
+  if (loaded.exit_code != 0) return std::unexpected(loaded.exit_code);
+  for (const auto& d : loaded.diags.items()) {
+    print_diagnostic(ctx, ctx.err, d);
+    if (d.code == "E_UNKNOWN_TARGET") return std::unexpected(kUsage);
+  }
+  if (!loaded.stack || loaded.diags.has_errors()) {
+    ctx.err << stack_display_name(in.path) << ": invalid stack; nothing was " << nothing_was
+            << " (see `stackctl validate " << in.path << "`)\n";
+    return std::unexpected(kFindings);
+  }
+  return std::move(*loaded.stack);
+}
+
 }  // namespace stackctl::cli

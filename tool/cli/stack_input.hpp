@@ -5,6 +5,7 @@
 #include <expected>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "cli/context.hpp"
 #include "core/diag.hpp"
@@ -40,5 +41,12 @@ struct LoadedStack {
 
 // Reads the stack file and builds the stack for `in.target`, deriving versions from `catalog`.
 LoadedStack load_stack_file(Context& ctx, const StackInput& in, const catalog::Catalog& catalog);
+
+// The stack a command that acts on a platform works on (doctor, submit): loaded for `in.target`
+// with the catalog in force, its diagnostics printed. An unreadable file or catalog is
+// kInputError, an unknown target kUsage, an invalid stack kFindings after "STACK: invalid stack;
+// nothing was <nothing_was> (see `stackctl validate STACK`)".
+std::expected<model::Stack, int> load_valid_stack(Context& ctx, const StackInput& in,
+                                                  std::string_view nothing_was);
 
 }  // namespace stackctl::cli

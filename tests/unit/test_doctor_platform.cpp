@@ -285,6 +285,9 @@ TEST_CASE("doctor: log-based signals, one staged line each", "[doctor]") {
        "Most recent failure: org.apache.thrift.transport.TTransportException: "
        "java.net.UnknownHostException: hive-metastore",
        "D_METASTORE_UNREACHABLE", "services.external.metastore"},
+      {"org.apache.spark.sql.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND] The table or view "
+       "`sales` cannot be found. Verify the spelling and correctness of the schema and catalog.",
+       "D_TABLE_NOT_FOUND", "services.external.metastore"},
       {"org.apache.kyuubi.KyuubiSQLException: Timeout(180000 ms, you can modify "
        "kyuubi.session.engine.initialize.timeout to change it) to launched SPARK_SQL engine with "
        "/opt/spark/bin/spark-submit",
@@ -462,4 +465,23 @@ TEST_CASE("doctor: alignment findings join the report with the ignore list and t
   CHECK(r.errors == 1);
   CHECK(r.warnings == 1);
   CHECK(r.ignored == 1);
+}
+
+TEST_CASE("doctor: Table not found in a log, and the metastore finding explains it", "[doctor]") {
+  auto s = healthy();
+  add_log(s, "demo-connect-5d8f-abc12", "connect",
+          {"User class threw exception: org.apache.spark.sql.AnalysisException: Table or view "
+           "not found: test_t1; line 1 pos 1"},
+          true);
+  auto r = run(s);
+  REQUIRE(codes(r) == std::vector<std::string>{"D_TABLE_NOT_FOUND"});
+  CHECK(r.findings[0].severity == doctor::Severity::warning);
+  // With the metastore's own line in the same log, the table finding is its consequence.
+  add_log(s, "demo-connect-5d8f-abc12", "connect",
+          {"MetaException(message:Could not connect to meta store using any of the URIs provided. "
+           "Most recent failure: org.apache.thrift.transport.TTransportException",
+           "org.apache.spark.sql.AnalysisException: Table or view not found: test_t1"},
+          true);
+  r = run(s);
+  REQUIRE(codes(r) == std::vector<std::string>{"D_METASTORE_UNREACHABLE"});
 }

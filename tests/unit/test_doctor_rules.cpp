@@ -184,3 +184,55 @@ TEST_CASE("ProgressDeadlineExceeded and ReplicaFailure on the workload", "[docto
         "condition Progressing ProgressDeadlineExceeded: \"ReplicaSet \"demo-connect-1\" has timed "
         "out progressing.\"");
 }
+
+TEST_CASE("FailedCreate events on a ReplicaSet or StatefulSet without the condition", "[doctor]") {
+  const auto warning = [](const std::string& uid, const std::string& kind, const std::string& when,
+                          const std::string& message) {
+    return Json{{"involvedObject", {{"uid", uid}, {"kind", kind}}},
+                {"type", "Warning"},
+                {"reason", "FailedCreate"},
+                {"lastTimestamp", when},
+                {"message", message}};
+  };
+  doctor::Snapshot s;
+  s.replica_sets.push_back(
+      {{"apiVersion", "apps/v1"},
+       {"kind", "ReplicaSet"},
+       {"metadata", {{"name", "demo-connect-1"}, {"namespace", "demo"}, {"uid", "rs1"}}},
+       {"status", {{"replicas", 0}}}});
+  s.stateful_sets.push_back(
+      {{"apiVersion", "apps/v1"},
+       {"kind", "StatefulSet"},
+       {"metadata", {{"name", "demo-kyuubi"}, {"namespace", "demo"}, {"uid", "ss1"}}},
+       {"status", {{"replicas", 0}}}});
+  Json list = {
+      {"items", Json::array({warning("rs1", "ReplicaSet", "2026-12-01T10:00:00Z",
+                                     "Error creating: pods \"demo-connect-1-abcde\" is forbidden: "
+                                     "exceeded quota: compute, requested: cpu=2, limited: cpu=1"),
+                             warning("rs1", "ReplicaSet", "2026-12-01T10:05:00Z",
+                                     "Error creating: pods \"demo-connect-1-fghij\" is forbidden: "
+                                     "exceeded quota: compute, requested: cpu=2, used: cpu=1"),
+                             warning("ss1", "StatefulSet", "2026-12-01T10:01:00Z",
+                                     "create Pod demo-kyuubi-0 in StatefulSet demo-kyuubi failed "
+                                     "error: pods \"demo-kyuubi-0\" is forbidden: error looking up "
+                                     "service account demo/kyuubi: serviceaccount \"kyuubi\" not "
+                                     "found")})}};
+  s.events = doctor::index_events(list);
+  const auto f = doctor::diagnose(s);
+  REQUIRE(codes(f) == std::vector<std::string>{"D_REPLICA_FAILURE", "D_REPLICA_FAILURE"});
+  CHECK(f[0].object == "ReplicaSet demo/demo-connect-1");
+  // The newest refusal is the evidence.
+  CHECK(f[0].evidence ==
+        "event FailedCreate: \"Error creating: pods \"demo-connect-1-fghij\" is forbidden: "
+        "exceeded quota: compute, requested: cpu=2, used: cpu=1\"");
+  CHECK(f[1].object == "StatefulSet demo/demo-kyuubi");
+  CHECK(f[1].evidence.find("serviceaccount \"kyuubi\" not found") != std::string::npos);
+
+  // A Normal event or another reason is not a refusal.
+  s.events = doctor::index_events(
+      Json{{"items", Json::array({{{"involvedObject", {{"uid", "rs1"}}},
+                                   {"type", "Normal"},
+                                   {"reason", "SuccessfulCreate"},
+                                   {"message", "Created pod: demo-connect-1-abcde"}}})}});
+  CHECK(doctor::diagnose(s).empty());
+}

@@ -66,6 +66,20 @@ const std::vector<LogSignal> kSignals = {
      "wrong host or port (thrift 9083); queries then fail with Table not found",
      "check the metastore Service and its endpoints on 9083 and the stack's metastore URI",
      "services.external.metastore"},
+    // The users' own troubleshooting table: "Table not found -> Hive metastore not connected"
+    // (facts/errors.md, Platform). Spark 3.4+ writes [TABLE_OR_VIEW_NOT_FOUND], older releases
+    // "Table or view not found: NAME" (stacks/errors.yaml X_TABLE_NOT_FOUND holds the sources).
+    // A warning: the table may simply not exist.
+    {"D_TABLE_NOT_FOUND",
+     "a query names a table the session's catalog does not have",
+     Severity::warning,
+     {{"TABLE_OR_VIEW_NOT_FOUND"}, {"Table or view not found"}, {"Table not found"}},
+     "often the session is not connected to the Hive metastore and sees an empty catalog "
+     "(spark.sql.catalogImplementation or spark.hadoop.hive.metastore.uris not set); or the "
+     "table really does not exist in the database named",
+     "check spark.hadoop.hive.metastore.uris (thrift://HOST:9083) and that the metastore is "
+     "reachable (D_METASTORE_UNREACHABLE when it is not); then the database and table names",
+     "services.external.metastore"},
     {"D_KYUUBI_ENGINE_TIMEOUT",
      "Kyuubi engine did not start in time",
      Severity::error,

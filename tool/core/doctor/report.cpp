@@ -22,7 +22,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& hides() {
       {"D_CONNECT_DAEMONIZED", {"D_EXITED_ZERO", "D_CRASH_LOOP"}},
       {"D_DRIVER_RBAC", {"D_CRASH_LOOP"}},
       {"D_DRIVER_POD_NAME", {"D_CRASH_LOOP"}},
-      {"D_METASTORE_UNREACHABLE", {"D_CRASH_LOOP"}},
+      {"D_METASTORE_UNREACHABLE", {"D_CRASH_LOOP", "D_TABLE_NOT_FOUND"}},
   };
   return h;
 }

@@ -334,13 +334,25 @@ std::vector<Finding> replica_failure(const Snapshot& s) {
   if (!s.workload.is_null()) owners.push_back(&s.workload);
   for (const auto& d : s.deployments) owners.push_back(&d);
   for (const auto& rs : s.replica_sets) owners.push_back(&rs);
+  for (const auto& ss : s.stateful_sets) owners.push_back(&ss);
   for (const Json* o : owners) {
     const Json* c = condition(*o, "ReplicaFailure");
-    if (c == nullptr || str(*c, "status") != "True") continue;
-    const std::string message = str(*c, "message");
+    std::string evidence;
+    if (c != nullptr && str(*c, "status") == "True") {
+      evidence = "condition ReplicaFailure " + str(*c, "reason") + ": " + quote(str(*c, "message"));
+    } else {
+      // The controller records each refused create as a Warning event FailedCreate on the
+      // ReplicaSet (or StatefulSet) before, or without, setting the condition (catalogue 7).
+      const Json* newest = nullptr;
+      for (const auto& e : events_of(s, *o))
+        if (str(e, "type") == "Warning" && str(e, "reason") == "FailedCreate" &&
+            (newest == nullptr || str(e, "lastTimestamp") >= str(*newest, "lastTimestamp")))
+          newest = &e;
+      if (newest == nullptr) continue;
+      evidence = "event FailedCreate: " + quote(str(*newest, "message"));
+    }
     out.push_back({"D_REPLICA_FAILURE", "pods cannot be created", Severity::error,
-                   kube::Object{*o}.display(),
-                   "condition ReplicaFailure " + str(*c, "reason") + ": " + quote(message),
+                   kube::Object{*o}.display(), evidence,
                    "the API server refused the workload's pods (quota, admission, a missing "
                    "ServiceAccount)",
                    "fix what the message names; `stackctl deploy` applies the ServiceAccount "

@@ -5,6 +5,11 @@
 # whose selector matches nothing, then checks that doctor names each with the right code and
 # evidence; a healthy namespace gives no finding. The harness has no kubelet, so the logs call of
 # the crash-looping pod fails for real: doctor must record that as a note and report the rest.
+# Besides the staged states, the cluster's own controllers write some of the cases (a ResourceQuota
+# refusing a Deployment's pods: ReplicaFailure and ProgressDeadlineExceeded; a claim naming a
+# StorageClass that does not exist; a Service with no ready endpoint). The log-based rules are
+# checked through the snapshot the run saved, with one log per signal added, replayed with --from;
+# a refused token gives D_CLUSTER_AUTH.
 # Usage: doctor_scenarios.sh STACKCTL_BINARY
 # Exits 77 (skipped) only when the control plane cannot be built here. Never stops or resets the
 # shared apiserver; deletes only its own namespaces.
@@ -109,6 +114,63 @@ metadata: {name: hub, namespace: $OK}
 subsets: [{addresses: [{ip: 10.0.0.7}], ports: [{port: 8000}]}]
 EP
 
+# More of the catalogue, each on pods bound to the test's node (the live scheduler then leaves them
+# alone, and no kubelet overwrites what is staged):
+# a driver crashing with exit 1,
+pod "$NS" driver driver "$NODE"
+put_status "$NS" driver '{"phase":"Running","containerStatuses":[{"name":"driver","ready":false,"restartCount":3,"image":"registry.local/spark-connect:test","imageID":"","state":{"waiting":{"reason":"CrashLoopBackOff","message":"back-off 40s restarting failed container"}},"lastState":{"terminated":{"reason":"Error","exitCode":1,"startedAt":"2026-12-01T10:00:00Z","finishedAt":"2026-12-01T10:00:05Z"}}}]}'
+# an executor evicted for ephemeral storage,
+pod "$NS" exec-evicted executor "$NODE"
+put_status "$NS" exec-evicted '{"phase":"Failed","reason":"Evicted","message":"The node was low on resource: ephemeral-storage. Container executor was using 12Gi, which exceeds its request of 0."}'
+# a pod whose mounted ConfigMap does not exist,
+pending='{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"False","reason":"Unschedulable"}]}'
+pod "$NS" mounter mounter "$NODE"
+put_status "$NS" mounter '{"phase":"Pending"}'
+event "$NS" mounter FailedMount 'MountVolume.SetUp failed for volume "spark-conf" : configmap "spark-defaults-missing" not found'
+# pending pods with the scheduler's words: an unbound claim, and a taint nothing tolerates.
+pod "$NS" claimer claimer "$NODE"
+put_status "$NS" claimer "$pending"
+event "$NS" claimer FailedScheduling '0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims.'
+pod "$NS" tainted tainted "$NODE"
+put_status "$NS" tainted "$pending"
+event "$NS" tainted FailedScheduling "0/1 nodes are available: 1 node(s) had taint {stackctl.test/no-kubelet: }, that the pod didn't tolerate."
+# Written by the cluster's own controllers, not staged:
+# a claim naming a StorageClass that does not exist (the PV controller leaves it Pending),
+cat <<PVC | K apply -f - >/dev/null
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: history-logs, namespace: $NS}
+spec: {storageClassName: no-such-class, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+PVC
+# a Service selecting the crash-looping Connect pod, which the endpoints controller lists nowhere
+# ready,
+K -n "$NS" create service clusterip connect --tcp=15002:15002 >/dev/null
+K -n "$NS" patch service connect --type=merge -p '{"spec":{"selector":{"app":"connect"}}}' >/dev/null
+# and a Deployment whose pods a ResourceQuota refuses: the ReplicaSet controller records
+# FailedCreate and ReplicaFailure, the Deployment controller ProgressDeadlineExceeded. The quota
+# comes last, so only this Deployment's pods are refused.
+K -n "$NS" create quota no-more-pods --hard=pods=0 >/dev/null
+cat <<DEP | K apply -f - >/dev/null
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: history, namespace: $NS}
+spec:
+  replicas: 1
+  progressDeadlineSeconds: 1
+  selector: {matchLabels: {app: history}}
+  template:
+    metadata: {labels: {app: history}}
+    spec: {containers: [{name: history, image: registry.local/spark-connect:test}]}
+DEP
+for _ in $(seq 60); do
+  rf=$(K -n "$NS" get rs -l app=history -o jsonpath='{.items[*].status.conditions[?(@.type=="ReplicaFailure")].status}' 2>/dev/null || true)
+  pd=$(K -n "$NS" get deployment history -o jsonpath='{.status.conditions[?(@.type=="Progressing")].reason}' 2>/dev/null || true)
+  [ "$rf" = True ] && [ "$pd" = ProgressDeadlineExceeded ] && break
+  sleep 1
+done
+[ "$rf" = True ] && [ "$pd" = ProgressDeadlineExceeded ] ||
+  fail "the controllers did not write ReplicaFailure ($rf) and ProgressDeadlineExceeded ($pd) within 60 s"
+
 STACK=$ROOT/stacks/spark-connect.stack.yaml
 CTX=$(K config current-context)
 set +e
@@ -136,6 +198,17 @@ need("D_SERVICE_SELECTS_NOTHING", lambda f: f["object"] == f"Service {ns}/kyuubi
 need("D_RBAC_DENIED", lambda f: f["object"] == f"system:serviceaccount:{ns}:spark in namespace {ns}" and "allowed=false" in f["evidence"], "spark SA")
 # The real logs call fails (no kubelet): a note, and the rest is still reported.
 need("D_PARTIAL_SNAPSHOT", lambda f: f["object"].startswith(f"Pod {ns}/connect container connect") and f["evidence"].startswith("logs: "), "the failed logs call")
+need("D_CRASH_LOOP", lambda f: f["object"] == f"Pod {ns}/driver container driver" and "exitCode 1" in f["evidence"], "driver exit 1")
+need("D_EVICTED", lambda f: f["object"] == f"Pod {ns}/exec-evicted" and "ephemeral-storage" in f["evidence"], "evicted executor")
+need("D_MOUNT_MISSING", lambda f: f["object"] == f"Pod {ns}/mounter" and 'configmap "spark-defaults-missing" not found' in f["evidence"], "missing ConfigMap mount")
+need("D_UNBOUND_PVC", lambda f: f["object"] == f"Pod {ns}/claimer" and "unbound immediate PersistentVolumeClaims" in f["evidence"], "unbound claim")
+# The live scheduler's own "were unschedulable" about the unbound pods is the same cause: one
+# finding naming them all, the staged taint among them.
+need("D_UNSCHEDULABLE", lambda f: f"Pod {ns}/tainted" in f["objects"], "taint")
+need("D_CLAIM_PENDING", lambda f: f["object"] == f"PersistentVolumeClaim {ns}/history-logs" and "storageClassName no-such-class" in f["evidence"], "pending claim")
+need("D_SERVICE_NO_READY_ENDPOINTS", lambda f: f["object"] == f"Service {ns}/connect" and "0 ready addresses" in f["evidence"], "connect Service")
+need("D_REPLICA_FAILURE", lambda f: any(o.startswith(f"ReplicaSet {ns}/history-") for o in f["objects"]) and "exceeded quota: no-more-pods" in f["evidence"], "quota")
+need("D_PROGRESS_DEADLINE", lambda f: f["object"] == f"Deployment {ns}/history" and "ProgressDeadlineExceeded" in f["evidence"], "deadline")
 print("doctor named:", sorted(by))
 PY
 grep -q do-not-show "$W/snap.json" && fail "the saved snapshot holds a Secret value"
@@ -147,6 +220,71 @@ rc=$?
 set -e
 [ "$rc" = 1 ] || fail "replay exit $rc"
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(0 if [f["code"] for f in a["findings"]]==[f["code"] for f in b["findings"]] else 1)' "$W/out.json" "$W/replay.json" || fail "replay differs"
+
+# Log-based rules through the saved snapshot (the harness has no kubelet, so no container logs
+# exist to read): one previous-container log per signal, each in a container of its own, added to
+# the snapshot the real cluster gave; replayed offline, each is named with its line as evidence.
+python3 - "$W/snap.json" "$NS" > "$W/snap-logs.json" <<'PY'
+import json, sys
+snap = json.load(open(sys.argv[1])); ns = sys.argv[2]
+host = snap.get("objectStoreHost") or "minio.default.svc.cluster.local"
+snap["objectStoreHost"] = host
+lines = {
+  "D_CONNECT_DAEMONIZED": "starting org.apache.spark.sql.connect.service.SparkConnectServer, logging to /opt/spark/logs/spark--org.apache.spark.sql.connect.service.SparkConnectServer-1-x.out",
+  "D_DRIVER_RBAC": f'pods is forbidden: User "system:serviceaccount:{ns}:default" cannot create resource "pods" in API group "" in the namespace "{ns}".',
+  "D_DRIVER_POD_NAME": f"org.apache.spark.SparkException: No pod was found named spark-connect-driver in the cluster in the namespace {ns} (this was supposed to be the driver pod.).",
+  "D_S3_VIRTUAL_HOST": f"Caused by: java.net.UnknownHostException: warehouse.{host}",
+  "D_CONNECT_IPV6": "25/12/01 10:00:03 INFO SparkConnectServer: Spark Connect server started at: 0:0:0:0:0:0:0:0:15002",
+  "D_METASTORE_UNREACHABLE": "MetaException(message:Could not connect to meta store using any of the URIs provided. Most recent failure: org.apache.thrift.transport.TTransportException",
+  "D_TABLE_NOT_FOUND": "org.apache.spark.sql.AnalysisException: [TABLE_OR_VIEW_NOT_FOUND] The table or view `sales` cannot be found.",
+  "D_KYUUBI_ENGINE_TIMEOUT": "org.apache.kyuubi.KyuubiSQLException: Timeout(180000 ms, you can modify kyuubi.session.engine.initialize.timeout to change it) to launched SPARK_SQL engine with /opt/spark/bin/spark-submit",
+  "D_CONNECT_UNAVAILABLE": 'grpc._channel._InactiveRpcError: status = StatusCode.UNAVAILABLE details = "failed to connect to all addresses; last error: UNKNOWN: ipv4:10.96.0.15:15002: Failed to connect to remote host: Connection refused"',
+  "D_DRIVER_UNREACHABLE": "Caused by: java.io.IOException: Failed to connect to demo-connect-5d8f-abc12:7078",
+  "D_EXECUTOR_KILLED_137": "25/12/01 10:09:00 ERROR TaskSchedulerImpl: Lost executor 3 on 10.244.0.31: The executor with id 3 exited with exit code 137(SIGKILL, possible container OOM).",
+  "D_JAVA_OOM": "java.lang.OutOfMemoryError: Java heap space",
+}
+for code, line in lines.items():
+  snap["logs"].append({"namespace": ns, "pod": "driver", "container": "log-" + code.lower(),
+                       "previous": True, "lines": ["a line that says nothing", line], "error": ""})
+json.dump(snap, open(sys.argv[1] + ".codes", "w"))
+json.dump(sorted(lines), sys.stdout)
+PY
+mv "$W/snap.json.codes" "$W/snap-logs.json.in"
+set +e
+"$BIN" doctor --from "$W/snap-logs.json.in" -o json > "$W/out.json" 2> "$W/err.txt"
+rc=$?
+set -e
+[ "$rc" = 1 ] || { cat "$W/err.txt"; fail "log replay exit $rc"; }
+python3 - "$W/out.json" "$NS" "$W/snap-logs.json" <<'PY' || fail "log rules from the saved snapshot"
+import json, sys
+out = json.load(open(sys.argv[1])); ns = sys.argv[2]; want = json.load(open(sys.argv[3]))
+have = {}
+for f in out["findings"]:
+    for o in f["objects"]:
+        have[(f["code"], o)] = f
+missing = [c for c in want
+           if not any(k[0] == c and k[1] == f"Pod {ns}/driver container log-{c.lower()}"
+                      and have[k]["evidence"].startswith("previous log: ") for k in have)]
+if missing:
+    print("log rules not named:", missing, "have:", sorted({k[0] for k in have})); sys.exit(1)
+print("log rules named from the saved snapshot:", len(want))
+PY
+
+# A credential the apiserver refuses: 401, reported as D_CLUSTER_AUTH, exit 4.
+K config view --raw --flatten > "$W/bad-kubeconfig"
+chmod 600 "$W/bad-kubeconfig"
+"$H/bin/kubectl" --kubeconfig "$W/bad-kubeconfig" config set-credentials \
+  "$(K config view -o jsonpath='{.contexts[0].context.user}')" --token=not-a-valid-token >/dev/null
+set +e
+"$BIN" doctor "$STACK" --target minikube --kubeconfig "$W/bad-kubeconfig" --context "$CTX" -n "$NS" \
+  -o json --no-alignment > "$W/out.json" 2> "$W/err.txt"
+rc=$?
+set -e
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); c=[f["code"] for f in j.get("findings", [])]; print("401:", c); sys.exit(0 if "D_CLUSTER_AUTH" in c else 1)' "$W/out.json" ||
+  { cat "$W/err.txt"; fail "a refused token: no D_CLUSTER_AUTH (exit $rc)"; }
+[ "$rc" = 1 ] || fail "a refused token: exit $rc, expected 1 (the finding, docs/exit-codes.md)"
+grep -q not-a-valid-token "$W/out.json" "$W/err.txt" && fail "the refused token is shown"
+echo "refused token: exit $rc"
 
 # The healthy namespace: no finding, exit 0.
 "$BIN" doctor "$STACK" --target minikube --kubeconfig "$KC" --context "$CTX" -n "$OK" -o json \

@@ -167,9 +167,9 @@ TEST_CASE("submit: on an operator target the run is one SparkApplication") {
   CHECK(d["cores"] == 2);
   CHECK(e["instances"] == 3);
   CHECK(e["memoryOverhead"] == "1g");
-  CHECK(d["labels"] == Json{{"stackctl.dev/application", "pi"},
-                            {"stackctl.dev/run", "r1"},
-                            {"stackctl.dev/stack", "demo"}});
+  CHECK(d["labels"] == Json{{"stackctl.dev/stack", "demo"},
+                            {"stackctl.dev/application", "pi"},
+                            {"stackctl.dev/run", "r1"}});
   CHECK(e["labels"] == d["labels"]);
   // The Secret by reference (the CRD's env with valueFrom), the plain value as a value.
   const Json ref = {
@@ -198,7 +198,8 @@ TEST_CASE("submit: a JVM application is type Java with its mainClass; client mod
                            "    mainResource: local:///opt/spark/examples/jars/spark-examples.jar\n"
                            "    mainClass: org.apache.spark.examples.SparkPi\n",
                            operator_stack()));
-  const Json& spec = submission(s).objects[0].body["spec"];
+  const auto sub = submission(s);
+  const Json& spec = sub.objects[0].body["spec"];
   CHECK(spec["type"] == "Java");
   CHECK(spec["mainClass"] == "org.apache.spark.examples.SparkPi");
   const auto client =

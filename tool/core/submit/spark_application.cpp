@@ -44,8 +44,10 @@ std::optional<int> positive(const std::string& text) {
   return n;
 }
 
-void add_env(Json& env, const std::string& name, Json var) {
-  var["name"] = name;
+// An EnvVar, its name first (as kubectl prints one); a later one of the same name replaces it.
+void add_env(Json& env, const std::string& name, const Json& source) {
+  Json var = {{"name", name}};
+  for (const auto& [k, v] : source.items()) var[k] = v;
   for (auto& e : env)
     if (e.value("name", "") == name) {
       e = std::move(var);

@@ -91,7 +91,9 @@ removed=$(( $(wc -l < "$SRC/tests/k8s/crds/sparkoperator.k8s.io_sparkapplication
 [ "$removed" = 47 ] || fail "the CRD now has $removed default: \"\" lines, not 47: read the header again"
 CRD_OURS=1
 $KUBECTL create -f "$W/crd.yaml" > /dev/null
-$KUBECTL wait --for condition=established --timeout=60s crd/"$CRD" > /dev/null
+# Served once established (kubectl 1.20's `wait` fails on a CRD whose status has no conditions yet).
+for _ in $(seq 120); do $KUBECTL get --raw /apis/sparkoperator.k8s.io/v1beta2 >/dev/null 2>&1 && break; sleep 0.5; done
+$KUBECTL get --raw /apis/sparkoperator.k8s.io/v1beta2 | grep -q '"sparkapplications"' || fail "the CRD is not served"
 [ "$($KUBECTL get crd "$CRD" -o jsonpath='{.spec.versions[0].subresources.status}')" = "{}" ] \
   || fail "the CRD has no status subresource"
 

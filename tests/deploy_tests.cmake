@@ -23,3 +23,11 @@ add_test(NAME "integration: submit on the real apiserver (dry run = created, sec
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/submit.sh $<TARGET_FILE:stackctl>)
 set_tests_properties("integration: submit on the real apiserver (dry run = created, second run refused, staged drivers)"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 RESOURCE_LOCK k8s LABELS "integration;k8s")
+# `stackctl submit` on a target with sparkOperator: true (tests/integration/submit_operator.sh):
+# refused without the operator's CRD; with the CRD vendored from the operator's chart
+# (tests/k8s/crds/) the SparkApplication --dry-run printed, validated by the apiserver, a second
+# run refused, staged states COMPLETED / FAILED / RUNNING give exit 0, 7 and 9.
+add_test(NAME "integration: submit through the spark-operator's CRD (missing API refused, dry run = created, staged states)"
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/submit_operator.sh $<TARGET_FILE:stackctl>)
+set_tests_properties("integration: submit through the spark-operator's CRD (missing API refused, dry run = created, staged states)"
+  PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 900 RESOURCE_LOCK k8s LABELS "integration;k8s")

@@ -69,6 +69,12 @@ class KubeFake final : public kube::Client {
     add("authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews", false);
   }
 
+  // The server serves `r` too (a CRD installed): discovery finds it.
+  void serve(kube::Resource r) {
+    const std::lock_guard lock(mutex_);
+    kinds_.push_back(std::move(r));
+  }
+
   std::vector<std::string> requests;
   // Called on every stored (not dry-run) apply with the stored object: a test rolls workloads
   // out here, as controllers would.

@@ -1,20 +1,25 @@
 // `stackctl submit`'s executor over the kube::Client port (docs/applications.md): creates the
-// submitter Job that core/submit/submission.hpp builds, refusing a run that exists already, and
-// with `wait` follows the run's driver pod to its end, explaining a failure with the doctor's
-// rules (core/doctor).
+// submitter Job, or on a target with `sparkOperator: true` the SparkApplication, that
+// core/submit builds, refusing a run that exists already, and with `wait` follows the run to its
+// end, explaining a failure with the doctor's rules (core/doctor).
 //
 // Steps:
-//   1 discovery of Job, ConfigMap, ServiceAccount, Pod, Event
-//   2 GET the Job: one that exists is this run already submitted -> refused (nothing changed)
-//   3 GET the spark-defaults ConfigMap and the spark ServiceAccount: deploy makes them; missing
-//     -> refused, "deploy first"
-//   4 POST (create, never apply) the Job: a 409 AlreadyExists (a concurrent submit of the same
-//     run) is refused like 2
+//   1 discovery of Job, ConfigMap, ServiceAccount, Pod, Event, and for the operator path
+//     sparkoperator.k8s.io/v1beta2 SparkApplication: not served -> refused, naming the target
+//     and the missing API (nothing created)
+//   2 GET the Job (SparkApplication): one that exists is this run already submitted -> refused
+//     (nothing changed)
+//   3 GET the spark-defaults ConfigMap (the Job mounts it) and the spark ServiceAccount: deploy
+//     makes them; missing -> refused, "deploy first"
+//   4 POST (create, never apply) the object: a 409 AlreadyExists (a concurrent submit of the
+//     same run) is refused like 2
 //   5 wait: poll the pods selected by `spark-role=driver,stackctl.dev/run=<run>` (and the Job's
 //     own pods while no driver exists) until the driver Succeeded or Failed, the submitter Job
 //     failed, or the deadline; progress on every change (pending, running, executors up). On a
 //     failure or at the deadline one LIST of the namespace's events, the logs of the containers
-//     that failed, and the doctor's pod and log rules over them.
+//     that failed, and the doctor's pod and log rules over them. A SparkApplication's end is
+//     its .status.applicationState.state (COMPLETED, FAILED, SUBMISSION_FAILED:
+//     submit::operator_end); its driver pod gives the progress and the diagnosis.
 #pragma once
 
 #include <chrono>
@@ -47,7 +52,7 @@ enum class RunState { submitted, pending, running, succeeded, failed };
 std::string to_string(RunState s);
 
 struct SubmitResult {
-  std::string job;  // "Job ns/name"
+  std::string job;  // "Job ns/name" or "SparkApplication ns/name"
   RunState state = RunState::submitted;
   std::string driver_pod;                 // "" until one is seen
   int executors = 0;                      // running executor pods last seen

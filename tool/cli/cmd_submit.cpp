@@ -1,6 +1,7 @@
 // stackctl submit STACK APP --target T: one run of a stack's application in cluster mode, through
-// the Kubernetes API (a submitter Job running spark-submit in the application's image;
-// core/submit/submission.hpp, app/submit.hpp, docs/applications.md).
+// the Kubernetes API (a submitter Job running spark-submit in the application's image, or a
+// SparkApplication where the target has the spark-operator; core/submit, app/submit.hpp,
+// docs/applications.md).
 #include <unistd.h>
 
 #include <charconv>
@@ -149,7 +150,8 @@ nlohmann::json result_json(const app::SubmitResult& r, const app::SubmitRequest&
   for (const auto& f : r.findings) findings.push_back(finding_json(f));
   return {{"namespace", req.ns},
           {"run", req.submission.run_id},
-          {"job", req.submission.job_name},
+          {"job", req.submission.name},
+          {"kind", req.submission.kind()},
           {"state", app::to_string(r.state)},
           {"driverPod", r.driver_pod},
           {"executors", r.executors},
@@ -216,7 +218,8 @@ int run_submit(Context& ctx, const SubmitArgs& a) {
 Command submit_command() {
   return {
       "submit",
-      "Run one of the stack's applications in cluster mode (a submitter Job; --wait follows it)",
+      "Run one of the stack's applications in cluster mode (a submitter Job, or a "
+      "SparkApplication on a target with sparkOperator: true; --wait follows it)",
       "  stackctl submit stacks/custom-app.stack.yaml pi --target minikube\n"
       "  stackctl submit stacks/custom-app.stack.yaml pi --target minikube --dry-run\n"
       "  stackctl submit stacks/custom-app.stack.yaml pi --target minikube --dry-run -o json\n"
@@ -227,10 +230,14 @@ Command submit_command() {
       "`stackctl deploy` applied: deploy the target first. A run (--run, default the current\n"
       "UTC time) is submitted once; a second submit of it is refused. --dry-run prints the\n"
       "objects and contacts no cluster.\n"
+      "On a target with `sparkOperator: true` submit creates a SparkApplication\n"
+      "(sparkoperator.k8s.io/v1beta2) instead, once discovery confirms the cluster serves it,\n"
+      "and --wait follows its .status.applicationState.state.\n"
       "Exit codes: 0 submitted (with --wait: the application succeeded), 1 the stack, lock or\n"
-      "cluster is not ready (invalid stack, image not built, target not deployed, run already\n"
-      "submitted), 2 usage (unknown application, bad --run or --timeout), 3 a file could not be\n"
-      "read, 4 the cluster refused or failed, 7 the application failed (the cause is printed),\n"
+      "cluster is not ready (invalid stack, image not built, target not deployed, the\n"
+      "operator's API missing, run already submitted), 2 usage (unknown application, bad\n"
+      "--run or --timeout), 3 a file could not be read, 4 the cluster refused or failed, 7 the\n"
+      "application failed (the cause is printed),\n"
       "9 --wait's deadline passed and the application is still running. See\n"
       "docs/applications.md.\n",
       [](CLI::App& sub) -> Runner {

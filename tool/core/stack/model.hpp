@@ -345,6 +345,10 @@ struct Target {
   // As written; nullopt: push when the target's stack has a registry.url, else none (see
   // image_delivery()).
   std::optional<ImageDelivery> images;
+  // `sparkOperator: true`: the kubeflow spark-operator runs on this cluster, so `stackctl submit`
+  // creates a SparkApplication (sparkoperator.k8s.io/v1beta2) instead of the submitter Job,
+  // after discovery confirms the API (docs/applications.md).
+  bool spark_operator = false;
   doc::Node overrides;  // deep-merged over the stack document for this target
 };
 

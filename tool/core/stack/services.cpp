@@ -388,6 +388,10 @@ void read_targets(Reader& parent, ReadContext& ctx, std::vector<model::Target>& 
                         "an eks cluster pulls from a registry: write `images: push` (ECR) and set "
                         "`registry.url`");
     }
+    if (const auto op = r.boolean("sparkOperator")) {
+      t.spark_operator = *op;
+      ctx.locs.set(r.child("sparkOperator"), r.loc_of("sparkOperator"));
+    }
     if (const doc::Node* ov = r.node("overrides")) {
       if (!ov->is_map()) {
         report_type(ctx, *ov, r.child("overrides"), "a mapping of stack keys to override");

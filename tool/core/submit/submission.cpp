@@ -4,6 +4,7 @@
 
 #include "core/render/manifests.hpp"
 #include "core/stack/names.hpp"
+#include "core/submit/spark_application.hpp"
 
 namespace stackctl::submit {
 
@@ -15,11 +16,7 @@ using kube::Json;
 namespace k8s = render::detail::k8s;
 
 Json labels_of(const model::Stack& stack, const model::Application& app, const Request& r) {
-  return Json{{"app.kubernetes.io/name", "spark-submit"},
-              {"app.kubernetes.io/managed-by", "stackctl"},
-              {kStackLabel, stack.metadata.name},
-              {kApplicationLabel, app.name},
-              {kRunLabel, r.run_id}};
+  return detail::run_labels(stack, app, r, "spark-submit");
 }
 
 void add_sizes(const model::AppSizes& s, const char* role,
@@ -32,6 +29,15 @@ void add_sizes(const model::AppSizes& s, const char* role,
 }
 
 }  // namespace
+
+kube::Json detail::run_labels(const model::Stack& stack, const model::Application& app,
+                              const Request& r, const std::string& component) {
+  return Json{{"app.kubernetes.io/name", component},
+              {"app.kubernetes.io/managed-by", "stackctl"},
+              {kStackLabel, stack.metadata.name},
+              {kApplicationLabel, app.name},
+              {kRunLabel, r.run_id}};
+}
 
 std::vector<std::pair<std::string, std::string>> properties(const model::Stack& stack,
                                                             const model::Application& app,
@@ -62,8 +68,9 @@ std::vector<std::pair<std::string, std::string>> properties(const model::Stack& 
   return c;
 }
 
-std::expected<Submission, std::string> build(const model::Stack& stack,
-                                             const model::Application& app, const Request& r) {
+std::expected<Submission, std::string> detail::begin(const model::Stack& stack,
+                                                     const model::Application& app,
+                                                     const Request& r) {
   static const std::regex label("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   if (!std::regex_match(r.run_id, label))
     return std::unexpected("run id \"" + r.run_id +
@@ -73,13 +80,32 @@ std::expected<Submission, std::string> build(const model::Stack& stack,
                            "\" is deployMode: client; `stackctl submit` runs cluster mode only "
                            "(client mode is not done yet, see docs/applications.md)");
   Submission s;
+  s.target = stack.target;
+  for (std::size_t i = 0; i < stack.targets.size(); ++i) {
+    const model::Target& t = stack.targets[i];
+    if (t.name != stack.target || !t.spark_operator) continue;
+    s.via = Via::spark_operator;
+    const SourceLoc at = stack.locs.at("targets[" + std::to_string(i) + "].sparkOperator");
+    s.operator_at = at.file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+  }
   s.run_id = r.run_id;
-  s.job_name = app.name + "-" + r.run_id;
-  if (s.job_name.size() > 63)
-    return std::unexpected("the submitter Job's name \"" + s.job_name + "\" has " +
-                           std::to_string(s.job_name.size()) +
+  s.name = app.name + "-" + r.run_id;
+  if (s.name.size() > 63)
+    return std::unexpected("the " + s.kind() + "'s name \"" + s.name + "\" has " +
+                           std::to_string(s.name.size()) +
                            " characters, more than 63: shorten the application's name or --run");
   s.driver_selector = std::string("spark-role=driver,") + kRunLabel + "=" + r.run_id;
+  s.service_account = std::string(k8s::kSparkServiceAccount);
+  return s;
+}
+
+std::expected<Submission, std::string> build(const model::Stack& stack,
+                                             const model::Application& app, const Request& r) {
+  auto started = detail::begin(stack, app, r);
+  if (!started) return started;
+  if (started->via == Via::spark_operator)
+    return spark_application(stack, app, r, std::move(*started));
+  Submission s = std::move(*started);
   s.config_map = names::spark_defaults(stack);
   s.service_account = std::string(k8s::kSparkServiceAccount);
 
@@ -119,7 +145,7 @@ std::expected<Submission, std::string> build(const model::Stack& stack,
   Json job = {
       {"apiVersion", "batch/v1"},
       {"kind", "Job"},
-      {"metadata", {{"name", s.job_name}, {"namespace", r.ns}, {"labels", labels}}},
+      {"metadata", {{"name", s.name}, {"namespace", r.ns}, {"labels", labels}}},
       {"spec",
        {// spark-submit again would start a second driver: one attempt, its result is the run's.
         {"backoffLimit", 0},

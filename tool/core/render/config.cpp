@@ -54,6 +54,7 @@ void render_spark_defaults(const Request& request, const model::Stack& stack, Ou
   view.set("target", stack.target);
   view.set("conf", list);
   std::string text = expand(*request.templates, kDefaultsTemplate, view, out);
+  note_written(out, target_dir(stack) + "spark-defaults.conf", "");
   out.files.push_back({target_dir(stack) + "spark-defaults.conf", std::move(text), false, false});
 }
 
@@ -127,6 +128,7 @@ void render_spark_env(const Request& request, const model::Stack& stack, Output&
   view.set("env", env);
   view.set("kubernetes", from_kubernetes);
   std::string text = expand(*request.templates, kEnvTemplate, view, out);
+  note_written(out, target_dir(stack) + "spark.env", "");
   out.files.push_back({target_dir(stack) + "spark.env", std::move(text), true, false});
 }
 

@@ -131,6 +131,7 @@ ImageContext render_image(const Request& request, std::size_t index, Output& out
       rel.resize(rel.size() - kSuffix.size());
       const Data& v = rel == "artifacts.txt" ? listing_view : view;
       file.data = tidy_blank_lines(expand(*request.templates, name, v, out));
+      note_written(out, "images/" + image.name + "/" + rel, "tidy_blank_lines");
     } else {
       file.data = *request.templates->find(name);
     }

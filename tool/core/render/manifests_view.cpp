@@ -182,6 +182,7 @@ void emit(Facts& f, std::string_view order, std::string_view kind, const std::st
   if (!object) return;
   const std::string path = "targets/" + f.stack.target + "/kubernetes/" + std::string(order) + "-" +
                            std::string(kind) + "-" + name + ".yaml";
+  note_written(f.out, path, "drop_empty_lines");
   f.out.files.push_back({path, text, options.secret, false});
   f.out.manifests[f.stack.target].push_back({path, std::string(tmpl), std::move(*object),
                                              std::move(text), options.secret,

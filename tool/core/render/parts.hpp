@@ -23,7 +23,14 @@ struct Output {
   std::map<std::string, std::vector<Manifest>> manifests;  // by target, in emit order
   std::vector<ImageContext> images;                        // Result::images (no files)
   Diagnostics diags;
+  ExpansionObserver* observer = nullptr;  // Request::observer
 };
+
+// Tells the observer (if any) that the last expansion became the file at `path` after `post`
+// (ExpansionObserver::written).
+inline void note_written(Output& out, std::string_view path, std::string_view post) {
+  if (out.observer != nullptr) out.observer->written(path, post);
+}
 
 // Expands template `name` with `view`, strictly: every name the template looks up must exist in
 // the view (views define every key, with false or an empty list for what is absent). A missing

@@ -77,6 +77,7 @@ void check_late_values(const Request& request, Diagnostics& diags) {
 
 std::expected<Result, Diagnostics> render(const Request& request) {
   detail::Output out;
+  out.observer = request.observer;
   check_late_values(request, out.diags);
   detail::render_images(request, out);
   detail::render_terraform_modules(request, out);

@@ -27,6 +27,11 @@
 #include "core/secret.hpp"
 #include "core/stack/model.hpp"
 
+namespace kainjow::mustache {
+template <typename string_type>
+class basic_data;
+}  // namespace kainjow::mustache
+
 namespace stackctl::render {
 
 struct File {
@@ -55,6 +60,23 @@ class Templates {
  private:
   std::map<std::string, std::string, std::less<>> texts_;
   std::map<std::string, bool, std::less<>> overridden_;
+};
+
+// Sees every template expansion as render makes it, for bench/dump_views.cpp (which hands the same
+// views to a second mustache renderer to compare against). stackctl itself never sets one.
+// Both calls happen during render, while the view and anything it refers to are alive.
+class ExpansionObserver {
+ public:
+  virtual ~ExpansionObserver() = default;
+  // Template `tmpl` expanded with `view` into `text`: the expansion as kainjow gave it, before
+  // any post-processing.
+  virtual void expanded(std::string_view tmpl,
+                        const kainjow::mustache::basic_data<std::string>& view,
+                        const std::string& text) = 0;
+  // The last expansion became the File at `path` after `post`: "" (as expanded),
+  // "tidy_blank_lines" (at most one blank line in a row, no trailing blank lines: images/ and
+  // Terraform) or "drop_empty_lines" (every empty line removed: Kubernetes manifests).
+  virtual void written(std::string_view path, std::string_view post) = 0;
 };
 
 struct Request {
@@ -86,6 +108,8 @@ struct Request {
   // Build contexts use these for the image's own tag and reference and for its parent's
   // reference; an image not named here gets its tag expanded as usual (the placeholder).
   std::map<std::string, std::string> image_tags;
+  // Told about every expansion and the file it became (bench/dump_views.cpp); null: nobody.
+  ExpansionObserver* observer = nullptr;
 };
 
 // One file a build context needs under artifacts/, as data: each entry the recipe's

@@ -79,7 +79,9 @@ std::string expand(const Templates& templates, std::string_view name, const Data
                               " may use only the variables the built-in one uses (docs/render.md)"
                         : "a built-in template asks for it: a bug in stackctl, please report it");
   }
-  return ctx.missing.empty() ? result : std::string{};
+  if (!ctx.missing.empty()) return {};
+  if (out.observer != nullptr) out.observer->expanded(name, view, result);
+  return result;
 }
 
 }  // namespace stackctl::render::detail

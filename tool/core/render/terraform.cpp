@@ -251,8 +251,9 @@ void render_terraform(const Request& request, const model::Stack& stack, Output&
   for (std::string_view file : kRootFiles) {
     const std::string name = "templates/terraform/" + std::string(file) + ".tf.mustache";
     const std::string text = expand(*request.templates, name, view, out);
-    if (!text.empty())
-      out.files.push_back({dir + std::string(file) + ".tf", tidy_blank_lines(text)});
+    if (text.empty()) continue;
+    note_written(out, dir + std::string(file) + ".tf", "tidy_blank_lines");
+    out.files.push_back({dir + std::string(file) + ".tf", tidy_blank_lines(text)});
   }
 }
 

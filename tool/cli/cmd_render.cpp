@@ -1,6 +1,5 @@
 // stackctl render STACK: every file the platform needs (build contexts, manifests, config,
 // Terraform), written atomically into one folder.
-#include <deque>
 #include <set>
 
 #include "adapters/fs.hpp"
@@ -16,7 +15,6 @@
 #include "core/render/common.hpp"
 #include "core/render/render.hpp"
 #include "core/stack/doc.hpp"
-#include "core/stack/loader.hpp"
 
 namespace stackctl::cli {
 
@@ -44,35 +42,6 @@ std::size_t print_unique(Context& ctx, const Diagnostics& diags) {
     if (d.severity == Severity::error) ++errors;
   }
   return errors;
-}
-
-struct Stacks {
-  std::optional<model::Stack> base;
-  std::deque<model::Stack> targets;  // deque: pointers into it stay valid while it grows
-  Diagnostics diags;
-};
-
-Stacks load_stacks(const doc::Node& root, const RenderArgs& a, const catalog::Catalog& catalog) {
-  Stacks s;
-  s.base = build_stack(root, {stack_display_name(a.in.path), "", &catalog}, s.diags);
-  if (!s.base || s.diags.has_errors()) return s;
-  std::vector<std::string> names;
-  if (!a.in.target.empty()) {
-    names.push_back(a.in.target);
-  } else {
-    for (const auto& t : s.base->targets) names.push_back(t.name);
-  }
-  for (const auto& name : names) {
-    Diagnostics d;
-    auto stack = build_stack(root, {stack_display_name(a.in.path), name, &catalog}, d);
-    for (auto item : d.items()) {
-      if (item.severity == Severity::error && item.code != "E_UNKNOWN_TARGET")
-        item.message += " (with target \"" + name + "\")";
-      s.diags.add(std::move(item));
-    }
-    if (stack) s.targets.push_back(std::move(*stack));
-  }
-  return s;
 }
 
 bool names_unknown_target(const Diagnostics& diags) {
@@ -241,7 +210,8 @@ int run_render(Context& ctx, const RenderArgs& a) {
   Diagnostics parse_diags;
   auto root = doc::parse(*text, stack_display_name(a.in.path), parse_diags);
   if (!root) parse_diags.add(root.error());
-  Stacks stacks = root ? load_stacks(*root, a, *catalog) : Stacks{};
+  RenderStacks stacks =
+      root ? load_render_stacks(*root, a.in.path, a.in.target, *catalog) : RenderStacks{};
   stacks.diags.append(parse_diags);
   stacks.diags.sort();
   if (names_unknown_target(stacks.diags)) {

@@ -7,11 +7,37 @@
 #include "adapters/stack_files.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/stack_input.hpp"
 #include "core/stack/doc.hpp"
+#include "core/stack/loader.hpp"
 
 namespace stackctl::cli {
 
 namespace stdfs = std::filesystem;
+
+RenderStacks load_render_stacks(const doc::Node& root, const std::string& stack_path,
+                                const std::string& target, const catalog::Catalog& catalog) {
+  RenderStacks s;
+  s.base = build_stack(root, {stack_display_name(stack_path), "", &catalog}, s.diags);
+  if (!s.base || s.diags.has_errors()) return s;
+  std::vector<std::string> names;
+  if (!target.empty()) {
+    names.push_back(target);
+  } else {
+    for (const auto& t : s.base->targets) names.push_back(t.name);
+  }
+  for (const auto& name : names) {
+    Diagnostics d;
+    auto stack = build_stack(root, {stack_display_name(stack_path), name, &catalog}, d);
+    for (auto item : d.items()) {
+      if (item.severity == Severity::error && item.code != "E_UNKNOWN_TARGET")
+        item.message += " (with target \"" + name + "\")";
+      s.diags.add(std::move(item));
+    }
+    if (stack) s.targets.push_back(std::move(*stack));
+  }
+  return s;
+}
 
 std::expected<std::map<std::string, std::string>, fs::Failure> read_template_folder(
     const stdfs::path& dir, std::vector<std::string>& ignored) {

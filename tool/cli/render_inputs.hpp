@@ -4,6 +4,7 @@
 // error; the others return the problem as a value. No message ever contains a secret value.
 #pragma once
 
+#include <deque>
 #include <expected>
 #include <filesystem>
 #include <map>
@@ -14,11 +15,24 @@
 #include "adapters/fs.hpp"
 #include "cli/context.hpp"
 #include "core/diag.hpp"
+#include "core/knowledge/catalog.hpp"
 #include "core/render/render.hpp"
 #include "core/secret.hpp"
+#include "core/stack/doc.hpp"
 #include "core/stack/model.hpp"
 
 namespace stackctl::cli {
+
+// The stacks `render` renders: the base stack (no target's overrides) and one loaded stack per
+// target, every target's or only `target`'s. A target's errors say "(with target "NAME")";
+// problems every target shares appear once per target (print them deduplicated).
+struct RenderStacks {
+  std::optional<model::Stack> base;
+  std::deque<model::Stack> targets;  // deque: pointers into it stay valid while it grows
+  Diagnostics diags;
+};
+RenderStacks load_render_stacks(const doc::Node& root, const std::string& stack_path,
+                                const std::string& target, const catalog::Catalog& catalog);
 
 // The files of a template folder laid out like the project (templates/..., images/...,
 // terraform/modules/...), keyed by project-relative name with '/' separators. Files outside those

@@ -17,6 +17,8 @@ packages=(
   zsh fish
   # the SARIF schema check of drift's output
   python3-jsonschema
+  # bench/render.sh and its CTest: stackctl's templates expanded by pystache (/usr/bin/python3)
+  python3-pystache
   # the CI examples test: gitlab-ci-local's shell executor copies the repository with rsync;
   # the GitHub workflow's steps are read with PyYAML (python3-yaml, above)
   rsync

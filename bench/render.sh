@@ -6,6 +6,8 @@
 #   bash bench/render.sh [BUILD_DIR]     default build-rel; RUNS=N (default 10), NOTEBOOKS=N
 #                                        (default 300: the synthetic stack's extra notebooks)
 #   STACKCTL=BIN DUMP_VIEWS=BIN bash bench/render.sh   those two binaries, nothing built
+#   REPEAT=N (default 20) rounds of the templating-only figure; ONLY=NAME one stack (custom-app,
+#   kyuubi-sql, spark-connect or synthetic)
 #
 # BUILD_DIR is an optimised build: configure it once with
 #   cmake -S . -B build-rel -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTACKCTL_TESTS=OFF
@@ -86,6 +88,7 @@ PY
 for stack in "$root"/stacks/*.stack.yaml "$synthetic"; do
   name=$(basename "$stack" .stack.yaml)
   name=${name#.bench-render-}
+  [ -n "${ONLY:-}" ] && [ "$ONLY" != "$name" ] && continue
   d=$w/$name
   mkdir -p "$d"
   echo "== $name (load average before: $(load))"
@@ -94,7 +97,7 @@ for stack in "$root"/stacks/*.stack.yaml "$synthetic"; do
   values=()
   example=${stack%.stack.yaml}.values.example.yaml
   [ -f "$example" ] && values=(--values "$example")
-  "$dump" "$stack" "${values[@]}" --repeat 20 >"$d/views.json" 2>"$d/dump.log" || { cat "$d/dump.log" >&2; exit 1; }
+  "$dump" "$stack" "${values[@]}" --repeat "${REPEAT:-20}" >"$d/views.json" 2>"$d/dump.log" || { cat "$d/dump.log" >&2; exit 1; }
   $py "$root/bench/render_pystache.py" "$d/views.json" --check 2>"$d/check.log" ||
     { cat "$d/check.log" >&2; echo "bench/render.sh: $name: the expansions differ" >&2; exit 1; }
   "$stackctl" render "$stack" "${values[@]}" --out "$d/stackctl" 2>"$d/render.log" || { cat "$d/render.log" >&2; exit 1; }
@@ -108,11 +111,11 @@ for stack in "$root"/stacks/*.stack.yaml "$synthetic"; do
   hyperfine -N --warmup 2 --runs "$runs" --export-json "$d/pystache.json" \
     "$py $root/bench/render_pystache.py $d/views.json $d/pystache" >/dev/null 2>&1
   ratio "$d/stackctl.json" "$d/pystache.json"
-  $py "$root/bench/render_pystache.py" "$d/views.json" --time-expand 20 2>"$d/expand.log"
+  $py "$root/bench/render_pystache.py" "$d/views.json" --time-expand "${REPEAT:-20}" 2>"$d/expand.log"
   k=$(sed -n 's/^kainjow expansions.*median \([0-9.]*\) ms.*/\1/p' "$d/dump.log")
   p=$(sed -n 's/^pystache expansions.*median \([0-9.]*\) ms.*/\1/p' "$d/expand.log")
   r=$(sed -n 's/^render::render (views, \([0-9]*\) expansions, manifest objects): \([0-9.]*\) ms/\2/p' "$d/dump.log")
-  echo "  templating only, median of 20 rounds: kainjow $k ms, pystache $p ms; ratio" \
+  echo "  templating only, median of ${REPEAT:-20} rounds: kainjow $k ms, pystache $p ms; ratio" \
     "$($py -c "print(f'{$k / $p:.2f}')")  (stackctl's whole render::render, views and objects included: $r ms)"
   echo "  load average after: $(load)"
 done

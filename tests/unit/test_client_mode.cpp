@@ -107,8 +107,8 @@ TEST_CASE("client mode: a driver in the cluster gets the Service's name and fixe
 }
 
 TEST_CASE("client mode: one driver has maxRetries 0 and the ports of the notebooks") {
-  const auto s = load(with("      concurrentDrivers: 4\n", "      runsIn: cluster\n",
-                           stack_with(kClientApp)));
+  const auto s =
+      load(with("      concurrentDrivers: 4\n", "      runsIn: cluster\n", stack_with(kClientApp)));
   const auto p = submit::client::ports(*s.find_application("pi"));
   CHECK(p.count == 1);
   CHECK(p.driver == 7078);
@@ -151,10 +151,9 @@ TEST_CASE("client mode: the properties file names the driver's Secrets, never a 
 TEST_CASE("client mode: the command is spark-submit, or pyspark for an interactive app") {
   const auto s = load(stack_with(kClientApp));
   CHECK(submit::client::command(*s.find_application("pi"), "pi.conf") ==
-        std::vector<std::string>{"spark-submit", "--deploy-mode", "client", "--properties-file",
-                                 "pi.conf", "--name", "pi",
-                                 "local:///opt/spark/examples/src/main/python/pi.py", "100",
-                                 "it's"});
+        std::vector<std::string>{
+            "spark-submit", "--deploy-mode", "client", "--properties-file", "pi.conf", "--name",
+            "pi", "local:///opt/spark/examples/src/main/python/pi.py", "100", "it's"});
   const auto shell = load(stack_with(R"(applications:
   - name: explore
     image: base
@@ -277,8 +276,9 @@ TEST_CASE("SC029: a driver outside the cluster that executors cannot reach is a 
   const std::string api = "      apiServer: https://api.example.com:6443\n";
   auto none = findings(outside("      runsIn: outside\n" + api));
   REQUIRE(none.size() == 1);
-  CHECK(none[0].starts_with("applications[0].client.runsIn: application pi's client-mode driver "
-                            "runs outside the cluster and gives no driverHost"));
+  CHECK(
+      none[0].starts_with("applications[0].client.runsIn: application pi's client-mode driver "
+                          "runs outside the cluster and gives no driverHost"));
   auto loop = findings(outside("      runsIn: outside\n      driverHost: 127.0.0.1\n" + api));
   REQUIRE(loop.size() == 1);
   CHECK(loop[0].find("applications[0].client.driverHost") == 0);

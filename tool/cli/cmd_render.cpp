@@ -158,23 +158,20 @@ nlohmann::json files_json(const render::Result& result, const std::string& out, 
     nlohmann::json env = nlohmann::json::array();
     for (const auto& [var, secret, key] : a.driver_env)
       env.push_back({{"env", var}, {"secret", secret}, {"key", key}});
-    apps.push_back({{"target", a.target},
-                    {"name", a.application},
-                    {"runsIn", a.runs_in},
-                    {"conf", a.conf},
-                    {"script", a.script},
-                    {"command", a.command},
-                    {"service", a.service.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.service)},
-                    {"driverHost",
-                     a.driver_host.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.driver_host)},
-                    {"driverEnv", std::move(env)}});
+    apps.push_back(
+        {{"target", a.target},
+         {"name", a.application},
+         {"runsIn", a.runs_in},
+         {"conf", a.conf},
+         {"script", a.script},
+         {"command", a.command},
+         {"service", a.service.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.service)},
+         {"driverHost",
+          a.driver_host.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.driver_host)},
+         {"driverEnv", std::move(env)}});
   }
-  return {{"out", out},
-          {"written", written},
-          {"files", arr},
-          {"images", images},
-          {"applications", apps},
-          {"diagnostics", to_json(warnings)}};
+  return {{"out", out},       {"written", written},   {"files", arr},
+          {"images", images}, {"applications", apps}, {"diagnostics", to_json(warnings)}};
 }
 
 int write_output(Context& ctx, const RenderArgs& a, const std::string& out,

@@ -141,9 +141,10 @@ void sc029(const Facts& f, rules::Report<Finding>& r) {
     std::string path;
     if (host.empty()) {
       path = base + ".runsIn";
-      why = "gives no driverHost: Spark then advertises the driver host's own name "
-            "(spark.driver.host defaults to the local hostname), which executor pods can "
-            "rarely resolve or route to";
+      why =
+          "gives no driverHost: Spark then advertises the driver host's own name "
+          "(spark.driver.host defaults to the local hostname), which executor pods can "
+          "rarely resolve or route to";
     } else if (auto because = unreachable_because(host); !because.empty()) {
       path = base + ".driverHost";
       why = "advertises driverHost " + host + ", " + because;
@@ -155,19 +156,21 @@ void sc029(const Facts& f, rules::Report<Finding>& r) {
       return p.count == 1 ? std::to_string(first)
                           : std::to_string(first) + "-" + std::to_string(first + p.count - 1);
     };
-    r.add({{Severity::warning,
-            {},
-            f.stack->locs.at(path),
-            path,
-            "application " + app.name + "'s client-mode driver runs outside the cluster and " +
-                why + "; its executors cannot connect back (\"Failed to connect to\" or "
-                "UnknownHostException in their logs) and the application hangs waiting for them",
-            "set " + base + ".driverHost to an address of the driver's host that the pods can "
-                "route to, and let the pods reach its ports " + range(p.driver) + " and " +
-                range(p.block_manager) +
-                " (spark.driver.port, spark.driver.blockManager.port); or run the driver in a pod "
-                "(runsIn: cluster), which render gives a headless Service"},
-           {}});
+    r.add(
+        {{Severity::warning,
+          {},
+          f.stack->locs.at(path),
+          path,
+          "application " + app.name + "'s client-mode driver runs outside the cluster and " + why +
+              "; its executors cannot connect back (\"Failed to connect to\" or "
+              "UnknownHostException in their logs) and the application hangs waiting for them",
+          "set " + base +
+              ".driverHost to an address of the driver's host that the pods can "
+              "route to, and let the pods reach its ports " +
+              range(p.driver) + " and " + range(p.block_manager) +
+              " (spark.driver.port, spark.driver.blockManager.port); or run the driver in a pod "
+              "(runsIn: cluster), which render gives a headless Service"},
+         {}});
   }
 }
 

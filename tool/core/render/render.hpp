@@ -133,11 +133,11 @@ struct Manifest {
 struct ClientApplication {
   std::string target;
   std::string application;
-  std::string runs_in;      // "cluster" or "outside" (model::DriverPlace)
-  std::string conf;         // "targets/<target>/applications/<app>.conf"
-  std::string script;       // "targets/<target>/applications/<app>.submit.sh"
+  std::string runs_in;               // "cluster" or "outside" (model::DriverPlace)
+  std::string conf;                  // "targets/<target>/applications/<app>.conf"
+  std::string script;                // "targets/<target>/applications/<app>.submit.sh"
   std::vector<std::string> command;  // the command the script runs, with `conf` as the file
-  std::string service;      // the headless Service of a driver in the cluster; "" outside
+  std::string service;               // the headless Service of a driver in the cluster; "" outside
   std::string driver_host;  // spark.driver.host; "" when the stack gives none (check: SC029)
   // The driver's environment from Secrets (variable, Secret, key): never a value.
   std::vector<std::array<std::string, 3>> driver_env;

@@ -138,7 +138,8 @@ constexpr int kMaxConcurrentDrivers = 64;
 // A host name (RFC 1123 labels) or an IPv4 or IPv6 literal, without scheme or port.
 bool is_host(const std::string& h) {
   static const std::regex name(
-      "([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*");
+      "([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?"
+      ")*");
   static const std::regex ipv6("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
   return h.size() <= 253 && (std::regex_match(h, name) || std::regex_match(h, ipv6));
 }
@@ -189,8 +190,8 @@ void read_client(Reader& parent, ReadContext& ctx, model::Application& app) {
                     "add apiServer: https://host:port (`kubectl cluster-info` prints it; a "
                     "target's overrides may give each target its own)");
   }
-  c.concurrent_drivers = r.integer("concurrentDrivers", Need::optional, 1, kMaxConcurrentDrivers)
-                             .value_or(1);
+  c.concurrent_drivers =
+      r.integer("concurrentDrivers", Need::optional, 1, kMaxConcurrentDrivers).value_or(1);
   c.interactive = r.boolean("interactive").value_or(false);
   r.finish();
 }
@@ -238,10 +239,11 @@ void read_applications(Reader& parent, ReadContext& ctx, std::vector<model::Appl
     const bool shell = app.client.interactive;
     if (const doc::Node* main = r.node("mainResource", shell ? Need::optional : Need::required)) {
       if (shell)
-        ctx.diags.error("E_VALUE", r.loc_of("mainResource"), r.child("mainResource"),
-                        "an interactive application runs the pyspark shell, which takes no main "
-                        "resource",
-                        "remove mainResource, or remove `interactive: true` to run it with spark-submit");
+        ctx.diags.error(
+            "E_VALUE", r.loc_of("mainResource"), r.child("mainResource"),
+            "an interactive application runs the pyspark shell, which takes no main "
+            "resource",
+            "remove mainResource, or remove `interactive: true` to run it with spark-submit");
       else
         read_uri(r, ctx, r.child("mainResource"), *main, app.main_resource);
     }
@@ -287,8 +289,8 @@ void read_applications(Reader& parent, ReadContext& ctx, std::vector<model::Appl
           if (key == owned)
             ctx.diags.error("E_CONF_OWNED", ctx.locs.at(r.child("conf") + "." + key),
                             r.child("conf") + "." + key,
-                            key + " is derived for a client-mode driver from `" + r.child("client") +
-                                "` and the target",
+                            key + " is derived for a client-mode driver from `" +
+                                r.child("client") + "` and the target",
                             "remove it from conf; render writes it into the application's "
                             "properties file (docs/applications.md, \"Client mode\")");
     if (shell && (!app.main_class.empty() || !app.arguments.empty()))

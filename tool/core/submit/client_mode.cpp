@@ -83,7 +83,8 @@ std::vector<std::pair<std::string, std::string>> properties(const model::Stack& 
   for (const auto& [k, v] : render::spark_defaults(stack))
     if (!k.starts_with(kDriverSecretRef)) put(c, k, v);
   // running-on-kubernetes.md: spark.kubernetes.container.image, .executor.label.[LabelName],
-  // .executor.secretKeyRef.[EnvName]; configuration.md: spark.executorEnv.[EnvironmentVariableName].
+  // .executor.secretKeyRef.[EnvName]; configuration.md:
+  // spark.executorEnv.[EnvironmentVariableName].
   put(c, "spark.kubernetes.container.image", in.image);
   put(c, std::string("spark.kubernetes.executor.label.") + kStackLabel, stack.metadata.name);
   put(c, std::string("spark.kubernetes.executor.label.") + kApplicationLabel, app.name);
@@ -163,8 +164,8 @@ std::vector<std::string> command(const model::Application& app, const std::strin
   if (app.client.interactive) {
     argv = {"pyspark", "--properties-file", conf, "--name", app.name};
   } else {
-    argv = {"spark-submit", "--deploy-mode", "client", "--properties-file", conf, "--name",
-            app.name};
+    argv = {"spark-submit", "--deploy-mode", "client", "--properties-file",
+            conf,           "--name",        app.name};
     if (!app.main_class.empty()) {
       argv.push_back("--class");
       argv.push_back(app.main_class);
@@ -185,13 +186,17 @@ std::vector<std::string> command(const model::Application& app, const std::strin
 
 std::string script(const model::Stack& stack, const model::Application& app, const Inputs& in) {
   using render::shell_quote;
-  std::string out = "#!/bin/sh\n# Rendered by stackctl from the stack file: runs the client-mode driver of application " +
-                    app.name + " on target " + stack.target +
-                    ".\n# Do not edit: change the stack and re-render (docs/applications.md, "
-                    "\"Client mode\").\n";
+  std::string out =
+      "#!/bin/sh\n# Rendered by stackctl from the stack file: runs the client-mode driver of "
+      "application " +
+      app.name + " on target " + stack.target +
+      ".\n# Do not edit: change the stack and re-render (docs/applications.md, "
+      "\"Client mode\").\n";
   const auto env = driver_env(stack, app, in);
   if (!env.empty()) {
-    out += "# The environment must hold, from Kubernetes Secrets (a pod: env valueFrom.secretKeyRef):\n";
+    out +=
+        "# The environment must hold, from Kubernetes Secrets (a pod: env "
+        "valueFrom.secretKeyRef):\n";
     for (const auto& r : env)
       out += "#   " + r.env + " from Secret " + r.secret + ", key " + r.key + "\n";
   }

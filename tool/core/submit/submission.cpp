@@ -74,7 +74,8 @@ std::expected<Submission, std::string> build(const model::Stack& stack,
         "application \"" + app.name +
         "\" is deployMode: client, and `stackctl submit` runs cluster mode only: a client-mode "
         "driver runs where your orchestrator runs it. `stackctl render` writes what it needs: "
-        "targets/" + stack.target + "/applications/" + client::conf_file(app) +
+        "targets/" +
+        stack.target + "/applications/" + client::conf_file(app) +
         " (spark-submit --properties-file) and " + client::script_file(app) +
         " (the command; docs/applications.md, \"Client mode\")");
   Submission s;

@@ -652,6 +652,14 @@ std::vector<model::Stack> many_findings_stacks() {
   s.target = "eks";
   s.spark_env.sources = {{"v", model::SecretSourceType::vault, "secret", "spark/x", "", 0, 0}};
   s.spark_env.keys = {{"AWS_ACCESS_KEY_ID", "v", "aws_access_key_id", true}};  // SC027 (IRSA)
+  model::Application outside;  // SC029: a client-mode driver outside with no driverHost
+  outside.name = "nightly";
+  outside.image = "spark-base";
+  outside.main_resource = "local:///opt/app/nightly.py";
+  outside.deploy_mode = model::DeployMode::client;
+  outside.client.runs_in = model::DriverPlace::outside;
+  outside.client.api_server = "https://api.example.com:6443";
+  s.applications = {outside};
   out.push_back(s);
   return out;
 }

@@ -120,11 +120,27 @@ nlohmann::json files_json(const render::Result& result, const std::string& out, 
     }
     images.push_back(std::move(j));
   }
-  return {{"out", out},
-          {"written", written},
-          {"files", arr},
-          {"images", images},
-          {"diagnostics", to_json(warnings)}};
+  // Client-mode applications: where their files are and the command, so an orchestrator's
+  // scripts take them from data (docs/render.md, "JSON"; docs/applications.md, "Client mode").
+  nlohmann::json apps = nlohmann::json::array();
+  for (const auto& a : result.client_applications) {
+    nlohmann::json env = nlohmann::json::array();
+    for (const auto& [var, secret, key] : a.driver_env)
+      env.push_back({{"env", var}, {"secret", secret}, {"key", key}});
+    apps.push_back(
+        {{"target", a.target},
+         {"name", a.application},
+         {"runsIn", a.runs_in},
+         {"conf", a.conf},
+         {"script", a.script},
+         {"command", a.command},
+         {"service", a.service.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.service)},
+         {"driverHost",
+          a.driver_host.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.driver_host)},
+         {"driverEnv", std::move(env)}});
+  }
+  return {{"out", out},       {"written", written},   {"files", arr},
+          {"images", images}, {"applications", apps}, {"diagnostics", to_json(warnings)}};
 }
 
 int write_output(Context& ctx, const RenderArgs& a, const std::string& out,
@@ -283,6 +299,8 @@ Command render_command() {
       "  VAULT_ADDR=https://vault:8200 stackctl render stacks/kyuubi-sql.stack.yaml --vault\n"
       "  stackctl render my.stack.yaml --templates my-templates/   # your templates win\n"
       "  stackctl render my.stack.yaml --list --output json | jq '.files[].path'\n"
+      "  stackctl render my.stack.yaml --list -o json | jq '.applications[].command'  # client "
+      "mode\n"
       "\nThe output folder is replaced as a whole, atomically: a failed render or write leaves "
       "it as it was.\nExit codes: 0 rendered, 1 the stack or a template has errors (or a "
       "spark.env value is missing or not a valid Spark setting),\n2 usage (or an unusable "

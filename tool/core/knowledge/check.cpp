@@ -457,7 +457,7 @@ void sc021(const Facts& f, Report& r) {
 }  // namespace
 
 // clang-format off
-constexpr std::array<Rule, 28> kRules{{
+constexpr std::array<Rule, 29> kRules{{
     {{"SC001", "PySpark client on a different Spark line than the server", Severity::error,
       "versions.spark, versions.pyspark"}, sc001},
     {{"SC002", "PySpark client newer than the Spark server", Severity::error,
@@ -524,6 +524,9 @@ constexpr std::array<Rule, 28> kRules{{
      detail::sc027},
     {{"SC028", "spark.env value from Vault or a values file not valid for its Spark setting",
       Severity::error, "sparkEnv.keys, values read by --values or --vault"}, detail::sc028},
+    {{"SC029", "client-mode driver outside the cluster that executors cannot reach",
+      Severity::warning, "applications[] (deployMode, client.runsIn, client.driverHost)"},
+     detail::sc029},
 }};
 // clang-format on
 

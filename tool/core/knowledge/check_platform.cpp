@@ -1,6 +1,7 @@
 #include "core/knowledge/check_platform.hpp"
 
 #include "core/budget/budget.hpp"
+#include "core/submit/client_mode.hpp"
 
 namespace stackctl::check::detail {
 
@@ -104,6 +105,72 @@ void sc027(const Facts& f, rules::Report<Finding>& r) {
                 "services.external.objectStore.credentialsSecret and remove them from "
                 "sparkEnv.keys"},
            {}});
+  }
+}
+
+namespace {
+
+// Why executors cannot dial `host` back, or "" when nothing says they cannot: a loopback,
+// unspecified or link-local address names, from an executor's pod, that pod itself or nothing
+// routable (RFC 1122 3.2.1.3 for 127/8 and 0/8; RFC 3927 for 169.254/16; RFC 4291 for ::1, ::
+// and fe80::/10).
+std::string unreachable_because(const std::string& host) {
+  std::string h = host;
+  for (auto& ch : h) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+  if (h == "localhost" || h.ends_with(".localhost") || h.starts_with("127.") || h == "::1")
+    return "a loopback address: in an executor's pod it is that pod itself";
+  if (h == "0.0.0.0" || h.starts_with("0.") || h == "::")
+    return "the unspecified address, which is where to listen, not an address to dial";
+  if (h.starts_with("169.254.") || h.starts_with("fe80:"))
+    return "a link-local address, which no pod on another link can reach";
+  return {};
+}
+
+}  // namespace
+
+void sc029(const Facts& f, rules::Report<Finding>& r) {
+  const auto& apps = f.stack->applications;
+  for (std::size_t i = 0; i < apps.size(); ++i) {
+    const model::Application& app = apps[i];
+    if (app.deploy_mode != model::DeployMode::client ||
+        app.client.runs_in != model::DriverPlace::outside)
+      continue;
+    const std::string base = "applications[" + std::to_string(i) + "].client";
+    const std::string& host = app.client.driver_host;
+    std::string why;
+    std::string path;
+    if (host.empty()) {
+      path = base + ".runsIn";
+      why =
+          "gives no driverHost: Spark then advertises the driver host's own name "
+          "(spark.driver.host defaults to the local hostname), which executor pods can "
+          "rarely resolve or route to";
+    } else if (auto because = unreachable_because(host); !because.empty()) {
+      path = base + ".driverHost";
+      why = "advertises driverHost " + host + ", " + because;
+    } else {
+      continue;
+    }
+    const auto p = submit::client::ports(app);
+    auto range = [&](int first) {
+      return p.count == 1 ? std::to_string(first)
+                          : std::to_string(first) + "-" + std::to_string(first + p.count - 1);
+    };
+    r.add(
+        {{Severity::warning,
+          {},
+          f.stack->locs.at(path),
+          path,
+          "application " + app.name + "'s client-mode driver runs outside the cluster and " + why +
+              "; its executors cannot connect back (\"Failed to connect to\" or "
+              "UnknownHostException in their logs) and the application hangs waiting for them",
+          "set " + base +
+              ".driverHost to an address of the driver's host that the pods can "
+              "route to, and let the pods reach its ports " +
+              range(p.driver) + " and " + range(p.block_manager) +
+              " (spark.driver.port, spark.driver.blockManager.port); or run the driver in a pod "
+              "(runsIn: cluster), which render gives a headless Service"},
+         {}});
   }
 }
 

@@ -172,6 +172,7 @@ void render_manifests(const Request& request, const model::Stack& stack, Output&
   k8s::render_notebooks(f);
   if (stack.services.history_server.enabled) k8s::render_history_server(f);
   if (stack.services.kyuubi.enabled) k8s::render_kyuubi(f);
+  k8s::render_client_applications(f);
 }
 
 }  // namespace stackctl::render::detail

@@ -164,5 +164,9 @@ void render_connect(Facts& f);
 void render_notebooks(Facts& f);
 void render_history_server(Facts& f);
 void render_kyuubi(Facts& f);
+// Client-mode applications (core/submit/client_mode.hpp): per application its properties file
+// and command script under targets/<target>/applications/, and for a driver in the cluster the
+// headless Service selecting only that driver's pod.
+void render_client_applications(Facts& f);
 
 }  // namespace stackctl::render::detail::k8s

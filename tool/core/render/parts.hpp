@@ -22,6 +22,7 @@ struct Output {
   std::vector<File> files;
   std::map<std::string, std::vector<Manifest>> manifests;  // by target, in emit order
   std::vector<ImageContext> images;                        // Result::images (no files)
+  std::vector<ClientApplication> client_applications;      // Result::client_applications
   Diagnostics diags;
   ExpansionObserver* observer = nullptr;  // Request::observer
 };

@@ -93,7 +93,8 @@ std::expected<Result, Diagnostics> render(const Request& request) {
   for (auto& [target, list] : out.manifests)
     std::stable_sort(list.begin(), list.end(),
                      [](const Manifest& a, const Manifest& b) { return a.path < b.path; });
-  return Result{std::move(out.files), std::move(out.manifests), std::move(out.images)};
+  return Result{std::move(out.files), std::move(out.manifests), std::move(out.images),
+                std::move(out.client_applications)};
 }
 
 std::expected<std::vector<File>, Diagnostics> render_all(const Request& request) {

@@ -10,10 +10,12 @@
 //                                                               (also as objects: Manifest)
 //   targets/<target>/spark-defaults.conf
 //   targets/<target>/spark.env                                  mode 0600 (secret = true)
+//   targets/<target>/applications/<app>.conf, <app>.submit.sh   client-mode drivers (0755 script)
 //   targets/<target>/terraform/*.tf                             root module for the target
 //   terraform/modules/<module>/*.tf                             the static modules it calls
 #pragma once
 
+#include <array>
 #include <expected>
 #include <map>
 #include <string>
@@ -150,6 +152,21 @@ struct Manifest {
   std::vector<std::string> unresolved;
 };
 
+// A client-mode application of one target, as render wrote it (docs/applications.md, "Client
+// mode"; `render --list -o json` prints these).
+struct ClientApplication {
+  std::string target;
+  std::string application;
+  std::string runs_in;               // "cluster" or "outside" (model::DriverPlace)
+  std::string conf;                  // "targets/<target>/applications/<app>.conf"
+  std::string script;                // "targets/<target>/applications/<app>.submit.sh"
+  std::vector<std::string> command;  // the command the script runs, with `conf` as the file
+  std::string service;               // the headless Service of a driver in the cluster; "" outside
+  std::string driver_host;  // spark.driver.host; "" when the stack gives none (check: SC029)
+  // The driver's environment from Secrets (variable, Secret, key): never a value.
+  std::vector<std::array<std::string, 3>> driver_env;
+};
+
 struct Result {
   std::vector<File> files;  // sorted by path
   // By target name; each list in apply order (the order of the NN- prefixes of their paths).
@@ -158,6 +175,8 @@ struct Result {
   // that callers never read them back from the rendered Dockerfile or artifacts.txt. `files` is
   // empty here: the context's files are in `files` above, under images/<image>/.
   std::vector<ImageContext> images;
+  // Per target (in the order rendered), each client-mode application in the stack's order.
+  std::vector<ClientApplication> client_applications;
 };
 
 // Renders everything. Every problem (a template that uses an unknown variable, a required

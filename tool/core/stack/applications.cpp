@@ -115,6 +115,87 @@ void read_secrets(Reader& r, ReadContext& ctx, std::vector<model::AppSecret>& ou
   }
 }
 
+// Settings render derives for a client-mode driver (docs/applications.md, "Client mode"): one
+// source of truth, so an application's `conf` may not set them.
+constexpr const char* kClientOwned[] = {
+    "spark.master",
+    "spark.submit.deployMode",
+    "spark.driver.host",
+    "spark.driver.bindAddress",
+    "spark.driver.port",
+    "spark.driver.blockManager.port",
+    "spark.port.maxRetries",
+    "spark.kubernetes.container.image",
+    "spark.kubernetes.namespace",
+    "spark.kubernetes.context",
+    "spark.kubernetes.driver.pod.name",
+};
+
+// The most drivers `concurrentDrivers` may declare: 2 x 64 fixed ports from 7078, each named
+// on the headless Service (names at most 15 characters: "blockmanager-63").
+constexpr int kMaxConcurrentDrivers = 64;
+
+// A host name (RFC 1123 labels) or an IPv4 or IPv6 literal, without scheme or port.
+bool is_host(const std::string& h) {
+  static const std::regex name(
+      "([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?"
+      ")*");
+  static const std::regex ipv6("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+  return h.size() <= 253 && (std::regex_match(h, name) || std::regex_match(h, ipv6));
+}
+
+// `client:` of a client-mode application (model::ClientMode).
+void read_client(Reader& parent, ReadContext& ctx, model::Application& app) {
+  Reader r = parent.map("client");
+  if (r.present() && app.deploy_mode != model::DeployMode::client)
+    ctx.diags.error("E_VALUE", parent.loc_of("client"), parent.child("client"),
+                    "`client` applies only to a client-mode application, and \"" + app.name +
+                        "\" runs in cluster mode",
+                    "add `deployMode: client`, or remove `client`");
+  model::ClientMode& c = app.client;
+  if (auto where = r.choice("runsIn", {"cluster", "outside"}))
+    c.runs_in = *where == "outside" ? model::DriverPlace::outside : model::DriverPlace::cluster;
+  const bool outside = c.runs_in == model::DriverPlace::outside;
+  if (auto host = r.string("driverHost")) {
+    if (!outside)
+      ctx.diags.error("E_VALUE", r.loc_of("driverHost"), r.child("driverHost"),
+                      "driverHost is for a driver outside the cluster; a driver in the cluster "
+                      "is reached through the headless Service render makes for it",
+                      "remove driverHost, or write `runsIn: outside`");
+    else if (!is_host(*host))
+      ctx.diags.error("E_VALUE", r.loc_of("driverHost"), r.child("driverHost"),
+                      "\"" + *host + "\" is not a host name or IP address",
+                      "write the address executors dial back, without scheme or port: "
+                      "airflow-worker-1.example.com or 10.0.4.17");
+    else
+      c.driver_host = *host;
+  }
+  if (auto server = r.string("apiServer")) {
+    static const std::regex url("https?://[^/\\s:]+(:[0-9]{1,5})?/?");
+    if (!outside)
+      ctx.diags.error("E_VALUE", r.loc_of("apiServer"), r.child("apiServer"),
+                      "apiServer is for a driver outside the cluster; a driver in the cluster "
+                      "reaches the API server at https://kubernetes.default.svc:443",
+                      "remove apiServer, or write `runsIn: outside`");
+    else if (!std::regex_match(*server, url))
+      ctx.diags.error("E_VALUE", r.loc_of("apiServer"), r.child("apiServer"),
+                      "\"" + *server + "\" is not an API server URL",
+                      "write https://host:port, as `kubectl cluster-info` prints it");
+    else
+      c.api_server = *server;
+  } else if (outside) {
+    ctx.diags.error("E_MISSING", r.loc_of("runsIn"), r.child("apiServer"),
+                    "a driver outside the cluster needs the target's API server: spark.master "
+                    "is k8s://<apiServer>",
+                    "add apiServer: https://host:port (`kubectl cluster-info` prints it; a "
+                    "target's overrides may give each target its own)");
+  }
+  c.concurrent_drivers =
+      r.integer("concurrentDrivers", Need::optional, 1, kMaxConcurrentDrivers).value_or(1);
+  c.interactive = r.boolean("interactive").value_or(false);
+  r.finish();
+}
+
 }  // namespace
 
 void check_credential_conf(ReadContext& ctx, const std::string& key, SourceLoc at,
@@ -151,8 +232,21 @@ void read_applications(Reader& parent, ReadContext& ctx, std::vector<model::Appl
     app.name = r.string("name", Need::required).value_or("");
     if (!app.name.empty()) check_dns_label(ctx, app.name, r.loc_of("name"), r.child("name"));
     app.image = r.string("image", Need::required).value_or("");
-    if (const doc::Node* main = r.node("mainResource", Need::required))
-      read_uri(r, ctx, r.child("mainResource"), *main, app.main_resource);
+    if (auto mode = r.choice("deployMode", {"cluster", "client"}))
+      app.deploy_mode = *mode == "client" ? model::DeployMode::client : model::DeployMode::cluster;
+    read_client(r, ctx, app);
+    // An interactive driver is a pyspark shell: it has no main resource, class or arguments.
+    const bool shell = app.client.interactive;
+    if (const doc::Node* main = r.node("mainResource", shell ? Need::optional : Need::required)) {
+      if (shell)
+        ctx.diags.error(
+            "E_VALUE", r.loc_of("mainResource"), r.child("mainResource"),
+            "an interactive application runs the pyspark shell, which takes no main "
+            "resource",
+            "remove mainResource, or remove `interactive: true` to run it with spark-submit");
+      else
+        read_uri(r, ctx, r.child("mainResource"), *main, app.main_resource);
+    }
     app.main_class = r.string("mainClass").value_or("");
     for (const auto& [file, file_path] : r.seq("pyFiles")) {
       std::string uri;
@@ -166,6 +260,14 @@ void read_applications(Reader& parent, ReadContext& ctx, std::vector<model::Appl
       check_credential_conf(ctx, key, ctx.locs.at(r.child("conf") + "." + key),
                             r.child("conf") + "." + key);
     for (const auto& [key, value] : app.env) {
+      // The client-mode script exports each one: only a shell variable name can be exported.
+      static const std::regex shell_name("[A-Za-z_][A-Za-z0-9_]*");
+      if (app.deploy_mode == model::DeployMode::client && !std::regex_match(key, shell_name))
+        ctx.diags.error("E_VALUE", ctx.locs.at(r.child("env") + "." + key),
+                        r.child("env") + "." + key,
+                        "\"" + key + "\" is not an environment variable name",
+                        "use letters, digits and '_', not starting with a digit (the "
+                        "client-mode script exports it)");
       std::string upper = key;
       std::transform(upper.begin(), upper.end(), upper.begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
@@ -181,10 +283,24 @@ void read_applications(Reader& parent, ReadContext& ctx, std::vector<model::Appl
                         "name the Secret that holds it under `secrets:` instead: {env: " + key +
                             ", secret: <secret name>, key: <key>}");
     }
+    if (app.deploy_mode == model::DeployMode::client)
+      for (const auto& [key, value] : app.conf)
+        for (const char* owned : kClientOwned)
+          if (key == owned)
+            ctx.diags.error("E_CONF_OWNED", ctx.locs.at(r.child("conf") + "." + key),
+                            r.child("conf") + "." + key,
+                            key + " is derived for a client-mode driver from `" +
+                                r.child("client") + "` and the target",
+                            "remove it from conf; render writes it into the application's "
+                            "properties file (docs/applications.md, \"Client mode\")");
+    if (shell && (!app.main_class.empty() || !app.arguments.empty()))
+      ctx.diags.error("E_VALUE", r.loc_of(app.arguments.empty() ? "mainClass" : "arguments"),
+                      r.child(app.arguments.empty() ? "mainClass" : "arguments"),
+                      "an interactive application runs the pyspark shell, which takes no "
+                      "mainClass or arguments",
+                      "remove mainClass and arguments, or remove `interactive: true`");
     read_sizes(r.map("driver"), ctx, false, app.driver);
     read_sizes(r.map("executor"), ctx, true, app.executor);
-    if (auto mode = r.choice("deployMode", {"cluster", "client"}))
-      app.deploy_mode = *mode == "client" ? model::DeployMode::client : model::DeployMode::cluster;
     read_secrets(r, ctx, app.secrets);
     r.finish();
     names.emplace_back(app.name, path);

@@ -82,6 +82,10 @@ const char* to_string(DeployMode m) {
   return m == DeployMode::cluster ? "cluster" : "client";
 }
 
+const char* to_string(DriverPlace p) {
+  return p == DriverPlace::cluster ? "cluster" : "outside";
+}
+
 const char* to_string(ImageDelivery d) {
   switch (d) {
     case ImageDelivery::push:

@@ -292,6 +292,26 @@ struct AppSizes {
   std::string memory_overhead;
 };
 
+// Where a client-mode driver runs (`applications[].client.runsIn`, docs/applications.md).
+//  cluster  in a pod of the target's namespace (an orchestrator's worker, a notebook): executors
+//           reach it through a headless Service render makes, selecting only that pod;
+//  outside  on a host outside the cluster: executors dial `driverHost` back, which must be an
+//           address routable from the pods (check's SC029 warns when it is not given or cannot be).
+enum class DriverPlace { cluster, outside };
+const char* to_string(DriverPlace p);
+
+// `applications[].client`: what a client-mode driver needs on Kubernetes besides the stack.
+struct ClientMode {
+  DriverPlace runs_in = DriverPlace::cluster;
+  std::string driver_host;  // outside: the address executors dial back; "" when not given
+  std::string api_server;   // outside: the target's API server, https://host:port (required)
+  // Drivers of this application the orchestrator runs at once on one host (one network
+  // namespace): each binds its own driver and block manager port, so spark.port.maxRetries and
+  // the ports the Service lists are sized from it (docs/applications.md, "Ports").
+  int concurrent_drivers = 1;
+  bool interactive = false;  // the command is `pyspark` (a shell), not spark-submit
+};
+
 struct Application {
   std::string name;           // DNS-1123 label; names the submitter Job and the Spark app
   std::string image;          // an image of this stack
@@ -304,6 +324,7 @@ struct Application {
   AppSizes driver;
   AppSizes executor;
   DeployMode deploy_mode = DeployMode::cluster;
+  ClientMode client;  // deploy_mode == client only
   std::vector<AppSecret> secrets;
 };
 

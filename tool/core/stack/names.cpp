@@ -32,6 +32,9 @@ std::string notebook(const model::Stack& s, const model::Notebook& nb) {
 std::string notebook_driver(const model::Stack& s, const model::Notebook& nb) {
   return notebook(s, nb) + "-driver";
 }
+std::string client_driver(const model::Stack& s, const model::Application& app) {
+  return join(s, app.name) + "-driver";
+}
 std::string history_server(const model::Stack& s) {
   return join(s, "history-server");
 }
@@ -61,7 +64,8 @@ class Collector {
     add(std::move(value), what, rule, "metadata.name",
         "metadata.name + \"-" + std::string(part) + "\"", {"metadata.name"});
   }
-  // A name built from metadata.name and the notebook name at `path`, followed by `suffix`.
+  // A name built from metadata.name and the name at `path` (a notebook's, an application's),
+  // followed by `suffix`.
   void of_notebook(std::string value, std::string_view what, NameRule rule, const std::string& path,
                    std::string_view suffix) {
     add(std::move(value), what, rule, path,
@@ -109,6 +113,18 @@ void collect_services(const model::Stack& s, Collector& c) {
     c.fixed(kyuubi(s), "the Service name", NameRule::dns1035_label, "kyuubi");
     c.fixed(kyuubi_conf(s), "the ConfigMap name", NameRule::dns1123_subdomain, "kyuubi-conf");
     c.fixed(kyuubi(s), kInstance, NameRule::label_value, "kyuubi");
+  }
+  // A client-mode driver in the cluster: its headless Service, whose name is also the value of
+  // the label that selects the driver's pod.
+  for (std::size_t i = 0; i < s.applications.size(); ++i) {
+    const auto& app = s.applications[i];
+    if (app.deploy_mode != model::DeployMode::client ||
+        app.client.runs_in != model::DriverPlace::cluster)
+      continue;
+    const std::string path = "applications[" + std::to_string(i) + "].name";
+    c.of_notebook(client_driver(s, app), "the Service name", NameRule::dns1035_label, path,
+                  "-driver");
+    c.of_notebook(client_driver(s, app), kInstance, NameRule::label_value, path, "-driver");
   }
 }
 

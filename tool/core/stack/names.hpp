@@ -21,6 +21,10 @@ std::string connect(const model::Stack& s);         // Service and Deployment <s
 // Service and Deployment <stack>-<notebook>, and its client-mode driver Service <...>-driver.
 std::string notebook(const model::Stack& s, const model::Notebook& nb);
 std::string notebook_driver(const model::Stack& s, const model::Notebook& nb);
+// The headless Service <stack>-<application>-driver of a client-mode driver in the cluster; also
+// the value of the label kClientDriverLabel its selector matches on the driver's pod.
+std::string client_driver(const model::Stack& s, const model::Application& app);
+inline constexpr const char* kClientDriverLabel = "stackctl.dev/client-driver";
 std::string history_server(const model::Stack& s);  // Service and Deployment
 std::string kyuubi(const model::Stack& s);          // StatefulSet and Service <stack>-kyuubi
 std::string kyuubi_pod(const model::Stack& s);      // its one pod, <stack>-kyuubi-0

@@ -87,7 +87,8 @@ void check_image_refs(const model::Stack& s, ReadContext& ctx) {
     const auto& app = s.applications[a];
     service_image("applications[" + std::to_string(a) + "].image", app.image, false);
     const model::Image* img = s.find_image(app.image);
-    const bool python = app.main_resource.ends_with(".py") || !app.py_files.empty();
+    const bool python =
+        app.main_resource.ends_with(".py") || !app.py_files.empty() || app.client.interactive;
     if (img != nullptr && python && !img->python)
       ctx.diags.error("E_VALUE", s.locs.at("applications[" + std::to_string(a) + "].image"),
                       "applications[" + std::to_string(a) + "].image",

@@ -4,6 +4,7 @@
 
 #include "core/render/manifests.hpp"
 #include "core/stack/names.hpp"
+#include "core/submit/client_mode.hpp"
 #include "core/submit/spark_application.hpp"
 
 namespace stackctl::submit {
@@ -76,9 +77,14 @@ std::expected<Submission, std::string> detail::begin(const model::Stack& stack,
     return std::unexpected("run id \"" + r.run_id +
                            "\" is not a DNS label: use lower-case letters, digits and '-'");
   if (app.deploy_mode != model::DeployMode::cluster)
-    return std::unexpected("application \"" + app.name +
-                           "\" is deployMode: client; `stackctl submit` runs cluster mode only "
-                           "(client mode is not done yet, see docs/applications.md)");
+    return std::unexpected(
+        "application \"" + app.name +
+        "\" is deployMode: client, and `stackctl submit` runs cluster mode only: a client-mode "
+        "driver runs where your orchestrator runs it. `stackctl render` writes what it needs: "
+        "targets/" +
+        stack.target + "/applications/" + client::conf_file(app) +
+        " (spark-submit --properties-file) and " + client::script_file(app) +
+        " (the command; docs/applications.md, \"Client mode\")");
   Submission s;
   s.target = stack.target;
   for (std::size_t i = 0; i < stack.targets.size(); ++i) {

@@ -102,7 +102,11 @@ int run_check(Context& ctx, const StackInput& in, const EnvOptions& env_options,
   for (const auto& d : loaded.diags.items()) notes.push_back({d, {}});
   findings.insert(findings.begin(), notes.begin(), notes.end());
   // --image: each image's labels against the stack (SI findings); unreadable images -> exit 4.
-  const ImagesResult images = check_images(ctx, *loaded.stack, image_options);
+  // --image also reads the images the applications run (their local:// files: SC030).
+  const ApplicationImages apps{in.path, cluster_options.lock_file};
+  const ImagesResult images = check_images(ctx, *loaded.stack, image_options, nullptr,
+                                           image_options.refs.empty() ? nullptr : &apps);
+  if (images.exit_code == kInputError) return kInputError;
   if (images.exit_code == kUsage) return kUsage;
   for (const auto& r : images.images)
     findings.insert(findings.end(), r.findings.begin(), r.findings.end());

@@ -12,6 +12,7 @@
 #include "cli/stack_input.hpp"
 #include "cli/vault_inputs.hpp"
 #include "core/knowledge/check.hpp"
+#include "core/knowledge/check_app_files.hpp"
 #include "core/knowledge/check_cluster.hpp"
 #include "core/knowledge/check_image.hpp"
 #include "core/stack/loader.hpp"
@@ -194,8 +195,10 @@ std::vector<std::string> reads_list(std::string_view reads) {
 }
 
 int list_rules(Context& ctx) {
-  // The stack rules (SC) and the image-label rules of --image (SI), in one table.
+  // The stack rules (SC, with SC030 of --image), the image-label rules of --image (SI) and the
+  // cluster rules (SL), in one table.
   std::vector<rules::Spec> specs(check::kRules.begin(), check::kRules.end());
+  specs.insert(specs.end(), check_app_files::kRules.begin(), check_app_files::kRules.end());
   specs.insert(specs.end(), check_image::kRules.begin(), check_image::kRules.end());
   specs.insert(specs.end(), check_cluster::kRules.begin(), check_cluster::kRules.end());
   if (ctx.options.output == OutputFormat::json) {

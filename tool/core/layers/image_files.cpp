@@ -64,6 +64,10 @@ bool Merge::add(const tar::Entry& entry) {
     l.whiteouts.insert(child(dir, name.substr(kWhiteout.size())));
   } else {
     l.entries[entry.path] = {entry.type, entry.link};  // a later duplicate wins, as tar -x does
+    l.implied.erase(entry.path);
+  }
+  for (std::string a = dir; a != "/" && !l.entries.contains(a) && l.implied.insert(a).second;
+       a = parent_of(a)) {
   }
   return true;
 }
@@ -79,6 +83,13 @@ void Merge::abandon_layer() {
   current_open_ = false;
 }
 
+Merge::Seen Merge::implied_or(const std::string& path, std::size_t above, Seen absent) const {
+  static const Node dir{tar::Type::directory, {}};
+  for (std::size_t i = above; i-- > 0;)
+    if (layers_[i].implied.contains(path)) return {Lookup::present, &dir, layers_[i].index, {}};
+  return absent;
+}
+
 Merge::Seen Merge::lookup(const std::string& path) const {
   if (path == "/") {
     static const Node root{tar::Type::directory, {}};
@@ -91,27 +102,35 @@ Merge::Seen Merge::lookup(const std::string& path) const {
       return {Lookup::present, &it->second, l.index, {}};
     if (!complete) return {};  // an entry at `path` may still come in this layer
     if (l.whiteouts.contains(path))
-      return {Lookup::absent, nullptr, l.index,
-              "deleted in " + layer_name(l.index) + " (whiteout " +
-                  child(parent_of(path), std::string(kWhiteout) + base_of(path)) + ")"};
+      return implied_or(path, i,
+                        {Lookup::absent, nullptr, l.index,
+                         "deleted in " + layer_name(l.index) + " (whiteout " +
+                             child(parent_of(path), std::string(kWhiteout) + base_of(path)) +
+                             ")"});
     for (std::string a = parent_of(path);; a = parent_of(a)) {
       if (a != "/" && l.whiteouts.contains(a))
-        return {Lookup::absent, nullptr, l.index,
-                "deleted in " + layer_name(l.index) + " with its directory " + a + " (whiteout " +
-                    child(parent_of(a), std::string(kWhiteout) + base_of(a)) + ")"};
+        return implied_or(path, i,
+                          {Lookup::absent, nullptr, l.index,
+                           "deleted in " + layer_name(l.index) + " with its directory " + a +
+                               " (whiteout " +
+                               child(parent_of(a), std::string(kWhiteout) + base_of(a)) + ")"});
       if (l.opaque.contains(a))
-        return {Lookup::absent, nullptr, l.index,
-                "hidden in " + layer_name(l.index) + " by the opaque whiteout " +
-                    child(a, std::string(kOpaque))};
+        return implied_or(path, i,
+                          {Lookup::absent, nullptr, l.index,
+                           "hidden in " + layer_name(l.index) + " by the opaque whiteout " +
+                               child(a, std::string(kOpaque))});
       if (const auto it = l.entries.find(a);
           a != "/" && it != l.entries.end() && it->second.type != tar::Type::directory)
-        return {Lookup::absent, nullptr, l.index,
-                "gone in " + layer_name(l.index) + ", where " + a + " is not a directory"};
+        return implied_or(path, i,
+                          {Lookup::absent, nullptr, l.index,
+                           "gone in " + layer_name(l.index) + ", where " + a +
+                               " is not a directory"});
       if (a == "/") break;
     }
   }
   if (done_ < layer_count_) return {};
-  return {Lookup::absent, nullptr, -1, "in no layer of the image"};
+  return implied_or(path, layers_.size(),
+                    {Lookup::absent, nullptr, -1, "in no layer of the image"});
 }
 
 Outcome Merge::resolve(const std::string& wanted) const {

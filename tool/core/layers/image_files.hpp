@@ -78,6 +78,7 @@ class Merge {
     std::unordered_map<std::string, Node> entries;
     std::unordered_set<std::string> whiteouts;  // paths deleted from lower layers
     std::unordered_set<std::string> opaque;     // directories whose lower children are hidden
+    std::unordered_set<std::string> implied;    // parents of entries with no entry of their own
   };
   enum class Lookup { pending, present, absent };
   struct Seen {
@@ -87,6 +88,8 @@ class Merge {
     std::string why;
   };
   Seen lookup(const std::string& path) const;
+  // `absent` unless a layer above position `above` has `path` as an implied parent directory.
+  Seen implied_or(const std::string& path, std::size_t above, Seen absent) const;
   Outcome resolve(const std::string& path) const;
 
   std::vector<std::string> paths_;

@@ -281,6 +281,7 @@ cat "$STACK" - >"$APPS" <<'YAML'
     from: {image: tiny-child}
     recipe: tiny-app
     tag: "{spark}-{inputs}"
+    python: true
 applications:
   - name: present
     image: tiny-app
@@ -301,7 +302,7 @@ run "check the applications' files" 1 "$STACKCTL" check "$APPS" --image "$APP_AT
 expect "a file through a symlink is found in tiny-child's layer" \
   "  application present: mainResource local:///opt/etc-link/tiny-child.txt: found (/etc/tiny-child.txt, layer $((APP_LAYERS - 1)) of $APP_LAYERS)" "$OUT"
 expect "a file in no layer: SC030 with the exact message" \
-  "apps.stack.yaml:48:19: error: applications[1].mainResource: application \"absent\": mainResource local:///opt/app/missing.py is not in image $APP_AT: /opt/app is in no layer of the image [SC030]" "$OUT"
+  "apps.stack.yaml:49:19: error: applications[1].mainResource: application \"absent\": mainResource local:///opt/app/missing.py is not in image $APP_AT: /opt/app is in no layer of the image [SC030]" "$OUT"
 expect "a file deleted by a whiteout: SC030" \
   "applications[2].mainResource: application \"deleted\": mainResource local:///etc/tiny-root.txt is not in image $APP_AT: /etc/tiny-root.txt is deleted in layer $APP_LAYERS (whiteout /etc/.wh.tiny-root.txt) [SC030]" "$OUT"
 expect "the image was read once, all its layers" "  read $APP_LAYERS of $APP_LAYERS layers from the top" "$OUT"

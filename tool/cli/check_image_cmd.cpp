@@ -15,6 +15,7 @@
 #include "core/image_ref.hpp"
 #include "core/knowledge/check_image.hpp"
 #include "core/render/common.hpp"
+#include "core/render/render.hpp"
 
 namespace stackctl::cli {
 
@@ -80,7 +81,16 @@ std::optional<std::map<std::string, std::string>> application_refs(Context& ctx,
     return std::nullopt;
   }
   std::map<std::string, std::string> out;
-  if (*lock) out = current_image_refs(stack, **lock);
+  if (*lock) {
+    out = current_image_refs(stack, **lock);
+    // A tag with {inputs} (a digest of the build's inputs) cannot be expanded from the stack
+    // alone, so the lock's entry for the image is the one build wrote last.
+    const auto locked = render::lock_image_refs(**lock);
+    for (const auto& image : stack.images)
+      if (image.tag_template.find("{inputs}") != std::string::npos && !out.contains(image.name))
+        if (const auto it = locked.find(image.name); it != locked.end())
+          out[image.name] = it->second;
+  }
   from_lock = lock->has_value();
   for (const auto& image : stack.images)
     if (!out.contains(image.name) && !stack.registry.url.empty())

@@ -28,9 +28,7 @@ class TarWriter {
  public:
   void file(const std::string& name, const std::string& data) { entry(name, '0', data); }
   void dir(const std::string& name) { entry(name, '5', ""); }
-  void symlink(const std::string& name, const std::string& target) {
-    entry(name, '2', "", target);
-  }
+  void symlink(const std::string& name, const std::string& target) { entry(name, '2', "", target); }
   void hardlink(const std::string& name, const std::string& target) {
     entry(name, '1', "", target);
   }
@@ -55,7 +53,10 @@ class TarWriter {
   std::string raw() const { return out_; }
 
  private:
-  static constexpr std::string_view kUstarMagic{"ustar\0" "00", 8};
+  static constexpr std::string_view kUstarMagic{
+      "ustar\0"
+      "00",
+      8};
   static constexpr std::string_view kGnuMagic{"ustar  \0", 8};
 
   static std::string record(const std::string& key, const std::string& value) {
@@ -198,9 +199,8 @@ TEST_CASE("tar: a bad checksum and a truncated archive are errors with the byte 
   CHECK(got.error() == "tar header at byte 1024: checksum does not match");
 
   tar::Reader r2;
-  REQUIRE(r2.feed(std::string_view(archive).substr(0, 700), [](const tar::Entry&) {
-    return true;
-  }));
+  REQUIRE(
+      r2.feed(std::string_view(archive).substr(0, 700), [](const tar::Entry&) { return true; }));
   REQUIRE_FALSE(r2.finish().has_value());
   CHECK(r2.finish().error() == "the archive is truncated at byte 700 (inside an entry)");
 
@@ -224,16 +224,15 @@ TEST_CASE("layers: the top-most layer that mentions a path decides it", "[layers
       {e("/opt", T::directory), e("/opt/app", T::directory), e("/opt/app/.wh.old.py"),
        e("/opt/app/new.py"), e("/etc/.wh.gone"), e("/etc/.wh.same.txt"), e("/etc/same.txt")},
       // middle
-      {e("/etc/.wh..wh..opq"), e("/etc", T::directory), e("/etc/kept.conf"),
-       e("/srv/.wh.data")},
+      {e("/etc/.wh..wh..opq"), e("/etc", T::directory), e("/etc/kept.conf"), e("/srv/.wh.data")},
       // bottom
       {e("/opt", T::directory), e("/opt/app", T::directory), e("/opt/app/old.py"),
        e("/etc", T::directory), e("/etc/gone"), e("/etc/base.conf"), e("/etc/same.txt"),
        e("/srv", T::directory), e("/srv/data", T::directory), e("/srv/data/x.csv")},
   };
-  const auto got = merge(layers, {"/opt/app/new.py", "/opt/app/old.py", "/etc/kept.conf",
-                                  "/etc/base.conf", "/etc/same.txt", "/srv/data/x.csv", "/opt/app",
-                                  "/nowhere/x.py"});
+  const auto got =
+      merge(layers, {"/opt/app/new.py", "/opt/app/old.py", "/etc/kept.conf", "/etc/base.conf",
+                     "/etc/same.txt", "/srv/data/x.csv", "/opt/app", "/nowhere/x.py"});
   CHECK(got.at("/opt/app/new.py").state == State::found);
   CHECK(got.at("/opt/app/new.py").layer == 2);
   CHECK(got.at("/opt/app/old.py").state == State::missing);
@@ -317,18 +316,18 @@ TEST_CASE("layers: undecided until a layer decides, and a replaced directory hid
 
 namespace {
 
-const std::string kAppStack = test::with(
-    "targets:\n",
-    "applications:\n"
-    "  - name: pi\n"
-    "    image: base\n"
-    "    mainResource: local:///opt/app/pi.py\n"
-    "    pyFiles: [local:///opt/app/gone.py, s3a://bucket/dep.zip]\n"
-    "  - name: etl\n"
-    "    image: base\n"
-    "    mainResource: s3a://bucket/etl.py\n"
-    "targets:\n",
-    test::with("images:\n", "registry:\n  url: registry.example.com/demo\nimages:\n"));
+const std::string kAppStack =
+    test::with("targets:\n",
+               "applications:\n"
+               "  - name: pi\n"
+               "    image: base\n"
+               "    mainResource: local:///opt/app/pi.py\n"
+               "    pyFiles: [local:///opt/app/gone.py, s3a://bucket/dep.zip]\n"
+               "  - name: etl\n"
+               "    image: base\n"
+               "    mainResource: s3a://bucket/etl.py\n"
+               "targets:\n",
+               test::with("images:\n", "registry:\n  url: registry.example.com/demo\nimages:\n"));
 
 model::Stack app_stack() {
   Diagnostics diags;
@@ -348,15 +347,20 @@ TEST_CASE("SC030: which files are local, and the findings' messages", "[layers][
   CHECK(files[1].key == "applications[0].pyFiles[0]");
   CHECK(files[1].path == "/opt/app/gone.py");
   image_files::Outcome found{State::found, "/opt/app/pi.py", 1, {}, {}};
-  image_files::Outcome gone{State::missing, "/opt/app/gone.py", 1,
+  image_files::Outcome gone{State::missing,
+                            "/opt/app/gone.py",
+                            1,
                             "/opt/app/gone.py is deleted in layer 2 (whiteout "
                             "/opt/app/.wh.gone.py)",
                             {}};
-  const auto findings = check_app_files::findings(
-      stack, {{files[0], "reg/demo/base@sha256:abc", found, ""},
-              {files[1], "reg/demo/base@sha256:abc", gone, ""},
-              {files[1], "reg/demo/base@sha256:abc", {}, "layer 1 of 2 (sha256:z) has media type "
-                                                         "application/vnd.oci.image.layer.v1.tar+zstd"}});
+  const auto findings =
+      check_app_files::findings(stack, {{files[0], "reg/demo/base@sha256:abc", found, ""},
+                                        {files[1], "reg/demo/base@sha256:abc", gone, ""},
+                                        {files[1],
+                                         "reg/demo/base@sha256:abc",
+                                         {},
+                                         "layer 1 of 2 (sha256:z) has media type "
+                                         "application/vnd.oci.image.layer.v1.tar+zstd"}});
   REQUIRE(findings.size() == 2);
   const auto& d = findings[0].diag;
   CHECK(d.code == "SC030");
@@ -371,9 +375,10 @@ TEST_CASE("SC030: which files are local, and the findings' messages", "[layers][
         "add /opt/app/gone.py to image \"base\" (its recipe, then `stackctl build apps.stack.yaml "
         "--push`), or point applications[0].pyFiles[0] at a file the image has");
   CHECK(findings[1].diag.severity == Severity::info);
-  CHECK_THAT(findings[1].diag.message, Contains("was not checked in image reg/demo/base@sha256:abc: "
-                                                "layer 1 of 2 (sha256:z) has media type "
-                                                "application/vnd.oci.image.layer.v1.tar+zstd"));
+  CHECK_THAT(findings[1].diag.message,
+             Contains("was not checked in image reg/demo/base@sha256:abc: "
+                      "layer 1 of 2 (sha256:z) has media type "
+                      "application/vnd.oci.image.layer.v1.tar+zstd"));
 }
 
 namespace {
@@ -390,7 +395,8 @@ std::string put_layered(FakeRegistry& fake, const std::string& repo,
   const std::string config_bytes = config.dump();
   nlohmann::json descs = nlohmann::json::array();
   for (const auto& [type, blob] : layers)
-    descs.push_back({{"mediaType", type}, {"digest", fake.put_blob(repo, blob)}, {"size", blob.size()}});
+    descs.push_back(
+        {{"mediaType", type}, {"digest", fake.put_blob(repo, blob)}, {"size", blob.size()}});
   nlohmann::json manifest = {{"schemaVersion", 2},
                              {"mediaType", registry::kOciManifest},
                              {"config",
@@ -442,8 +448,9 @@ TEST_CASE("check --image: application files from streamed gzip layers (SC030)",
       sc030 = true;
       CHECK(f.diag.message ==
             "application \"pi\": pyFiles local:///opt/app/gone.py is not in image "
-            "registry.example.com/demo/base@" + img.manifest_digest +
-            ": /opt/app/gone.py is deleted in layer 2 (whiteout /opt/app/.wh.gone.py)");
+            "registry.example.com/demo/base@" +
+                img.manifest_digest +
+                ": /opt/app/gone.py is deleted in layer 2 (whiteout /opt/app/.wh.gone.py)");
     }
   CHECK(sc030);
   CHECK_THAT(err.str(), Contains("apps.stack.lock does not exist: the applications' images are "

@@ -146,9 +146,8 @@ std::expected<Result, Failure> find_files(registry::Client& client, const ImageR
       break;
     }
     if (layer.size > limits.max_layer_bytes) {
-      result.not_checked = what + " is " + std::to_string(layer.size) +
-                           " bytes, more than the " + std::to_string(limits.max_layer_bytes) +
-                           " stackctl fetches";
+      result.not_checked = what + " is " + std::to_string(layer.size) + " bytes, more than the " +
+                           std::to_string(limits.max_layer_bytes) + " stackctl fetches";
       break;
     }
     merge.begin_layer(i);

@@ -36,8 +36,8 @@ struct Result {
   std::map<std::string, image_files::Outcome> outcomes;  // per wanted path
   // Why the search stopped with paths still pending ("" when every path was decided).
   std::string not_checked;
-  int layers_read = 0;            // from the top
-  std::uint64_t bytes_read = 0;   // compressed bytes fetched
+  int layers_read = 0;           // from the top
+  std::uint64_t bytes_read = 0;  // compressed bytes fetched
 };
 
 // `info` is what registry::Client::inspect returned for `ref` (its layers). A Failure is the

@@ -234,7 +234,8 @@ std::expected<void, Failure> Client::stream_blob(const ImageRef& ref, const std:
   std::uint64_t received = 0;
   bool too_long = false;
   bool stopped = false;
-  http::Request request{"GET", base_url(ref) + "/v2/" + ref.repository + "/blobs/" + digest, {}, {}};
+  http::Request request{
+      "GET", base_url(ref) + "/v2/" + ref.repository + "/blobs/" + digest, {}, {}};
   request.timeout = std::chrono::hours(1);  // a layer can be GBs; the client's default is short
   request.on_data = [&](std::string_view chunk) {
     received += chunk.size();

@@ -106,9 +106,8 @@ void not_checked(std::vector<check_app_files::Checked>& into,
 }
 
 // The local:// files of `files` (all of one stack image) in `report`'s layers.
-void look_up_files(Context& ctx, registry::Client& client, const ImageRef& ref,
-                   ImageReport& report, const std::vector<check_app_files::File>& files,
-                   int& exit_code) {
+void look_up_files(Context& ctx, registry::Client& client, const ImageRef& ref, ImageReport& report,
+                   const std::vector<check_app_files::File>& files, int& exit_code) {
   const std::string shown = ref.registry + "/" + ref.repository + "@" + report.manifest_digest;
   std::vector<std::string> paths;
   for (const auto& f : files) paths.push_back(f.path);
@@ -118,7 +117,8 @@ void look_up_files(Context& ctx, registry::Client& client, const ImageRef& ref,
   if (!found) {
     print_failure(ctx, report.ref, found.error().message, found.error().hint);
     exit_code = kExternalError;
-    not_checked(report.files, files, shown, "its layers could not be read: " + found.error().message);
+    not_checked(report.files, files, shown,
+                "its layers could not be read: " + found.error().message);
     return;
   }
   report.layers_read = found->layers_read;
@@ -163,17 +163,19 @@ void check_application_files(Context& ctx, registry::Client& client, const model
     for (auto& r : result.images)
       if (r.name == ref->str()) report = &r;
     if (report == nullptr) {
-      result.images.push_back(read_and_judge(ctx, client, stack, *ref, it->second, result.exit_code));
+      result.images.push_back(
+          read_and_judge(ctx, client, stack, *ref, it->second, result.exit_code));
       report = &result.images.back();
     }
     report->applications.insert(report->applications.end(), names.begin(), names.end());
     const std::size_t first = report->files.size();
     if (!report->read)
-      not_checked(report->files, wanted, it->second, "the image could not be read: " + report->error);
+      not_checked(report->files, wanted, it->second,
+                  "the image could not be read: " + report->error);
     else
       look_up_files(ctx, client, *ref, *report, wanted, result.exit_code);
-    const std::vector<check_app_files::Checked> mine(report->files.begin() + static_cast<std::ptrdiff_t>(first),
-                                                     report->files.end());
+    const std::vector<check_app_files::Checked> mine(
+        report->files.begin() + static_cast<std::ptrdiff_t>(first), report->files.end());
     const auto found = check_app_files::findings(stack, mine);
     report->findings.insert(report->findings.end(), found.begin(), found.end());
   }

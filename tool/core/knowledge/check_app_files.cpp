@@ -10,9 +10,8 @@ constexpr std::string_view kLocal = "local://";
 void add_if_local(std::vector<File>& out, const model::Application& app, std::size_t index,
                   const std::string& field, const std::string& key, const std::string& uri) {
   if (!uri.starts_with(kLocal)) return;
-  out.push_back({app.name, app.image, field,
-                 "applications[" + std::to_string(index) + "]." + key, uri,
-                 uri.substr(kLocal.size())});
+  out.push_back({app.name, app.image, field, "applications[" + std::to_string(index) + "]." + key,
+                 uri, uri.substr(kLocal.size())});
 }
 
 }  // namespace
@@ -44,8 +43,9 @@ std::vector<check::Finding> findings(const model::Stack& stack,
       case image_files::State::pending:
         d.severity = Severity::info;
         d.message = subject + " was not checked in image " + c.image_ref + ": " + c.not_checked;
-        d.hint = "check the file by hand (skopeo copy the image, then look inside), or make the "
-                 "image readable to stackctl as the message says";
+        d.hint =
+            "check the file by hand (skopeo copy the image, then look inside), or make the "
+            "image readable to stackctl as the message says";
         break;
       case image_files::State::directory:
         d.message = subject + " is a directory in image " + c.image_ref + ", not a file (" +

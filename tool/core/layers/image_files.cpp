@@ -105,15 +105,14 @@ Merge::Seen Merge::lookup(const std::string& path) const {
       return implied_or(path, i,
                         {Lookup::absent, nullptr, l.index,
                          "deleted in " + layer_name(l.index) + " (whiteout " +
-                             child(parent_of(path), std::string(kWhiteout) + base_of(path)) +
-                             ")"});
+                             child(parent_of(path), std::string(kWhiteout) + base_of(path)) + ")"});
     for (std::string a = parent_of(path);; a = parent_of(a)) {
       if (a != "/" && l.whiteouts.contains(a))
-        return implied_or(path, i,
-                          {Lookup::absent, nullptr, l.index,
-                           "deleted in " + layer_name(l.index) + " with its directory " + a +
-                               " (whiteout " +
-                               child(parent_of(a), std::string(kWhiteout) + base_of(a)) + ")"});
+        return implied_or(
+            path, i,
+            {Lookup::absent, nullptr, l.index,
+             "deleted in " + layer_name(l.index) + " with its directory " + a + " (whiteout " +
+                 child(parent_of(a), std::string(kWhiteout) + base_of(a)) + ")"});
       if (l.opaque.contains(a))
         return implied_or(path, i,
                           {Lookup::absent, nullptr, l.index,
@@ -121,10 +120,10 @@ Merge::Seen Merge::lookup(const std::string& path) const {
                                child(a, std::string(kOpaque))});
       if (const auto it = l.entries.find(a);
           a != "/" && it != l.entries.end() && it->second.type != tar::Type::directory)
-        return implied_or(path, i,
-                          {Lookup::absent, nullptr, l.index,
-                           "gone in " + layer_name(l.index) + ", where " + a +
-                               " is not a directory"});
+        return implied_or(
+            path, i,
+            {Lookup::absent, nullptr, l.index,
+             "gone in " + layer_name(l.index) + ", where " + a + " is not a directory"});
       if (a == "/") break;
     }
   }

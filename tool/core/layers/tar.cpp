@@ -128,8 +128,8 @@ std::expected<Reader::State, std::string> Reader::feed(std::string_view bytes,
       const auto n = static_cast<std::size_t>(
           std::min<std::uint64_t>(remaining_, static_cast<std::uint64_t>(bytes.size())));
       if (phase_ == Phase::meta && meta_.size() < meta_size_)
-        meta_.append(bytes.substr(0, std::min<std::size_t>(
-                                         n, static_cast<std::size_t>(meta_size_ - meta_.size()))));
+        meta_.append(bytes.substr(
+            0, std::min<std::size_t>(n, static_cast<std::size_t>(meta_size_ - meta_.size()))));
       bytes.remove_prefix(n);
       offset_ += n;
       remaining_ -= n;

@@ -30,7 +30,7 @@ enum class Type { file, hardlink, symlink, directory, other };
 struct Entry {
   std::string path;  // normalised: "/" + components, no "." or empty ones, no trailing "/"
   Type type = Type::file;
-  std::string link;       // symlink target as written (relative or absolute), or hardlink's path
+  std::string link;        // symlink target as written (relative or absolute), or hardlink's path
   std::uint64_t size = 0;  // bytes of data that follow the header (skipped)
 };
 
@@ -58,8 +58,8 @@ class Reader {
 
   enum class Phase { header, meta, skip, end };
   Phase phase_ = Phase::header;
-  std::string block_;          // the header being collected (512 bytes)
-  std::string meta_;           // data of an 'L', 'K', 'x' or 'g' entry being collected
+  std::string block_;  // the header being collected (512 bytes)
+  std::string meta_;   // data of an 'L', 'K', 'x' or 'g' entry being collected
   char meta_type_ = 0;
   std::uint64_t remaining_ = 0;  // data (+ padding) still to skip or collect
   std::uint64_t meta_size_ = 0;  // the meta entry's data size without padding

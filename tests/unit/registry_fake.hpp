@@ -97,7 +97,19 @@ class FakeRegistry final : public http::Client {
     return put_manifest(repo, std::string(registry::kOciIndex), index.dump(), tag);
   }
 
+  // A streamed request (on_data) gets a 2xx body in chunks of `chunk_size`, as libcurl hands
+  // them over, and an empty Response::body; error bodies stay in the Response (http.hpp).
+  std::size_t chunk_size = 1000;
   std::expected<http::Response, http::Failure> send(const http::Request& r) override {
+    auto out = serve(r);
+    if (!out || !r.on_data || out->status / 100 != 2) return out;
+    for (std::size_t i = 0; i < out->body.size(); i += chunk_size)
+      if (!r.on_data(std::string_view(out->body).substr(i, chunk_size))) break;
+    out->body.clear();
+    return out;
+  }
+
+  std::expected<http::Response, http::Failure> serve(const http::Request& r) {
     requests.push_back(r);
     const std::string prefix = scheme + "://" + host;
     if (down || !r.url.starts_with(prefix))

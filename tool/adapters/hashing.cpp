@@ -84,4 +84,18 @@ std::string hash_bytes(std::string_view data, model::HashAlgorithm algorithm) {
   return digest.hex();
 }
 
+struct Stream::Impl {
+  explicit Impl(model::HashAlgorithm a) : digest(a) {}
+  Digest digest;
+};
+
+Stream::Stream(model::HashAlgorithm algorithm) : impl_(std::make_unique<Impl>(algorithm)) {}
+Stream::~Stream() = default;
+void Stream::update(std::string_view data) {
+  impl_->digest.update(data.data(), data.size());
+}
+std::string Stream::hex() {
+  return impl_->digest.hex();
+}
+
 }  // namespace stackctl::hashing

@@ -6,6 +6,7 @@
 
 #include <expected>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -24,5 +25,20 @@ std::expected<std::string, Failure> hash_file(const std::filesystem::path& path,
 
 // The digest of `data`.
 std::string hash_bytes(std::string_view data, model::HashAlgorithm algorithm);
+
+// A digest computed over bytes that arrive in pieces (a streamed registry blob).
+class Stream {
+ public:
+  explicit Stream(model::HashAlgorithm algorithm);
+  ~Stream();
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  void update(std::string_view data);
+  std::string hex();  // once, after the last update
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace stackctl::hashing

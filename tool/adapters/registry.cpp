@@ -222,6 +222,51 @@ std::expected<std::string, Failure> Client::get_blob(const ImageRef& ref,
   return std::move(r->body);
 }
 
+std::expected<void, Failure> Client::stream_blob(const ImageRef& ref, const std::string& digest,
+                                                 std::uint64_t max_bytes, const BlobSink& sink) {
+  const auto colon = digest.find(':');
+  const std::string algorithm = colon == std::string::npos ? "" : digest.substr(0, colon);
+  if (algorithm != "sha256" && algorithm != "sha512")
+    return fail(Failure::Kind::unsupported, "blob " + digest + " in " + ref.name() +
+                                                ": a digest algorithm stackctl does not verify");
+  hashing::Stream hash(algorithm == "sha256" ? model::HashAlgorithm::sha256
+                                             : model::HashAlgorithm::sha512);
+  std::uint64_t received = 0;
+  bool too_long = false;
+  bool stopped = false;
+  http::Request request{
+      "GET", base_url(ref) + "/v2/" + ref.repository + "/blobs/" + digest, {}, {}};
+  request.timeout = std::chrono::hours(1);  // a layer can be GBs; the client's default is short
+  request.on_data = [&](std::string_view chunk) {
+    received += chunk.size();
+    if (received > max_bytes) {
+      too_long = true;
+      return false;
+    }
+    hash.update(chunk);
+    if (!sink(chunk)) {
+      stopped = true;
+      return false;
+    }
+    return true;
+  };
+  auto r = send(ref, std::move(request));
+  if (!r) return std::unexpected(r.error());
+  if (r->status != 200) return status_failure(ref, "blob " + digest, *r);
+  const std::string what = "blob " + digest + " in " + ref.name();
+  if (too_long)
+    return fail(Failure::Kind::protocol,
+                what + ": more than the " + std::to_string(max_bytes) + " bytes expected");
+  if (stopped) return fail(Failure::Kind::protocol, what + ": the transfer was stopped");
+  const std::string got = hash.hex();
+  if (got != digest.substr(colon + 1))
+    return fail(Failure::Kind::digest_mismatch,
+                what + ": the " + std::to_string(received) + " bytes received hash to " +
+                    algorithm + ":" + got,
+                "the registry or a proxy altered the content; do not use this image");
+  return {};
+}
+
 std::expected<ImageInfo, Failure> Client::inspect(const ImageRef& ref) {
   auto top = get_manifest(ref, ref.reference());
   if (!top) return std::unexpected(top.error());
@@ -251,6 +296,13 @@ std::expected<ImageInfo, Failure> Client::inspect(const ImageRef& ref) {
         Failure::Kind::unsupported,
         ref.str() + " is not a container image (config media type \"" + config_type + "\")");
   info.config_digest = text_of(j["config"], "digest");
+  if (j.contains("layers") && j["layers"].is_array())
+    for (const auto& l : j["layers"]) {
+      LayerRef layer{text_of(l, "mediaType"), text_of(l, "digest"), 0};
+      if (l.is_object() && l.contains("size") && l["size"].is_number_unsigned())
+        layer.size = l["size"].get<std::uint64_t>();
+      info.layers.push_back(std::move(layer));
+    }
   auto blob = get_blob(ref, info.config_digest);
   if (!blob) return std::unexpected(blob.error());
   const auto config = Json::parse(*blob, nullptr, false);

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -81,6 +82,13 @@ struct Manifest {
   std::string body;        // the exact bytes that hash to digest
 };
 
+// A layer of an image manifest (`layers[]`), bottom-most first as the manifest lists them.
+struct LayerRef {
+  std::string media_type;
+  std::string digest;
+  std::uint64_t size = 0;
+};
+
 struct ImageInfo {
   std::string name;             // ref.str() with the tag: "127.0.0.1:5000/demo/spark-base:t1"
   std::string digest;           // of what the tag points to (the index when multi-platform)
@@ -92,7 +100,11 @@ struct ImageInfo {
   std::string variant;
   std::string created;                        // config "created", may be empty
   std::map<std::string, std::string> labels;  // config.config.Labels
+  std::vector<LayerRef> layers;               // the platform manifest's layers[]
 };
+
+// Receives a streamed blob's bytes as they arrive; returning false ends the transfer.
+using BlobSink = std::function<bool(std::string_view chunk)>;
 
 class Client {
  public:
@@ -107,6 +119,14 @@ class Client {
   std::expected<Manifest, Failure> get_manifest(const ImageRef& ref, const std::string& reference);
   // GET of a blob by digest, following redirects, verified.
   std::expected<std::string, Failure> get_blob(const ImageRef& ref, const std::string& digest);
+  // GET of a blob by digest, streamed into `sink` chunk by chunk (memory stays flat for a
+  // multi-GB layer), following redirects. The bytes are hashed as they pass: a body that does
+  // not hash to `digest`, or is longer than `max_bytes`, is a Failure (digest_mismatch,
+  // protocol) after the sink has seen it, so a caller trusts what it derived only on success.
+  // A sink that returns false ends the transfer; stream_blob then fails (Kind::protocol, "the
+  // transfer was stopped") and the caller reports its own reason for stopping.
+  std::expected<void, Failure> stream_blob(const ImageRef& ref, const std::string& digest,
+                                           std::uint64_t max_bytes, const BlobSink& sink);
   // Manifest (resolving an index to the platform), then the config blob and its labels.
   std::expected<ImageInfo, Failure> inspect(const ImageRef& ref);
 

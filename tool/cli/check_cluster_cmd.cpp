@@ -24,7 +24,7 @@ void add_cluster_options(CLI::App& sub, ClusterCheckOptions& options) {
   sub.add_option("-n,--namespace", options.kube.ns,
                  "With --cluster: the namespace the platform runs in (default: the target's)");
   sub.add_option("--lock", options.lock_file,
-                 "With --cluster: the lock file (default: STACK with .lock)");
+                 "With --cluster or --image: the lock file (default: STACK with .lock)");
 }
 
 namespace {

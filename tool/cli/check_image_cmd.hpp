@@ -11,8 +11,10 @@
 #include <vector>
 
 #include "adapters/http.hpp"
+#include "adapters/registry.hpp"
 #include "cli/context.hpp"
 #include "core/knowledge/check.hpp"
+#include "core/knowledge/check_app_files.hpp"
 #include "core/stack/model.hpp"
 
 namespace stackctl::cli {
@@ -37,7 +39,14 @@ struct ImageReport {
   std::string config_digest;
   std::string platform;  // "linux/amd64"
   std::map<std::string, std::string> labels;
-  std::vector<check::Finding> findings;  // SI00x; empty when the image matches
+  std::vector<check::Finding> findings;  // SI00x and SC030; empty when the image matches
+  std::vector<registry::LayerRef> layers;
+  // The image one or more applications run (not given with --image, or also given): their
+  // local:// files looked up in its layers.
+  std::vector<std::string> applications;
+  std::vector<check_app_files::Checked> files;
+  int layers_read = 0;
+  std::uint64_t layer_bytes = 0;  // compressed layer bytes fetched
 };
 
 struct ImagesResult {
@@ -47,14 +56,25 @@ struct ImagesResult {
   int exit_code = 0;
 };
 
-// Reads and judges every options.refs image; problems reading one are printed on ctx.err and do
-// not stop the others. `http` is the client to use (tests pass a fake); nullptr makes a libcurl
-// client from the options.
-ImagesResult check_images(Context& ctx, const model::Stack& stack, const ImageCheckOptions& options,
-                          http::Client* http = nullptr);
+// Where the images the stack's applications run are found: stack.lock's digests (the lock at
+// `lock_file`, else the one beside `stack_path`, when it exists), else the stack's tags.
+struct ApplicationImages {
+  std::string stack_path;
+  std::string lock_file;  // --lock; "" = beside the stack
+};
 
-// {"ref", "name", "read", "digest", "manifestDigest", "configDigest", "platform", "labels"}
-// per image, for `check --output json` under "images".
+// Reads and judges every options.refs image; problems reading one are printed on ctx.err and do
+// not stop the others. With `apps` (and at least one --image: only then does check read a
+// registry), also reads the image of every application with local:// files, judges its labels
+// like a --image one (Python, PySpark: SI rules), and looks its files up in its layers (SC030).
+// `http` is the client to use (tests pass a fake); nullptr makes a libcurl client from the
+// options.
+ImagesResult check_images(Context& ctx, const model::Stack& stack, const ImageCheckOptions& options,
+                          http::Client* http = nullptr, const ApplicationImages* apps = nullptr);
+
+// {"ref", "name", "read", "digest", "manifestDigest", "configDigest", "platform", "labels",
+// "applications", "files", "layersRead", "layerBytes"} per image, for `check --output json`
+// under "images".
 nlohmann::json images_json(const ImagesResult& result);
 
 // One line per image read: "image REF: DIGEST (platform, N labels)".

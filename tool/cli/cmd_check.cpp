@@ -12,6 +12,7 @@
 #include "cli/stack_input.hpp"
 #include "cli/vault_inputs.hpp"
 #include "core/knowledge/check.hpp"
+#include "core/knowledge/check_app_files.hpp"
 #include "core/knowledge/check_cluster.hpp"
 #include "core/knowledge/check_image.hpp"
 #include "core/stack/loader.hpp"
@@ -102,7 +103,11 @@ int run_check(Context& ctx, const StackInput& in, const EnvOptions& env_options,
   for (const auto& d : loaded.diags.items()) notes.push_back({d, {}});
   findings.insert(findings.begin(), notes.begin(), notes.end());
   // --image: each image's labels against the stack (SI findings); unreadable images -> exit 4.
-  const ImagesResult images = check_images(ctx, *loaded.stack, image_options);
+  // --image also reads the images the applications run (their local:// files: SC030).
+  const ApplicationImages apps{in.path, cluster_options.lock_file};
+  const ImagesResult images = check_images(ctx, *loaded.stack, image_options, nullptr,
+                                           image_options.refs.empty() ? nullptr : &apps);
+  if (images.exit_code == kInputError) return kInputError;
   if (images.exit_code == kUsage) return kUsage;
   for (const auto& r : images.images)
     findings.insert(findings.end(), r.findings.begin(), r.findings.end());
@@ -190,8 +195,10 @@ std::vector<std::string> reads_list(std::string_view reads) {
 }
 
 int list_rules(Context& ctx) {
-  // The stack rules (SC) and the image-label rules of --image (SI), in one table.
+  // The stack rules (SC, with SC030 of --image), the image-label rules of --image (SI) and the
+  // cluster rules (SL), in one table.
   std::vector<rules::Spec> specs(check::kRules.begin(), check::kRules.end());
+  specs.insert(specs.end(), check_app_files::kRules.begin(), check_app_files::kRules.end());
   specs.insert(specs.end(), check_image::kRules.begin(), check_image::kRules.end());
   specs.insert(specs.end(), check_cluster::kRules.begin(), check_cluster::kRules.end());
   if (ctx.options.output == OutputFormat::json) {

@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config git
   libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libkainjow-mustache-dev
-  libcurl4-openssl-dev libssl-dev libgit2-dev catch2
+  libcurl4-openssl-dev libssl-dev libgit2-dev zlib1g-dev catch2
   # real components the tests start on loopback
   buildah podman skopeo docker-registry debootstrap busybox-static
   python3 python3-yaml ca-certificates curl openssl apache2-utils  # PyYAML: tests read stack files

@@ -115,6 +115,24 @@ TEST_CASE("the embedded catalog holds the facts' pairings", "[catalog]") {
   CHECK(c.checksums_for("org.apache.hadoop:hadoop-aws:3.4.1").empty());  // not found upstream
 }
 
+TEST_CASE("the embedded catalog pairs Delta lines exactly as Delta's table does", "[catalog]") {
+  const auto& c = catalog::builtin_catalog();
+  for (const auto& r : c.runtime_lines) CHECK_FALSE(r.source.empty());
+  CHECK(c.has_runtime_table("io.delta", "delta-spark"));
+  CHECK(c.has_runtime_table("io.delta", "delta-core"));
+  CHECK_FALSE(c.has_runtime_table("io.delta", "delta-storage"));
+  CHECK(c.runtime_line("io.delta", "delta-spark", v("3.2.1"))->spark == "3.5");
+  CHECK(c.runtime_line("io.delta", "delta-spark", v("3.3.2"))->spark == "3.5");
+  CHECK(c.runtime_line("io.delta", "delta-spark", v("4.0.0"))->spark == "4.0");
+  CHECK(c.runtime_line("io.delta", "delta-core", v("2.4.0"))->spark == "3.4");
+  CHECK(c.runtime_line("io.delta", "delta-core", v("2.0.2"))->spark == "3.2");
+  CHECK(c.runtime_line("io.delta", "delta-core", v("1.0.1"))->spark == "3.1");
+  // Neighbours of listed lines are not known.
+  CHECK(c.runtime_line("io.delta", "delta-spark", v("3.4.0")) == nullptr);
+  CHECK(c.runtime_line("io.delta", "delta-spark", v("4.1.0")) == nullptr);
+  CHECK(c.runtime_line("io.delta", "delta-core", v("0.6.1")) == nullptr);
+}
+
 TEST_CASE("a small catalog parses into its fields", "[catalog]") {
   auto parsed = parse_catalog(kSmallCatalog, "cat.yaml");
   REQUIRE(parsed.has_value());

@@ -426,6 +426,56 @@ TEST_CASE("SC015: Scala suffix of a jar", "[check]") {
   CHECK(count(run(s), "SC015") == 1);
 }
 
+// Delta Lake before 4.1 names no Spark line (delta-spark_2.13:3.2.0): the embedded catalog's
+// runtimeLines rows, read from Delta's own compatibility table (docs/source/releases.md), pair it.
+TEST_CASE("SC016/SC031: Delta Lake matched to its Spark line through Delta's table", "[check]") {
+  const auto& real = catalog::builtin_catalog();
+  auto s = good_stack_4();  // Spark 4.0.1
+  s.artifacts.jars.push_back(jar("io.delta", "delta-spark_2.13", "3.2.0"));
+  auto findings = check::check_stack(s, real);
+  auto f = the(findings, "SC016");
+  CHECK(f.diag.severity == Severity::error);
+  CHECK_THAT(
+      f.diag.message,
+      Contains("io.delta:delta-spark_2.13:3.2.0 is Delta Lake 3.2.x, which its "
+               "compatibility table pairs with Spark 3.5.x, but the stack runs Spark 4.0.1"));
+  CHECK_THAT(f.diag.message, Contains("delta-io/delta docs/source/releases.md"));
+  CHECK(f.diag.hint ==
+        "use the Delta Lake release that its table pairs with Spark 4.0, or run Spark 3.5");
+  CHECK(count(findings, "SC031") == 0);
+
+  // The right pair from the same table: Delta 4.0.x with Spark 4.0.x.
+  s.artifacts.jars[2] = jar("io.delta", "delta-spark_2.13", "4.0.0");
+  findings = check::check_stack(s, real);
+  CHECK(count(findings, "SC016") == 0);
+  CHECK(count(findings, "SC031") == 0);
+
+  // Delta 3.2.x with Spark 3.5.x passes; delta-core 2.4.x is for Spark 3.4 and is caught on 3.5.
+  auto s35 = good_stack();  // Spark 3.5.7, Scala 2.12
+  s35.artifacts.jars.push_back(jar("io.delta", "delta-spark_2.12", "3.2.0"));
+  findings = check::check_stack(s35, real);
+  CHECK(count(findings, "SC016") == 0);
+  CHECK(count(findings, "SC031") == 0);
+  s35.artifacts.jars[2] = jar("io.delta", "delta-core_2.12", "2.4.0");
+  CHECK_THAT(the(check::check_stack(s35, real), "SC016").diag.message,
+             Contains("is Delta Lake 2.4.x, which its compatibility table pairs with Spark 3.4.x"));
+
+  // A Delta line the table does not list is not matched to a neighbour: a warning, never silence.
+  for (const char* unknown : {"3.4.0", "4.1.0", "0.6.1"}) {
+    s.artifacts.jars[2] = jar("io.delta", "delta-spark_2.13", unknown);
+    findings = check::check_stack(s, real);
+    CHECK(count(findings, "SC016") == 0);
+    f = the(findings, "SC031");
+    CHECK(f.diag.severity == Severity::warning);
+    CHECK(f.diag.message == std::string("io.delta:delta-spark_2.13:") + unknown +
+                                " is a release line the catalog's compatibility table does not "
+                                "list; whether it works with Spark 4.0.1 was not checked");
+  }
+  // Artifacts that name their line (delta-spark_4.1_2.13) are SC016's name check, not the table's.
+  s.artifacts.jars[2] = jar("io.delta", "delta-spark_4.0_2.13", "4.1.0");
+  CHECK(count(check::check_stack(s, real), "SC031") == 0);
+}
+
 TEST_CASE("SC016: a jar built for another Spark line", "[check]") {
   auto s = good_stack_4();
   s.artifacts.jars.push_back(jar("org.apache.iceberg", "iceberg-spark-runtime-3.5_2.13", "1.8.1"));

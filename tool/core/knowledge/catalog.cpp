@@ -98,8 +98,8 @@ class Fields {
   }
 
   // A required sequence (possibly empty); nullptr when absent or not a sequence.
-  const doc::Node* list(std::string_view key) {
-    const doc::Node* n = lookup(key, Need::required);
+  const doc::Node* list(std::string_view key, Need need = Need::required) {
+    const doc::Node* n = lookup(key, need);
     if (n != nullptr && !n->is_seq()) {
       diags_.error("E_CATALOG_TYPE", n->loc, child(key), "expected a list", kHint);
       return nullptr;
@@ -183,8 +183,8 @@ class Fields {
 
 // The items of a top-level list, each with its path ("sparkLines[2]").
 template <typename Fn>
-void each_item(Fields& top, std::string_view key, Fn&& fn) {
-  const doc::Node* n = top.list(key);
+void each_item(Fields& top, std::string_view key, Fn&& fn, Need need = Need::required) {
+  const doc::Node* n = top.list(key, need);
   if (n == nullptr) return;
   for (std::size_t i = 0; i < n->items.size(); ++i)
     fn(n->items[i], std::string(key) + "[" + std::to_string(i) + "]");
@@ -247,6 +247,31 @@ HadoopSdk read_sdk(const doc::Node& node, const std::string& path, Diagnostics& 
   s.source = f.source();
   f.finish();
   return s;
+}
+
+RuntimeLine read_runtime_line(const doc::Node& node, const std::string& path, Diagnostics& diags) {
+  Fields f(node, path, diags);
+  RuntimeLine r;
+  r.group = f.text("group");
+  if (const doc::Node* list = f.list("artifacts")) {
+    if (list->items.empty())
+      diags.error("E_CATALOG_KEY", list->loc, f.child("artifacts"),
+                  "\"artifacts\" must not be empty",
+                  "name the runtime's artifacts without their Scala suffix");
+    for (const auto& item : list->items) {
+      if (item.is_scalar() && !item.scalar.empty())
+        r.artifacts.push_back(item.scalar);
+      else
+        diags.error("E_CATALOG_TYPE", item.loc, f.child("artifacts"), "expected an artifact name",
+                    "name the runtime's artifacts without their Scala suffix");
+    }
+  }
+  r.name = f.text("name");
+  r.line = f.version("line", 2, 2);
+  r.spark = f.version("spark", 2, 2);
+  r.source = f.source();
+  f.finish();
+  return r;
 }
 
 std::optional<model::HashAlgorithm> algorithm_named(std::string_view name) {
@@ -329,6 +354,16 @@ void read_catalog(const doc::Node& root, Catalog& c, Diagnostics& diags) {
     c.hadoop_sdks.push_back(read_sdk(n, path, diags));
     pins.push_back({c.hadoop_sdks.back().hadoop, n.loc, path});
   });
+  std::vector<Keyed> runtimes;
+  each_item(
+      top, "runtimeLines",
+      [&](const doc::Node& n, const std::string& path) {
+        c.runtime_lines.push_back(read_runtime_line(n, path, diags));
+        const auto& r = c.runtime_lines.back();
+        for (const auto& a : r.artifacts)
+          runtimes.push_back({r.group + ":" + a + " " + r.line, n.loc, path});
+      },
+      Need::optional);
   each_item(top, "checksums", [&](const doc::Node& n, const std::string& path) {
     c.checksums.push_back(read_checksum(n, path, diags));
     const auto& p = c.checksums.back();
@@ -338,6 +373,7 @@ void read_catalog(const doc::Node& root, Catalog& c, Diagnostics& diags) {
   report_duplicates(lines, "Spark line", diags);
   report_duplicates(pins, "Hadoop SDK pin", diags);
   report_duplicates(sums, "checksum", diags);
+  report_duplicates(runtimes, "runtime line", diags);
 }
 
 }  // namespace
@@ -382,6 +418,25 @@ const HadoopSdk* Catalog::sdk_for_hadoop(const Version& hadoop) const {
   for (const auto& s : hadoop_sdks) {
     const auto v = Version::parse(s.hadoop);
     if (v && v->size() < 3 && hadoop.starts_with(*v)) return &s;
+  }
+  return nullptr;
+}
+
+bool Catalog::has_runtime_table(std::string_view group, std::string_view artifact) const {
+  return std::any_of(runtime_lines.begin(), runtime_lines.end(), [&](const RuntimeLine& r) {
+    return r.group == group &&
+           std::find(r.artifacts.begin(), r.artifacts.end(), artifact) != r.artifacts.end();
+  });
+}
+
+const RuntimeLine* Catalog::runtime_line(std::string_view group, std::string_view artifact,
+                                         const Version& version) const {
+  for (const auto& r : runtime_lines) {
+    if (r.group != group ||
+        std::find(r.artifacts.begin(), r.artifacts.end(), artifact) == r.artifacts.end())
+      continue;
+    const auto v = Version::parse(r.line);
+    if (v && version.same_prefix(*v, 2)) return &r;
   }
   return nullptr;
 }

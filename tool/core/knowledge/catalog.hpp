@@ -43,6 +43,18 @@ struct HadoopSdk {
   std::string source;
 };
 
+// A row of a runtime's own compatibility table, for runtimes whose artifact names carry no Spark
+// line (io.delta:delta-spark_2.13:3.2.0). The table is per runtime line: `line` "3.2" covers every
+// 3.2.x because the cited table says "3.2.x"; a release of a line the table lacks is not matched.
+struct RuntimeLine {
+  std::string group;                   // "io.delta"
+  std::vector<std::string> artifacts;  // artifact names without the Scala suffix ("delta-spark")
+  std::string name;                    // for messages ("Delta Lake")
+  std::string line;                    // the runtime's major.minor ("3.2")
+  std::string spark;                   // the Spark line the table pairs it with ("3.5")
+  std::string source;
+};
+
 struct PublishedChecksum {
   std::string artifact;  // a Maven coordinate "g:a:v" or a file name "spark-4.0.1-bin-hadoop3.tgz"
   model::Checksum checksum;
@@ -53,6 +65,7 @@ class Catalog {
  public:
   std::vector<SparkLine> spark_lines;
   std::vector<HadoopSdk> hadoop_sdks;
+  std::vector<RuntimeLine> runtime_lines;
   std::vector<PublishedChecksum> checksums;
 
   // The line for a Spark version ("3.5.7" -> 3.5), nullptr when the catalog has no such line.
@@ -61,6 +74,11 @@ class Catalog {
   bool knows_release(const Version& spark) const;
   // The SDK pinned by a Hadoop release: an exact entry first, then a line entry ("3.2").
   const HadoopSdk* sdk_for_hadoop(const Version& hadoop) const;
+  // True when some runtimeLines row covers group:artifact (artifact without its Scala suffix).
+  bool has_runtime_table(std::string_view group, std::string_view artifact) const;
+  // The row for that runtime at `version`'s major.minor, nullptr when the table has none.
+  const RuntimeLine* runtime_line(std::string_view group, std::string_view artifact,
+                                  const Version& version) const;
   // Published checksums for a coordinate or file name, in catalog order.
   std::vector<const PublishedChecksum*> checksums_for(std::string_view artifact) const;
 };

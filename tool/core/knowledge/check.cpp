@@ -54,6 +54,12 @@ std::string scala_suffix(const std::string& artifact) {
   return std::regex_search(artifact, m, re) ? m[1].str() : std::string{};
 }
 
+// An artifact name without its Scala suffix ("delta-spark_2.13" -> "delta-spark").
+std::string without_scala(const std::string& artifact) {
+  const std::string suffix = scala_suffix(artifact);
+  return suffix.empty() ? artifact : artifact.substr(0, artifact.size() - suffix.size() - 1);
+}
+
 // The Spark line an artifact is built for, from the names upstream uses:
 // iceberg-spark-runtime-3.5_2.12, iceberg-spark-3.5_2.12, delta-spark_4.1_2.13,
 // hudi-spark3.5-bundle_2.12. "" when the name carries no Spark line (delta-spark_2.13).
@@ -429,7 +435,23 @@ void sc016(const Facts& f, Report& r) {
   for (std::size_t i = 0; i < f.stack->artifacts.jars.size(); ++i) {
     const auto& c = f.stack->artifacts.jars[i].coordinate;
     const std::string built_for = spark_line_in_name(c.artifact);
-    if (built_for.empty() || built_for == f.spark->line()) continue;
+    if (built_for.empty()) {
+      // No Spark line in the name: the runtime's own table (catalog runtimeLines) says which.
+      const auto rv = Version::parse(c.version);
+      const std::string base = without_scala(c.artifact);
+      const catalog::RuntimeLine* row = rv ? f.catalog->runtime_line(c.group, base, *rv) : nullptr;
+      if (row == nullptr || row->spark == f.spark->line()) continue;
+      r.add(finding(f, JarAt{i, nullptr}.path(),
+                    c.group + ":" + c.artifact + ":" + c.version + " is " + row->name + " " +
+                        row->line + ".x, which its compatibility table pairs with Spark " +
+                        row->spark + ".x, but the stack runs Spark " + v.spark +
+                        " (source: " + row->source + ")",
+                    "use the " + row->name + " release that its table pairs with Spark " +
+                        f.spark->line() + ", or run Spark " + row->spark,
+                    {{"spark", v.spark}, {c.artifact, c.version}}));
+      continue;
+    }
+    if (built_for == f.spark->line()) continue;
     const std::string fixed = renamed_for(c.artifact, built_for, f.spark->line(), v.scala);
     r.add(finding(
         f, JarAt{i, nullptr}.path(),
@@ -437,6 +459,26 @@ void sc016(const Facts& f, Report& r) {
         "use the artifact built for Spark " + f.spark->line() + " (" + c.group + ":" + fixed +
             "), at a version that publishes one",
         {{"spark", v.spark}, {c.artifact, c.version}}));
+  }
+}
+
+void sc031(const Facts& f, Report& r) {
+  if (!f.spark) return;
+  for (std::size_t i = 0; i < f.stack->artifacts.jars.size(); ++i) {
+    const auto& c = f.stack->artifacts.jars[i].coordinate;
+    if (!spark_line_in_name(c.artifact).empty()) continue;
+    const std::string base = without_scala(c.artifact);
+    if (!f.catalog->has_runtime_table(c.group, base)) continue;
+    const auto rv = Version::parse(c.version);
+    if (!rv || f.catalog->runtime_line(c.group, base, *rv) != nullptr) continue;
+    r.add(finding(f, JarAt{i, nullptr}.path(),
+                  c.group + ":" + c.artifact + ":" + c.version +
+                      " is a release line the catalog's compatibility table does not list; "
+                      "whether it works with Spark " +
+                      versions(f).spark + " was not checked",
+                  "look the release up in its project's compatibility table and add the row to "
+                  "stacks/catalog.yaml (runtimeLines) with its source",
+                  {{"spark", versions(f).spark}, {c.artifact, c.version}}));
   }
 }
 
@@ -457,7 +499,7 @@ void sc021(const Facts& f, Report& r) {
 }  // namespace
 
 // clang-format off
-constexpr std::array<Rule, 29> kRules{{
+constexpr std::array<Rule, 30> kRules{{
     {{"SC001", "PySpark client on a different Spark line than the server", Severity::error,
       "versions.spark, versions.pyspark"}, sc001},
     {{"SC002", "PySpark client newer than the Spark server", Severity::error,
@@ -495,7 +537,7 @@ constexpr std::array<Rule, 29> kRules{{
     {{"SC015", "jar's Scala suffix differs from versions.scala", Severity::error,
       "artifacts.jars, versions.scala, versions.spark, catalog (confidence)"}, sc015},
     {{"SC016", "jar built for a different Spark line", Severity::error,
-      "artifacts.jars, versions.spark, versions.scala"}, sc016},
+      "artifacts.jars, versions.spark, versions.scala, catalog (runtimeLines)"}, sc016},
     {{"SC017", "Spark line unknown to the catalog", Severity::warning,
       "versions.spark, catalog (sparkLines)"}, sc017},
     {{"SC018", "Spark release unknown to the catalog", Severity::warning,
@@ -527,6 +569,9 @@ constexpr std::array<Rule, 29> kRules{{
     {{"SC029", "client-mode driver outside the cluster that executors cannot reach",
       Severity::warning, "applications[] (deployMode, client.runsIn, client.driverHost)"},
      detail::sc029},
+    {{"SC031", "runtime release missing from its compatibility table in the catalog",
+      Severity::warning, "artifacts.jars (io.delta delta-spark, delta-core), versions.spark, "
+      "catalog (runtimeLines)"}, sc031},
 }};
 // clang-format on
 

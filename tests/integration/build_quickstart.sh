@@ -103,6 +103,9 @@ place_artifacts() {
 for ctx in "${contexts[@]}"; do place_artifacts "${ctx%/}"; done
 
 step "serve the mirror on 127.0.0.1:$port (pip's index for the notebook image)"
+# Another server on the port (a quickstart running beside the tests) would answer for this one.
+curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2> /dev/null &&
+  fail "127.0.0.1:$port is already served by another process (a quickstart running?)"
 "$py" -m http.server "$port" --bind 127.0.0.1 --directory "$work/mirror" > "$work/http.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 50); do
@@ -110,6 +113,7 @@ for _ in $(seq 50); do
   kill -0 "$server_pid" 2> /dev/null || { cat "$work/http.log" >&2; fail "port $port is busy?"; }
   sleep 0.1
 done
+kill -0 "$server_pid" 2> /dev/null || { cat "$work/http.log" >&2; fail "the mirror did not start on port $port"; }
 
 # A context's image reference, FROM and parent image (or -), from render's JSON.
 ref_of() { awk -v n="$(basename "$1")" '$1 == n { print $2 }' "$work/images.tsv"; }

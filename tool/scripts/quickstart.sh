@@ -34,6 +34,12 @@ done
 
 say "stand-in artifacts in a local mirror, served on 127.0.0.1:$port"
 "$quick/make-standin-dist.sh" "$work/mirror" >&2
+# The stack's mirror URLs name this port: another server on it (a second quickstart, or the
+# quickstart image test) would answer for this one.
+if curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+  echo "quickstart: 127.0.0.1:$port is already served by another process (another quickstart or test run?); stop it and run again" >&2
+  exit 1
+fi
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/mirror" > "$work/mirror.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
@@ -41,6 +47,7 @@ for _ in $(seq 50); do
   curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
   sleep 0.1
 done
+kill -0 "$server" 2>/dev/null || { cat "$work/mirror.log" >&2; echo "quickstart: the mirror did not start on 127.0.0.1:$port" >&2; exit 1; }
 
 say "a local base image (debootstrap; made once, then reused)"
 # overlay where the kernel mounts it here (a cached no-op build in about a second), else vfs.

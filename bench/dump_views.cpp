@@ -170,14 +170,8 @@ int main(int argc, char** argv) {
     std::cerr << "stackctl_dump_views: invalid stack\n";
     return 1;
   }
-  render::Request request;
-  request.base = &*stacks.base;
-  request.catalog = catalog;
-  std::vector<const model::Stack*> all = {&*stacks.base};
-  for (const auto& s : stacks.targets) {
-    request.targets.push_back(&s);
-    all.push_back(&s);
-  }
+  render::Request request = stacks.request(catalog);
+  const std::vector<const model::Stack*> all = stacks.all();
   auto templates = cli::load_templates(ctx, templates_dir);
   if (!templates) return templates.error();
   const std::string stack_dir = std::filesystem::path(stack_path).parent_path().string();

@@ -248,14 +248,8 @@ int run_render(Context& ctx, const RenderArgs& a) {
     return kFindings;
   }
   print_unique(ctx, stacks.diags);  // warnings only
-  render::Request request;
-  request.base = &*stacks.base;
-  request.catalog = catalog;
-  std::vector<const model::Stack*> all = {&*stacks.base};
-  for (const auto& s : stacks.targets) {
-    request.targets.push_back(&s);
-    all.push_back(&s);
-  }
+  render::Request request = stacks.request(catalog);
+  const std::vector<const model::Stack*> all = stacks.all();
   const std::string out = a.out_dir.empty() ? "rendered/" + stacks.base->metadata.name : a.out_dir;
   std::optional<render::Templates> templates;
   if (int rc = gather_inputs(ctx, a, all, out, request, templates); rc != kOk) return rc;

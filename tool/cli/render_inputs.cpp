@@ -15,6 +15,20 @@ namespace stackctl::cli {
 
 namespace stdfs = std::filesystem;
 
+std::vector<const model::Stack*> RenderStacks::all() const {
+  std::vector<const model::Stack*> out = {&*base};
+  for (const auto& s : targets) out.push_back(&s);
+  return out;
+}
+
+render::Request RenderStacks::request(const catalog::Catalog* catalog) const {
+  render::Request r;
+  r.base = &*base;
+  r.catalog = catalog;
+  for (const auto& s : targets) r.targets.push_back(&s);
+  return r;
+}
+
 RenderStacks load_render_stacks(const doc::Node& root, const std::string& stack_path,
                                 const std::string& target, const catalog::Catalog& catalog) {
   RenderStacks s;

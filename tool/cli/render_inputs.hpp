@@ -30,6 +30,11 @@ struct RenderStacks {
   std::optional<model::Stack> base;
   std::deque<model::Stack> targets;  // deque: pointers into it stay valid while it grows
   Diagnostics diags;
+
+  // The base stack, then each target's (base must be set).
+  std::vector<const model::Stack*> all() const;
+  // A render of the base stack and every target's, with `catalog`; the other fields are unset.
+  render::Request request(const catalog::Catalog* catalog) const;
 };
 RenderStacks load_render_stacks(const doc::Node& root, const std::string& stack_path,
                                 const std::string& target, const catalog::Catalog& catalog);

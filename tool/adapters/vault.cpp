@@ -89,6 +89,14 @@ Client::Client(http::Client& http, Config config, Sleep sleep)
   if (!sleep_) sleep_ = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   token_ = config_.token;
   if (token_) scrub_.push_back(*token_);
+  // Every run that turns verification off says so, as the vault CLI does not: the token and the
+  // secrets then go to whoever answers at the address.
+  if (config_.http.insecure_skip_verify)
+    spdlog::warn(
+        "TLS verification of Vault at {} is off ({}): its certificate is not checked, so the "
+        "token and the secrets read are not protected from whoever answers there",
+        http::redact_url(config_.address),
+        config_.skip_verify_origin.empty() ? "VAULT_SKIP_VERIFY" : config_.skip_verify_origin);
 }
 
 Client::~Client() {

@@ -82,7 +82,8 @@ struct Config {
   std::optional<Secret> token;  // VAULT_TOKEN, else ~/.vault-token
   std::string token_origin;     // "VAULT_TOKEN" or the token file's path, for messages
   std::string ca_origin;        // "VAULT_CACERT=/x.pem", "VAULT_CACERT_BYTES", "VAULT_CAPATH=/dir"
-  http::Options http;           // TLS files and timeouts; retries stay 0 (Vault's policy here)
+  std::string skip_verify_origin;  // "VAULT_SKIP_VERIFY" (or BAO_) when it turned verification off
+  http::Options http;              // TLS files and timeouts; retries stay 0 (Vault's policy here)
   int max_retries = 2;
   std::chrono::milliseconds min_retry_wait{1000};  // the vault API client's defaults
   std::chrono::milliseconds max_retry_wait{1500};

@@ -98,6 +98,7 @@ std::expected<void, Failure> read_tls(const Environment& env, Config& c) {
           "use true or false (also accepted, as by Go's strconv.ParseBool: 1 t T TRUE True, "
           "0 f F FALSE False)"));
     c.http.insecure_skip_verify = *b;
+    if (*b) c.skip_verify_origin = name;
   }
   if (auto v = lookup(env, "TLS_SERVER_NAME", name)) c.http.tls_server_name = *v;
   return {};

@@ -188,7 +188,10 @@ std::expected<Connection, Failure> resolve_connection(const ConnectOptions& o, c
   c.http.client_key_data = c.auth.client_key_data;
   c.http.client_key_file = c.auth.client_key;
   if (c.cluster.insecure_skip_tls_verify)
-    spdlog::warn("kube: {} skips TLS verification (insecure-skip-tls-verify)", cluster_entry);
+    spdlog::warn(
+        "kube: {} skips TLS verification of {} (insecure-skip-tls-verify): the API server's "
+        "certificate is not checked, so the credentials sent to it are not protected",
+        cluster_entry, http::redact_url(c.cluster.server));
   return c;
 }
 

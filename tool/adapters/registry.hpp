@@ -6,7 +6,9 @@
 //   treats them as insecure too), for Options::insecure_registries, and for every registry when
 //   Options::insecure is set. Unlike Docker there is no https-then-http fallback: one scheme, so
 //   an error names the one thing that was tried. TLS
-//   settings (CA file) belong to the http::Client the caller passes in.
+//   settings (CA file) belong to the http::Client the caller passes in. A registry that is not
+//   loopback and is reached over plain HTTP gets a warning on stderr naming it, once per client:
+//   without TLS its credentials, tokens and images cross the network unprotected.
 // - Auth: every request goes anonymous first. On 401 the WWW-Authenticate challenge decides:
 //   Bearer -> GET realm?service=..&scope=.. (with Basic credentials when the CredentialLookup has
 //   some), then retry with the token; Basic -> retry with the credentials. Tokens are cached per
@@ -26,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -144,6 +147,7 @@ class Client {
   CredentialLookup credentials_;
   std::map<std::string, Secret> authorization_;  // "host scope" or "host" -> header value
   std::map<std::string, bool> pinged_;           // api hosts known to speak v2
+  std::set<std::string> warned_plain_;           // non-loopback hosts warned about plain HTTP
   std::map<std::string, std::string> identity_;  // api host -> "user U from FILE", for messages
 };
 

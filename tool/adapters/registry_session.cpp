@@ -34,6 +34,13 @@ std::string Client::scope_of(const ImageRef& ref) const {
 std::expected<void, Failure> Client::ping(const ImageRef& ref) {
   if (pinged_.contains(ref.api_host())) return {};
   const std::string url = base_url(ref) + "/v2/";
+  if (url.starts_with("http://") && !ref.is_loopback() &&
+      warned_plain_.insert(ref.api_host()).second)
+    spdlog::warn(
+        "registry {} is reached over plain HTTP (--registry-insecure or the stack's "
+        "registry.insecure): no TLS, so its credentials, tokens and images are not protected "
+        "in transit",
+        ref.registry);
   auto r = http_.send({"GET", url, {}, {}});
   if (!r) {
     std::string hint = "is the registry running, and is " + ref.registry + " its address?";

@@ -94,6 +94,12 @@ struct PrivateAuth {
         codec::base64_encode(auth.username + ":" + auth.password.reveal());
     for (const char* name : {"auth.json", "config.json"}) {
       std::ofstream f(out.dir / name);
+      // 0600 before the credentials are written, whatever the umask (the folder is 0700 too).
+      std::error_code ec;
+      std::filesystem::permissions(
+          out.dir / name, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+          ec);
+      if (ec) return std::unexpected("cannot make the push credentials file private in " + pattern);
       f << j.dump();
       if (!f) return std::unexpected("cannot write the push credentials file in " + pattern);
     }

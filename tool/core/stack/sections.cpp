@@ -196,6 +196,16 @@ std::string_view url_file_name(std::string_view url) {
   return url.substr(url.find_last_of('/') + 1);
 }
 
+// Whether an http(s)/file URL has a userinfo part (RFC 3986 3.2.1): an '@' in its authority,
+// which ends at the first '/', '?' or '#' after "://".
+bool url_has_userinfo(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return false;
+  const std::string_view rest = url.substr(scheme_end + 3);
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  return authority.find('@') != std::string_view::npos;
+}
+
 // `names_file`: the URL's last segment becomes a file name in the build context and in the
 // Dockerfile (COPY, tar), so it must be a plain file name.
 void read_url(Reader& r, ReadContext& ctx, const char* key, Need need, std::string& out,
@@ -208,6 +218,18 @@ void read_url(Reader& r, ReadContext& ctx, const char* key, Need need, std::stri
     ctx.diags.error("E_VALUE", at, r.child(key),
                     "\"" + *url + "\" is not an http(s):// or file:// URL",
                     "write the full URL, e.g. https://archive.apache.org/dist/spark/...");
+    return;
+  }
+  // Checked before anything that echoes the URL: a password in it must not reach the terminal.
+  // A stack URL is written into stack.lock, the build contexts' artifacts.txt and JSON output,
+  // so credentials in it would be copied into files and logs that are not secret.
+  if (url_has_userinfo(*url)) {
+    ctx.diags.error("E_URL_CREDENTIALS", at, r.child(key),
+                    "the URL carries credentials (user:password@ before the host, not shown): "
+                    "stackctl writes stack URLs into stack.lock, build contexts and JSON output, "
+                    "which are not secret",
+                    "remove them from the stack, and reach the server without credentials in "
+                    "the URL (a local mirror, or a proxy that adds them)");
     return;
   }
   if (const auto bad = std::find_if_not(url->begin(), url->end(), url_char); bad != url->end()) {

@@ -14,12 +14,15 @@
 #   VAULT_TOKEN     VAULT_TOKEN
 #   VAULT_TOKENFILE ~/.vault-token
 #   APPROLE_SECRET  an AppRole secret_id file (the stack's vault.auth.secretId: {file: ...})
+#   VAULT_JWT       the Kubernetes auth JWT file of the stack's vault.auth (tokenFile)
 #   FILE_VALUE      a spark.env `file:` source (a values file beside the stack)
 #   VALUES_VALUE    a --values file
 #   WRONG_VAULT     a token Vault refuses
-#   REG_PASSWORD    a registry password in REGISTRY_AUTH_FILE (skopeo login; Bearer token server)
+#   REG_PASSWORD    a registry password in REGISTRY_AUTH_FILE (skopeo login; Bearer token server),
+#                   and the same password as a docker-credential-* helper's answer (credHelpers)
 #   MIRROR_PASSWORD user:password@ in the artifact mirror's URL
-#   KUBE_TOKEN      a kubeconfig bearer token (a real ServiceAccount token of the apiserver)
+#   KUBE_TOKEN      a kubeconfig bearer token (a real ServiceAccount token of the apiserver), inline
+#                   and as a tokenFile
 #   EXEC_TOKEN      the token an exec credential plugin prints (another ServiceAccount's)
 #   KUBE_KEY        a client certificate's private key (file, and inline client-key-data)
 #   WRONG_KUBE      a bearer token the apiserver refuses
@@ -83,6 +86,7 @@ VAULT_VALUE="cnry+vault/$R-value"
 VAULT_TOKEN_C="cnry-vault-token-$R"
 VAULT_TOKENFILE="cnry-vault-tokenfile-$R"
 APPROLE_SECRET="cnry-approle-secret-$R"
+VAULT_JWT="eyJhbGciOiJSUzI1NiJ9.cnry-vault-jwt-$R.sig"
 FILE_VALUE="cnry+file/$R-value"
 VALUES_VALUE="cnry+values/$R-value"
 WRONG_VAULT="cnry-wrong-vault-token-$R"
@@ -90,7 +94,7 @@ REG_PASSWORD="cnry+reg/$R-password"
 MIRROR_PASSWORD="cnry-mirror-password-$R"
 WRONG_KUBE="cnry-wrong-kube-token-$R"
 for n in VAULT_VALUE:VAULT_VALUE VAULT_TOKEN:VAULT_TOKEN_C VAULT_TOKENFILE:VAULT_TOKENFILE \
-  APPROLE_SECRET:APPROLE_SECRET FILE_VALUE:FILE_VALUE VALUES_VALUE:VALUES_VALUE \
+  APPROLE_SECRET:APPROLE_SECRET VAULT_JWT:VAULT_JWT FILE_VALUE:FILE_VALUE VALUES_VALUE:VALUES_VALUE \
   WRONG_VAULT:WRONG_VAULT REG_PASSWORD:REG_PASSWORD MIRROR_PASSWORD:MIRROR_PASSWORD \
   WRONG_KUBE:WRONG_KUBE; do
   var=${n#*:}
@@ -139,7 +143,8 @@ cat >"$SRV/vault.json" <<EOF
    "tokens": {"$VAULT_TOKEN_C": ["spark-ro"], "$VAULT_TOKENFILE": ["spark-ro"]},
    "policies": {"spark-ro": ["secret/data/spark/*"]},
    "approle": {"mount": "approle", "role_id": "$ROLE_ID", "secret_id": "$APPROLE_SECRET",
-               "policies": ["spark-ro"]}}}}
+               "policies": ["spark-ro"]},
+   "kubernetes": {"mount": "k8s-ci", "role": "stackctl-ci", "jwt": "$VAULT_JWT", "policies": ["spark-ro"]}}}}
 EOF
 vault_start "$SRV" "$SRV/vault.json" "$SRV/vault.log" || { echo "FAIL: the Vault test server did not start"; exit 1; }
 PIDS+=("$SERVER_PID")
@@ -183,6 +188,12 @@ printf '\nvault:\n  auth:\n    method: approle\n    roleId: {env: TEST_ROLE_ID}\
 # and JSON output); the stack holding it is an input, kept out of the scanned folders.
 SM=$IN/mirror-credentials.stack.yaml
 sed "s|^  mirror: .*|  mirror: $MIRROR_WITH_PASSWORD|" "$S" >"$SM"
+printf '%s\n' "$VAULT_JWT" >"$IN/vault-jwt"
+chmod 600 "$IN/vault-jwt"
+SK=$ST/vault-kubernetes.stack.yaml
+cp "$S" "$SK"
+printf '\nvault:\n  auth:\n    method: kubernetes\n    mount: k8s-ci\n    role: stackctl-ci\n    tokenFile: %s\n' \
+  "$IN/vault-jwt" >>"$SK"
 BAD=$ST/bad.stack.yaml
 sed 's/^  spark: .*/  spark: [not, a, version/' "$S" >"$BAD"
 
@@ -241,6 +252,8 @@ run render-approle 0 VAULT_ADDR="$ADDR" VAULT_CACERT="$VAULT_CA" TEST_ROLE_ID="$
   render "$SA" --target minikube --vault --out "$OUT/render-approle"
 run render-approle-bad 4 VAULT_ADDR="$ADDR" VAULT_CACERT="$VAULT_CA" TEST_ROLE_ID=wrong \
   render "$SA" --target minikube --vault --out "$OUT/render-approle-bad"
+run render-vault-kubernetes 0 VAULT_ADDR="$ADDR" VAULT_CACERT="$VAULT_CA" \
+  render "$SK" --target minikube --vault --out "$OUT/render-vault-kubernetes"
 both render-values 0 render "$S" --target minikube --values "$ST/kyuubi.values.yaml" --out "$OUT/render-values"
 run render-list 0 "${VOK[@]}" render "$S" --target minikube --vault --list -o json
 both render-wrong-token 4 VAULT_ADDR="$ADDR" VAULT_CACERT="$VAULT_CA" VAULT_TOKEN="$WRONG_VAULT" \
@@ -322,6 +335,23 @@ PY
   both image "0|1" REGISTRY_AUTH_FILE="$SRV/auth.json" check "$demo" --image "$reg/demo/spark-base:good"
   says image.text.out "demo/spark-base:good"
   both image-wrong-password 4 REGISTRY_AUTH_FILE="$SRV/wrong.json" check "$demo" --image "$reg/demo/spark-base:good"
+  # The same password from a credential helper named by ~/.docker/config.json (credHelpers).
+  mkdir -p "$SRV/bin" "$HOME/.docker"
+  cat >"$SRV/bin/docker-credential-canary" <<EOF
+#!/bin/sh
+[ "\$1" = get ] || exit 1
+server=\$(cat)
+echo "\$server" >>"$SRV/helper.calls"
+printf '{"ServerURL":"%s","Username":"tester","Secret":"%s"}\n' "\$server" '$REG_PASSWORD'
+EOF
+  chmod 700 "$SRV/bin/docker-credential-canary"
+  printf '{"credHelpers": {"%s": "canary"}}\n' "$reg" >"$HOME/.docker/config.json"
+  both image-helper "0|1" PATH="$SRV/bin:$PATH" check "$demo" --image "$reg/demo/spark-base:good"
+  # The registry refuses anonymous pulls (its token server has no anonymous access): exit 0 means
+  # the helper's answer was used; the helper records that it was asked.
+  grep -qx "$reg" "$SRV/helper.calls" 2>/dev/null && pass "the credential helper was asked for $reg" ||
+    fail "the credential helper was not run"
+  rm "$HOME/.docker/config.json"
   both image-unreachable 4 REGISTRY_AUTH_FILE="$SRV/auth.json" check "$demo" --image "127.0.0.1:1/demo/spark-base:good"
   # TLS: a registry on this machine's non-loopback address (loopback registries are plain HTTP by
   # Docker's rule), its certificate signed by the Vault test CA of $SRV.
@@ -426,6 +456,9 @@ EOF
       apiVersion: client.authentication.k8s.io/v1beta1
       command: $IN/exec-plugin.sh
       interactiveMode: Never"
+  printf '%s\n' "$KUBE_TOKEN" >"$IN/kube-token"
+  chmod 600 "$IN/kube-token"
+  kc tokenfile "$good" "    tokenFile: $IN/kube-token"
   kc wrong "$good" "    token: $WRONG_KUBE"
   kc untrusted "    server: https://127.0.0.1:6443
     certificate-authority: $SRV/other.pem" "    token: $KUBE_TOKEN"
@@ -449,6 +482,7 @@ EOF
   both deploy-wrong-token 4 "${VOK[@]}" "${D[@]}" --kubeconfig "$IN/wrong.kubeconfig"
   both deploy-untrusted 4 "${VOK[@]}" "${D[@]}" --kubeconfig "$IN/untrusted.kubeconfig"
   both deploy-unreachable 4 "${VOK[@]}" "${D[@]}" --kubeconfig "$IN/unreachable.kubeconfig"
+  both deploy-tokenfile 0 "${VOK[@]}" "${D[@]}" --kubeconfig "$IN/tokenfile.kubeconfig" --dry-run
   run deploy-insecure 0 "${VOK[@]}" "${D[@]}" --kubeconfig "$IN/insecure.kubeconfig" --dry-run
   says deploy-insecure.err "skips TLS verification of https://127.0.0.1:6443 (insecure-skip-tls-verify)"
   run deploy-bad 1 deploy "$BAD" --target minikube -n "$ns" --kubeconfig "$IN/token.kubeconfig"

@@ -282,6 +282,17 @@ done
 both lock 0 lock "$S" --cache-dir "$OUT/cache"
 run lock-frozen 0 lock "$S" --frozen --cache-dir "$OUT/cache"
 both lock-offline "0|4" lock "$S" --offline --cache-dir "$OUT/cache-empty" --lock "$OUT/offline.lock"
+# The fetcher refuses a mirror whose certificate no system CA signed (the Vault test CA's).
+TLS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+openssl s_server -quiet -accept "127.0.0.1:$TLS_PORT" -cert "$SRV/server.pem" -key "$SRV/server.key" -www \
+  >/dev/null 2>&1 </dev/null &
+PIDS+=($!)
+for _ in $(seq 50); do curl -s --cacert "$SRV/ca.pem" -o /dev/null "https://127.0.0.1:$TLS_PORT/" && break; sleep 0.1; done
+# The jars' checksums dropped, so lock asks the mirror for them (the stack pins them all).
+sed -e "s|^  mirror: .*|  mirror: https://127.0.0.1:$TLS_PORT/maven2|" -e '/^      sha\(1\|256\|512\): /d' \
+  "$S" >"$ST/tls-mirror.stack.yaml"
+run lock-untrusted-mirror 4 lock "$ST/tls-mirror.stack.yaml" --cache-dir "$OUT/cache-tls" --lock "$OUT/tls.lock"
+says lock-untrusted-mirror.err "SSL certificate problem"
 # custom-app: a stack whose images build (kyuubi-sql gives no Kyuubi distribution); submit uses it.
 C=$ST/custom-app.stack.yaml
 cp "$SRC/stacks/custom-app.stack.yaml" "$C"

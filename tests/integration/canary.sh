@@ -5,8 +5,8 @@
 # stdout, stderr and file stackctl wrote is searched for each canary and its encodings
 # (tests/integration/canary_scan.py: raw, base64 at every alignment, URL-safe base64, percent-
 # and JSON-escaped). The only files allowed to hold a canary are named below (--allow), and each
-# must be mode 0600. A self-check first proves the scan fails on a planted leak and on a secret
-# file of the wrong mode. The test also checks that turning TLS verification off warns on stderr,
+# must be mode 0600. Self-checks first prove the scan fails on a planted leak, on a secret file of
+# the wrong mode, and on a canary stackctl itself wrote (one put into a non-secret stack field). The test also checks that turning TLS verification off warns on stderr,
 # naming the host, and that an untrusted certificate is refused, per client.
 #
 # Secret sources planted (each its own canary):
@@ -220,6 +220,23 @@ chmod 600 "$SRV/selfcheck/a/spark.env"
 python3 "$HERE/canary_scan.py" --canaries "$CANARIES" --root "$SRV/selfcheck" \
   --allow "*/spark.env=VAULT_VALUE" >"$SRV/self3" 2>&1 &&
   pass "self-check: the same file at 0600 is allowed" || { fail "self-check: 0600 refused"; cat "$SRV/self3"; }
+
+# The same scan over what stackctl itself wrote: a canary value put into a field that is not
+# secret (the stack's description) reaches rendered files and JSON output, and the scan must
+# name them. This is the leak path the real scan guards, exercised end to end.
+mkdir -p "$SRV/selfcheck-render"
+SELF_VALUE="cnry-selfcheck-$R"
+printf 'SELFCHECK\t%s\n' "$SELF_VALUE" >"$SRV/selfcheck.tsv"
+sed "s|^  description: .*|  description: \"$SELF_VALUE\"|" "$S" >"$SRV/selfcheck.stack.yaml"
+cp "$ST/extra.values.yaml" "$SRV/"
+"$STACKCTL" -vv render "$SRV/selfcheck.stack.yaml" --target minikube --values "$ST/kyuubi.values.yaml" \
+  --out "$SRV/selfcheck-render/out" -o json >"$SRV/selfcheck-render/stdout" 2>"$SRV/selfcheck-render/stderr"
+if python3 "$HERE/canary_scan.py" --canaries "$SRV/selfcheck.tsv" --root "$SRV/selfcheck-render" \
+  >"$SRV/self4" 2>&1; then
+  fail "self-check: a canary stackctl wrote into rendered files was not found"; cat "$SRV/self4"
+else
+  pass "self-check: a canary in a non-secret stack field is found in $(grep -c '^LEAK' "$SRV/self4") (file, encoding) places stackctl wrote"
+fi
 
 # --- validate, check, explain, version, completion --------------------------------------------
 both validate 0 validate "$S"

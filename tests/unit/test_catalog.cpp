@@ -65,6 +65,26 @@ Version v(const char* text) {
   return *Version::parse(text);
 }
 
+std::vector<std::string> lines(std::initializer_list<const char*> items) {
+  return {items.begin(), items.end()};
+}
+
+using Kind = catalog::RuntimeFit::Kind;
+
+// What the embedded catalog's runtime tables say of group:artifact:version.
+catalog::RuntimeFit fit(const char* group, const char* artifact, const char* version) {
+  return catalog::builtin_catalog().runtime_fit(group, artifact, v(version));
+}
+
+// A runtime row appended to kSmallCatalog, for the parser's checks on runtimeLines.
+std::string with_runtime_row(const std::string& row) {
+  return replaced("checksums:",
+                  "runtimeLines:\n  - group: org.apache.iceberg\n"
+                  "    artifacts: [\"iceberg-spark-runtime-{spark}\"]\n"
+                  "    name: Apache Iceberg\n" +
+                      row + "    source: \"x\"\nchecksums:");
+}
+
 }  // namespace
 
 TEST_CASE("the embedded catalog parses and every entry cites a source", "[catalog]") {
@@ -121,16 +141,117 @@ TEST_CASE("the embedded catalog pairs Delta lines exactly as Delta's table does"
   CHECK(c.has_runtime_table("io.delta", "delta-spark"));
   CHECK(c.has_runtime_table("io.delta", "delta-core"));
   CHECK_FALSE(c.has_runtime_table("io.delta", "delta-storage"));
-  CHECK(c.runtime_line("io.delta", "delta-spark", v("3.2.1"))->spark == "3.5");
-  CHECK(c.runtime_line("io.delta", "delta-spark", v("3.3.2"))->spark == "3.5");
-  CHECK(c.runtime_line("io.delta", "delta-spark", v("4.0.0"))->spark == "4.0");
-  CHECK(c.runtime_line("io.delta", "delta-core", v("2.4.0"))->spark == "3.4");
-  CHECK(c.runtime_line("io.delta", "delta-core", v("2.0.2"))->spark == "3.2");
-  CHECK(c.runtime_line("io.delta", "delta-core", v("1.0.1"))->spark == "3.1");
+  CHECK(c.runtime_line("io.delta", "delta-spark", v("3.2.1"))->spark == lines({"3.5"}));
+  CHECK(c.runtime_line("io.delta", "delta-spark", v("3.3.2"))->spark == lines({"3.5"}));
+  CHECK(c.runtime_line("io.delta", "delta-spark", v("4.0.0"))->spark == lines({"4.0"}));
+  CHECK(c.runtime_line("io.delta", "delta-core", v("2.4.0"))->spark == lines({"3.4"}));
+  CHECK(c.runtime_line("io.delta", "delta-core", v("2.0.2"))->spark == lines({"3.2"}));
+  CHECK(c.runtime_line("io.delta", "delta-core", v("1.0.1"))->spark == lines({"3.1"}));
   // Neighbours of listed lines are not known.
   CHECK(c.runtime_line("io.delta", "delta-spark", v("3.4.0")) == nullptr);
   CHECK(c.runtime_line("io.delta", "delta-spark", v("4.1.0")) == nullptr);
   CHECK(c.runtime_line("io.delta", "delta-core", v("0.6.1")) == nullptr);
+}
+
+// Iceberg names the Spark line in the artifact; its lifecycle table (site/docs/
+// multi-engine-support.md) gives the Iceberg releases that publish each line's runtime.
+TEST_CASE("the embedded catalog holds Iceberg's lifecycle table per Spark line", "[catalog]") {
+  CHECK(fit("org.apache.iceberg", "iceberg-spark-runtime-3.5", "1.8.1").kind == Kind::pairs);
+  CHECK(fit("org.apache.iceberg", "iceberg-spark-runtime-4.0", "1.10.0").kind == Kind::pairs);
+  CHECK(fit("org.apache.iceberg", "iceberg-spark-runtime-4.1", "1.11.0").kind == Kind::pairs);
+  CHECK(fit("org.apache.iceberg", "iceberg-spark-runtime-3.4", "1.11.0").kind == Kind::pairs);
+  // Before the first release for the line, and after the last of an end-of-life line.
+  auto f = fit("org.apache.iceberg", "iceberg-spark-runtime-4.0", "1.9.2");
+  CHECK(f.kind == Kind::not_published);
+  CHECK(f.named_line == "4.0");
+  CHECK(f.row->since == "1.10.0");
+  CHECK(fit("org.apache.iceberg", "iceberg-spark-runtime-3.3", "1.9.0").kind ==
+        Kind::not_published);
+  CHECK(fit("org.apache.iceberg", "iceberg-spark-runtime-3.4", "1.12.0").kind ==
+        Kind::not_published);
+  // A maintained line after the newest release the page names is unknown, not assumed.
+  CHECK(fit("org.apache.iceberg", "iceberg-spark-runtime-3.5", "1.12.0").kind == Kind::unlisted);
+  // A Spark line the table lacks is unknown; other Iceberg artifacts are not runtimes here.
+  CHECK(fit("org.apache.iceberg", "iceberg-spark-runtime-4.2", "1.11.0").kind == Kind::unlisted);
+  CHECK(fit("org.apache.iceberg", "iceberg-aws-bundle", "1.11.0").kind == Kind::none);
+  CHECK_FALSE(catalog::builtin_catalog().has_runtime_table("org.apache.iceberg", "iceberg-core"));
+}
+
+TEST_CASE("the embedded catalog holds Hudi's Spark support matrix per Hudi line", "[catalog]") {
+  CHECK(fit("org.apache.hudi", "hudi-spark3.5-bundle", "0.15.0").kind == Kind::pairs);
+  CHECK(fit("org.apache.hudi", "hudi-spark4.0-bundle", "1.1.0").kind == Kind::pairs);
+  auto f = fit("org.apache.hudi", "hudi-spark3.5-bundle", "0.14.1");
+  CHECK(f.kind == Kind::not_published);
+  CHECK(f.row->spark == lines({"3.4", "3.3", "3.2", "3.1", "3.0"}));
+  CHECK(fit("org.apache.hudi", "hudi-spark4.0-bundle", "1.0.2").kind == Kind::not_published);
+  CHECK(fit("org.apache.hudi", "hudi-spark3.2-bundle", "1.0.0").kind == Kind::not_published);
+  // Hudi lines the cited table does not list are unknown.
+  CHECK(fit("org.apache.hudi", "hudi-spark3.3-bundle", "0.13.1").kind == Kind::unlisted);
+  CHECK(fit("org.apache.hudi", "hudi-spark3.5-bundle", "1.2.0").kind == Kind::unlisted);
+  // hudi-spark3-bundle is the "default build": its Spark line comes from the table.
+  f = fit("org.apache.hudi", "hudi-spark3-bundle", "0.14.0");
+  CHECK(f.kind == Kind::pairs);
+  CHECK(f.named_line.empty());
+  CHECK(f.row->spark == lines({"3.4"}));
+}
+
+TEST_CASE("the embedded catalog holds Unity Catalog's per-Spark-line connectors", "[catalog]") {
+  CHECK(fit("io.unitycatalog", "unitycatalog-spark_4.0", "0.5.0").kind == Kind::pairs);
+  CHECK(fit("io.unitycatalog", "unitycatalog-spark_4.1", "0.6.0").kind == Kind::pairs);
+  CHECK(fit("io.unitycatalog", "unitycatalog-spark_4.1", "0.4.0").kind == Kind::not_published);
+  CHECK(fit("io.unitycatalog", "unitycatalog-spark_4.2", "0.6.0").kind == Kind::unlisted);
+  // The older name without a Spark line has no source that pairs it: no row, no verdict.
+  CHECK(fit("io.unitycatalog", "unitycatalog-spark", "0.3.1").kind == Kind::none);
+}
+
+TEST_CASE("the embedded catalog cites Spark's documentation for the Java lists it has read",
+          "[catalog]") {
+  const auto& c = catalog::builtin_catalog();
+  for (const char* line : {"3.3.0", "3.4.0", "3.5.0"}) {
+    INFO(line);
+    CHECK_THAT(c.spark_line(v(line))->java_source, Catch::Matchers::Contains("Spark runs on Java"));
+  }
+  // Not read for 4.x yet: no citation rather than a guessed one.
+  CHECK(c.spark_line(v("4.0.0"))->java_source.empty());
+}
+
+TEST_CASE("catalog: runtime rows are per runtime line or per Spark line, never both", "[catalog]") {
+  const auto good = parse_catalog(
+      with_runtime_row("    spark: \"3.4\"\n    since: \"1.3.0\"\n    until: \"1.11.0\"\n"
+                       "    ended: true\n"),
+      "cat.yaml");
+  REQUIRE(good.has_value());
+  CHECK(good->runtime_lines[0].ended);
+  CHECK(good->runtime_lines[0].releases() == "1.3.0 to 1.11.0");
+
+  auto d =
+      errors_of(with_runtime_row("    spark: \"3.4\"\n    line: \"1.3\"\n    since: \"1.3.0\"\n"));
+  CHECK(only(d, "E_CATALOG_VALUE").message == "a runtime line has `line` or `since`, not both");
+  d = errors_of(with_runtime_row("    spark: \"3.4\"\n"));
+  CHECK(only(d, "E_CATALOG_KEY").message == "missing required key \"line\" (or \"since\")");
+  d = errors_of(with_runtime_row("    spark: \"3.4\"\n    line: \"1.3\"\n    until: \"1.4.0\"\n"));
+  CHECK(only(d, "E_CATALOG_KEY").message == "`until` needs `since`");
+  d = errors_of(with_runtime_row("    spark: \"3.4\"\n    since: \"1.3.0\"\n    ended: true\n"));
+  CHECK(only(d, "E_CATALOG_KEY").message == "`ended` needs `until`");
+  d = errors_of(
+      with_runtime_row("    spark: \"3.4\"\n    since: \"1.3.0\"\n    until: \"1.2.0\"\n"));
+  CHECK(only(d, "E_CATALOG_VALUE").message == "until 1.2.0 is older than since 1.3.0");
+  d = errors_of(with_runtime_row(
+      "    spark: \"3.4\"\n    since: \"1.3.0\"\n    until: \"1.4.0\"\n    ended: maybe\n"));
+  CHECK(only(d, "E_CATALOG_VALUE").message == "\"maybe\" is not true or false");
+  d = errors_of(with_runtime_row("    spark: [\"3.4\", \"3.x\"]\n    since: \"1.3.0\"\n"));
+  CHECK(only(d, "E_CATALOG_VERSION").message ==
+        "\"3.x\" is not a valid version here (expected 2 dotted numbers)");
+  d = errors_of(replaced("[\"iceberg-spark-runtime-{spark}\"]", "[\"a-{spark}-{spark}\"]",
+                         with_runtime_row("    spark: \"3.4\"\n    since: \"1.3.0\"\n")));
+  CHECK(only(d, "E_CATALOG_VALUE").message == "\"a-{spark}-{spark}\" has {spark} more than once");
+  // Two rows for the same Spark line and first release are one row too many.
+  d = errors_of(with_runtime_row(
+      "    spark: \"3.4\"\n    since: \"1.3.0\"\n    source: \"x\"\n"
+      "  - group: org.apache.iceberg\n    artifacts: [\"iceberg-spark-runtime-{spark}\"]\n"
+      "    name: Apache Iceberg\n    spark: \"3.4\"\n    since: \"1.3.0\"\n"));
+  CHECK(only(d, "E_CATALOG_DUPLICATE").message ==
+        "duplicate runtime line org.apache.iceberg:iceberg-spark-runtime-{spark} 1.3.0 3.4");
 }
 
 TEST_CASE("a small catalog parses into its fields", "[catalog]") {

@@ -97,6 +97,16 @@ class Fields {
     return out;
   }
 
+  // One version, or a non-empty list of them ("3.5" or ["4.0", "3.5"]).
+  std::vector<std::string> one_or_more_versions(std::string_view key, std::size_t min_parts,
+                                                std::size_t max_parts) {
+    const doc::Node* n = lookup(key, Need::required);
+    if (n == nullptr) return {};
+    if (!n->is_scalar()) return versions(key, min_parts, max_parts);
+    if (check_version(*n, child(key), min_parts, max_parts)) return {n->scalar};
+    return {};
+  }
+
   // A required sequence (possibly empty); nullptr when absent or not a sequence.
   const doc::Node* list(std::string_view key, Need need = Need::required) {
     const doc::Node* n = lookup(key, need);
@@ -129,6 +139,11 @@ class Fields {
     diags_.error("E_CATALOG_VALUE", node_->find("confidence")->loc, child("confidence"),
                  quote(value) + " is not a confidence", "use high, medium or low");
     return Confidence::high;
+  }
+
+  bool has(std::string_view key) const {
+    const doc::Node* n = node_ ? node_->find(key) : nullptr;
+    return n != nullptr && !n->is_null();
   }
 
   SourceLoc loc_of(std::string_view key) const {
@@ -223,6 +238,7 @@ SparkLine read_spark_line(const doc::Node& node, const std::string& path, Diagno
   l.scala = f.versions("scala", 2, 2);
   l.scala_default = f.version("scalaDefault", 2, 2);
   l.java = f.versions("java", 1, 1);
+  l.java_source = f.text("javaSource", Need::optional);
   l.python_min = f.version("pythonMin", 2, 2);
   l.python_max = f.version("pythonMax", 2, 2, Need::optional);
   l.releases = read_releases(f, path, l.line, diags);
@@ -249,28 +265,79 @@ HadoopSdk read_sdk(const doc::Node& node, const std::string& path, Diagnostics& 
   return s;
 }
 
+// The artifact names of a runtime row: non-empty names, each with "{spark}" at most once.
+std::vector<std::string> read_runtime_artifacts(Fields& f, Diagnostics& diags) {
+  std::vector<std::string> out;
+  const doc::Node* list = f.list("artifacts");
+  if (list == nullptr) return out;
+  const std::string hint =
+      "name the runtime's artifacts without their Scala suffix, with {spark} "
+      "where the name carries the Spark line";
+  if (list->items.empty())
+    diags.error("E_CATALOG_KEY", list->loc, f.child("artifacts"), "\"artifacts\" must not be empty",
+                hint);
+  for (const auto& item : list->items) {
+    if (!item.is_scalar() || item.scalar.empty()) {
+      diags.error("E_CATALOG_TYPE", item.loc, f.child("artifacts"), "expected an artifact name",
+                  hint);
+      continue;
+    }
+    const auto at = item.scalar.find("{spark}");
+    if (at != std::string::npos && item.scalar.find("{spark}", at + 1) != std::string::npos) {
+      diags.error("E_CATALOG_VALUE", item.loc, f.child("artifacts"),
+                  quote(item.scalar) + " has {spark} more than once", hint);
+      continue;
+    }
+    out.push_back(item.scalar);
+  }
+  return out;
+}
+
+// Which releases a row covers: `line` (the table is per runtime line) or `since`..`until` (the
+// table is per Spark line), never both; `ended` only with `until`.
+void check_runtime_releases(const RuntimeLine& r, Fields& f, Diagnostics& diags,
+                            bool ended_written) {
+  const std::string hint =
+      "write `line` for a table per runtime line (\"3.2.x | 3.5.x\"), or `since` (and `until`) for "
+      "a table per Spark line (\"Initial/Latest Iceberg Support\")";
+  if (!r.line.empty() && !r.since.empty())
+    diags.error("E_CATALOG_VALUE", f.loc_of("since"), f.child("since"),
+                "a runtime line has `line` or `since`, not both", hint);
+  else if (!f.has("line") && !f.has("since"))
+    diags.error("E_CATALOG_KEY", f.loc_of("line"), f.child("line"),
+                "missing required key \"line\" (or \"since\")", hint);
+  if (!r.until.empty() && r.since.empty())
+    diags.error("E_CATALOG_KEY", f.loc_of("until"), f.child("until"), "`until` needs `since`",
+                hint);
+  if (ended_written && r.until.empty())
+    diags.error("E_CATALOG_KEY", f.loc_of("ended"), f.child("ended"), "`ended` needs `until`",
+                "name the last release the source lists for the line in `until`");
+  const auto since = Version::parse(r.since), until = Version::parse(r.until);
+  if (since && until && *until < *since)
+    diags.error("E_CATALOG_VALUE", f.loc_of("until"), f.child("until"),
+                "until " + r.until + " is older than since " + r.since, hint);
+}
+
 RuntimeLine read_runtime_line(const doc::Node& node, const std::string& path, Diagnostics& diags) {
   Fields f(node, path, diags);
   RuntimeLine r;
   r.group = f.text("group");
-  if (const doc::Node* list = f.list("artifacts")) {
-    if (list->items.empty())
-      diags.error("E_CATALOG_KEY", list->loc, f.child("artifacts"),
-                  "\"artifacts\" must not be empty",
-                  "name the runtime's artifacts without their Scala suffix");
-    for (const auto& item : list->items) {
-      if (item.is_scalar() && !item.scalar.empty())
-        r.artifacts.push_back(item.scalar);
-      else
-        diags.error("E_CATALOG_TYPE", item.loc, f.child("artifacts"), "expected an artifact name",
-                    "name the runtime's artifacts without their Scala suffix");
-    }
-  }
+  r.artifacts = read_runtime_artifacts(f, diags);
   r.name = f.text("name");
-  r.line = f.version("line", 2, 2);
-  r.spark = f.version("spark", 2, 2);
+  r.line = f.version("line", 2, 2, Need::optional);
+  r.since = f.version("since", 3, 3, Need::optional);
+  r.until = f.version("until", 3, 3, Need::optional);
+  const std::string ended = f.text("ended", Need::optional);
+  if (ended == "true")
+    r.ended = true;
+  else if (!ended.empty() && ended != "false")
+    diags.error("E_CATALOG_VALUE", f.loc_of("ended"), f.child("ended"),
+                quote(ended) + " is not true or false",
+                "true when the source declares the Spark line end-of-life after `until`");
+  r.spark = f.one_or_more_versions("spark", 2, 2);
   r.source = f.source();
   f.finish();
+  check_runtime_releases(r, f, diags, !ended.empty());
   return r;
 }
 
@@ -360,8 +427,12 @@ void read_catalog(const doc::Node& root, Catalog& c, Diagnostics& diags) {
       [&](const doc::Node& n, const std::string& path) {
         c.runtime_lines.push_back(read_runtime_line(n, path, diags));
         const auto& r = c.runtime_lines.back();
+        std::string sparks;
+        for (const auto& l : r.spark) sparks += " " + l;
         for (const auto& a : r.artifacts)
-          runtimes.push_back({r.group + ":" + a + " " + r.line, n.loc, path});
+          runtimes.push_back({r.group + ":" + a + " " + (r.line.empty() ? r.since : r.line) +
+                                  (r.line.empty() ? sparks : std::string{}),
+                              n.loc, path});
       },
       Need::optional);
   each_item(top, "checksums", [&](const doc::Node& n, const std::string& path) {
@@ -422,23 +493,106 @@ const HadoopSdk* Catalog::sdk_for_hadoop(const Version& hadoop) const {
   return nullptr;
 }
 
+namespace {
+
+// The Spark line `artifact` carries when it fits `pattern` ("iceberg-spark-runtime-{spark}" and
+// "iceberg-spark-runtime-3.5" give "3.5"); "" when the pattern has no {spark} and equals it;
+// nullopt when it does not fit.
+std::optional<std::string> fit_pattern(std::string_view pattern, std::string_view artifact) {
+  constexpr std::string_view kSpark = "{spark}";
+  const auto at = pattern.find(kSpark);
+  if (at == std::string_view::npos)
+    return pattern == artifact ? std::optional<std::string>(std::string{}) : std::nullopt;
+  const auto prefix = pattern.substr(0, at), suffix = pattern.substr(at + kSpark.size());
+  if (artifact.size() <= prefix.size() + suffix.size() || !artifact.starts_with(prefix) ||
+      !artifact.ends_with(suffix))
+    return std::nullopt;
+  const std::string line(
+      artifact.substr(prefix.size(), artifact.size() - prefix.size() - suffix.size()));
+  const auto v = Version::parse(line);
+  if (!v || v->size() != 2 || !v->suffix().empty()) return std::nullopt;
+  return line;
+}
+
+// The Spark line `r` names for `artifact`, nullopt when none of its names fits.
+std::optional<std::string> fit_row(const RuntimeLine& r, std::string_view group,
+                                   std::string_view artifact) {
+  if (r.group != group) return std::nullopt;
+  for (const auto& a : r.artifacts)
+    if (auto named = fit_pattern(a, artifact)) return named;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string RuntimeLine::releases() const {
+  if (!line.empty()) return line + ".x";
+  return since + " to " + until;
+}
+
+std::string RuntimeLine::spark_lines() const {
+  std::string out = "Spark ";
+  for (std::size_t i = 0; i < spark.size(); ++i) out += (i ? ", " : "") + spark[i] + ".x";
+  return out;
+}
+
+bool RuntimeLine::pairs_with(std::string_view spark_line) const {
+  return std::find(spark.begin(), spark.end(), spark_line) != spark.end();
+}
+
 bool Catalog::has_runtime_table(std::string_view group, std::string_view artifact) const {
-  return std::any_of(runtime_lines.begin(), runtime_lines.end(), [&](const RuntimeLine& r) {
-    return r.group == group &&
-           std::find(r.artifacts.begin(), r.artifacts.end(), artifact) != r.artifacts.end();
-  });
+  return std::any_of(runtime_lines.begin(), runtime_lines.end(),
+                     [&](const RuntimeLine& r) { return fit_row(r, group, artifact).has_value(); });
 }
 
 const RuntimeLine* Catalog::runtime_line(std::string_view group, std::string_view artifact,
                                          const Version& version) const {
   for (const auto& r : runtime_lines) {
-    if (r.group != group ||
-        std::find(r.artifacts.begin(), r.artifacts.end(), artifact) == r.artifacts.end())
-      continue;
+    if (r.line.empty() || !fit_row(r, group, artifact)) continue;
     const auto v = Version::parse(r.line);
     if (v && version.same_prefix(*v, 2)) return &r;
   }
   return nullptr;
+}
+
+RuntimeFit Catalog::runtime_fit(std::string_view group, std::string_view artifact,
+                                const Version& version) const {
+  using Kind = RuntimeFit::Kind;
+  RuntimeFit fit;
+  std::vector<const RuntimeLine*> ranges;  // per-Spark-line rows for the line in the name
+  for (const auto& r : runtime_lines) {
+    const auto named = fit_row(r, group, artifact);
+    if (!named) continue;
+    fit.kind = Kind::unlisted;
+    fit.named_line = *named;
+    if (r.line.empty()) {
+      if (named->empty() || r.pairs_with(*named)) ranges.push_back(&r);
+      continue;
+    }
+    const auto line = Version::parse(r.line);
+    if (!line || !version.same_prefix(*line, 2)) continue;
+    // The row of this release's line: it lists the Spark lines this release publishes for.
+    fit.row = &r;
+    fit.kind = named->empty() || r.pairs_with(*named) ? Kind::pairs : Kind::not_published;
+    return fit;
+  }
+  for (const RuntimeLine* r : ranges) {
+    const auto since = Version::parse(r->since), until = Version::parse(r->until);
+    if (!since) continue;
+    fit.row = r;
+    if (version < *since) {
+      fit.kind = Kind::not_published;
+    } else if (!until || !(*until < version)) {
+      fit.kind = Kind::pairs;
+    } else if (r->ended) {
+      fit.kind = Kind::not_published;
+    } else {
+      fit.row = nullptr;  // newer than the source's newest release: unknown, never a guess
+      continue;
+    }
+    return fit;
+  }
+  return fit;
 }
 
 std::vector<const PublishedChecksum*> Catalog::checksums_for(std::string_view artifact) const {

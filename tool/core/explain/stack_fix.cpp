@@ -167,7 +167,7 @@ StackAdvice scala(Advisor& a) {
 
 StackAdvice java(Advisor& a) {
   const auto& s = a.s_;
-  a.from_check({"SC006"});
+  a.from_check({"SC006", "SC035"});
   const auto need = Version::parse(a.capture("needJava"));
   const auto have = Version::parse(s.versions.java);
   if (need && have && have->major() < need->major() && a.out_.changes.empty())

@@ -227,6 +227,14 @@ void sc005(const Facts& f, Report& r) {
                 involved));
 }
 
+// The newest Java major a line lists (its "runs on" list), 0 when none parses.
+int newest_java(const catalog::SparkLine& l) {
+  int newest = 0;
+  for (const auto& j : l.java)
+    if (const auto v = Version::parse(j)) newest = std::max(newest, java_major(*v));
+  return newest;
+}
+
 void sc006(const Facts& f, Report& r) {
   if (f.line == nullptr) return;
   const auto& l = *f.line;
@@ -234,6 +242,7 @@ void sc006(const Facts& f, Report& r) {
     if (!use.version) continue;
     const std::string major = std::to_string(java_major(*use.version));
     if (std::find(l.java.begin(), l.java.end(), major) != l.java.end()) continue;
+    if (java_major(*use.version) > newest_java(l)) continue;  // newer than the list: SC035
     std::string why = "Java " + use.text + " is not supported by Spark " + l.line +
                       " (supported: " + join(l.java) + ")";
     if (f.spark->major() >= 4 && java_major(*use.version) < 17)
@@ -242,6 +251,28 @@ void sc006(const Facts& f, Report& r) {
                   "set " + use.path + " to one of: " + join(l.java),
                   {{"spark", versions(f).spark}, {"java", use.text}}),
           f.line_severity(false));
+  }
+}
+
+// A Java newer than every Java the line lists. Spark's documentation says "Spark runs on Java
+// 8/11/17": a statement of what is supported, not a proof that a newer Java fails, so a warning.
+void sc035(const Facts& f, Report& r) {
+  if (f.line == nullptr) return;
+  const auto& l = *f.line;
+  const int newest = newest_java(l);
+  for (const auto& use : f.javas) {
+    if (!use.version || newest == 0 || java_major(*use.version) <= newest) continue;
+    const std::string source = l.java_source.empty() ? "the catalog's list is from " + l.source +
+                                                           "; Spark's own documentation for " +
+                                                           l.line + " was not read into the catalog"
+                                                     : "source: " + l.java_source;
+    r.add(finding(f, use.path,
+                  "Java " + use.text + " is newer than the Java versions Spark " + l.line +
+                      " is documented to run on (" + join(l.java) +
+                      "); it is not known to fail, but upstream does not support it (" + source +
+                      ")",
+                  "set " + use.path + " to one of: " + join(l.java),
+                  {{"spark", versions(f).spark}, {"java", use.text}}));
   }
 }
 
@@ -429,6 +460,17 @@ void sc015(const Facts& f, Report& r) {
   }
 }
 
+// What the catalog's runtime tables say of jar `c` (artifact without its Scala suffix).
+catalog::RuntimeFit runtime_fit(const Facts& f, const model::MavenCoordinate& c) {
+  const auto v = Version::parse(c.version);
+  if (!v) return {};
+  return f.catalog->runtime_fit(c.group, without_scala(c.artifact), *v);
+}
+
+std::string or_list(const std::vector<std::string>& items) {
+  return join(items, " or ");
+}
+
 void sc016(const Facts& f, Report& r) {
   if (!f.spark) return;
   const auto& v = versions(f);
@@ -437,17 +479,18 @@ void sc016(const Facts& f, Report& r) {
     const std::string built_for = spark_line_in_name(c.artifact);
     if (built_for.empty()) {
       // No Spark line in the name: the runtime's own table (catalog runtimeLines) says which.
-      const auto rv = Version::parse(c.version);
-      const std::string base = without_scala(c.artifact);
-      const catalog::RuntimeLine* row = rv ? f.catalog->runtime_line(c.group, base, *rv) : nullptr;
-      if (row == nullptr || row->spark == f.spark->line()) continue;
+      const auto fit = runtime_fit(f, c);
+      if (fit.kind != catalog::RuntimeFit::Kind::pairs || !fit.named_line.empty() ||
+          fit.row->pairs_with(f.spark->line()))
+        continue;
+      const auto& row = *fit.row;
       r.add(finding(f, JarAt{i, nullptr}.path(),
-                    c.group + ":" + c.artifact + ":" + c.version + " is " + row->name + " " +
-                        row->line + ".x, which its compatibility table pairs with Spark " +
-                        row->spark + ".x, but the stack runs Spark " + v.spark +
-                        " (source: " + row->source + ")",
-                    "use the " + row->name + " release that its table pairs with Spark " +
-                        f.spark->line() + ", or run Spark " + row->spark,
+                    c.group + ":" + c.artifact + ":" + c.version + " is " + row.name + " " +
+                        row.releases() + ", which its compatibility table pairs with " +
+                        row.spark_lines() + ", but the stack runs Spark " + v.spark +
+                        " (source: " + row.source + ")",
+                    "use the " + row.name + " release that its table pairs with Spark " +
+                        f.spark->line() + ", or run Spark " + or_list(row.spark),
                     {{"spark", v.spark}, {c.artifact, c.version}}));
       continue;
     }
@@ -466,11 +509,7 @@ void sc031(const Facts& f, Report& r) {
   if (!f.spark) return;
   for (std::size_t i = 0; i < f.stack->artifacts.jars.size(); ++i) {
     const auto& c = f.stack->artifacts.jars[i].coordinate;
-    if (!spark_line_in_name(c.artifact).empty()) continue;
-    const std::string base = without_scala(c.artifact);
-    if (!f.catalog->has_runtime_table(c.group, base)) continue;
-    const auto rv = Version::parse(c.version);
-    if (!rv || f.catalog->runtime_line(c.group, base, *rv) != nullptr) continue;
+    if (runtime_fit(f, c).kind != catalog::RuntimeFit::Kind::unlisted) continue;
     r.add(finding(f, JarAt{i, nullptr}.path(),
                   c.group + ":" + c.artifact + ":" + c.version +
                       " is a release line the catalog's compatibility table does not list; "
@@ -479,6 +518,43 @@ void sc031(const Facts& f, Report& r) {
                   "look the release up in its project's compatibility table and add the row to "
                   "stacks/catalog.yaml (runtimeLines) with its source",
                   {{"spark", versions(f).spark}, {c.artifact, c.version}}));
+  }
+}
+
+// Why `fit` (not_published) says release `version` has no artifact for its named line, and the
+// fix: before the first release for the line, after the last one of an ended line, or a release
+// line whose table lists other Spark lines.
+std::pair<std::string, std::string> not_published(const catalog::RuntimeFit& fit,
+                                                  const std::string& version) {
+  const auto& row = *fit.row;
+  const std::string& named = fit.named_line;
+  if (!row.line.empty())
+    return {row.name + " " + row.releases() + " supports " + row.spark_lines() +
+                " by its table, not the Spark " + named + " this artifact's name is built for",
+            "use a release of " + row.name + " whose table lists Spark " + named +
+                ", or the artifact of a Spark line " + row.name + " " + row.releases() +
+                " supports"};
+  const auto v = Version::parse(version), since = Version::parse(row.since);
+  if (v && since && *v < *since)
+    return {row.name + " " + version + " is older than " + row.since + ", the first " + row.name +
+                " release its table gives for Spark " + named,
+            "use " + row.name + " " + row.since + " or newer"};
+  return {row.name + " " + version + " is newer than " + row.until + ", the last " + row.name +
+              " release its table gives for Spark " + named + " (end of life)",
+          "use " + row.name + " " + row.until +
+              " or older, or move to a Spark line the table still supports"};
+}
+
+void sc034(const Facts& f, Report& r) {
+  for (std::size_t i = 0; i < f.stack->artifacts.jars.size(); ++i) {
+    const auto& c = f.stack->artifacts.jars[i].coordinate;
+    const auto fit = runtime_fit(f, c);
+    if (fit.kind != catalog::RuntimeFit::Kind::not_published) continue;
+    const auto [why, fix] = not_published(fit, c.version);
+    r.add(finding(f, JarAt{i, nullptr}.path(),
+                  c.group + ":" + c.artifact + ":" + c.version + ": " + why +
+                      " (source: " + fit.row->source + ")",
+                  fix, {{"spark line in name", fit.named_line}, {c.artifact, c.version}}));
   }
 }
 
@@ -499,7 +575,7 @@ void sc021(const Facts& f, Report& r) {
 }  // namespace
 
 // clang-format off
-constexpr std::array<Rule, 30> kRules{{
+constexpr std::array<Rule, 32> kRules{{
     {{"SC001", "PySpark client on a different Spark line than the server", Severity::error,
       "versions.spark, versions.pyspark"}, sc001},
     {{"SC002", "PySpark client newer than the Spark server", Severity::error,
@@ -570,8 +646,14 @@ constexpr std::array<Rule, 30> kRules{{
       Severity::warning, "applications[] (deployMode, client.runsIn, client.driverHost)"},
      detail::sc029},
     {{"SC031", "runtime release missing from its compatibility table in the catalog",
-      Severity::warning, "artifacts.jars (io.delta delta-spark, delta-core), versions.spark, "
-      "catalog (runtimeLines)"}, sc031},
+      Severity::warning, "artifacts.jars (Delta Lake, Iceberg, Hudi, Unity Catalog runtimes), "
+      "versions.spark, catalog (runtimeLines)"}, sc031},
+    {{"SC034", "runtime release that publishes no artifact for the Spark line in its name",
+      Severity::error, "artifacts.jars (Iceberg, Hudi, Unity Catalog runtimes), catalog "
+      "(runtimeLines)"}, sc034},
+    {{"SC035", "Java newer than the Java versions documented for the Spark line",
+      Severity::warning, "versions.spark, versions.java, images[].javaVersion, catalog (java, "
+      "javaSource)"}, sc035},
 }};
 // clang-format on
 

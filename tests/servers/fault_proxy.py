@@ -9,7 +9,7 @@ sending the answer back. It speaks plain HTTP, or terminates TLS with a certific
 answer 429 or 5xx, cut a body short, drop a connection after the upstream acted, stall, and kill a
 client at an exact request.
 
-Usage: fault_proxy.py --upstream URL --port-file F [--cert C --key K] [--ca CA] [--keep-host]
+Usage: fault_proxy.py --upstream URL --port-file F [--port P] [--cert C --key K] [--ca CA] [--keep-host]
                       [--log L] [--seed N] [--match 'REGEX'] [--stall-seconds S]
                       [--fault NAME=P ...]
                       [--drop 0.2] [--throttle 0.333] [--retry-after 1]
@@ -19,6 +19,7 @@ Usage: fault_proxy.py --upstream URL --port-file F [--cert C --key K] [--ca CA] 
   --upstream      http://host:port or https://host:port (verified against --ca, else the system
                   CAs)
   --cert/--key    terminate TLS with this certificate (without them the proxy speaks plain HTTP)
+  --port P        listen on 127.0.0.1:P (default: any free port); the port is written to F
   --keep-host     forward the client's Host header unchanged (docker-registry builds upload and
                   redirect URLs from it, so they point back at the proxy); else Host names the
                   upstream
@@ -27,9 +28,12 @@ Usage: fault_proxy.py --upstream URL --port-file F [--cert C --key K] [--ca CA] 
   --limit N       at most N faults (of --fault) are injected, then every connection and request
                   passes untouched: a transient fault that a bounded retry must ride out
 
-Faults (--fault NAME=P, repeatable; P is a probability, 1 = every time). Every connection and
-every request draws from one seeded random generator (--seed), so a seed replays the same faults
-for the same traffic. Connection faults, drawn once per accepted connection, in this order:
+Faults (--fault NAME=P, repeatable; P is a probability, 1 = every time), seeded (--seed) so a run
+replays. A request's draw depends only on the seed, the request ("METHOD PATH?QUERY") and how
+many times the proxy saw it before: the same request meets the same fault at the same attempt
+even when a client sends requests in parallel, in any order (--limit aside, which counts in
+arrival order). Connection faults draw from one seeded generator, in the order connections are
+accepted. Connection faults, drawn once per accepted connection, in this order:
   drop-connect    closed at accept, before TLS or any byte (nothing reached the upstream)
   stall-connect   accepted, then nothing read or sent (no TLS handshake either) until the client
                   gives up or --stall-seconds pass
@@ -100,6 +104,7 @@ class State:
         self.requests = 0
         self.kill_seen = 0
         self.injected = 0
+        self.seen = {}
         self.killed = False
         self.log = open(args.log, "a", buffering=1) if args.log else None
         self.kill_re = None
@@ -123,12 +128,20 @@ class State:
         with LOCK:
             return self.rng.choice(options)
 
-    def pick(self, names):
+    def draw_for(self, key):
+        """A draw of its own for the Nth sight of `key` ("METHOD PATH?QUERY"): the same request
+        meets the same fault at the same attempt, whatever order concurrent clients send in."""
+        with LOCK:
+            n = self.seen.get(key, 0)
+            self.seen[key] = n + 1
+        return random.Random(f"{self.args.seed}:{key}:{n}").random()
+
+    def pick(self, names, key=None):
         """One draw over the configured faults of `names`, in order; None when none was drawn."""
         configured = [(n, self.faults[n]) for n in names if n in self.faults]
         if not configured:
             return None
-        r = self.draw()
+        r = self.draw() if key is None else self.draw_for(key)
         total = 0.0
         for name, p in configured:
             total += p
@@ -349,7 +362,7 @@ class Handler(socketserver.BaseRequestHandler):
             return injected(sock, method, target, "429")
         fault = None
         if mode is None and (STATE.match is None or STATE.match.search(f"{method} {target}")):
-            fault = STATE.pick(REQUEST_FAULTS)
+            fault = STATE.pick(REQUEST_FAULTS, f"{method} {target}")
         if fault == "drop-request":
             STATE.record(method, target, fault, 0)
             return False
@@ -396,6 +409,7 @@ def main():
     p.add_argument("--upstream", default="https://127.0.0.1:6443")
     p.add_argument("--keep-host", action="store_true")
     p.add_argument("--port-file", required=True)
+    p.add_argument("--port", type=int, default=0)
     p.add_argument("--log")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--match")
@@ -413,7 +427,7 @@ def main():
     if bool(args.cert) != bool(args.key):
         sys.exit("fault_proxy: --cert and --key go together")
     STATE = State(args)
-    server = Server(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", args.port), Handler)
     with open(args.port_file + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))
     os.replace(args.port_file + ".tmp", args.port_file)

@@ -421,9 +421,12 @@ class CurlClient final : public Client {
       // so any method may be tried again. Other handshake failures (a wrong protocol, a
       // certificate) are not transient.
       const bool handshake_cut = code == CURLE_SSL_CONNECT_ERROR && is_connection_cut(cause);
+      // A cut handshake is the network's doing, not a certificate's: callers that refuse to
+      // retry TLS failures (Vault's client) must see it as a network failure.
+      const Failure::Kind shown_kind = handshake_cut ? Failure::Kind::network : kind;
       const bool unsent = code == CURLE_COULDNT_CONNECT || handshake_cut;
       const std::string happened = t.write_failed ? "" : what_happened(code, handshake_cut);
-      return {std::unexpected(Failure{kind,
+      return {std::unexpected(Failure{shown_kind,
                                       what + ": " + (happened.empty() ? "" : happened + ": ") +
                                           scrub(cause, request.url),
                                       unsent}),

@@ -7,7 +7,7 @@
 set(STACKCTL_FAULT_TESTS
   "faults: lock reads published checksums through drops, stalls, truncations, 429 and 5xx=lock_faults.sh"
   "faults: check --image through a faulty registry and token server=registry_faults.sh"
-  "faults: render --vault through a faulty HTTPS proxy (one login POST, nothing written)=vault_faults.sh")
+  "faults: render --vault through a faulty HTTPS proxy (login POST not repeated, nothing written)=vault_faults.sh")
 foreach(entry IN LISTS STACKCTL_FAULT_TESTS)
   string(REGEX REPLACE "=[^=]*$" "" name "${entry}")
   string(REGEX REPLACE "^.*=" "" script "${entry}")

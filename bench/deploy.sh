@@ -15,7 +15,7 @@
 #   changed   spark.sql.shuffle.partitions toggled each run: the spark-defaults ConfigMap and the
 #             Deployments whose pod templates carry the config checksum change (median)
 # Requests are counted by running one no-op and one changed apply of each tool through
-# tests/servers/kube_fault_proxy.py with no faults (its log has one line per request); the wall
+# tests/servers/fault_proxy.py with no faults (its log has one line per request); the wall
 # times are measured directly against the apiserver, without the proxy.
 #
 # kubectl is the harness's own v1.20.2 build, which has no --applyset (kubectl's ApplySet pruning

@@ -5,7 +5,7 @@ add_test(NAME "integration: deploy on the real apiserver (apply, no-op, prune, s
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/deploy.sh $<TARGET_FILE:stackctl>)
 set_tests_properties("integration: deploy on the real apiserver (apply, no-op, prune, staged failures, 409, 403)"
   PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600 RESOURCE_LOCK k8s LABELS "integration;k8s")
-# Faults (tests/integration/deploy_faults.sh): through tests/servers/kube_fault_proxy.py dropping
+# Faults (tests/integration/deploy_faults.sh): through tests/servers/fault_proxy.py dropping
 # 20% of connections and answering 429 + Retry-After to a third of the requests, deploy converges
 # to the objects a direct deploy makes; killed (SIGKILL, by the proxy at an exact request) at each
 # ApplySet step, a rerun converges with nothing orphaned and nothing extra deleted.

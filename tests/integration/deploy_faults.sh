@@ -2,7 +2,7 @@
 # `stackctl deploy` through a faulty network, on the project's real apiserver (tests/k8s), kubectl
 # as the independent client:
 #   1. faults: the kyuubi-sql stack deployed directly into one namespace and, through
-#      tests/servers/kube_fault_proxy.py dropping 20% of connections (before TLS, after the
+#      tests/servers/fault_proxy.py dropping 20% of connections (before TLS, after the
 #      request, after the apiserver acted) and answering 429 + Retry-After: 1 to a third of the
 #      requests, into another. kubectl reads both: the same objects with the same content (names
 #      of the namespace and ApplySet id aside). The proxy's log must show every kind of fault

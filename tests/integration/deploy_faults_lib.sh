@@ -1,5 +1,5 @@
 # Sourced by deploy_faults.sh and bench/deploy.sh: a stack ready to deploy on the project's
-# apiserver (tests/k8s), and the fault-injecting proxy (tests/servers/kube_fault_proxy.py).
+# apiserver (tests/k8s), and the fault-injecting proxy (tests/servers/fault_proxy.py).
 # Needs: SRC (the repository), STACKCTL, H (the harness home), W (a scratch folder), and
 # `fail` defined by the caller. Sets MIRROR_PID and PROXY_PIDS for the caller's cleanup.
 #
@@ -62,7 +62,7 @@ proxy_start() {
   local name=$1; shift
   proxy_cert
   rm -f "$W/$name.port" "$W/$name.log"
-  python3 "$SRC/tests/servers/kube_fault_proxy.py" --cert "$W/proxy.crt" --key "$W/proxy.key" \
+  python3 "$SRC/tests/servers/fault_proxy.py" --cert "$W/proxy.crt" --key "$W/proxy.key" \
     --ca "$H/pki/ca.crt" --port-file "$W/$name.port" --log "$W/$name.log" "$@" 2>>"$W/$name.err" &
   PROXY_PIDS+=($!)
   for _ in $(seq 100); do [ -s "$W/$name.port" ] && break; sleep 0.05; done

@@ -323,7 +323,8 @@ TEST_CASE("412 and 5xx are retried with Vault's waits, up to max_retries", "[vau
   auto r = bounded.read({"secret", "x", 2, 0});
   REQUIRE(!r);
   CHECK(down.requests.size() == 2);
-  CHECK(r.error().message == "Vault answered HTTP 502 to GET /v1/secret/data/x");
+  CHECK(r.error().message ==
+        "Vault at https://vault.test:8200 answered HTTP 502 to GET /v1/secret/data/x");
 }
 
 TEST_CASE("a TLS failure says which CA to pass and is not retried", "[vault]") {

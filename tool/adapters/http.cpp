@@ -12,6 +12,7 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -24,8 +25,8 @@ namespace {
 
 // Bodies of error responses to `download` are kept in memory for diagnostics, up to this size.
 constexpr std::size_t kErrorBodyLimit = 64 * 1024;
-// Backoff never waits longer than this, whatever Retry-After or the doubling says.
-constexpr std::chrono::milliseconds kMaxBackoff{30'000};
+// A Retry-After of more digits than this is "very long": the cap (Options::max_backoff) applies.
+constexpr std::size_t kRetryAfterDigits = 5;
 
 void global_init_once() {
   static std::once_flag once;
@@ -68,8 +69,33 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-bool is_transient_status(long status) {
-  return status == 429 || status == 502 || status == 503 || status == 504;
+// 429, 502, 503 and 504 always; any other 5xx when the server says when to come back
+// (Retry-After), as client-go's checkWait (k8s.io/client-go/rest/request.go: "any 500 error code
+// and 429 can trigger a wait" when Retry-After parses). A 500 without it is an answer.
+bool is_transient_status(long status, bool has_retry_after) {
+  if (status == 429 || status == 502 || status == 503 || status == 504) return true;
+  return status >= 500 && status <= 599 && has_retry_after;
+}
+
+// What happened, in words, before curl's own text: the failure names the host (in the URL), this
+// and the cause.
+std::string what_happened(CURLcode code, bool handshake_cut) {
+  if (handshake_cut) return "connection dropped during the TLS handshake";
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timed out";
+    case CURLE_GOT_NOTHING:
+      return "connection dropped without an answer";
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+      return "connection dropped";
+    case CURLE_PARTIAL_FILE:
+      return "body truncated (the connection closed before the whole body came)";
+    case CURLE_COULDNT_CONNECT:
+      return "cannot connect";
+    default:
+      return "";
+  }
 }
 
 bool is_transient_code(CURLcode code) {
@@ -258,13 +284,15 @@ struct ListDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
-// Retry-After in seconds (the HTTP-date form is ignored: the doubling backoff applies then).
-std::chrono::milliseconds retry_after(const Response& r) {
+// Retry-After in seconds (the HTTP-date form is ignored: the doubling backoff applies then);
+// nullopt when absent or not delta-seconds.
+std::optional<std::chrono::milliseconds> retry_after(const Response& r,
+                                                     std::chrono::milliseconds cap) {
   const auto it = r.headers.find("retry-after");
-  if (it == r.headers.end() || it->second.empty()) return {};
+  if (it == r.headers.end() || it->second.empty()) return std::nullopt;
   if (!std::ranges::all_of(it->second, [](unsigned char c) { return std::isdigit(c) != 0; }))
-    return {};
-  if (it->second.size() > 5) return kMaxBackoff;
+    return std::nullopt;
+  if (it->second.size() > kRetryAfterDigits) return cap;
   return std::chrono::seconds(std::stol(it->second));
 }
 
@@ -307,8 +335,9 @@ class CurlClient final : public Client {
         return std::move(a.result);
       }
       std::chrono::milliseconds wait = backoff;
-      if (a.result) wait = std::max(wait, retry_after(*a.result));
-      wait = std::min(wait, kMaxBackoff);
+      if (a.result)
+        wait = std::max(wait, retry_after(*a.result, options_.max_backoff).value_or(wait));
+      wait = std::min(wait, options_.max_backoff);
       spdlog::warn("{}; retrying in {} ms ({}/{})",
                    a.result
                        ? request.method + " " + shown + ": HTTP " + std::to_string(a.result->status)
@@ -318,7 +347,7 @@ class CurlClient final : public Client {
         return std::unexpected(
             Failure{Failure::Kind::cancelled,
                     request.method + " " + shown + ": cancelled while waiting to retry"});
-      backoff = std::min(backoff * 2, kMaxBackoff);
+      backoff = std::min(backoff * 2, options_.max_backoff);
     }
   }
 
@@ -392,9 +421,16 @@ class CurlClient final : public Client {
       // so any method may be tried again. Other handshake failures (a wrong protocol, a
       // certificate) are not transient.
       const bool handshake_cut = code == CURLE_SSL_CONNECT_ERROR && is_connection_cut(cause);
-      return {std::unexpected(Failure{kind, what + ": " + scrub(cause, request.url)}),
-              !t.write_failed && (is_transient_code(code) || handshake_cut),
-              code == CURLE_COULDNT_CONNECT || handshake_cut, t.delivered};
+      // A cut handshake is the network's doing, not a certificate's: callers that refuse to
+      // retry TLS failures (Vault's client) must see it as a network failure.
+      const Failure::Kind shown_kind = handshake_cut ? Failure::Kind::network : kind;
+      const bool unsent = code == CURLE_COULDNT_CONNECT || handshake_cut;
+      const std::string happened = t.write_failed ? "" : what_happened(code, handshake_cut);
+      return {std::unexpected(Failure{shown_kind,
+                                      what + ": " + (happened.empty() ? "" : happened + ": ") +
+                                          scrub(cause, request.url),
+                                      unsent}),
+              !t.write_failed && (is_transient_code(code) || handshake_cut), unsent, t.delivered};
     }
     curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &t.response.status);
     log_timings(handle.get(), what, t.response.status);
@@ -403,7 +439,8 @@ class CurlClient final : public Client {
     if (effective != nullptr) t.response.effective_url = effective;
     if (!route.connect_to.empty() && t.response.effective_url.starts_with(route.url_prefix))
       t.response.effective_url.replace(0, route.url_prefix.size(), route.original_prefix);
-    const bool transient = is_transient_status(t.response.status);
+    const bool transient = is_transient_status(
+        t.response.status, retry_after(t.response, options_.max_backoff).has_value());
     return {std::move(t.response), transient, false, t.delivered};
   }
 
@@ -477,12 +514,18 @@ class CurlClient final : public Client {
     const auto timeout =
         request.timeout.count() > 0 ? request.timeout : std::chrono::milliseconds(options_.timeout);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-    // A transfer that stalls (under 1 byte/s for a minute) is a timeout even without a deadline;
-    // not a stream, which may rightly be quiet for longer.
-    if (!request.on_data) {
+    // A transfer that stalls (under 1 byte/s for Options::stall_timeout) is a timeout even
+    // without a deadline; not a stream, which may rightly be quiet for longer.
+    if (!request.on_data && options_.stall_timeout.count() > 0) {
       curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-      curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+      curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+                       static_cast<long>(options_.stall_timeout.count()));
     }
+    // libcurl silently sends a request again, on a fresh connection, when a reused connection
+    // closes before any byte of the answer (lib/transfer.c, Curl_retry_request: "Retry the same
+    // request on a fresh connect!"), whatever the method. The server may have acted on the first
+    // one, so a request that is not safe to repeat never goes on a reused connection.
+    if (!is_repeatable(request)) curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, options_.follow_redirects ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
     // Credentials go only to the host they were given for, never across a redirect.
@@ -585,7 +628,40 @@ class CurlClient final : public Client {
 }  // namespace
 
 std::unique_ptr<Client> make_curl_client(Options options) {
-  return std::make_unique<CurlClient>(std::move(options));
+  return std::make_unique<CurlClient>(with_environment(
+      std::move(options), [](const std::string& name) -> std::optional<std::string> {
+        const char* v = std::getenv(name.c_str());
+        if (v == nullptr) return std::nullopt;
+        return std::string(v);
+      }));
+}
+
+Options with_environment(Options options, const EnvLookup& lookup) {
+  // The variable's whole number in [low, high], else nullopt (with a warning when it was set).
+  const auto number = [&](const char* name, long low, long high) -> std::optional<long> {
+    const auto text = lookup(name);
+    if (!text) return std::nullopt;
+    long value = 0;
+    const bool digits = !text->empty() && text->size() <= 9 &&
+                        std::ranges::all_of(*text, [](unsigned char c) { return std::isdigit(c); });
+    if (digits) value = std::stol(*text);
+    if (!digits || value < low || value > high) {
+      spdlog::warn("{}={} is not a whole number from {} to {}: ignored", name, *text, low, high);
+      return std::nullopt;
+    }
+    return value;
+  };
+  if (auto v = number("STACKCTL_HTTP_RETRIES", 0, 100); v && options.retries > 0)
+    options.retries = static_cast<int>(*v);
+  if (auto v = number("STACKCTL_HTTP_BACKOFF_MS", 1, 600'000))
+    options.initial_backoff = std::chrono::milliseconds(*v);
+  if (auto v = number("STACKCTL_HTTP_MAX_WAIT", 0, 3600))
+    options.max_backoff = std::chrono::seconds(*v);
+  if (auto v = number("STACKCTL_HTTP_CONNECT_TIMEOUT", 1, 3600))
+    options.connect_timeout = std::chrono::seconds(*v);
+  if (auto v = number("STACKCTL_HTTP_STALL_TIMEOUT", 0, 3600))
+    options.stall_timeout = std::chrono::seconds(*v);
+  return options;
 }
 
 std::string url_escape(std::string_view s) {

@@ -7,14 +7,19 @@
 //   exists for loopback tests and kubeconfig's insecure-skip-tls-verify, and is logged as a warning
 //   by callers. `tls_server_name` verifies the server's certificate against that name instead of
 //   the URL's host (kubeconfig's tls-server-name); the Host header stays the URL's.
-// - Retries: transient failures (connection reset, timeouts, HTTP 429/502/503/504) are retried with
-//   exponential backoff up to Options::retries, but only for requests that are safe to repeat: GET,
-//   HEAD, PUT, DELETE, OPTIONS, and any request marked Idempotent::yes (server-side apply's PATCH).
-//   A POST or a plain PATCH is never repeated once it may have reached the server; a connection
-//   that was refused (nothing was sent) is retried for every method. 429 and 503 honour
-//   Retry-After (seconds, capped at 30 s). A streamed request is not retried once data was passed
-//   to its callback. Other HTTP statuses are returned as responses, not failures: callers decide
-//   what a 404 means.
+// - Retries (docs/network.md): transient failures (connection refused or reset, a dropped
+//   connection, a timeout or stall, a body cut short of its Content-Length or last chunk, HTTP
+//   429/502/503/504, and any other 5xx that carries Retry-After, as client-go's checkWait does)
+//   are retried with exponential backoff up to Options::retries, but only for requests that are
+//   safe to repeat: GET, HEAD, PUT, DELETE, OPTIONS, and any request marked Idempotent::yes
+//   (server-side apply's PATCH). A POST or a plain PATCH is never repeated once it may have
+//   reached the server, not even by libcurl's own silent resend on a reused connection (such a
+//   request always gets a fresh connection); a connection that was refused, or cut during the
+//   TLS handshake (nothing was sent), is retried for every method. Retry-After (seconds) is
+//   honoured, capped at Options::max_backoff. A streamed request is not retried once data was
+//   passed to its callback. Other HTTP statuses are returned as responses, not failures:
+//   callers decide what a 404 means. make_curl_client applies the STACKCTL_HTTP_* environment
+//   (with_environment below).
 // - Cancellation: a transfer (and a backoff wait) ends within about a second when stackctl was
 //   interrupted (proc::interrupted()) or the request's `cancel` flag is set; the Failure's kind is
 //   `cancelled`.
@@ -31,6 +36,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,7 +85,11 @@ struct Response {
 struct Failure {
   enum class Kind { network, timeout, tls, io, cancelled };
   Kind kind = Kind::network;
-  std::string message;  // names the redacted URL and the cause
+  std::string
+      message;  // names the redacted URL, what happened (timed out, dropped, ...) and the cause
+  // Nothing of the request reached the server (the connection was refused, or cut during the TLS
+  // handshake): repeating it cannot do anything twice, whatever its method.
+  bool unsent = false;
 };
 
 // Called during transfers with bytes done and total (total 0 when unknown).
@@ -90,8 +100,13 @@ struct Options {
   std::chrono::milliseconds initial_backoff{500};
   std::chrono::seconds connect_timeout{15};
   std::chrono::seconds timeout{0};  // whole transfer; 0 = none (large downloads)
-  std::string ca_file;              // PEM bundle; empty = system default
-  std::string client_cert_file;     // PEM, for mutual TLS (Kubernetes, Vault)
+  // A transfer that moves under 1 byte/s for this long is a timeout (a stall), even without a
+  // deadline; streamed requests (Request::on_data) are exempt. 0 = no stall timeout.
+  std::chrono::seconds stall_timeout{60};
+  // No backoff wait is longer than this, whatever Retry-After or the doubling says.
+  std::chrono::milliseconds max_backoff{30'000};
+  std::string ca_file;           // PEM bundle; empty = system default
+  std::string client_cert_file;  // PEM, for mutual TLS (Kubernetes, Vault)
   std::string client_key_file;
   bool insecure_skip_verify = false;
   bool follow_redirects = true;
@@ -119,8 +134,23 @@ class Client {
                                                     const Progress& progress) = 0;
 };
 
-// The libcurl client.
+// The libcurl client, with the STACKCTL_HTTP_* environment applied (with_environment).
 std::unique_ptr<Client> make_curl_client(Options options);
+
+// Looks up an environment variable (nullopt when unset).
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// `options` with the environment's overrides, so every client (mirrors, registries, Kubernetes,
+// Vault) follows them without a flag per command (docs/network.md):
+//   STACKCTL_HTTP_RETRIES          retries after the first attempt (0..100), for clients that
+//                                  retry at all (Options::retries > 0; Vault retries in its own
+//                                  client, by VAULT_MAX_RETRIES)
+//   STACKCTL_HTTP_BACKOFF_MS       the first backoff wait (1..600000), doubled per retry
+//   STACKCTL_HTTP_MAX_WAIT         cap of any wait, Retry-After included, seconds (0..3600)
+//   STACKCTL_HTTP_CONNECT_TIMEOUT  TCP connect and TLS handshake, seconds (1..3600)
+//   STACKCTL_HTTP_STALL_TIMEOUT    seconds under 1 byte/s before a transfer is a timeout (0..3600)
+// A malformed value is ignored with a warning naming the variable, the value and the range.
+Options with_environment(Options options, const EnvLookup& lookup);
 
 // `s` percent-encoded for a URL's query value or path segment: every byte but RFC 3986's
 // unreserved characters (A-Z a-z 0-9 - . _ ~) as %XX, upper-case hex. libcurl's

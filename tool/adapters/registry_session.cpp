@@ -56,6 +56,14 @@ std::expected<void, Failure> Client::ping(const ImageRef& ref) {
     pinged_[ref.api_host()] = true;
     return {};
   }
+  // A 429 or 5xx (after the retries the HTTP client makes) says the registry (or a proxy before it)
+  // is failing or overloaded, not that it is something else than a registry.
+  if (r->status == 429 || r->status >= 500)
+    return fail(Failure::Kind::unreachable,
+                "registry " + ref.registry + " answered HTTP " + std::to_string(r->status) +
+                    " to GET " + http::redact_url(url),
+                "the registry, or a proxy in front of it, is failing or overloaded: try again "
+                "later");
   return fail(Failure::Kind::not_registry,
               ref.registry + " does not serve the registry API v2: GET " + http::redact_url(url) +
                   " answered HTTP " + std::to_string(r->status),

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -116,8 +118,14 @@ std::string Client::scrub(std::string text) const {
 }
 
 // One request with the vault API client's retry policy (api/client.go DefaultRetryPolicy:
-// retryablehttp's, which retries connection errors and 5xx but 501, plus 412), waiting
-// min_retry_wait, growing linearly, capped at max_retry_wait.
+// retryablehttp's, which retries connection errors, 429 ("429 Too Many Requests is recoverable",
+// go-retryablehttp client.go baseRetryPolicy) and 5xx but 501, plus 412), waiting
+// min_retry_wait, growing linearly, capped at max_retry_wait, or longer when the answer carries
+// Retry-After (seconds, capped at http.max_backoff: docs/network.md). One difference from the
+// vault CLI: a POST (a login, which mints a token and may use up a secret_id; revoke-self) is
+// repeated only when nothing of it reached Vault (http::Failure::unsent). Once it may have been
+// acted on, repeating it would mint a second token that nobody revokes, so a dropped or failed
+// POST is reported instead.
 std::expected<http::Response, Failure> Client::send(const std::string& method,
                                                     const std::string& path,
                                                     const std::string& body, bool authenticated) {
@@ -148,8 +156,9 @@ std::expected<http::Response, Failure> Client::send(const std::string& method,
                                            " failed: " + scrub(r.error().message),
                                        hint});
       }
-      retry = r.error().kind == http::Failure::Kind::network ||
-              r.error().kind == http::Failure::Kind::timeout;
+      retry = (r.error().kind == http::Failure::Kind::network ||
+               r.error().kind == http::Failure::Kind::timeout) &&
+              (method != "POST" || r.error().unsent);
       why = scrub(r.error().message);
       if (!retry || attempt >= config_.max_retries)
         return std::unexpected(Failure{
@@ -159,12 +168,21 @@ std::expected<http::Response, Failure> Client::send(const std::string& method,
             "check VAULT_ADDR (or the stack's vault.address) and that Vault is up"});
     } else {
       spdlog::debug("Vault {} -> HTTP {}", shown, r->status);
-      retry = r->status == 412 || (r->status >= 500 && r->status != 501);
+      retry = method != "POST" &&
+              (r->status == 412 || r->status == 429 || (r->status >= 500 && r->status != 501));
       if (!retry || attempt >= config_.max_retries) return std::move(*r);
       why = "HTTP " + std::to_string(r->status);
     }
     auto wait = config_.min_retry_wait * (attempt + 1);
     wait = std::min(wait, std::max(config_.max_retry_wait, config_.min_retry_wait));
+    if (r) {
+      const auto it = r->headers.find("retry-after");
+      if (it != r->headers.end() && !it->second.empty() && it->second.size() <= 5 &&
+          std::ranges::all_of(it->second, [](unsigned char c) { return std::isdigit(c) != 0; }))
+        wait = std::max(
+            wait, std::min<std::chrono::milliseconds>(std::chrono::seconds(std::stol(it->second)),
+                                                      config_.http.max_backoff));
+    }
     spdlog::warn("Vault {}: {}; retrying in {} ms ({}/{})", shown, why, wait.count(), attempt + 1,
                  config_.max_retries);
     sleep_(wait);
@@ -187,7 +205,9 @@ Failure Client::failure_of(const http::Response& r, const std::string& method,
             "initialise and unseal it first (vault operator init, vault operator unseal)"};
   if (r.status == 403) return {Failure::Kind::denied, "Vault denied " + what + said, ""};
   return {Failure::Kind::protocol,
-          "Vault answered HTTP " + std::to_string(r.status) + " to " + what + said, ""};
+          "Vault at " + config_.address + " answered HTTP " + std::to_string(r.status) + " to " +
+              what + said,
+          ""};
 }
 
 std::expected<void, Failure> Client::finish_login(const http::Response& r,

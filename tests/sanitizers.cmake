@@ -47,13 +47,13 @@ add_test(NAME "sanitizers: stackctl and the test binaries are instrumented"
 set_tests_properties("sanitizers: stackctl and the test binaries are instrumented" PROPERTIES
   FIXTURES_SETUP ${_fixture})
 add_test(NAME "sanitizers: no report from any test" COMMAND ${_check} check)
+set_tests_properties("sanitizers: no report from any test" PROPERTIES FIXTURES_CLEANUP ${_fixture})
 # The mechanism itself: a heap overflow, a leak and a signed overflow in a child process whose
 # output is thrown away each end it with 99 and leave a report file.
 add_executable(stackctl_sanitizer_probe sanitizer_probe.cpp)
 stackctl_warnings(stackctl_sanitizer_probe)
 add_test(NAME "sanitizers: a report in a process whose output is thrown away is still caught"
   COMMAND ${_check} selftest ${_kinds} $<TARGET_FILE:stackctl_sanitizer_probe>)
-set_tests_properties("sanitizers: no report from any test" PROPERTIES FIXTURES_CLEANUP ${_fixture})
 
 # Every test defined so far in this folder (add_test above and in the included *_tests.cmake).
 get_property(_tests DIRECTORY PROPERTY TESTS)

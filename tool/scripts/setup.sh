@@ -19,6 +19,10 @@ packages=(
   python3-jsonschema
   # bench/render.sh and its CTest: stackctl's templates expanded by pystache (/usr/bin/python3)
   python3-pystache
+  # libFuzzer targets (tests/fuzz/run.sh, docs/fuzzing.md): clang 19 and its runtimes, because
+  # clang 16 (bookworm's other clang) defines __cpp_concepts 201907L and libstdc++ 12's
+  # <expected> needs 202002L
+  clang-19 libclang-rt-19-dev
   # the CI examples test: gitlab-ci-local's shell executor copies the repository with rsync;
   # the GitHub workflow's steps are read with PyYAML (python3-yaml, above)
   rsync

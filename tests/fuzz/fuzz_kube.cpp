@@ -131,7 +131,7 @@ void exercise(Client& client) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::vector<std::string> parts = fuzz::split_parts(data, size, 6);
   {
-    const auto config = kubeconfig::parse({"/k/fuzz", parts[0]});
+    const auto config = kube::config::parse({"/k/fuzz", parts[0]});
     if (!config)
       for (const auto& d : config.error().items()) FUZZ_CHECK(!d.message.empty(), "errors say why");
   }

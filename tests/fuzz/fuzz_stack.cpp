@@ -30,9 +30,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto stack = load_stack(text, options, again);
     FUZZ_CHECK(stack.has_value(), "a valid stack loads");
     FUZZ_CHECK(!again.has_errors(), "a valid stack loads without errors");
-    for (const auto& [name, target] : stack->targets) {
+    for (const auto& target : stack->targets) {
       Diagnostics t;
-      LoadOptions o{"fuzz.stack.yaml", name, &cat};
+      LoadOptions o{"fuzz.stack.yaml", target.name, &cat};
       FUZZ_CHECK(load_stack(text, o, t).has_value() && !t.has_errors(),
                  "every target of a valid stack loads");
     }

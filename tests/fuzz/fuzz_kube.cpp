@@ -46,7 +46,8 @@ class ScriptedServer final : public http::Client {
   explicit ScriptedServer(const std::vector<std::string>& parts) : parts_(parts) {}
 
   std::expected<http::Response, http::Failure> send(const http::Request& r) override {
-    if (++requests_ > 64) return std::unexpected(http::Failure{http::Failure::Kind::network, "loop"});
+    if (++requests_ > 64)
+      return std::unexpected(http::Failure{http::Failure::Kind::network, "loop"});
     const auto scheme_end = r.url.find("://");
     const auto path_at = r.url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
     std::string path = path_at == std::string::npos ? "/" : r.url.substr(path_at);
@@ -108,9 +109,9 @@ void check_failure(const Failure& f) {
 
 void exercise(Client& client) {
   const Resource namespaces{"", "v1", "Namespace", "namespaces", false};
-  for (const GroupVersionKind& gvk : {GroupVersionKind{"apps", "v1", "Deployment"},
-                                      GroupVersionKind{"", "v1", "Pod"},
-                                      GroupVersionKind{"apps", "", "Deployment"}}) {
+  for (const GroupVersionKind& gvk :
+       {GroupVersionKind{"apps", "v1", "Deployment"}, GroupVersionKind{"", "v1", "Pod"},
+        GroupVersionKind{"apps", "", "Deployment"}}) {
     const auto r = client.resource_for(gvk);
     if (!r) {
       check_failure(r.error());

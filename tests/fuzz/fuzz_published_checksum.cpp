@@ -25,9 +25,10 @@ bool lower_hex(std::string_view s) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  for (auto algorithm : {model::HashAlgorithm::sha1, model::HashAlgorithm::sha256,
-                         model::HashAlgorithm::sha512}) {
-    for (std::string_view file : {std::string_view{}, std::string_view{"spark-4.0.1-bin-hadoop3.tgz"}}) {
+  for (auto algorithm :
+       {model::HashAlgorithm::sha1, model::HashAlgorithm::sha256, model::HashAlgorithm::sha512}) {
+    for (std::string_view file :
+         {std::string_view{}, std::string_view{"spark-4.0.1-bin-hadoop3.tgz"}}) {
       const auto hex = pc::parse(text, algorithm, file);
       if (hex) {
         FUZZ_CHECK(hex->size() == pc::hex_length(algorithm), "the digest has its length");

@@ -46,7 +46,8 @@ class ScriptedRegistry final : public http::Client {
   }
 
   std::expected<http::Response, http::Failure> send(const http::Request& r) override {
-    if (++requests_ > 64) return std::unexpected(http::Failure{http::Failure::Kind::network, "loop"});
+    if (++requests_ > 64)
+      return std::unexpected(http::Failure{http::Failure::Kind::network, "loop"});
     const std::string host = "https://reg.fuzz";
     if (!r.url.starts_with(host + "/v2/"))  // the token server
       return http::Response{200, {{"content-type", "application/json"}}, parts_[4], r.url};

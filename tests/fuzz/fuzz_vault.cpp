@@ -28,7 +28,8 @@ class ScriptedVault final : public http::Client {
   explicit ScriptedVault(const std::vector<std::string>& parts) : parts_(parts) {}
 
   std::expected<http::Response, http::Failure> send(const http::Request& r) override {
-    if (++requests_ > 64) return std::unexpected(http::Failure{http::Failure::Kind::network, "loop"});
+    if (++requests_ > 64)
+      return std::unexpected(http::Failure{http::Failure::Kind::network, "loop"});
     const std::string& url = r.url;
     const auto answer = [&](const std::string& body) {
       return http::Response{200, {{"content-type", "application/json"}}, body, url};

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz/fuzz_*.cpp) with clang, -fsanitize=fuzzer,address,
 # undefined, in a build folder of their own, and runs each for SECONDS (one at a time, -jobs=1).
-# A finding (crash, sanitizer report, broken invariant, an input running over 10 s or 2 GiB)
+# A finding (crash, sanitizer report, broken invariant, an input running over 60 s or 2 GiB)
 # fails the run and names the reproducer; rerun it with `BUILD/tests/fuzz/TARGET REPRODUCER`.
 #   tests/fuzz/run.sh [-t SECONDS] [-b BUILD_DIR] [-k] [TARGET...]
 #     -t  seconds per target (default 30)        -b  build folder (default build-fuzz)
@@ -41,6 +41,12 @@ if ((${#targets[@]} == 0)); then
   for f in "$src"/tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$f" .cpp)"); done
 fi
 
+# Symbolised reports: clang-19 has no llvm-symbolizer of its own here; any version reads its DWARF.
+if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ]; then
+  ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer-19 || command -v llvm-symbolizer || true)
+  export ASAN_SYMBOLIZER_PATH
+fi
+
 failed=()
 summary=()
 for t in "${targets[@]}"; do
@@ -63,7 +69,7 @@ for t in "${targets[@]}"; do
   log=$build/findings/$t.log
   echo "fuzz: $t for $seconds s" >&2
   set +e
-  "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -jobs=1 -print_final_stats=1 \
+  "$bin" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -jobs=1 -print_final_stats=1 \
     -artifact_prefix="$findings/" "${opts[@]}" "$work" "${existing[@]}" >"$log" 2>&1
   rc=$?
   set -e

@@ -269,3 +269,36 @@ TEST_CASE("read_inside reads a file in the folder and refuses links and paths ou
   INFO(folder.error().message);
   CHECK(folder.error().message.find("directory") != std::string::npos);
 }
+
+// yaml-cpp 0.7's LoadAll loops forever, allocating, on streams where the parser emits a null
+// for a token it cannot place without consuming it (jbeder/yaml-cpp pull request 1319). Found by
+// tests/fuzz/fuzz_yaml_doc and fuzz_stack; doc.cpp walks the events first and stops there.
+TEST_CASE("a token nothing can start a node with is a located YAML error, not an endless loop") {
+  std::ifstream found(
+      std::string(STACKCTL_SOURCE_DIR) +
+      "/tests/fuzz/corpus/fuzz_yaml_doc/timeout-e30d449e27848d6676b7a409197b4ac9f5e2ad52");
+  REQUIRE(found);
+  const std::string reproducer{std::istreambuf_iterator<char>(found), {}};
+  for (const std::string& text :
+       {std::string("\n,\n"), std::string("[1]\n,\n"), std::string("- x\n, y\n"), reproducer}) {
+    Diagnostics d;
+    const auto start = std::chrono::steady_clock::now();
+    auto root = doc::parse(text, "s.yaml", d);
+    CHECK(seconds_since(start) < 10.0);
+    REQUIRE_FALSE(root);
+    CHECK(root.error().code == "E_YAML");
+    CHECK(root.error().loc.line > 0);
+    CHECK(root.error().message.starts_with("malformed YAML: "));
+    Diagnostics all;
+    CHECK_FALSE(doc::parse_all(text, "s.yaml", all));
+  }
+}
+
+TEST_CASE("empty documents of a stream still pass the progress check") {
+  Diagnostics d;
+  auto docs = doc::parse_all("a: 1\n---\n---\n...\n---\nb: 2\n", "s.yaml", d);
+  REQUIRE(docs);
+  CHECK(docs->size() == 4);
+  CHECK(doc::parse("a: 1\n---\n---\n", "s.yaml", d));
+  CHECK(d.empty());
+}

@@ -1,10 +1,12 @@
 #include "core/stack/doc.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <vector>
 
 #include "core/stack/limits.hpp"
@@ -277,6 +279,71 @@ std::optional<SourceLoc> tab_in_indentation(std::string_view text, const std::st
   return std::nullopt;
 }
 
+namespace {
+
+// yaml-cpp 0.7's LoadAll never returns on some malformed streams ("\n,\n", or a "]" after a
+// flow collection's end): the parser emits a null for a token it cannot place without consuming
+// the token, so HandleNextDocument reports a new document forever and LoadAll appends a null
+// each time until memory runs out. Fixed upstream in jbeder/yaml-cpp pull request 1319
+// ("avoid possible infinite loop in LoadAll()", merged 2024-09); bookworm ships 0.7.0. Found by
+// tests/fuzz/fuzz_yaml_doc (tests/fuzz/corpus/fuzz_yaml_doc/timeout-e30d449e...). This pass walks
+// the events and stops at a document that is a lone null where the previous one was: the parser
+// made no progress there. It throws what LoadAll would have thrown for a syntax error.
+class ProgressCheck final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override { events_ = 0; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
+    ++events_;
+    null_at_ = mark;
+  }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { ++events_; }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    ++events_;
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    ++events_;
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    ++events_;
+  }
+  void OnMapEnd() override {}
+
+  // After a document: true when it was a lone null at the same position as the previous one's.
+  bool stuck() {
+    const bool lone_null = events_ == 1 && null_at_.pos >= 0;
+    const bool same = lone_null && previous_null_ && previous_null_->pos == null_at_.pos;
+    previous_null_ = lone_null ? std::optional<YAML::Mark>(null_at_) : std::nullopt;
+    null_at_ = YAML::Mark::null_mark();
+    return same;
+  }
+  const YAML::Mark& previous_mark() const { return *previous_null_; }
+
+ private:
+  int events_ = 0;
+  YAML::Mark null_at_ = YAML::Mark::null_mark();
+  std::optional<YAML::Mark> previous_null_;
+};
+
+std::vector<YAML::Node> load_all(const std::string& text) {
+  {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    ProgressCheck check;
+    while (parser.HandleNextDocument(check))
+      if (check.stuck())
+        throw YAML::ParserException(check.previous_mark(),
+                                    "unexpected token (nothing can start a node here)");
+  }
+  return YAML::LoadAll(text);
+}
+
+}  // namespace
+
 std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& file,
                                       Diagnostics& diags) {
   if (auto bad = unreadable_text(text, file)) return std::unexpected(std::move(*bad));
@@ -286,7 +353,7 @@ std::expected<Node, Diagnostic> parse(std::string_view text, const std::string& 
         "YAML indents with spaces only; replace the tab with spaces"});
   }
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+    const std::vector<YAML::Node> docs = load_all(std::string(text));
     // A second document would be ignored by every reader of the first: refuse it rather than drop
     // it. Empty ones (a trailing "---") drop nothing and pass.
     for (std::size_t i = 1; i < docs.size(); ++i) {
@@ -321,7 +388,7 @@ std::expected<std::vector<Node>, Diagnostic> parse_all(std::string_view text,
   // a block scalar's line is content, and yaml-cpp locates real tab errors well enough.
   try {
     std::vector<Node> docs;
-    for (const YAML::Node& root : YAML::LoadAll(std::string(text))) {
+    for (const YAML::Node& root : load_all(std::string(text))) {
       Converter converter{file, diags, {}};
       docs.push_back(converter.convert(root, ""));
       if (converter.over_budget) return std::unexpected(std::move(converter.too_big));

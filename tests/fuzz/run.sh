@@ -33,13 +33,12 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 start=$(date +%s)
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER="$cxx" \
   -DSTACKCTL_FUZZ=ON -DSTACKCTL_TESTS=OFF -DSTACKCTL_DEV=OFF "${launcher[@]}" >/dev/null
-cmake --build "$build" --target stackctl_fuzz ${FUZZ_JOBS:+-j "$FUZZ_JOBS"}
-echo "fuzz: built in $(($(date +%s) - start)) s" >&2
-
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   for f in "$src"/tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$f" .cpp)"); done
 fi
+cmake --build "$build" --target "${targets[@]}" ${FUZZ_JOBS:+-j "$FUZZ_JOBS"}
+echo "fuzz: built in $(($(date +%s) - start)) s" >&2
 
 # Symbolised reports: clang-19 has no llvm-symbolizer of its own here; any version reads its DWARF.
 if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ]; then

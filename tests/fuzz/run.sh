@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz/fuzz_*.cpp) with clang, -fsanitize=fuzzer,address,
-# undefined, in a build folder of their own, and runs each for SECONDS (one at a time, -jobs=1).
+# undefined, in a build folder of their own, and runs each for SECONDS, one after another.
 # A finding (crash, sanitizer report, broken invariant, an input running over 60 s or 2 GiB)
 # fails the run and names the reproducer; rerun it with `BUILD/tests/fuzz/TARGET REPRODUCER`.
 #   tests/fuzz/run.sh [-t SECONDS] [-b BUILD_DIR] [-k] [TARGET...]
@@ -68,7 +68,7 @@ for t in "${targets[@]}"; do
   log=$build/findings/$t.log
   echo "fuzz: $t for $seconds s" >&2
   set +e
-  "$bin" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -jobs=1 -print_final_stats=1 \
+  "$bin" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$findings/" "${opts[@]}" "$work" "${existing[@]}" >"$log" 2>&1
   rc=$?
   set -e

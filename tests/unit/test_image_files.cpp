@@ -116,19 +116,19 @@ TEST_CASE("image files: a source outside the stack's folder is E_PATH, like ever
       "\n  hint: name a file inside the stack's folder, relative to it (e.g. envs/app.yml); copy a "
       "file from elsewhere into that folder";
   CHECK(from_error("/etc/passwd") ==
-        "s.yaml:23:15: error: images[0].files[0].from: the file \"/etc/passwd\" is absolute "
+        "s.yaml:23:16: error: images[0].files[0].from: the file \"/etc/passwd\" is absolute "
         "[E_PATH]" +
             hint);
   CHECK(from_error("../secrets.txt") ==
-        "s.yaml:23:15: error: images[0].files[0].from: the file \"../secrets.txt\" goes up a "
+        "s.yaml:23:16: error: images[0].files[0].from: the file \"../secrets.txt\" goes up a "
         "folder (\"..\") [E_PATH]" +
             hint);
   CHECK(from_error("~/.ssh/id_rsa") ==
-        "s.yaml:23:15: error: images[0].files[0].from: the file \"~/.ssh/id_rsa\" is absolute "
+        "s.yaml:23:16: error: images[0].files[0].from: the file \"~/.ssh/id_rsa\" is absolute "
         "[E_PATH]" +
             hint);
   CHECK(from_error("apps//job.py") ==
-        "s.yaml:23:15: error: images[0].files[0].from: the file \"apps//job.py\" has an empty or "
+        "s.yaml:23:16: error: images[0].files[0].from: the file \"apps//job.py\" has an empty or "
         "\".\" part [E_PATH]" +
             hint);
 }
@@ -137,21 +137,21 @@ TEST_CASE("image files: a source COPY would read as a pattern or a variable is E
   const std::string hint =
       "\n  hint: rename the file to letters, digits and . _ - + @ = , (folders with /)";
   CHECK(from_error("apps/*.py") ==
-        "s.yaml:23:15: error: images[0].files[0].from: the file \"apps/*.py\" holds '*', which a "
+        "s.yaml:23:16: error: images[0].files[0].from: the file \"apps/*.py\" holds '*', which a "
         "Dockerfile COPY cannot take as it is [E_IMAGE_PATH]" +
             hint);
   CHECK(from_error("apps/$HOME.py") ==
-        "s.yaml:23:15: error: images[0].files[0].from: the file \"apps/$HOME.py\" holds '$', "
+        "s.yaml:23:16: error: images[0].files[0].from: the file \"apps/$HOME.py\" holds '$', "
         "which a Dockerfile COPY cannot take as it is [E_IMAGE_PATH]" +
             hint);
   CHECK(from_error("apps/my job.py") ==
-        "s.yaml:23:15: error: images[0].files[0].from: the file \"apps/my job.py\" holds a "
+        "s.yaml:23:16: error: images[0].files[0].from: the file \"apps/my job.py\" holds a "
         "space, which a Dockerfile COPY cannot take as it is [E_IMAGE_PATH]" +
             hint);
 }
 
 TEST_CASE("image files: a destination must be an absolute, plain file path the pods will see") {
-  const std::string at = "s.yaml:23:35: error: images[0].files[0].to: the destination ";
+  const std::string at = "s.yaml:23:33: error: images[0].files[0].to: the destination ";
   CHECK(to_error("opt/app/job.py") == at + "\"opt/app/job.py\" is not absolute [E_IMAGE_PATH]" +
                                           kToHint);
   CHECK(to_error("") == at + "\"\" is empty [E_IMAGE_PATH]" + kToHint);
@@ -173,7 +173,7 @@ TEST_CASE("image files: a destination must be an absolute, plain file path the p
 }
 
 TEST_CASE("image files: folders mounted over at run time and paths the image needs are refused") {
-  const std::string at = "s.yaml:23:35: error: images[0].files[0].to: the destination ";
+  const std::string at = "s.yaml:23:33: error: images[0].files[0].to: the destination ";
   CHECK(to_error("/proc/self/environ") ==
         at + "\"/proc/self/environ\" is under /proc, which is mounted over when the pod runs: the "
              "file would not be seen [E_IMAGE_PATH]" +

@@ -309,7 +309,7 @@ APP_LAYERS=$("${SK[@]}" inspect --tls-verify=false "docker://$APP_AT" | python3 
 CHILD_LAYERS=$("${SK[@]}" inspect --tls-verify=false "docker://$CHILD_REF" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["Layers"]))')
 [[ $APP_LAYERS -eq $((CHILD_LAYERS + 2)) ]] && pass "tiny-app has $APP_LAYERS layers (RUN and COPY over tiny-child's $CHILD_LAYERS)" || fail "tiny-app layers [$APP_LAYERS, child $CHILD_LAYERS]"
 # The built image holds the stack's file byte for byte, owned by 185 (--chown in the COPY).
-c=$(bh from --quiet "$APP_AT")
+c=$(bh from --quiet --tls-verify=false "$APP_AT")  # the pushed image, from the registry
 m=$(bh mount "$c")
 cmp -s "$m/opt/app/pi_s3.py" "$ROOT/stacks/apps/pi_s3.py" && pass "images[].files: pi_s3.py in the image at its to" || fail "pi_s3.py in the image"
 [[ $(stat -c %u:%g "$m/opt/app/pi_s3.py") == 185:185 ]] && pass "images[].files: owned by 185:185" || fail "owner $(stat -c %u:%g "$m/opt/app/pi_s3.py")"

@@ -61,8 +61,9 @@ const char* const kToHint =
     "\n  hint: name the file's absolute path in the image, in a folder of the application's own, "
     "e.g. /opt/app/job.py (docs/stack-file.md, \"images\")";
 
-render::detail::Output render_contexts(const model::Stack& stack, const render::Templates& templates,
-                               std::map<std::string, std::string> files) {
+render::detail::Output render_contexts(const model::Stack& stack,
+                                       const render::Templates& templates,
+                                       std::map<std::string, std::string> files) {
   render::Request request;
   request.base = &stack;
   request.catalog = &catalog::builtin_catalog();
@@ -98,10 +99,10 @@ struct TempDir {
 }  // namespace
 
 TEST_CASE("image files: from and to are read in order") {
-  const auto stack = load_ok(with_files(
-      "      - {from: apps/job.py, to: /opt/app/job.py}\n"
-      "      - {from: apps/job.py, to: /opt/app/copy/job.py}\n"
-      "      - {from: lib/util-1.0+x@y=z,w.zip, to: /opt/app/lib.zip}\n"));
+  const auto stack =
+      load_ok(with_files("      - {from: apps/job.py, to: /opt/app/job.py}\n"
+                         "      - {from: apps/job.py, to: /opt/app/copy/job.py}\n"
+                         "      - {from: lib/util-1.0+x@y=z,w.zip, to: /opt/app/lib.zip}\n"));
   const auto& files = stack.images[0].files;
   REQUIRE(files.size() == 3);
   CHECK(files[0].from == "apps/job.py");
@@ -152,8 +153,8 @@ TEST_CASE("image files: a source COPY would read as a pattern or a variable is E
 
 TEST_CASE("image files: a destination must be an absolute, plain file path the pods will see") {
   const std::string at = "s.yaml:23:33: error: images[0].files[0].to: the destination ";
-  CHECK(to_error("opt/app/job.py") == at + "\"opt/app/job.py\" is not absolute [E_IMAGE_PATH]" +
-                                          kToHint);
+  CHECK(to_error("opt/app/job.py") ==
+        at + "\"opt/app/job.py\" is not absolute [E_IMAGE_PATH]" + kToHint);
   CHECK(to_error("") == at + "\"\" is empty [E_IMAGE_PATH]" + kToHint);
   CHECK(to_error("/") == at + "\"/\" is the image's root folder [E_IMAGE_PATH]" + kToHint);
   CHECK(to_error("/opt/app/") ==
@@ -167,37 +168,44 @@ TEST_CASE("image files: a destination must be an absolute, plain file path the p
   CHECK(to_error("/opt/./app.py") ==
         at + "\"/opt/./app.py\" has an empty or \".\" part [E_IMAGE_PATH]" + kToHint);
   CHECK(to_error("/opt/app/${X}.py") ==
-        at + "\"/opt/app/${X}.py\" holds '$', which a Dockerfile COPY cannot take as it is "
-             "[E_IMAGE_PATH]" +
+        at +
+            "\"/opt/app/${X}.py\" holds '$', which a Dockerfile COPY cannot take as it is "
+            "[E_IMAGE_PATH]" +
             kToHint);
 }
 
 TEST_CASE("image files: folders mounted over at run time and paths the image needs are refused") {
   const std::string at = "s.yaml:23:33: error: images[0].files[0].to: the destination ";
   CHECK(to_error("/proc/self/environ") ==
-        at + "\"/proc/self/environ\" is under /proc, which is mounted over when the pod runs: the "
-             "file would not be seen [E_IMAGE_PATH]" +
+        at +
+            "\"/proc/self/environ\" is under /proc, which is mounted over when the pod runs: the "
+            "file would not be seen [E_IMAGE_PATH]" +
             kToHint);
   CHECK(to_error("/opt/spark/conf/spark-defaults.conf") ==
-        at + "\"/opt/spark/conf/spark-defaults.conf\" is under /opt/spark/conf, which is mounted "
-             "over when the pod runs: the file would not be seen [E_IMAGE_PATH]" +
+        at +
+            "\"/opt/spark/conf/spark-defaults.conf\" is under /opt/spark/conf, which is mounted "
+            "over when the pod runs: the file would not be seen [E_IMAGE_PATH]" +
             kToHint);
   // The folders stackctl's own pods mount spark-defaults at.
-  for (const auto dir : {render::detail::k8s::kSparkConfDir, render::detail::k8s::kSparkConfBaseDir}) {
+  for (const auto dir :
+       {render::detail::k8s::kSparkConfDir, render::detail::k8s::kSparkConfBaseDir}) {
     const std::string to = std::string(dir) + "/x.conf";
-    CHECK_THAT(to_error(to), Catch::Matchers::Contains("is under " + std::string(dir) + ", which "
-                                                                                       "is mounted"));
+    CHECK_THAT(to_error(to), Catch::Matchers::Contains("is under " + std::string(dir) +
+                                                       ", which "
+                                                       "is mounted"));
   }
   CHECK(to_error("/opt/spark/jars") ==
         at + "\"/opt/spark/jars\" is a path the image needs (/opt/spark/jars) [E_IMAGE_PATH]" +
             kToHint);
   CHECK(to_error("/opt/entrypoint.sh") ==
-        at + "\"/opt/entrypoint.sh\" is a path the image needs (/opt/entrypoint.sh) "
-             "[E_IMAGE_PATH]" +
+        at +
+            "\"/opt/entrypoint.sh\" is a path the image needs (/opt/entrypoint.sh) "
+            "[E_IMAGE_PATH]" +
             kToHint);
   // Inside those folders is the user's business: a jar of their own, a file under /opt.
-  load_ok(with_files("      - {from: apps/extra.jar, to: /opt/spark/jars/extra.jar}\n"
-                     "      - {from: apps/job.py, to: /opt/job.py}\n"));
+  load_ok(
+      with_files("      - {from: apps/extra.jar, to: /opt/spark/jars/extra.jar}\n"
+                 "      - {from: apps/job.py, to: /opt/job.py}\n"));
 }
 
 TEST_CASE("image files: two files to one destination, unknown keys and missing keys") {
@@ -215,8 +223,9 @@ TEST_CASE("image files: two files to one destination, unknown keys and missing k
 }
 
 TEST_CASE("image files: the context holds each file once and the Dockerfile COPYs it") {
-  const auto stack = load_ok(with_files("      - {from: apps/job.py, to: /opt/app/job.py}\n"
-                                        "      - {from: apps/job.py, to: /opt/app/again.py}\n"));
+  const auto stack =
+      load_ok(with_files("      - {from: apps/job.py, to: /opt/app/job.py}\n"
+                         "      - {from: apps/job.py, to: /opt/app/again.py}\n"));
   const auto out = render_contexts(stack, render::Templates::builtin(),
                                    {{"apps/job.py", std::string("print(1)\n\0x", 11)}});
   INFO(test::dump(out.diags));
@@ -264,9 +273,9 @@ TEST_CASE("image files: a file the request lacks, and a recipe that does not cop
 }
 
 TEST_CASE("image files: a changed byte changes the image's inputs digest and {inputs} tag") {
-  const auto stack = load_ok(
-      with("spark-{spark}-{revision}", "base-{inputs}",
-           with_files("      - {from: apps/job.py, to: /opt/app/job.py}\n")));
+  const auto stack =
+      load_ok(with("spark-{spark}-{revision}", "base-{inputs}",
+                   with_files("      - {from: apps/job.py, to: /opt/app/job.py}\n")));
   const lock::Lock lock = lock::from_stack(stack, nullptr);
   const render::Templates templates = render::Templates::builtin();
   auto plan_with = [&](const std::string& bytes) {
@@ -320,8 +329,7 @@ TEST_CASE("image files: the CLI reads them inside the stack's folder only, regul
   const auto big = read("apps/big.bin");
   REQUIRE_FALSE(big);
   CHECK_THAT(big.error().items()[0].message,
-             Catch::Matchers::Contains("apps/big.bin") &&
-                 Catch::Matchers::Contains("larger than"));
+             Catch::Matchers::Contains("apps/big.bin") && Catch::Matchers::Contains("larger than"));
 
   const auto absent = read("apps/none.py");
   REQUIRE_FALSE(absent);

@@ -238,10 +238,11 @@ std::expected<std::map<std::string, std::string>, Diagnostics> read_stack_files(
         if (from.empty() || files.contains(from)) continue;
         auto data = fs::read_inside(stack_dir, from, kMaxReferencedFile);
         if (!data) {
-          unreadable_at(problems, *stack,
-                        "images[" + std::to_string(i) + "].files[" + std::to_string(j) + "].from",
-                        data.error().message,
-                        "name a regular file inside the stack's folder, relative to the stack file");
+          unreadable_at(
+              problems, *stack,
+              "images[" + std::to_string(i) + "].files[" + std::to_string(j) + "].from",
+              data.error().message,
+              "name a regular file inside the stack's folder, relative to the stack file");
           return std::unexpected(std::move(problems));
         }
         files.emplace(from, std::move(*data));

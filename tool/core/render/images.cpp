@@ -111,8 +111,8 @@ void add_image_files(const Request& request, std::size_t index, std::vector<File
     if (!added.insert(f.from).second) continue;
     const auto it = request.stack_files.find(f.from);
     if (it == request.stack_files.end()) {
-      const std::string path = "images[" + std::to_string(index) + "].files[" +
-                               std::to_string(j) + "].from";
+      const std::string path =
+          "images[" + std::to_string(index) + "].files[" + std::to_string(j) + "].from";
       out.diags.error("E_FILE", stack.locs.at(path), path, "the file " + f.from + " was not read",
                       "the file is read relative to the stack file; check that it exists");
       continue;
@@ -126,15 +126,17 @@ void add_image_files(const Request& request, std::size_t index, std::vector<File
 void check_files_copied(const model::Stack& stack, std::size_t index, const std::string& recipe,
                         const std::vector<File>& files, Output& out) {
   const model::Image& image = stack.images[index];
-  const auto dockerfile =
-      std::find_if(files.begin(), files.end(), [](const File& f) { return f.path == "Dockerfile"; });
+  const auto dockerfile = std::find_if(files.begin(), files.end(),
+                                       [](const File& f) { return f.path == "Dockerfile"; });
   if (dockerfile == files.end()) return;
   for (std::size_t j = 0; j < image.files.size(); ++j) {
     if (dockerfile->data.find(copy_arguments(image.files[j])) != std::string::npos) continue;
-    const std::string path = "images[" + std::to_string(index) + "].files[" + std::to_string(j) + "]";
+    const std::string path =
+        "images[" + std::to_string(index) + "].files[" + std::to_string(j) + "]";
     out.diags.error("E_TEMPLATE", stack.locs.at(path), path,
-                    "the Dockerfile of image \"" + image.name + "\" (" + dockerfile_template(recipe) +
-                        ") does not COPY " + copy_arguments(image.files[j]),
+                    "the Dockerfile of image \"" + image.name + "\" (" +
+                        dockerfile_template(recipe) + ") does not COPY " +
+                        copy_arguments(image.files[j]),
                     "add {{> partial_files}} to the template where the image's files belong "
                     "(docs/images.md)");
   }

@@ -35,27 +35,60 @@ std::string first_unsafe(const std::string& value) {
 // and kSparkConfBaseDir), Kyuubi's at /etc/kyuubi/conf, and Spark mounts its own ConfigMap on
 // every driver and executor pod at /opt/spark/conf (SPARK_CONF_DIR_INTERNAL, Spark's
 // resource-managers/kubernetes/core/.../Constants.scala).
-constexpr std::array<std::string_view, 9> kMountedOver = {
-    "/proc",           "/sys", "/dev", "/var/run/secrets", "/run/secrets", "/etc/spark/conf",
-    "/etc/spark/conf-base", "/etc/kyuubi/conf", "/opt/spark/conf"};
+constexpr std::array<std::string_view, 9> kMountedOver = {"/proc",
+                                                          "/sys",
+                                                          "/dev",
+                                                          "/var/run/secrets",
+                                                          "/run/secrets",
+                                                          "/etc/spark/conf",
+                                                          "/etc/spark/conf-base",
+                                                          "/etc/kyuubi/conf",
+                                                          "/opt/spark/conf"};
 
 // Paths the image needs as they are: the top-level folders, the folders and files the built-in
 // recipes create (images/*/Dockerfile.mustache). A file copied to a folder's path would land
 // inside it under its own name (COPY's rule for an existing folder), not at `to`, and one copied
 // over the entrypoint or decom.sh replaces what every pod runs.
-constexpr std::array<std::string_view, 36> kImageNeeds = {
-    "/bin",          "/boot",          "/etc",          "/home",
-    "/lib",          "/lib32",         "/lib64",        "/libx32",
-    "/media",        "/mnt",           "/opt",          "/root",
-    "/run",          "/sbin",          "/srv",          "/tmp",
-    "/usr",          "/var",           "/etc/spark",    "/home/spark",
-    "/opt/spark",    "/opt/spark/bin", "/opt/spark/sbin", "/opt/spark/jars",
-    "/opt/spark/python", "/opt/spark/work-dir", "/opt/java",  "/opt/java/openjdk",
-    "/opt/python",   "/opt/python/bin", "/opt/conda",   "/opt/kyuubi",
-    "/opt/kyuubi/bin", "/opt/kyuubi/conf", "/opt/entrypoint.sh", "/opt/decom.sh"};
+constexpr std::array<std::string_view, 36> kImageNeeds = {"/bin",
+                                                          "/boot",
+                                                          "/etc",
+                                                          "/home",
+                                                          "/lib",
+                                                          "/lib32",
+                                                          "/lib64",
+                                                          "/libx32",
+                                                          "/media",
+                                                          "/mnt",
+                                                          "/opt",
+                                                          "/root",
+                                                          "/run",
+                                                          "/sbin",
+                                                          "/srv",
+                                                          "/tmp",
+                                                          "/usr",
+                                                          "/var",
+                                                          "/etc/spark",
+                                                          "/home/spark",
+                                                          "/opt/spark",
+                                                          "/opt/spark/bin",
+                                                          "/opt/spark/sbin",
+                                                          "/opt/spark/jars",
+                                                          "/opt/spark/python",
+                                                          "/opt/spark/work-dir",
+                                                          "/opt/java",
+                                                          "/opt/java/openjdk",
+                                                          "/opt/python",
+                                                          "/opt/python/bin",
+                                                          "/opt/conda",
+                                                          "/opt/kyuubi",
+                                                          "/opt/kyuubi/bin",
+                                                          "/opt/kyuubi/conf",
+                                                          "/opt/entrypoint.sh",
+                                                          "/opt/decom.sh"};
 
 bool under(std::string_view path, std::string_view dir) {
-  return path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/');
+  return path == dir ||
+         (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/');
 }
 
 // Why `to` cannot be a destination, or "" when it can.

@@ -14,7 +14,8 @@
 #   6. a jar that changed on the mirror after the lock pinned it is refused (both checksums);
 #   7. check --image passes on a pushed image and fails on one with other version labels;
 #   7b. check --image finds an application's local:// file in the pushed image's layers (through
-#       a symlink), and reports one that is in no layer and one a whiteout deleted (SC030);
+#       a symlink), and reports one that is in no layer and one a whiteout deleted (SC030); the
+#       seed's pi_s3.py (stacks/apps/), copied in by the image's `files`, is found at its `to`;
 #   8. SIGTERM during a RUN step stops the builder and the step, exit 143, lock untouched;
 #   8b. with an empty local store, images already in the registry skip and nothing is pushed;
 #   9. a registry that is down is a clear error, exit 4, lock untouched.
@@ -272,46 +273,64 @@ expect "SI002 names the label and both values" \
 
 # 7b. Applications' local:// files in the layers of the image they run (SC030). A third image,
 # tiny-app FROM tiny-child (tests/fixtures/build/templates/images/tiny-app), deletes
-# /etc/tiny-root.txt in its layer (a whiteout) and links /opt/etc-link -> /etc; root and child
-# are already pushed and skip, so only that one small image is built.
+# /etc/tiny-root.txt in its layer (a whiteout) and links /opt/etc-link -> /etc, then COPYs the
+# stack's own file apps/pi_s3.py (images[].files, the seed's application of custom-app) in a layer
+# of its own; root and child are already pushed and skip, so only that one small image is built.
 step "7b. check --image: applications' files"
 APPS=$WORK/stack/apps.stack.yaml
+mkdir -p "$WORK/stack/apps"
+cp "$ROOT/stacks/apps/pi_s3.py" "$WORK/stack/apps/pi_s3.py"
 cat "$STACK" - >"$APPS" <<'YAML'
   - name: tiny-app
     from: {image: tiny-child}
     recipe: tiny-app
     tag: "{spark}-{inputs}"
     python: true
+    files:
+      - {from: apps/pi_s3.py, to: /opt/app/pi_s3.py}
 applications:
   - name: present
     image: tiny-app
     mainResource: local:///opt/etc-link/tiny-child.txt
   - name: absent
     image: tiny-app
-    mainResource: local:///opt/app/missing.py
+    mainResource: local:///opt/none/missing.py
   - name: deleted
     image: tiny-app
     mainResource: local:///etc/tiny-root.txt
+  - name: pi-s3
+    image: tiny-app
+    mainResource: local:///opt/app/pi_s3.py
 YAML
 run "build the application image" 0 "$STACKCTL" build "$APPS" --push "${COMMON[@]}" "${CACHE[@]}" -o json
 APP_DIGEST=$(python3 -c 'import json, sys; print(next(i["digest"] for i in json.load(sys.stdin)["images"] if i["image"] == "tiny-app"))' <<<"$OUT")
 APP_AT="$REG/test/tiny-app@$APP_DIGEST"
 APP_LAYERS=$("${SK[@]}" inspect --tls-verify=false "docker://$APP_AT" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["Layers"]))')
-[[ $APP_LAYERS -ge 2 ]] && pass "tiny-app has $APP_LAYERS layers" || fail "tiny-app layers [$APP_LAYERS]"
+CHILD_LAYERS=$("${SK[@]}" inspect --tls-verify=false "docker://$CHILD_REF" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["Layers"]))')
+[[ $APP_LAYERS -eq $((CHILD_LAYERS + 2)) ]] && pass "tiny-app has $APP_LAYERS layers (RUN and COPY over tiny-child's $CHILD_LAYERS)" || fail "tiny-app layers [$APP_LAYERS, child $CHILD_LAYERS]"
+# The built image holds the stack's file byte for byte, owned by 185 (--chown in the COPY).
+c=$(bh from --quiet --tls-verify=false "$APP_AT")  # the pushed image, from the registry
+m=$(bh mount "$c")
+cmp -s "$m/opt/app/pi_s3.py" "$ROOT/stacks/apps/pi_s3.py" && pass "images[].files: pi_s3.py in the image at its to" || fail "pi_s3.py in the image"
+[[ $(stat -c %u:%g "$m/opt/app/pi_s3.py") == 185:185 ]] && pass "images[].files: owned by 185:185" || fail "owner $(stat -c %u:%g "$m/opt/app/pi_s3.py")"
+bh umount "$c" >/dev/null
+bh rm "$c" >/dev/null
 run "check the applications' files" 1 "$STACKCTL" check "$APPS" --image "$APP_AT"
 expect "a file through a symlink is found in tiny-child's layer" \
-  "  application present: mainResource local:///opt/etc-link/tiny-child.txt: found (/etc/tiny-child.txt, layer $((APP_LAYERS - 1)) of $APP_LAYERS)" "$OUT"
+  "  application present: mainResource local:///opt/etc-link/tiny-child.txt: found (/etc/tiny-child.txt, layer $CHILD_LAYERS of $APP_LAYERS)" "$OUT"
 expect "a file in no layer: SC030 with the exact message" \
-  "apps.stack.yaml:49:19: error: applications[1].mainResource: application \"absent\": mainResource local:///opt/app/missing.py is not in image $APP_AT: /opt/app is in no layer of the image [SC030]" "$OUT"
+  "apps.stack.yaml:51:19: error: applications[1].mainResource: application \"absent\": mainResource local:///opt/none/missing.py is not in image $APP_AT: /opt/none is in no layer of the image [SC030]" "$OUT"
 expect "a file deleted by a whiteout: SC030" \
-  "applications[2].mainResource: application \"deleted\": mainResource local:///etc/tiny-root.txt is not in image $APP_AT: /etc/tiny-root.txt is deleted in layer $APP_LAYERS (whiteout /etc/.wh.tiny-root.txt) [SC030]" "$OUT"
+  "applications[2].mainResource: application \"deleted\": mainResource local:///etc/tiny-root.txt is not in image $APP_AT: /etc/tiny-root.txt is deleted in layer $((APP_LAYERS - 1)) (whiteout /etc/.wh.tiny-root.txt) [SC030]" "$OUT"
+expect "images[].files: the stack's own file is found at its to, in the COPY's layer" \
+  "  application pi-s3: mainResource local:///opt/app/pi_s3.py: found (/opt/app/pi_s3.py, layer $APP_LAYERS of $APP_LAYERS)" "$OUT"
 expect "the image was read once, all its layers" "  read $APP_LAYERS of $APP_LAYERS layers from the top" "$OUT"
 expect "its labels judged too" "image $APP_AT: $APP_DIGEST (linux/amd64" "$OUT"
 run "json: each file's state" 1 "$STACKCTL" check "$APPS" --image "$APP_AT" -o json
-python3 - "$OUT" <<'PY' && pass "json: found, missing, missing" || fail "json files: $OUT"
+python3 - "$OUT" <<'PY' && pass "json: found, missing, missing, found" || fail "json files: $OUT"
 import json, sys
 files = json.loads(sys.argv[1])["images"][0]["files"]
-assert [(f["application"], f["state"]) for f in files] == [("present", "found"), ("absent", "missing"), ("deleted", "missing")], files
+assert [(f["application"], f["state"]) for f in files] == [("present", "found"), ("absent", "missing"), ("deleted", "missing"), ("pi-s3", "found")], files
 assert files[0]["links"] == ["/opt/etc-link -> /etc"], files[0]
 PY
 # Only with --image does check read a registry: without it, no SC030 and no registry traffic.

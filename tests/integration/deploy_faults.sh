@@ -158,6 +158,7 @@ kill_case() {
   mkdir -p "$dir"
   cp "$S" "$W/$STACK.stack.lock" "$dir/"
   [ -d "$W/envs" ] && cp -r "$W/envs" "$dir/"
+  [ -d "$W/apps" ] && cp -r "$W/apps" "$dir/"
   local sd="$dir/$STACK.stack.yaml"
   if [ "$setup" = full ]; then
     "$STACKCTL" deploy "$sd" --target minikube -n "$ns" --no-wait $VALUES --kubeconfig "$KC" --context "$CTX" \

@@ -40,6 +40,7 @@ prepare() {
   mkdir -p "$dir"
   cp "$from" "$s"
   [ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$dir/" 2>/dev/null || true
+  [ -d "$SRC/stacks/apps" ] && cp -r "$SRC/stacks/apps" "$dir/" 2>/dev/null || true
   sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$s"
   "$STACKCTL" lock "$s" >/dev/null 2>"$W/lock.err" || { cat "$W/lock.err"; fail "lock $name"; }
   "$STACKCTL" render "$s" --target minikube --out "$dir/r-$name" $VALUES >/dev/null 2>"$W/render.err" \

@@ -43,6 +43,7 @@ prepare() {
   shift
   cp "$SRC/stacks/$name.stack.yaml" "$s"
   [ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$W/" 2>/dev/null || true
+  [ -d "$SRC/stacks/apps" ] && cp -r "$SRC/stacks/apps" "$W/" 2>/dev/null || true
   sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$s"
   "$STACKCTL" lock "$s" >/dev/null 2>"$W/lock.err" || { cat "$W/lock.err"; fail "lock $name"; }
   fake_digests "$s" "$@"

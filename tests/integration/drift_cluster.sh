@@ -40,6 +40,7 @@ mirror_start
 S="$W/kyuubi-sql.stack.yaml"
 cp "$SRC/stacks/kyuubi-sql.stack.yaml" "$S"
 [ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$W/"
+[ -d "$SRC/stacks/apps" ] && cp -r "$SRC/stacks/apps" "$W/"
 sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$S"
 # Made-up values for the Vault-sourced spark.env keys (never secrets).
 values() {

@@ -59,6 +59,7 @@ cd "$REPO"
 git init -q -b main .
 cp "$ROOT/stacks/kyuubi-sql.stack.yaml" stacks/
 [ -d "$ROOT/stacks/envs" ] && cp -r "$ROOT/stacks/envs" stacks/
+[ -d "$ROOT/stacks/apps" ] && cp -r "$ROOT/stacks/apps" stacks/
 S=stacks/kyuubi-sql.stack.yaml
 env "${COMMON[@]}" VAULT_TOKEN=reader-token "$STACKCTL" render "$S" --target minikube --vault \
   >/dev/null 2>"$WORK/logs/render.err" || { cat "$WORK/logs/render.err"; exit 1; }

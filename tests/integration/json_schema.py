@@ -196,6 +196,8 @@ def locked_copy(stack):
     # The files a stack names (its conda environments) are found beside it, as deploy_lib.sh copies them.
     if not os.path.exists(os.path.join(WORK, "locked/envs")):
         shutil.copytree(os.path.join(ROOT, "stacks/envs"), os.path.join(WORK, "locked/envs"))
+    if not os.path.exists(os.path.join(WORK, "locked/apps")):
+        shutil.copytree(os.path.join(ROOT, "stacks/apps"), os.path.join(WORK, "locked/apps"))
     subprocess.run([STACKCTL, "lock", copy, "--cache-dir", os.path.join(WORK, "cache")],
                    capture_output=True, check=True)
     listed = subprocess.run([STACKCTL, "render", copy, "--target", "minikube", "--list", "-o", "json"],

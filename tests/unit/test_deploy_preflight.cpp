@@ -51,6 +51,8 @@ std::vector<Object> rendered(const std::string& name, const std::string& target)
   for (const auto& k : stack.spark_env.keys) request.env_values[k.key] = Secret("4");
   for (const auto& env : stack.python.conda)
     if (!env.file.empty()) request.stack_files[env.file] = "name: " + env.name + "\n";
+  for (const auto& image : stack.images)
+    for (const auto& f : image.files) request.stack_files[f.from] = "# " + f.from + "\n";
   auto result = render::render(request);
   INFO((result ? std::string() : test::dump(result.error())));
   REQUIRE(result);

@@ -87,6 +87,8 @@ TEST_CASE("every stack-dependent name render writes is one validate checks") {
     REQUIRE(stack);
     for (const auto& env : stack->python.conda)
       if (!env.file.empty()) files[env.file] = read_stack_file(env.file, "");
+    for (const auto& image : stack->images)
+      for (const auto& f : image.files) files[f.from] = read_stack_file(f.from, "");
     const auto r = render_stack(text, std::string(name) + ".stack.yaml", files);
     const auto checked = checked_names(r);
     std::size_t names_seen = 0;

@@ -42,11 +42,14 @@ model::Stack load_shipped(const std::string& name) {
   return load_text(read_source_file(file), file);
 }
 
-// The conda files a stack names, read the way the CLI does (relative to the stack file).
+// The conda files and image files a stack names, read the way the CLI does (relative to the stack
+// file).
 std::map<std::string, std::string> stack_files_of(const model::Stack& stack) {
   std::map<std::string, std::string> files;
   for (const auto& env : stack.python.conda)
     if (!env.file.empty()) files[env.file] = read_source_file("stacks/" + env.file);
+  for (const auto& image : stack.images)
+    for (const auto& f : image.files) files[f.from] = read_source_file("stacks/" + f.from);
   return files;
 }
 

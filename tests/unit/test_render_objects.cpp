@@ -60,6 +60,8 @@ struct Setup {
     for (const auto& k : stack.spark_env.keys) request.env_values[k.key] = Secret("v-" + k.key);
     for (const auto& env : stack.python.conda)
       if (!env.file.empty()) request.stack_files[env.file] = "name: " + env.name + "\n";
+    for (const auto& image : stack.images)
+      for (const auto& f : image.files) request.stack_files[f.from] = "# " + f.from + "\n";
   }
 };
 
@@ -491,6 +493,8 @@ std::set<std::string> pull_policies(const model::Stack& base, const model::Stack
   for (const auto& k : stack.spark_env.keys) request.env_values[k.key] = Secret("v-" + k.key);
   for (const auto& env : stack.python.conda)
     if (!env.file.empty()) request.stack_files[env.file] = "name: " + env.name + "\n";
+  for (const auto& image : stack.images)
+    for (const auto& f : image.files) request.stack_files[f.from] = "# " + f.from + "\n";
   const render::Result result = render_ok(request);
   std::set<std::string> out;
   for (const auto& m : result.manifests.at(stack.target))

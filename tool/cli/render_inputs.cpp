@@ -231,6 +231,23 @@ std::expected<std::map<std::string, std::string>, Diagnostics> read_stack_files(
       }
       files.emplace(env.file, std::move(*text));
     }
+    for (std::size_t i = 0; i < stack->images.size(); ++i) {
+      const auto& image = stack->images[i];
+      for (std::size_t j = 0; j < image.files.size(); ++j) {
+        const auto& from = image.files[j].from;
+        if (from.empty() || files.contains(from)) continue;
+        auto data = fs::read_inside(stack_dir, from, kMaxReferencedFile);
+        if (!data) {
+          unreadable_at(
+              problems, *stack,
+              "images[" + std::to_string(i) + "].files[" + std::to_string(j) + "].from",
+              data.error().message,
+              "name a regular file inside the stack's folder, relative to the stack file");
+          return std::unexpected(std::move(problems));
+        }
+        files.emplace(from, std::move(*data));
+      }
+    }
   }
   return files;
 }

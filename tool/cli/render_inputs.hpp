@@ -58,7 +58,8 @@ std::expected<std::map<std::string, Secret>, Diagnostics> parse_values(
     std::string_view text, const std::string& file,
     std::map<std::string, SourceLoc>* where = nullptr);
 
-// The most a file the stack names (a conda environment file, a spark.env values file) may hold.
+// The most a file the stack names (a conda environment file, a spark.env values file, a file an
+// image copies in) may hold.
 // Such files are a few kilobytes; the cap keeps /dev/zero or a log file named by mistake from
 // filling memory. Only regular files are read (symbolic links to them are followed).
 inline constexpr std::size_t kMaxReferencedFile = 1024 * 1024;
@@ -79,9 +80,11 @@ struct ValuesRead {
 ValuesRead read_env_values(const std::string& values_file, const std::filesystem::path& stack_dir,
                            const std::vector<const model::Stack*>& stacks);
 
-// Contents of the conda environment files the stacks name (python.conda[].file), by the path as
-// written, read relative to `stack_dir`. A file that cannot be read is an E_FILE diagnostic at
-// its key ("python.conda[0].file"), with the stack file's line and column.
+// Contents of the files the stacks name for build contexts (python.conda[].file and
+// images[].files[].from), by the path as written, read relative to `stack_dir` with
+// fs::read_inside (inside the folder, links followed, regular files, kMaxReferencedFile). A file
+// that cannot be read is an E_FILE diagnostic at its key ("python.conda[0].file",
+// "images[1].files[0].from"), with the stack file's line and column.
 std::expected<std::map<std::string, std::string>, Diagnostics> read_stack_files(
     const std::filesystem::path& stack_dir, const std::vector<const model::Stack*>& stacks);
 

@@ -1,9 +1,12 @@
 // Build contexts: images/<image>/ for every image of the base stack, from its recipe's templates
 // (docs/images.md). Files ending in .mustache are expanded (the suffix dropped), others copied;
-// conda/<env>.yml is added for each conda environment the image installs.
+// conda/<env>.yml is added for each conda environment the image installs, files/<path> for each
+// file of the stack's folder the image's `files` copies in.
 #include "core/render/images.hpp"
 
+#include <algorithm>
 #include <array>
+#include <set>
 
 namespace stackctl::render::detail {
 
@@ -12,8 +15,8 @@ namespace {
 constexpr std::string_view kSuffix = ".mustache";
 constexpr std::string_view kPartialDir = "images/_partials/";
 // Shared pieces every recipe may include as {{> partial_NAME}} (NAME with '_' for '-').
-constexpr std::array<std::string_view, 5> kPartials = {"header", "labels", "runtime", "conda-stage",
-                                                       "conda-envs"};
+constexpr std::array<std::string_view, 6> kPartials = {"header",      "labels",     "runtime",
+                                                       "conda-stage", "conda-envs", "files"};
 
 std::string dockerfile_template(const std::string& recipe) {
   return "images/" + recipe + "/Dockerfile.mustache";
@@ -96,6 +99,49 @@ void add_conda_files(const Request& request, const model::Image& image,
   }
 }
 
+// images[].files: each file the stack names, from the request (the CLI read it, confined to the
+// stack's folder), at files/<from>; a file two entries copy is in the context once.
+void add_image_files(const Request& request, std::size_t index, std::vector<File>& files,
+                     Output& out) {
+  const model::Stack& stack = *request.base;
+  const model::Image& image = stack.images[index];
+  std::set<std::string> added;
+  for (std::size_t j = 0; j < image.files.size(); ++j) {
+    const model::ImageFile& f = image.files[j];
+    if (!added.insert(f.from).second) continue;
+    const auto it = request.stack_files.find(f.from);
+    if (it == request.stack_files.end()) {
+      const std::string path =
+          "images[" + std::to_string(index) + "].files[" + std::to_string(j) + "].from";
+      out.diags.error("E_FILE", stack.locs.at(path), path, "the file " + f.from + " was not read",
+                      "the file is read relative to the stack file; check that it exists");
+      continue;
+    }
+    files.push_back({context_file_path(f), it->second});
+  }
+}
+
+// A recipe that does not copy the image's files (a user's Dockerfile template without
+// {{> partial_files}}) would build an image without them, silently: E_TEMPLATE instead.
+void check_files_copied(const model::Stack& stack, std::size_t index, const std::string& recipe,
+                        const std::vector<File>& files, Output& out) {
+  const model::Image& image = stack.images[index];
+  const auto dockerfile = std::find_if(files.begin(), files.end(),
+                                       [](const File& f) { return f.path == "Dockerfile"; });
+  if (dockerfile == files.end()) return;
+  for (std::size_t j = 0; j < image.files.size(); ++j) {
+    if (dockerfile->data.find(copy_arguments(image.files[j])) != std::string::npos) continue;
+    const std::string path =
+        "images[" + std::to_string(index) + "].files[" + std::to_string(j) + "]";
+    out.diags.error("E_TEMPLATE", stack.locs.at(path), path,
+                    "the Dockerfile of image \"" + image.name + "\" (" +
+                        dockerfile_template(recipe) + ") does not COPY " +
+                        copy_arguments(image.files[j]),
+                    "add {{> partial_files}} to the template where the image's files belong "
+                    "(docs/images.md)");
+  }
+}
+
 // One image's context, paths relative to it; problems go to out.diags.
 ImageContext render_image(const Request& request, std::size_t index, Output& out) {
   const model::Stack& stack = *request.base;
@@ -140,6 +186,8 @@ ImageContext render_image(const Request& request, std::size_t index, Output& out
     context.files.push_back(std::move(file));
   }
   add_conda_files(request, image, view.get("python_version")->string_value(), context.files, out);
+  check_files_copied(stack, index, *recipe, context.files, out);
+  add_image_files(request, index, context.files, out);
   context.artifacts = std::move(uses.used);
   return context;
 }

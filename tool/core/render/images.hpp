@@ -38,6 +38,12 @@ ContextArtifact kyuubi_artifact(const model::Stack& stack);
 std::optional<std::string> conda_env_text(const Request& request, const model::CondaEnv& env,
                                           const std::string& python_version);
 
+// Where images[].files puts a file of the stack's folder in the build context: files/<from>, the
+// stack's own relative path (validated: no "..", no absolute path, COPY-safe characters).
+std::string context_file_path(const model::ImageFile& file);
+// The JSON-form arguments of the file's COPY: ["files/<from>", "<to>"], each a JSON string.
+std::string copy_arguments(const model::ImageFile& file);
+
 // Records which artifacts a template wrote the path of, in order, each once.
 struct ArtifactUses {
   std::vector<ContextArtifact> used;

@@ -1,5 +1,6 @@
 // The view of an image's recipe templates, built from the model alone.
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/knowledge/check_image.hpp"
@@ -179,6 +180,19 @@ void add_conda(const model::Image& image, Data& view) {
   view.set("micromamba_image", kMicromambaImage);
 }
 
+// images[].files: one COPY each (images/_partials/files.mustache).
+void add_files(const model::Image& image, Data& view) {
+  list files;
+  for (const auto& f : image.files) {
+    Data d;
+    d.set("copy", copy_arguments(f));
+    d.set("to", f.to);
+    files.push_back(d);
+  }
+  view.set("has_files", !image.files.empty());
+  view.set("files", Data{files});
+}
+
 std::vector<const model::Notebook*> notebooks_of(const model::Stack& stack,
                                                  const model::Image& image) {
   std::vector<const model::Notebook*> out;
@@ -256,6 +270,18 @@ void add_artifacts(const model::Stack& stack, Data& view, ArtifactUses* uses) {
 
 }  // namespace
 
+std::string context_file_path(const model::ImageFile& file) {
+  return "files/" + file.from;
+}
+
+// JSON's own escaping, not dockerfile_quoted: that one writes `\$` for a shell-form string, which
+// is not valid JSON (the line would fall back to shell form). Validation keeps every character
+// that needs an escape out of both paths anyway (core/stack/image_files.cpp).
+std::string copy_arguments(const model::ImageFile& file) {
+  return "[" + nlohmann::json(context_file_path(file)).dump() + ", " +
+         nlohmann::json(file.to).dump() + "]";
+}
+
 std::string context_tag(const Request& request, const model::Image& image) {
   auto it = request.image_tags.find(image.name);
   return it != request.image_tags.end() ? it->second : image_tag(*request.base, image);
@@ -285,6 +311,7 @@ Data image_view(const Request& request, const model::Image& image, const std::st
   view.set("source_default", "\"" + dockerfile_quoted(source) + "\"");
   add_runtime(stack, image, view);
   add_conda(image, view);
+  add_files(image, view);
   add_notebook(stack, image, view);
   add_services(stack, view);
   add_artifacts(stack, view, uses);

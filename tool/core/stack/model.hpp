@@ -93,6 +93,13 @@ struct ImageFrom {
   std::string ref;  // external: an image reference; image: the name of another image of the stack
 };
 
+// A file of the stack's own folder copied into an image (images[].files): Dockerfile COPY's
+// source and destination, one file each (no folders, no globs).
+struct ImageFile {
+  std::string from;  // relative to the stack file's folder, checked like every file reference
+  std::string to;    // absolute, normalised path of the file in the image
+};
+
 struct Image {
   std::string name;
   ImageFrom from;
@@ -102,6 +109,7 @@ struct Image {
   std::string python_version;           // overrides versions.python for this image (rarely right)
   std::string java_version;             // overrides versions.java for this image
   std::vector<std::string> conda_envs;  // names from python.conda installed in this image
+  std::vector<ImageFile> files;         // the stack's own files copied in, in stack order
 };
 
 struct Registry {

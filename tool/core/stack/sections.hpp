@@ -20,6 +20,8 @@ void read_python(Reader r, ReadContext& ctx, model::Python& out);
 void read_registry(Reader r, ReadContext& ctx, model::Registry& out);
 void read_spark(Reader r, ReadContext& ctx, model::SparkConfig& out);
 void read_images(Reader& parent, ReadContext& ctx, std::vector<model::Image>& out);
+// core/stack/image_files.cpp: an image's `files` (E_PATH and E_IMAGE_PATH, duplicate destinations).
+void read_image_files(Reader& r, ReadContext& ctx, std::vector<model::ImageFile>& out);
 void read_spark_env(Reader r, ReadContext& ctx, model::SparkEnv& out);
 // stack_vault.cpp: the `vault:` block (address, namespace, auth).
 void read_vault(Reader r, ReadContext& ctx, model::Vault& out);

@@ -155,6 +155,7 @@ void read_images(Reader& parent, ReadContext& ctx, std::vector<model::Image>& ou
     if (auto v = r.version("javaVersion"))
       img.java_version = checked_version(ctx, r, "javaVersion", *v, 1, "17");
     img.conda_envs = r.string_list("conda");
+    read_image_files(r, ctx, img.files);
     r.finish();
     names.emplace_back(img.name, path);
     out.push_back(std::move(img));

@@ -314,6 +314,7 @@ says lock-untrusted-mirror.err "SSL certificate problem"
 C=$ST/custom-app.stack.yaml
 cp "$SRC/stacks/custom-app.stack.yaml" "$C"
 cp -r "$SRC/stacks/envs" "$ST/"
+[ -d "$SRC/stacks/apps" ] && cp -r "$SRC/stacks/apps" "$ST/"
 sed -i "s|^artifacts:\$|artifacts:\n  mirror: $MIRROR|" "$C"
 grep -qF "  mirror: $MIRROR" "$C" || fail "custom-app: the mirror was not set"
 run lock-custom 0 lock "$C" --cache-dir "$OUT/cache"

@@ -1,5 +1,5 @@
 // deploy's step 0: the Secrets the platform needs and does not make are on the cluster, with the
-// keys the pods read, before anything is applied (issue 14). Only key names are read and shown;
+// keys the pods read, before anything is applied. Only key names are read and shown;
 // a Secret's values never leave the GET's answer.
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // What each pod of a stack asks of a node: the memory and CPU render writes into its requests and
-// limits, as a sum of named parts so that check and the docs can show the arithmetic (issue 14).
+// limits, as a sum of named parts so that check and the docs can show the arithmetic.
 //
 // Spark's rule for a JVM's container (docs/configuration.md of Spark 3.3 to 4.x,
 // spark.driver.memoryOverhead and spark.executor.memoryOverhead): heap + overhead, where the

@@ -1,4 +1,4 @@
-// The Secrets a platform needs that the platform does not make: deploy's preflight (issue 14).
+// The Secrets a platform needs that the platform does not make: deploy's preflight.
 //
 // Rendered objects refer to Secrets in two ways: a pod template's `secretKeyRef` (the object
 // store's credentials Secret of services.external.objectStore.credentialsSecret, a kubernetesSecret

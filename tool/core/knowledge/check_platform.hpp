@@ -1,5 +1,5 @@
-// The rules of `stackctl check` that judge how the platform runs rather than its versions
-// (issue 14), listed in kRules by check.cpp:
+// The rules of `stackctl check` that judge how the platform runs rather than its versions,
+// listed in kRules by check.cpp:
 //   - SC025, SC026: a pod's memory or CPU request (core/budget: the Connect server's driver, a
 //     client-mode notebook, Kyuubi's server and engines, one executor) larger than what one node
 //     of the target gives pods (targets[].nodeAllocatable): the scheduler never places it

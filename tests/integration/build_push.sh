@@ -27,14 +27,8 @@
 # for a look afterwards.
 source "$(dirname "$0")/registry_lib.sh"
 BUILDER=${STACKCTL_TEST_BUILDER:-buildah}
-require buildah busybox "$BUILDER"
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root ($BUILDER storage and chroot isolation)"
-  exit 77
-fi
-if [[ ${KEEP_WORK:-0} == 1 ]]; then
-  trap 'for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; echo "kept $WORK"' EXIT
-fi
+need_tools buildah busybox "$BUILDER"
+need_root "$BUILDER storage and chroot isolation"
 
 T0=$SECONDS
 step() { printf '[%4ds] %s\n' "$((SECONDS - T0))" "$*"; }
@@ -57,11 +51,8 @@ printf 'Manifest-Version: 1.0\nCreated-By: stackctl build_push.sh\n' >"$WORK/jar
 (cd "$WORK/jar" && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.write("META-INF/MANIFEST.MF"); z.close()' "$JAR_DIR/tiny-1.0.jar")
 sha1sum "$JAR_DIR/tiny-1.0.jar" | cut -d' ' -f1 >"$JAR_DIR/tiny-1.0.jar.sha1"
 JAR_SHA1=$(cat "$JAR_DIR/tiny-1.0.jar.sha1")
-python3 "$ROOT/tests/servers/mirror_server.py" --root "$MIRROR_DIR" --port 0 >"$WORK/mirror.out" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q '^PORT ' "$WORK/mirror.out" 2>/dev/null && break; sleep 0.1; done
-MIRROR_PORT=$(sed -n 's/^PORT //p' "$WORK/mirror.out")
-[[ -n $MIRROR_PORT ]] || { cat "$WORK/mirror.out"; echo "FAIL: the mirror did not start"; exit 1; }
+start_mirror "$MIRROR_DIR"
+MIRROR_PORT=$MPORT
 REG_PORT=$(free_port)
 start_registry reg "$REG_PORT"
 REG_PID=${PIDS[-1]}

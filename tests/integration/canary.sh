@@ -32,15 +32,8 @@
 # Usage: canary.sh PATH/TO/stackctl. Exit 77 (skipped) without python3, openssl or curl.
 set -uo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-SRC=$ROOT
-STACKCTL=$(realpath "${1:?usage: $0 PATH/TO/stackctl}")
-for tool in python3 openssl curl; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/stackctl-canary.XXXXXX")
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init canary python3 openssl curl
 IN=$WORK/in      # planted inputs outside the stack's folder (kubeconfigs, keys, CA): not scanned
 SRV=$WORK/srv    # the test servers' own state and logs: not scanned
 OUT=$WORK/out    # every folder stackctl writes to: scanned
@@ -48,23 +41,14 @@ LOGS=$WORK/logs  # every stdout and stderr: scanned
 ST=$WORK/stack   # the stack's folder (lock, values files, rendered/): scanned
 W=$SRV           # deploy_lib.sh's scratch folder
 H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
-PIDS=()
 NS_LIST=()
 KUBECTL=
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -n "$KUBECTL" ]; then
-    for ns in "${NS_LIST[@]}"; do $KUBECTL delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
-    $KUBECTL delete clusterrolebinding "canary-$SUFFIX" >/dev/null 2>&1 || true
-  fi
-  [ -n "${KEEP:-}" ] && { echo "kept $WORK"; return; }
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-export HOME="$WORK/home" XDG_CACHE_HOME="$WORK/home/.cache" XDG_CONFIG_HOME="$WORK/home/.config" \
-  XDG_RUNTIME_DIR="$WORK/home/run"
-mkdir -p "$IN" "$SRV" "$OUT" "$LOGS" "$ST" "$HOME" "$XDG_RUNTIME_DIR"
+at_exit 'if [ -n "$KUBECTL" ]; then
+  for ns in "${NS_LIST[@]}"; do $KUBECTL delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
+  $KUBECTL delete clusterrolebinding "canary-$SUFFIX" >/dev/null 2>&1 || true
+fi'
+own_home
+mkdir -p "$IN" "$SRV" "$OUT" "$LOGS" "$ST"
 for v in $(env | grep -oE '^(VAULT|BAO)_[A-Z_]+|^KUBECONFIG$|^REGISTRY_AUTH_FILE$|^DOCKER_CONFIG$' || true); do
   unset "$v"
 done
@@ -147,7 +131,6 @@ cat >"$SRV/vault.json" <<EOF
    "kubernetes": {"mount": "k8s-ci", "role": "stackctl-ci", "jwt": "$VAULT_JWT", "policies": ["spark-ro"]}}}}
 EOF
 vault_start "$SRV" "$SRV/vault.json" "$SRV/vault.log" || { echo "FAIL: the Vault test server did not start"; exit 1; }
-PIDS+=("$SERVER_PID")
 VOK=(VAULT_ADDR="$ADDR" VAULT_CACERT="$VAULT_CA" VAULT_TOKEN="$VAULT_TOKEN_C")
 
 # --- the artifact mirror, with credentials in its URL ----------------------------------------
@@ -312,9 +295,7 @@ run lock-untrusted-mirror 4 lock "$ST/tls-mirror.stack.yaml" --cache-dir "$OUT/c
 says lock-untrusted-mirror.err "SSL certificate problem"
 # custom-app: a stack whose images build (kyuubi-sql gives no Kyuubi distribution); submit uses it.
 C=$ST/custom-app.stack.yaml
-cp "$SRC/stacks/custom-app.stack.yaml" "$C"
-cp -r "$SRC/stacks/envs" "$ST/"
-[ -d "$SRC/stacks/apps" ] && cp -r "$SRC/stacks/apps" "$ST/"
+copy_stack custom-app "$ST"
 sed -i "s|^artifacts:\$|artifacts:\n  mirror: $MIRROR|" "$C"
 grep -qF "  mirror: $MIRROR" "$C" || fail "custom-app: the mirror was not set"
 run lock-custom 0 lock "$C" --cache-dir "$OUT/cache"

@@ -7,7 +7,8 @@
 #                                   digests in a stack's lock)
 #   values_for NAME                 made-up spark.env values for a Vault-sourced stack -> $VALUES
 #   prepare NAME [DIR [FROM]]       copies FROM (default stacks/NAME.stack.yaml) into DIR (default
-#                                   $W) as NAME.stack.yaml, locks it
+#                                   $W) as NAME.stack.yaml, with the shipped stacks' folders
+#                                   (test_lib.sh's stack_folders), locks it
 #                                   against the mirror and records a made-up digest for every image
 #                                   the minikube target runs (pods never run here: no kubelet)
 #   proxy_start NAME [ARGS...]      starts the proxy with ARGS; writes $W/NAME.port, $W/NAME.log
@@ -37,10 +38,8 @@ PY
 prepare() {
   local name=$1 dir=${2:-$W} from=${3:-$SRC/stacks/$1.stack.yaml}
   local s="$dir/$name.stack.yaml"
-  mkdir -p "$dir"
+  stack_folders "$dir"
   cp "$from" "$s"
-  [ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$dir/" 2>/dev/null || true
-  [ -d "$SRC/stacks/apps" ] && cp -r "$SRC/stacks/apps" "$dir/" 2>/dev/null || true
   sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$s"
   "$STACKCTL" lock "$s" >/dev/null 2>"$W/lock.err" || { cat "$W/lock.err"; fail "lock $name"; }
   "$STACKCTL" render "$s" --target minikube --out "$dir/r-$name" $VALUES >/dev/null 2>"$W/render.err" \

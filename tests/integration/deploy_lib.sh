@@ -1,6 +1,9 @@
 # Shared by the integration tests on the apiserver (deploy.sh, vault_deploy.sh, submit.sh,
 # drift_cluster.sh, deploy_faults_lib.sh); source it, do not run it.
 # Needs W (a scratch folder), SRC (the project) and STACKCTL set by the caller.
+# copy_stack and stack_folders: test_lib.sh's.
+# shellcheck source=test_lib.sh
+declare -F copy_stack >/dev/null || source "$SRC/tests/integration/test_lib.sh"
 
 # mirror_start: a loopback mirror that answers every checksum file (the lock's artifacts need one;
 # deploy never reads them) and nothing else. Sets MIRROR (its URL) and MIRROR_PID (the caller
@@ -36,14 +39,12 @@ open(lock_path, "w").write(json.dumps(lock, indent=2, sort_keys=True) + "\n")
 PY
 }
 
-# prepare NAME [RENDER_ARGS...]: copies stacks/NAME.stack.yaml into $W with the loopback mirror,
+# prepare NAME [RENDER_ARGS...]: copies stacks/NAME.stack.yaml (copy_stack) into $W with the loopback mirror,
 # locks it, and records a made-up digest for every image of the stack (fake_digests).
 prepare() {
   local name=$1 s="$W/$1.stack.yaml"
   shift
-  cp "$SRC/stacks/$name.stack.yaml" "$s"
-  [ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$W/" 2>/dev/null || true
-  [ -d "$SRC/stacks/apps" ] && cp -r "$SRC/stacks/apps" "$W/" 2>/dev/null || true
+  copy_stack "$name" "$W"
   sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$s"
   "$STACKCTL" lock "$s" >/dev/null 2>"$W/lock.err" || { cat "$W/lock.err"; fail "lock $name"; }
   fake_digests "$s" "$@"

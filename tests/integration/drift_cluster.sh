@@ -38,9 +38,7 @@ source "$HERE/deploy_lib.sh"
 mirror_start
 
 S="$W/kyuubi-sql.stack.yaml"
-cp "$SRC/stacks/kyuubi-sql.stack.yaml" "$S"
-[ -d "$SRC/stacks/envs" ] && cp -r "$SRC/stacks/envs" "$W/"
-[ -d "$SRC/stacks/apps" ] && cp -r "$SRC/stacks/apps" "$W/"
+copy_stack kyuubi-sql "$W"
 sed -i "s|^  mirror: .*|  mirror: $MIRROR|" "$S"
 # Made-up values for the Vault-sourced spark.env keys (never secrets).
 values() {

@@ -8,20 +8,8 @@
 # Usage: drift_vault.sh PATH/TO/stackctl. Exit 77 (skipped) without git, python3, openssl or curl.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-STACKCTL=$(realpath "${1:?usage: $0 PATH/TO/stackctl}")
-for tool in git python3 openssl curl; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/stackctl-drift-vault.XXXXXX")
-SERVER_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init drift-vault git python3 openssl curl
 export HOME="$WORK/home" GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid \
   GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.invalid GIT_CONFIG_NOSYSTEM=1
 mkdir -p "$HOME" "$WORK/logs"
@@ -54,12 +42,9 @@ COMMON=(VAULT_ADDR="$ADDR" VAULT_CACERT="$WORK/ca.pem")
 # The repository: kyuubi-sql (its spark.env keys all come from Vault), rendered for minikube with
 # Vault's values and committed, as a platform team keeps it.
 REPO=$WORK/repo
-mkdir -p "$REPO/stacks"
+copy_stack kyuubi-sql "$REPO/stacks"
 cd "$REPO"
 git init -q -b main .
-cp "$ROOT/stacks/kyuubi-sql.stack.yaml" stacks/
-[ -d "$ROOT/stacks/envs" ] && cp -r "$ROOT/stacks/envs" stacks/
-[ -d "$ROOT/stacks/apps" ] && cp -r "$ROOT/stacks/apps" stacks/
 S=stacks/kyuubi-sql.stack.yaml
 env "${COMMON[@]}" VAULT_TOKEN=reader-token "$STACKCTL" render "$S" --target minikube --vault \
   >/dev/null 2>"$WORK/logs/render.err" || { cat "$WORK/logs/render.err"; exit 1; }

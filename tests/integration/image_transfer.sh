@@ -12,11 +12,8 @@
 #   image_transfer.sh PATH/TO/stackctl. Exit 77 when buildah, busybox, htpasswd, skopeo or
 #   docker-registry is missing or not root; part B is skipped when the apiserver cannot be had.
 source "$(dirname "$0")/registry_lib.sh"
-require buildah busybox htpasswd
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: needs root (buildah storage and chroot isolation)"
-  exit 77
-fi
+need_tools buildah busybox htpasswd
+need_root "buildah storage and chroot isolation"
 
 T0=$SECONDS
 step() { printf '[%4ds] %s\n' "$((SECONDS - T0))" "$*"; }
@@ -34,11 +31,8 @@ mkdir -p "$JAR_DIR" "$WORK/jar/META-INF"
 printf 'Manifest-Version: 1.0\n' >"$WORK/jar/META-INF/MANIFEST.MF"
 (cd "$WORK/jar" && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.write("META-INF/MANIFEST.MF"); z.close()' "$JAR_DIR/tiny-1.0.jar")
 sha1sum "$JAR_DIR/tiny-1.0.jar" | cut -d' ' -f1 >"$JAR_DIR/tiny-1.0.jar.sha1"
-python3 "$ROOT/tests/servers/mirror_server.py" --root "$WORK/mirror" --port 0 >"$WORK/mirror.out" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q '^PORT ' "$WORK/mirror.out" 2>/dev/null && break; sleep 0.1; done
-MIRROR_PORT=$(sed -n 's/^PORT //p' "$WORK/mirror.out")
-[[ -n $MIRROR_PORT ]] || { cat "$WORK/mirror.out"; echo "FAIL: the mirror did not start"; exit 1; }
+start_mirror "$WORK/mirror"
+MIRROR_PORT=$MPORT
 mkdir -p "$WORK/auth"
 htpasswd -Bbn "$USER_NAME" "$PASSWORD" >"$WORK/auth/htpasswd"
 REG_PORT=$(free_port)

@@ -9,27 +9,17 @@
 #      within a bound, the message names the mirror's host:port and what happened, no lock is
 #      written and the folder holds exactly what it held before; a lock already there is kept
 #      byte for byte.
-# The download path (the artifact itself, into the cache) is tested in the unit binary
-# (tests/unit/test_network_faults.cpp): build needs buildah. Usage: lock_faults.sh STACKCTL.
+# The download path (the artifact itself, into the cache) is build_faults.sh's, and the unit
+# binary's (tests/unit/test_network_faults.cpp). Usage: lock_faults.sh STACKCTL.
 # Exit 77 without python3.
 set -euo pipefail
-STACKCTL=$(realpath "${1:?usage: $0 PATH/TO/stackctl}")
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$HERE/../.." && pwd)
-command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
-FW=$(mktemp -d "${TMPDIR:-/tmp}/stackctl-lock-faults.XXXXXX")
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$FW"
-}
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init lock-faults python3
+FW=$WORK
 fail() { echo "FAIL: $*"; exit 1; }
 step() { echo "== $*"; }
 source "$HERE/faults_lib.sh"
-export HOME="$FW/home" XDG_CACHE_HOME="$FW/cache"
-mkdir -p "$HOME"
+own_home
 
 # The mirror: three jars, each with the checksum files Maven Central publishes (.sha1, and for
 # one a .sha512 too), so one lock makes about ten requests.
@@ -41,11 +31,7 @@ for j in tiny:1.0 small:2.0 wee:3.0 extra:4.0; do
   sha1sum "$M/$name/$v/$name-$v.jar" | cut -d' ' -f1 >"$M/$name/$v/$name-$v.jar.sha1"
 done
 sha512sum "$M/wee/3.0/wee-3.0.jar" | sed 's|  .*/|  |' >"$M/wee/3.0/wee-3.0.jar.sha512"
-python3 "$SRC/tests/servers/mirror_server.py" --root "$FW/mirror" --port 0 >"$FW/mirror.out" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q '^PORT ' "$FW/mirror.out" 2>/dev/null && break; sleep 0.1; done
-MPORT=$(sed -n 's/^PORT //p' "$FW/mirror.out")
-[ -n "$MPORT" ] || fail "the mirror did not start: $(cat "$FW/mirror.out")"
+start_mirror "$FW/mirror"
 
 # stack DIR HOSTPORT [JAR]: the build fixture with three unpinned jars from HOSTPORT (and a
 # fourth, JAR), in DIR.

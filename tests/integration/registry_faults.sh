@@ -12,7 +12,6 @@
 # Usage: registry_faults.sh PATH/TO/stackctl. Exit 77 without docker-registry, skopeo, python3 or
 # openssl.
 source "$(dirname "$0")/registry_lib.sh"
-SRC=$ROOT
 FW=$WORK
 source "$HERE/faults_lib.sh"
 

@@ -4,36 +4,17 @@
 
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-STACKCTL=${1:?usage: $0 PATH/TO/stackctl}
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 STACK="$ROOT/tests/fixtures/registry/demo.stack.yaml"
 
-require() {
-  for tool in "$@"; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-      echo "SKIP: $tool is not installed (apt-get install docker-registry skopeo; see tool/scripts/setup.sh)"
-      exit 77
-    fi
-  done
-}
-require docker-registry skopeo python3 openssl
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/stackctl-registry.XXXXXX")
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  # An overlay store under $WORK stays mounted after buildah/podman exit.
-  bash "$ROOT/tool/scripts/storage-driver.sh" --release "$WORK"
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+SKIP_HINT="(apt-get install docker-registry skopeo; see tool/scripts/setup.sh)"
+test_init registry docker-registry skopeo python3 openssl
+# An overlay store under $WORK stays mounted after buildah/podman exit.
+at_exit 'bash "$ROOT/tool/scripts/storage-driver.sh" --release "$WORK"'
 
 # No user auth files or registries.conf leak into the test: skopeo and stackctl read these.
-export HOME="$WORK/home" XDG_RUNTIME_DIR="$WORK/run" XDG_CONFIG_HOME="$WORK/config"
+own_home
 unset REGISTRY_AUTH_FILE DOCKER_CONFIG
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME"
 echo '{"default": [{"type": "insecureAcceptAnything"}]}' >"$WORK/policy.json"
 
 free_port() {

@@ -8,20 +8,8 @@
 # Usage: vault.sh PATH/TO/stackctl. Exit 77 (skipped) without python3 or openssl.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-STACKCTL=$(realpath "${1:?usage: $0 PATH/TO/stackctl}")
-for tool in python3 openssl curl; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/stackctl-vault.XXXXXX")
-SERVER_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init vault python3 openssl curl
 export HOME="$WORK/home"
 mkdir -p "$HOME" "$WORK/out" "$WORK/logs"
 for v in $(env | grep -oE '^(VAULT|BAO)_[A-Z_]+' || true); do unset "$v"; done

@@ -12,23 +12,9 @@
 #      the proxy's address and what happened, within a bound, and no output folder at all.
 # Usage: vault_faults.sh PATH/TO/stackctl. Exit 77 without python3 or openssl.
 set -euo pipefail
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-SRC=$ROOT
-STACKCTL=$(realpath "${1:?usage: $0 PATH/TO/stackctl}")
-for tool in python3 openssl curl; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/stackctl-vault-faults.XXXXXX")
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init vault-faults python3 openssl curl
 FW=$WORK
-PIDS=()
-SERVER_PID=
-cleanup() {
-  for p in "${PIDS[@]}" $SERVER_PID; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}" $SERVER_PID; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 step() { echo "== $*"; }
 export HOME="$WORK/home"
@@ -53,8 +39,7 @@ cat >state.json <<EOF
                "policies": ["spark-ro"]}}}}
 EOF
 vault_start "$WORK" state.json "$WORK/server.jsonl" || fail "the test server did not start"
-cp "$ROOT/stacks/kyuubi-sql.stack.yaml" "$WORK/token.stack.yaml"
-[ -d "$ROOT/stacks/envs" ] && cp -r "$ROOT/stacks/envs" "$WORK/"
+copy_stack kyuubi-sql "$WORK" token
 cp "$WORK/token.stack.yaml" "$WORK/approle.stack.yaml"
 cat >>"$WORK/approle.stack.yaml" <<EOF
 

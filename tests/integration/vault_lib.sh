@@ -20,13 +20,15 @@ vault_certs() {
 
 # vault_start DIR STATE LOG: starts the server with DIR's certificates and the state file STATE,
 # logging requests to LOG. Sets ADDR (https://127.0.0.1:PORT), VAULT_CA (DIR/ca.pem) and
-# SERVER_PID (the caller kills it); returns 1 when the server did not start.
+# SERVER_PID, also added to PIDS (test_lib.sh kills those on exit; a caller without it kills
+# SERVER_PID); returns 1 when the server did not start.
 vault_start() {
   local d=$1
   rm -f "$d/port"
   python3 "$ROOT/tests/servers/vault_server.py" --cert "$d/server.pem" --key "$d/server.key" \
     --state "$2" --port-file "$d/port" --log "$3" &
   SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
   for _ in $(seq 100); do [ -s "$d/port" ] && break; sleep 0.1; done
   [ -s "$d/port" ] || return 1
   ADDR="https://127.0.0.1:$(cat "$d/port")"

@@ -123,7 +123,7 @@ fi
 KUBECTL=("$H/bin/kubectl" --kubeconfig "$KC")
 CONTEXT=$("${KUBECTL[@]}" config current-context)
 NS=images-load-$(od -An -N3 -tx1 /dev/urandom | tr -d ' ')
-trap '"${KUBECTL[@]}" delete namespace "$NS" --wait=false >/dev/null 2>&1 || true; cleanup' EXIT
+at_exit '"${KUBECTL[@]}" delete namespace "$NS" --wait=false >/dev/null 2>&1 || true'
 
 step "B. deploy a minikube-load target (fake minikube)"
 cat >>"$STACK" <<EOF

@@ -15,29 +15,16 @@
 # Usage: deploy.sh STACKCTL. Exits 77 only when the control plane cannot be built here. Never
 # stops or resets the shared apiserver; deletes only the namespaces it made.
 set -euo pipefail
-STACKCTL=$1
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$HERE/../.." && pwd)
-H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
-if [ ! -x "$H/bin/kube-apiserver" ] && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; }; then
-  echo "deploy.sh: the control plane cannot be built here (needs root and apt-get): skipped"
-  exit 77
-fi
-KC=$(bash "$SRC/tests/k8s/ensure.sh" 2>/dev/null | tail -1)
-KUBECTL="$H/bin/kubectl --kubeconfig $KC"
-W=$(mktemp -d /tmp/stackctl-deploy-it.XXXXXX)
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init deploy-it
+need_apiserver
+W=$WORK
 SUFFIX=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 # Namespaces are NS_PREFIX-<stack>-SUFFIX (STACKCTL_TEST_NS_PREFIX, default "it"), so runs sharing
 # one apiserver can tell theirs apart.
 NS_PREFIX=${STACKCTL_TEST_NS_PREFIX:-it}
 NAMESPACES=()
-MIRROR_PID=
-cleanup() {
-  [ -n "$MIRROR_PID" ] && kill "$MIRROR_PID" 2>/dev/null || true
-  for ns in "${NAMESPACES[@]}"; do $KUBECTL delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
-  rm -rf "$W"
-}
-trap cleanup EXIT
+at_exit 'for ns in "${NAMESPACES[@]}"; do $KUBECTL delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done'
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 

@@ -17,30 +17,19 @@
 # Usage: deploy_faults.sh STACKCTL [faults|kill|all]. Exits 77 only when the control plane cannot
 # be built here. Never stops or resets the shared apiserver; deletes only the namespaces it made.
 set -euo pipefail
-STACKCTL=$1
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
 WHAT=${2:-all}
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$HERE/../.." && pwd)
-H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
-if [ ! -x "$H/bin/kube-apiserver" ] && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; }; then
-  echo "deploy_faults.sh: the control plane cannot be built here (needs root and apt-get): skipped"
-  exit 77
-fi
-KC=$(bash "$SRC/tests/k8s/ensure.sh" 2>/dev/null | tail -1)
-KUBECTL="$H/bin/kubectl --kubeconfig $KC"
-W=$(mktemp -d /tmp/stackctl-deploy-faults.XXXXXX)
+test_init deploy-faults
+need_apiserver
+W=$WORK
 SUFFIX=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 NAMESPACES=()
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 # shellcheck source=deploy_faults_lib.sh
 source "$HERE/deploy_faults_lib.sh"
-cleanup() {
-  lib_cleanup
-  for ns in "${NAMESPACES[@]}"; do $KUBECTL delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
-  rm -rf "$W"
-}
-trap cleanup EXIT
+at_exit 'lib_cleanup
+for ns in "${NAMESPACES[@]}"; do $KUBECTL delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done'
 CTX=$($KUBECTL config current-context)
 KINDS=configmaps,secrets,services,serviceaccounts,roles,rolebindings,deployments,statefulsets
 

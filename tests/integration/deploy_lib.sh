@@ -6,11 +6,12 @@
 declare -F copy_stack >/dev/null || source "$SRC/tests/integration/test_lib.sh"
 
 # mirror_start: a loopback mirror that answers every checksum file (the lock's artifacts need one;
-# deploy never reads them) and nothing else. Sets MIRROR (its URL) and MIRROR_PID (the caller
-# kills it).
+# deploy never reads them) and nothing else. Sets MIRROR (its URL) and MIRROR_PID, also added to
+# PIDS (test_lib.sh kills those on exit; a caller without it kills MIRROR_PID).
 mirror_start() {
   python3 "$SRC/tests/servers/checksum_mirror.py" > "$W/mirror.port" &
   MIRROR_PID=$!
+  PIDS+=("$MIRROR_PID")
   for _ in $(seq 50); do [ -s "$W/mirror.port" ] && break; sleep 0.1; done
   MIRROR="http://127.0.0.1:$(cat "$W/mirror.port")"
 }

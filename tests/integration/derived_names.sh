@@ -11,22 +11,16 @@
 # Exits 77 (skipped) only when the control plane cannot be built here. Never stops the shared
 # apiserver; creates and deletes one namespace of its own.
 set -euo pipefail
-BIN=$(realpath "$1")
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
-if [ ! -x "$H/bin/kube-apiserver" ] && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; }; then
-  echo "derived_names: the control plane cannot be built here (needs root and apt-get): skipped"
-  exit 77
-fi
-bash "$ROOT/tests/k8s/ensure.sh" >/dev/null
-K() { "$H/bin/kubectl" --kubeconfig "$H/kubeconfig" "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init names
+need_apiserver
+BIN=$STACKCTL
+K() { $KUBECTL "$@"; }
 SUFFIX=$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 NS="${STACKCTL_TEST_NS_PREFIX:-names}-$SUFFIX-"  # the prefix: whose namespace it is, on a shared apiserver
 while [ ${#NS} -lt 63 ]; do NS="${NS}x"; done  # a namespace of 63 characters, the most there is
-W=$(mktemp -d /tmp/stackctl-names.XXXXXX)
-cleanup() { K delete namespace "$NS" --wait=false >/dev/null 2>&1 || true; rm -rf "$W"; }
-trap cleanup EXIT
+W=$WORK
+at_exit 'K delete namespace "$NS" --wait=false >/dev/null 2>&1 || true'
 fail() { echo "FAIL: $*"; exit 1; }
 
 sed "s/namespace: n\{63\}}/namespace: $NS}/" "$ROOT/tests/fixtures/names/max-names.stack.yaml" >"$W/max.stack.yaml"

@@ -9,25 +9,12 @@
 # Usage: drift_cluster.sh STACKCTL. Exits 77 only when the control plane cannot be built here.
 # Never stops or resets the shared apiserver; deletes only the namespace it made.
 set -euo pipefail
-STACKCTL=$1
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$HERE/../.." && pwd)
-H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
-if [ ! -x "$H/bin/kube-apiserver" ] && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; }; then
-  echo "drift_cluster.sh: the control plane cannot be built here (needs root and apt-get): skipped"
-  exit 77
-fi
-KC=$(bash "$SRC/tests/k8s/ensure.sh" 2>/dev/null | tail -1)
-KUBECTL="$H/bin/kubectl --kubeconfig $KC"
-W=$(mktemp -d /tmp/stackctl-drift-it.XXXXXX)
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init drift-it
+need_apiserver
+W=$WORK
 NS="drift-it-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
-MIRROR_PID=
-cleanup() {
-  [ -n "$MIRROR_PID" ] && kill "$MIRROR_PID" 2>/dev/null || true
-  $KUBECTL delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
+at_exit '$KUBECTL delete namespace "$NS" --wait=false >/dev/null 2>&1 || true'
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok: $*"; }
 expect() { [[ $2 == *"$1"* ]] || { echo "$2"; fail "missing [$1]"; }; ok "$1"; }
@@ -98,8 +85,7 @@ ok "no spark.env value printed"
 # An eks target: what deploy applied holds Terraform's outputs (the IRSA role ARN on the spark
 # ServiceAccount). Deployed with --terraform-outputs into a second namespace of our own.
 NS2="$NS-eks"
-cleanup_eks() { $KUBECTL delete namespace "$NS2" --wait=false >/dev/null 2>&1 || true; cleanup; }
-trap cleanup_eks EXIT
+at_exit '$KUBECTL delete namespace "$NS2" --wait=false >/dev/null 2>&1 || true'
 ROLE="arn:aws:iam::111122223333:role/drift-it-spark"  # made up; the apiserver never calls AWS
 printf '{"spark_role_arn": {"sensitive": false, "type": "string", "value": "%s"}}\n' "$ROLE" >"$W/outputs.json"
 printf '{"spark_role_arn": {"sensitive": false, "type": "string", "value": "%s-2"}}\n' "$ROLE" >"$W/outputs2.json"

@@ -16,32 +16,18 @@
 # Usage: kube_faults.sh STACKCTL. Exits 77 only when the control plane cannot be built here.
 # Never stops or resets the shared apiserver; deletes only the namespace it made.
 set -euo pipefail
-STACKCTL=$(realpath "$1")
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$HERE/../.." && pwd)
-H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
-if [ ! -x "$H/bin/kube-apiserver" ] && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; }; then
-  echo "kube_faults.sh: the control plane cannot be built here (needs root and apt-get): skipped"
-  exit 77
-fi
-KC=$(bash "$SRC/tests/k8s/ensure.sh" 2>/dev/null | tail -1)
-KUBECTL="$H/bin/kubectl --kubeconfig $KC"
-W=$(mktemp -d /tmp/stackctl-kube-faults.XXXXXX)
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init kube-faults
+need_apiserver
+W=$WORK
 FW=$W
 SUFFIX=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 NS="faults-kube-$SUFFIX"
-PIDS=()
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 source "$HERE/deploy_faults_lib.sh"
 source "$HERE/faults_lib.sh"
-cleanup() {
-  lib_cleanup
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  $KUBECTL delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
+at_exit 'lib_cleanup; $KUBECTL delete namespace "$NS" --wait=false >/dev/null 2>&1 || true'
 export XDG_CACHE_HOME="$W/cache"
 CTX=$($KUBECTL config current-context)
 mirror_start

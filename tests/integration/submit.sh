@@ -10,28 +10,14 @@
 # Usage: submit.sh STACKCTL. Exits 77 only when the control plane cannot be built here. Never
 # stops or resets the shared apiserver; deletes only the namespace it made.
 set -euo pipefail
-STACKCTL=$1
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$HERE/../.." && pwd)
-H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
-if [ ! -x "$H/bin/kube-apiserver" ] && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; }; then
-  echo "submit.sh: the control plane cannot be built here (needs root and apt-get): skipped"
-  exit 77
-fi
-KC=$(bash "$SRC/tests/k8s/ensure.sh" 2>/dev/null | tail -1)
-KUBECTL="$H/bin/kubectl --kubeconfig $KC"
-W=$(mktemp -d /tmp/stackctl-submit-it.XXXXXX)
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init submit-it
+need_apiserver
+W=$WORK
 SUFFIX=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 NS="${STACKCTL_TEST_NS_PREFIX:-it}-submit-$SUFFIX"
-MIRROR_PID=
 BG=
-cleanup() {
-  [ -n "$MIRROR_PID" ] && kill "$MIRROR_PID" 2>/dev/null || true
-  [ -n "$BG" ] && kill "$BG" 2>/dev/null || true
-  $KUBECTL delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
+at_exit '[ -z "$BG" ] || kill "$BG" 2>/dev/null; $KUBECTL delete namespace "$NS" --wait=false >/dev/null 2>&1 || true'
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 

@@ -20,31 +20,18 @@
 # absent; no SparkApplication stackctl makes has such a reference, and every other schema line is
 # the published one.
 set -euo pipefail
-STACKCTL=$1
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$HERE/../.." && pwd)
-H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
-if [ ! -x "$H/bin/kube-apiserver" ] && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; }; then
-  echo "submit_operator.sh: the control plane cannot be built here (needs root and apt-get): skipped"
-  exit 77
-fi
-KC=$(bash "$SRC/tests/k8s/ensure.sh" 2>/dev/null | tail -1)
-KUBECTL="$H/bin/kubectl --kubeconfig $KC"
-W=$(mktemp -d /tmp/stackctl-submit-op-it.XXXXXX)
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init submit-op-it
+need_apiserver
+W=$WORK
 SUFFIX=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 NS="${STACKCTL_TEST_NS_PREFIX:-it}-sparkop-$SUFFIX"
 CRD=sparkapplications.sparkoperator.k8s.io
-MIRROR_PID=
 BG=
 CRD_OURS=
-cleanup() {
-  [ -n "$MIRROR_PID" ] && kill "$MIRROR_PID" 2>/dev/null || true
-  [ -n "$BG" ] && kill "$BG" 2>/dev/null || true
-  $KUBECTL delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
-  [ -n "$CRD_OURS" ] && $KUBECTL delete crd "$CRD" --wait=false >/dev/null 2>&1 || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
+at_exit '[ -z "$BG" ] || kill "$BG" 2>/dev/null
+$KUBECTL delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
+[ -z "$CRD_OURS" ] || $KUBECTL delete crd "$CRD" --wait=false >/dev/null 2>&1 || true'
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 # Its own discovery cache: a cache another run wrote before or after a CRD came or went is not ours.

@@ -17,6 +17,10 @@
 #   stack_folders DIR             every folder beside the shipped stacks (envs/, apps/: what their
 #                                 `file:` sources and images[].files name) into DIR, so that a
 #                                 stack copied there resolves its relative references as in stacks/
+#   need_apiserver                the project's apiserver (tests/k8s/ensure.sh builds and starts it
+#                                 when nothing answers; it is shared: never stopped here): sets H
+#                                 (the harness), KC (its admin kubeconfig), KUBECTL (kubectl with
+#                                 it); exits 77 when the control plane cannot be built here
 #   start_mirror ROOT             tests/servers/mirror_server.py serving ROOT on a free loopback
 #                                 port, in PIDS; its port in $MPORT
 # A library that sources this one (deploy_lib.sh, for copy_stack) keeps its caller's HERE and
@@ -85,4 +89,14 @@ start_mirror() {
   for _ in $(seq 100); do grep -q '^PORT ' "$out" 2>/dev/null && break; sleep 0.1; done
   MPORT=$(sed -n 's/^PORT //p' "$out")
   [ -n "$MPORT" ] || { cat "$out"; echo "FAIL: the mirror did not start"; exit 1; }
+}
+
+need_apiserver() {
+  H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
+  if [ ! -x "$H/bin/kube-apiserver" ] && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; }; then
+    echo "$(basename "$0"): the control plane cannot be built here (needs root and apt-get): skipped"
+    exit 77
+  fi
+  KC=$(bash "$SRC/tests/k8s/ensure.sh" 2>/dev/null | tail -1)
+  KUBECTL="$H/bin/kubectl --kubeconfig $KC"
 }

@@ -15,32 +15,13 @@
 # or python3, openssl or curl is missing. Never stops or resets the shared apiserver; deletes only
 # the namespace it made (STACKCTL_TEST_NS_PREFIX-vault-SUFFIX, prefix default "it").
 set -euo pipefail
-STACKCTL=$(realpath "${1:?usage: $0 PATH/TO/stackctl}")
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$HERE/../.." && pwd)
-ROOT=$SRC
-H=${STACKCTL_K8S_HOME:-/var/cache/stackctl-k8s}
-for tool in python3 openssl curl; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-if [ ! -x "$H/bin/kube-apiserver" ] && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; }; then
-  echo "vault_deploy.sh: the control plane cannot be built here (needs root and apt-get): skipped"
-  exit 77
-fi
-KC=$(bash "$SRC/tests/k8s/ensure.sh" 2>/dev/null | tail -1)
-KUBECTL="$H/bin/kubectl --kubeconfig $KC"
-W=$(mktemp -d /tmp/stackctl-vault-deploy.XXXXXX)
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+test_init vault-deploy python3 openssl curl
+need_apiserver
+W=$WORK
 SUFFIX=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 NS="${STACKCTL_TEST_NS_PREFIX:-it}-vault-$SUFFIX"
-MIRROR_PID=
-SERVER_PID=
-cleanup() {
-  [ -n "$MIRROR_PID" ] && kill "$MIRROR_PID" 2>/dev/null || true
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-  $KUBECTL delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
+at_exit '$KUBECTL delete namespace "$NS" --wait=false >/dev/null 2>&1 || true'
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 source "$HERE/deploy_lib.sh"

@@ -15,20 +15,11 @@
 # Usage: spark_env_conf.sh STACKCTL. Exits 77 (skipped) when python3 (with PyYAML), openssl, curl or
 # java is missing.
 set -euo pipefail
-STACKCTL=$(realpath "${1:?usage: $0 PATH/TO/stackctl}")
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-for tool in python3 openssl curl java; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"
+need_tools python3
 python3 -c 'import yaml' 2>/dev/null || { echo "SKIP: python3 has no PyYAML"; exit 77; }
-W=$(mktemp -d /tmp/stackctl-spark-env-conf.XXXXXX)
-SERVER_PID=
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
+test_init spark-env-conf openssl curl java
+W=$WORK
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 source "$HERE/vault_lib.sh"

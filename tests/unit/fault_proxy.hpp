@@ -1,5 +1,6 @@
-// tests/servers/fault_proxy.py started as a child process in front of a loopback server, for the
-// adapter tests that need a faulty network: the proxy's own log says what it did to each request.
+// tests/servers/fault_proxy.py started as a child process (child_server.hpp) in front of a loopback
+// server, for the adapter tests that need a faulty network: the proxy's own log says what it did
+// to each request.
 #pragma once
 
 #include <chrono>
@@ -10,11 +11,11 @@
 #include <thread>
 #include <vector>
 
-#include "mirror_server.hpp"
+#include "child_server.hpp"
 
 namespace stackctl::testing {
 
-class FaultProxy {
+class FaultProxy : public ChildServer {
  public:
   struct Entry {
     std::string method, path, fault;
@@ -24,34 +25,17 @@ class FaultProxy {
   // `upstream` is a URL (http://127.0.0.1:PORT); `args` are fault_proxy.py's flags.
   FaultProxy(const std::filesystem::path& python, const std::string& upstream,
              const std::vector<std::string>& args) {
-    port_file_ = dir_.path() / "port";
+    const auto port_file = dir_.path() / "port";
     log_ = dir_.path() / "log";
-    const std::string script = STACKCTL_SOURCE_DIR "/tests/servers/fault_proxy.py";
-    std::vector<std::string> argv_s = {python.string(), script,        "--upstream",
-                                       upstream,        "--port-file", port_file_.string(),
-                                       "--log",         log_.string()};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (::posix_spawn(&pid_, python.c_str(), nullptr, nullptr, argv.data(), environ) != 0)
-      throw std::runtime_error("cannot start " + script);
-    for (int i = 0; i < 300 && !std::filesystem::exists(port_file_); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(port_file_);
-    if (!(in >> port_)) {
-      stop();
-      throw std::runtime_error("the fault proxy did not report its port");
-    }
+    std::vector<std::string> argv = {
+        python.string(), STACKCTL_SOURCE_DIR "/tests/servers/fault_proxy.py",
+        "--upstream",    upstream,
+        "--port-file",   port_file.string(),
+        "--log",         log_.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    start(std::move(argv), port_file);
   }
-  ~FaultProxy() { stop(); }
-  FaultProxy(const FaultProxy&) = delete;
-  FaultProxy& operator=(const FaultProxy&) = delete;
-
-  std::string url(const std::string& path = "") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-  int port() const { return port_; }
+  ~FaultProxy() { stop(); }  // before dir_, which holds its log, is removed
 
   // What the proxy did, one entry per request or faulted connection, in order. The proxy writes
   // an entry just after it answered, so this waits a moment for the last one.
@@ -71,19 +55,9 @@ class FaultProxy {
     return n;
   }
 
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
  private:
   TempDir dir_;
-  std::filesystem::path port_file_, log_;
-  pid_t pid_ = -1;
-  int port_ = 0;
+  std::filesystem::path log_;
 };
 
 }  // namespace stackctl::testing

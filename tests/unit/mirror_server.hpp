@@ -1,144 +1,26 @@
 // A real HTTP mirror on loopback for adapter tests: tests/servers/mirror_server.py started as a
-// child process over a folder the test fills. It prints its port once listening; stop() (or the
-// destructor) terminates it, which is how a test proves that a later step used no network.
+// child process (child_server.hpp) over a folder the test fills; it prints its port once
+// listening.
 #pragma once
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
-#include <optional>
-#include <random>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "child_server.hpp"
 
 namespace stackctl::testing {
 
-// The first executable `name` on PATH.
-inline std::optional<std::filesystem::path> find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
-  std::string rest = path;
-  while (!rest.empty()) {
-    const auto colon = rest.find(':');
-    const std::filesystem::path candidate = std::filesystem::path(rest.substr(0, colon)) / name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    if (colon == std::string::npos) break;
-    rest.erase(0, colon + 1);
-  }
-  return std::nullopt;
-}
-
-// Runs a program to completion with its output discarded; its exit code, or -1 when it cannot
-// start or was killed.
-inline int run_program(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return -1;
-  int status = 0;
-  if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
-  return WEXITSTATUS(status);
-}
-
-// A fresh folder under the temp dir, removed with everything in it at the end of the scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "stackctl-test-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-class MirrorServer {
+class MirrorServer : public ChildServer {
  public:
   MirrorServer(const std::filesystem::path& python, const std::filesystem::path& root,
                const std::vector<std::string>& extra_args = {}) {
-    int fds[2];
-    if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    const std::string script = STACKCTL_SOURCE_DIR "/tests/servers/mirror_server.py";
-    std::vector<std::string> args = {python.string(), script, "--root", root.string()};
+    std::vector<std::string> args = {python.string(),
+                                     STACKCTL_SOURCE_DIR "/tests/servers/mirror_server.py",
+                                     "--root", root.string()};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, python.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    if (rc != 0) {
-      ::close(fds[0]);
-      throw std::runtime_error("cannot start " + script);
-    }
-    const std::string line = read_line(fds[0]);
-    ::close(fds[0]);
-    if (!line.starts_with("PORT ")) {
-      stop();
-      throw std::runtime_error("mirror server did not report its port: '" + line + "'");
-    }
-    port_ = std::stoi(line.substr(5));
+    start(std::move(args), std::nullopt);
   }
-  ~MirrorServer() { stop(); }
-  MirrorServer(const MirrorServer&) = delete;
-  MirrorServer& operator=(const MirrorServer&) = delete;
-
-  std::string url(const std::string& path = "") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-  int port() const { return port_; }
-
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
- private:
-  static std::string read_line(int fd) {
-    std::string line;
-    char c = 0;
-    while (true) {
-      pollfd p{fd, POLLIN, 0};
-      if (::poll(&p, 1, 15000) <= 0) break;  // a python3 start takes well under a second
-      if (::read(fd, &c, 1) != 1 || c == '\n') break;
-      line += c;
-    }
-    return line;
-  }
-
-  pid_t pid_ = -1;
-  int port_ = 0;
 };
 
 }  // namespace stackctl::testing

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <memory>
 
 #include "adapters/fetcher.hpp"
 #include "adapters/hashing.hpp"
@@ -59,32 +60,60 @@ std::vector<std::string> files_under(const stdfs::path& dir) {
   return out;
 }
 
+// The setting of every case here: python3, a Site and the loopback mirror serving it; for the
+// fetcher, an empty cache beside it.
+struct Mirrored {
+  stdfs::path python;
+  Site site;
+  testing::MirrorServer mirror;
+  stdfs::path cache = site.dir.path() / "cache";
+
+  explicit Mirrored(stdfs::path py) : python(std::move(py)), mirror(python, site.root) {}
+  // fault_proxy.py with `args` in front of the mirror.
+  testing::FaultProxy proxy(const std::vector<std::string>& args) const {
+    return {python, mirror.url(), args};
+  }
+  fetch::Options options() const {
+    fetch::Options fo;
+    fo.cache_dir = cache;
+    return fo;
+  }
+  model::Checksum want() const {
+    return {model::HashAlgorithm::sha512,
+            hashing::hash_bytes(site.body, model::HashAlgorithm::sha512)};
+  }
+};
+
+// The setting, or null with a warning when python3 is not installed: the case is then skipped.
+std::unique_ptr<Mirrored> mirrored() {
+  auto python = testing::find_on_path("python3");
+  if (!python) {
+    WARN("python3 is not installed: the fault tests are skipped");
+    return nullptr;
+  }
+  return std::make_unique<Mirrored>(*python);
+}
+
 }  // namespace
 
 TEST_CASE("fault proxy: a GET rides out each transient fault with a bounded retry",
           "[http][faults][loopback]") {
-  auto python = testing::find_on_path("python3");
-  if (!python) {
-    WARN("python3 is not installed: the fault tests are skipped");
-    return;
-  }
-  Site site;
-  testing::MirrorServer mirror(*python, site.root);
+  auto m = mirrored();
+  if (!m) return;
   const auto fault = GENERATE(as<std::string>{}, "drop-connect", "stall-connect", "drop-request",
                               "drop-response", "stall-response", "stall-body", "truncate-length",
                               "truncate-chunked", "429", "502", "503-retry-after", "503");
   INFO("fault " << fault);
   // Two faults, then clean traffic: the third attempt (of four allowed) gets the file.
-  testing::FaultProxy proxy(*python, mirror.url(),
-                            {"--fault", fault + "=1", "--limit", "2", "--stall-seconds", "20"});
+  auto proxy = m->proxy({"--fault", fault + "=1", "--limit", "2", "--stall-seconds", "20"});
   auto client = http::make_curl_client(quick());
   const auto start = Clock::now();
   auto r = client->send({"GET", proxy.url(kFile), {}, {}});
   const double took = seconds_since(start);
   REQUIRE(r);
   CHECK(r->status == 200);
-  CHECK(r->body.size() == site.body.size());
-  CHECK(r->body == site.body);
+  CHECK(r->body.size() == m->site.body.size());
+  CHECK(r->body == m->site.body);
   const auto log = proxy.log();
   REQUIRE(log.size() == 3);
   CHECK(log[0].fault == fault);
@@ -100,13 +129,8 @@ TEST_CASE("fault proxy: a GET rides out each transient fault with a bounded retr
 
 TEST_CASE("fault proxy: a persistent fault ends a GET within a bound, saying what happened",
           "[http][faults][loopback]") {
-  auto python = testing::find_on_path("python3");
-  if (!python) {
-    WARN("python3 is not installed: the fault tests are skipped");
-    return;
-  }
-  Site site;
-  testing::MirrorServer mirror(*python, site.root);
+  auto m = mirrored();
+  if (!m) return;
   struct Case {
     std::string fault, said;
   };
@@ -117,8 +141,7 @@ TEST_CASE("fault proxy: a persistent fault ends a GET within a bound, saying wha
       Case{"stall-response", "timed out"}, Case{"stall-body", "timed out"},
       Case{"truncate-length", "body truncated"}, Case{"truncate-chunked", "body truncated"});
   INFO("fault " << c.fault);
-  testing::FaultProxy proxy(*python, mirror.url(),
-                            {"--fault", c.fault + "=1", "--stall-seconds", "20"});
+  auto proxy = m->proxy({"--fault", c.fault + "=1", "--stall-seconds", "20"});
   auto client = http::make_curl_client(quick(2));
   const auto start = Clock::now();
   auto r = client->send({"GET", proxy.url(kFile), {}, {}});
@@ -133,32 +156,26 @@ TEST_CASE("fault proxy: a persistent fault ends a GET within a bound, saying wha
 
 TEST_CASE("fault proxy: 5xx and 429 answers are retried only when transient",
           "[http][faults][loopback]") {
-  auto python = testing::find_on_path("python3");
-  if (!python) {
-    WARN("python3 is not installed: the fault tests are skipped");
-    return;
-  }
-  Site site;
-  testing::MirrorServer mirror(*python, site.root);
+  auto m = mirrored();
+  if (!m) return;
   auto client = http::make_curl_client(quick(2));
 
   SECTION("a 500 without Retry-After is an answer: returned at once") {
-    testing::FaultProxy proxy(*python, mirror.url(), {"--fault", "500=1"});
+    auto proxy = m->proxy({"--fault", "500=1"});
     auto r = client->send({"GET", proxy.url(kFile), {}, {}});
     REQUIRE(r);
     CHECK(r->status == 500);
     CHECK(proxy.log().size() == 1);
   }
   SECTION("persistent 503s: the last one is returned after the bounded retries") {
-    testing::FaultProxy proxy(*python, mirror.url(), {"--fault", "503=1"});
+    auto proxy = m->proxy({"--fault", "503=1"});
     auto r = client->send({"GET", proxy.url(kFile), {}, {}});
     REQUIRE(r);
     CHECK(r->status == 503);
     CHECK(proxy.log().size() == 3);
   }
   SECTION("Retry-After is capped by max_backoff") {
-    testing::FaultProxy proxy(*python, mirror.url(),
-                              {"--fault", "429=1", "--limit", "1", "--retry-after", "100"});
+    auto proxy = m->proxy({"--fault", "429=1", "--limit", "1", "--retry-after", "100"});
     auto o = quick(2);
     o.max_backoff = std::chrono::seconds(1);
     const auto start = Clock::now();
@@ -171,20 +188,14 @@ TEST_CASE("fault proxy: 5xx and 429 answers are retried only when transient",
 
 TEST_CASE("fault proxy: a request that is not safe to repeat is sent once",
           "[http][faults][loopback]") {
-  auto python = testing::find_on_path("python3");
-  if (!python) {
-    WARN("python3 is not installed: the fault tests are skipped");
-    return;
-  }
-  Site site;
-  testing::MirrorServer mirror(*python, site.root);
+  auto m = mirrored();
+  if (!m) return;
   auto client = http::make_curl_client(quick(3));
 
   SECTION("a POST dropped after the server acted, on a kept-alive connection, is not re-sent") {
     // The GET leaves a connection to reuse: libcurl itself re-sends any request on a reused
     // connection that closes before answering, unless the request gets a fresh connection.
-    testing::FaultProxy proxy(*python, mirror.url(),
-                              {"--match", "^POST ", "--fault", "drop-response=1"});
+    auto proxy = m->proxy({"--match", "^POST ", "--fault", "drop-response=1"});
     auto warm = client->send({"GET", proxy.url(kFile), {}, {}});
     REQUIRE(warm);
     http::Request post{"POST", proxy.url("/create"), {}, "{\"kind\": \"Job\"}"};
@@ -195,22 +206,20 @@ TEST_CASE("fault proxy: a request that is not safe to repeat is sent once",
     CHECK(proxy.count("POST") == 1);
   }
   SECTION("a POST answered 503 is returned, not repeated") {
-    testing::FaultProxy proxy(*python, mirror.url(), {"--match", "^POST ", "--fault", "503=1"});
+    auto proxy = m->proxy({"--match", "^POST ", "--fault", "503=1"});
     auto r = client->send({"POST", proxy.url("/create"), {}, "x"});
     REQUIRE(r);
     CHECK(r->status == 503);
     CHECK(proxy.count("POST") == 1);
   }
   SECTION("a plain PATCH is not repeated; one marked idempotent (server-side apply) is") {
-    testing::FaultProxy proxy(*python, mirror.url(),
-                              {"--match", "^PATCH ", "--fault", "drop-response=1", "--limit", "1"});
+    auto proxy = m->proxy({"--match", "^PATCH ", "--fault", "drop-response=1", "--limit", "1"});
     auto plain = client->send({"PATCH", proxy.url("/a"), {}, "x"});
     REQUIRE_FALSE(plain);
     CHECK(proxy.count("PATCH") == 1);
     http::Request apply{"PATCH", proxy.url("/a"), {}, "x"};
     apply.idempotent = http::Idempotent::yes;
-    testing::FaultProxy again(*python, mirror.url(),
-                              {"--match", "^PATCH ", "--fault", "drop-response=1", "--limit", "1"});
+    auto again = m->proxy({"--match", "^PATCH ", "--fault", "drop-response=1", "--limit", "1"});
     apply.url = again.url("/a");
     auto r = client->send(apply);
     REQUIRE(r);
@@ -218,7 +227,7 @@ TEST_CASE("fault proxy: a request that is not safe to repeat is sent once",
     CHECK(again.count("PATCH") == 2);
   }
   SECTION("a POST whose connection was refused (nothing sent) is tried again") {
-    testing::FaultProxy proxy(*python, mirror.url(), {});
+    auto proxy = m->proxy({});
     const std::string url = proxy.url("/create");
     proxy.stop();
     auto r = http::make_curl_client(quick(1))->send({"POST", url, {}, "x"});
@@ -228,42 +237,21 @@ TEST_CASE("fault proxy: a request that is not safe to repeat is sent once",
   }
 }
 
-// The fetcher's setting: a mirror with one artifact and its .sha512, an empty cache.
-struct FetchSetting {
-  Site site;
-  stdfs::path cache = site.dir.path() / "cache";
-  fetch::Options options() const {
-    fetch::Options fo;
-    fo.cache_dir = cache;
-    return fo;
-  }
-  model::Checksum want() const {
-    return {model::HashAlgorithm::sha512,
-            hashing::hash_bytes(site.body, model::HashAlgorithm::sha512)};
-  }
-};
-
 TEST_CASE("fault proxy: the fetcher rides out transient truncations and stalls",
           "[fetcher][faults][loopback]") {
-  auto python = testing::find_on_path("python3");
-  if (!python) {
-    WARN("python3 is not installed: the fault tests are skipped");
-    return;
-  }
-  FetchSetting f;
-  testing::MirrorServer mirror(*python, f.site.root);
-  testing::FaultProxy proxy(
-      *python, mirror.url(),
-      {"--seed", "3", "--fault", "truncate-length=0.3", "--fault", "stall-body=0.2", "--fault",
-       "truncate-chunked=0.2", "--limit", "3", "--stall-seconds", "20"});
+  auto m = mirrored();
+  if (!m) return;
+  auto proxy =
+      m->proxy({"--seed", "3", "--fault", "truncate-length=0.3", "--fault", "stall-body=0.2",
+                "--fault", "truncate-chunked=0.2", "--limit", "3", "--stall-seconds", "20"});
   auto client = http::make_curl_client(quick(4));
-  fetch::Fetcher fetcher(*client, f.options());
+  fetch::Fetcher fetcher(*client, m->options());
   auto r = fetcher.fetch({"demo", proxy.url(kFile), std::nullopt});  // the checksum read online too
   REQUIRE(r);
-  CHECK(r->checksum.hex == f.want().hex);
+  CHECK(r->checksum.hex == m->want().hex);
   std::ifstream in(r->path, std::ios::binary);
-  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == f.site.body);
-  CHECK(files_under(f.cache) == std::vector<std::string>{r->path.string()});
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == m->site.body);
+  CHECK(files_under(m->cache) == std::vector<std::string>{r->path.string()});
   long faults = 0;
   for (const auto& e : proxy.log()) faults += e.fault != "none" ? 1 : 0;
   CHECK(faults >= 1);  // the seed makes at least one of them happen in this traffic
@@ -271,21 +259,15 @@ TEST_CASE("fault proxy: the fetcher rides out transient truncations and stalls",
 
 TEST_CASE("fault proxy: a download cut or stalled for good fails and leaves the cache empty",
           "[fetcher][faults][loopback]") {
-  auto python = testing::find_on_path("python3");
-  if (!python) {
-    WARN("python3 is not installed: the fault tests are skipped");
-    return;
-  }
-  FetchSetting f;
-  testing::MirrorServer mirror(*python, f.site.root);
+  auto m = mirrored();
+  if (!m) return;
   const auto fault = GENERATE(as<std::string>{}, "truncate-length", "truncate-chunked",
                               "stall-body", "drop-response");
   INFO("fault " << fault);
-  testing::FaultProxy proxy(*python, mirror.url(),
-                            {"--match", "tgz$", "--fault", fault + "=1", "--stall-seconds", "20"});
+  auto proxy = m->proxy({"--match", "tgz$", "--fault", fault + "=1", "--stall-seconds", "20"});
   auto client = http::make_curl_client(quick(1));
-  fetch::Fetcher fetcher(*client, f.options());
-  auto r = fetcher.fetch({"demo", proxy.url(kFile), f.want()});
+  fetch::Fetcher fetcher(*client, m->options());
+  auto r = fetcher.fetch({"demo", proxy.url(kFile), m->want()});
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == fetch::Failure::Kind::network);
   CHECK_THAT(r.error().message, Contains("cannot download demo: GET " + proxy.url(kFile)) &&
@@ -293,25 +275,20 @@ TEST_CASE("fault proxy: a download cut or stalled for good fails and leaves the 
                                              : fault == "drop-response" ? "connection dropped"
                                                                         : "body truncated") &&
                                     Contains("(after 2 attempts)"));
-  CHECK(files_under(f.cache).empty());
+  CHECK(files_under(m->cache).empty());
 }
 
 TEST_CASE("fault proxy: a published checksum answered 500 fails naming status and URL",
           "[fetcher][faults][loopback]") {
-  auto python = testing::find_on_path("python3");
-  if (!python) {
-    WARN("python3 is not installed: the fault tests are skipped");
-    return;
-  }
-  FetchSetting f;
-  testing::MirrorServer mirror(*python, f.site.root);
-  testing::FaultProxy proxy(*python, mirror.url(), {"--match", "sha512$", "--fault", "500=1"});
+  auto m = mirrored();
+  if (!m) return;
+  auto proxy = m->proxy({"--match", "sha512$", "--fault", "500=1"});
   auto client = http::make_curl_client(quick(1));
-  fetch::Fetcher fetcher(*client, f.options());
+  fetch::Fetcher fetcher(*client, m->options());
   auto r = fetcher.fetch({"demo", proxy.url(kFile), std::nullopt});
   REQUIRE_FALSE(r);
   CHECK(r.error().message == "HTTP 500 from " + proxy.url(kFile) + ".sha512 (checksum of demo)");
-  CHECK(files_under(f.cache).empty());
+  CHECK(files_under(m->cache).empty());
   CHECK(proxy.log().size() == 1);  // a 500 without Retry-After is not retried
 }
 

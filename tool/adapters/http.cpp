@@ -319,6 +319,9 @@ class CurlClient final : public Client {
     bool transient = false;
     bool nothing_sent = false;  // the connection was refused: any method may be tried again
     bool delivered = false;     // a streamed body reached the caller
+    // No connection was made: refused, no route to the host (CURLE_COULDNT_CONNECT). Retried as
+    // Options::connect_retries says.
+    bool no_connection = false;
   };
 
   std::expected<Response, Failure> with_retries(const Request& request,
@@ -326,10 +329,20 @@ class CurlClient final : public Client {
                                                 const Progress* progress) {
     const std::string shown = redact_url(request.url);
     std::chrono::milliseconds backoff = options_.initial_backoff;
+    // Connections that could not be made have their own, smaller budget when the options give
+    // one (a server that refuses connections is down or absent: waiting minutes only delays the
+    // error); never more than `retries`.
+    const bool own_connect_policy = options_.connect_retries >= 0;
+    const int connect_limit =
+        own_connect_policy ? std::min(options_.connect_retries, options_.retries) : options_.retries;
+    int connect_failures = 0;
     for (int attempt = 0;; ++attempt) {
       Attempt a = perform(request, path, progress);
+      if (a.no_connection) ++connect_failures;
       const bool may_repeat = (is_repeatable(request) || a.nothing_sent) && !a.delivered;
-      if (!a.transient || !may_repeat || attempt >= options_.retries) {
+      const bool spent =
+          attempt >= options_.retries || (a.no_connection && connect_failures > connect_limit);
+      if (!a.transient || !may_repeat || spent) {
         if (!a.result && attempt > 0)
           a.result.error().message += " (after " + std::to_string(attempt + 1) + " attempts)";
         return std::move(a.result);
@@ -338,11 +351,14 @@ class CurlClient final : public Client {
       if (a.result)
         wait = std::max(wait, retry_after(*a.result, options_.max_backoff).value_or(wait));
       wait = std::min(wait, options_.max_backoff);
+      if (a.no_connection && own_connect_policy)
+        wait = std::min(wait, options_.connect_max_backoff);
       spdlog::warn("{}; retrying in {} ms ({}/{})",
                    a.result
                        ? request.method + " " + shown + ": HTTP " + std::to_string(a.result->status)
                        : a.result.error().message,
-                   wait.count(), attempt + 1, options_.retries);
+                   wait.count(), a.no_connection ? connect_failures : attempt + 1,
+                   a.no_connection ? connect_limit : options_.retries);
       if (!sleep_unless_cancelled(request, wait))
         return std::unexpected(
             Failure{Failure::Kind::cancelled,
@@ -430,7 +446,8 @@ class CurlClient final : public Client {
                                       what + ": " + (happened.empty() ? "" : happened + ": ") +
                                           scrub(cause, request.url),
                                       unsent}),
-              !t.write_failed && (is_transient_code(code) || handshake_cut), unsent, t.delivered};
+              !t.write_failed && (is_transient_code(code) || handshake_cut), unsent, t.delivered,
+              code == CURLE_COULDNT_CONNECT};
     }
     curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &t.response.status);
     log_timings(handle.get(), what, t.response.status);

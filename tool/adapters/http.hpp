@@ -105,6 +105,12 @@ struct Options {
   std::chrono::seconds stall_timeout{60};
   // No backoff wait is longer than this, whatever Retry-After or the doubling says.
   std::chrono::milliseconds max_backoff{30'000};
+  // A connection that could not be made (refused, no route to the host) is retried at most this
+  // many times (never more than `retries`), each wait at most connect_max_backoff; -1: as any
+  // other transient failure. A connect timeout, a reset or a cut after connecting, and 429/5xx
+  // keep `retries` and max_backoff.
+  int connect_retries = -1;
+  std::chrono::milliseconds connect_max_backoff{1'000};
   std::string ca_file;           // PEM bundle; empty = system default
   std::string client_cert_file;  // PEM, for mutual TLS (Kubernetes, Vault)
   std::string client_key_file;

@@ -29,9 +29,14 @@ struct ClientOptions {
   // Retries, timeouts; TLS fields are filled from the connection. 10 retries: client-go's
   // default for a 429 or 5xx with Retry-After (rest/request.go NewRequest, maxRetries: 10, in the
   // v1.20.2 tree tests/k8s builds), so a throttling apiserver is ridden out as kubectl rides it.
+  // A refused connection (no apiserver listening, no route) is tried 2 more times within about
+  // 1.5 s (waits 500 ms, 1 s), not 10 times over minutes: kubectl fails at once there, and
+  // doctor or deploy against a down cluster should say so quickly (docs/network.md).
   http::Options http = [] {
     http::Options o;
     o.retries = 10;
+    o.connect_retries = 2;
+    o.connect_max_backoff = std::chrono::milliseconds(1'000);
     return o;
   }();
 };

@@ -507,7 +507,7 @@ sys.exit(0 if base64.b64decode(d["EXTRA_TOKEN"]).decode() == sys.argv[1] else 1)
   run doctor-save "0|1" doctor "$S" --target minikube -n "$ns" --kubeconfig "$IN/token.kubeconfig" \
     --save "$OUT/doctor-snapshot.json"
   run doctor-from "0|1" doctor "$S" --target minikube --from "$OUT/doctor-snapshot.json"
-  both doctor-wrong-token 1 doctor "$S" --target minikube -n "$ns" --kubeconfig "$IN/wrong.kubeconfig"
+  both doctor-wrong-token 4 doctor "$S" --target minikube -n "$ns" --kubeconfig "$IN/wrong.kubeconfig"
   says doctor-wrong-token.text.out "D_CLUSTER_AUTH: the cluster refused stackctl's credentials"
   both drift-cluster "0|5|8" "${VOK[@]}" drift "$S" --target minikube --only cluster,lock --cluster --vault \
     -n "$ns" --kubeconfig "$IN/certdata.kubeconfig"

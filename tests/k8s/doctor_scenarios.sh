@@ -282,7 +282,7 @@ rc=$?
 set -e
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); c=[f["code"] for f in j.get("findings", [])]; print("401:", c); sys.exit(0 if "D_CLUSTER_AUTH" in c else 1)' "$W/out.json" ||
   { cat "$W/err.txt"; fail "a refused token: no D_CLUSTER_AUTH (exit $rc)"; }
-[ "$rc" = 1 ] || fail "a refused token: exit $rc, expected 1 (the finding, docs/exit-codes.md)"
+[ "$rc" = 4 ] || fail "a refused token: exit $rc, expected 4 (an external refusal, docs/exit-codes.md)"
 grep -q not-a-valid-token "$W/out.json" "$W/err.txt" && fail "the refused token is shown"
 echo "refused token: exit $rc"
 

@@ -229,3 +229,30 @@ TEST_CASE("every doctor code is documented in docs/troubleshooting.md", "[doctor
     CHECK(text.str().find("| `" + rule.code + "` |") != std::string::npos);
   }
 }
+
+TEST_CASE("doctor: a refused credential (D_CLUSTER_AUTH) exits 4, an external refusal",
+          "[doctor][cli]") {
+  const auto dir = temp_dir();
+  doctor::Snapshot s;
+  s.namespaces = {"spark"};
+  s.auth_error = "Unauthorized";
+  const std::string snap = dir + "/refused.json";
+  write(snap, doctor::to_json(s).dump(2));
+  auto r = run_doctor({"--from", snap});
+  CHECK(r.code == cli::kExternalError);
+  CHECK(r.out.find("error D_CLUSTER_AUTH") != std::string::npos);  // still explained
+  r = run_doctor({"--from", snap, "-o", "json"});
+  CHECK(r.code == cli::kExternalError);
+  CHECK(Json::parse(r.out)["findings"][0]["code"] == "D_CLUSTER_AUTH");
+
+  // Accepted in the stack's ignore list, it no longer counts: exit 0.
+  const auto stack = stack_with(dir, "doctor:\n  ignore:\n    - code: D_CLUSTER_AUTH\n");
+  r = run_doctor({stack, "--target", "minikube", "--from", snap});
+  INFO(r.err);
+  CHECK(r.code == cli::kOk);
+
+  // Other error findings alone stay 1.
+  r = run_doctor({"--from", staged(dir)});
+  CHECK(r.code == cli::kFindings);
+  std::filesystem::remove_all(dir);
+}

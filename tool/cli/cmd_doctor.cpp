@@ -1,6 +1,8 @@
 // stackctl doctor STACK --target T: one snapshot of the running platform (app/observe.hpp), the
 // diagnosis rules over it (core/doctor), findings grouped by root cause with evidence, cause, fix
 // and the stack key to change. --save/--from write and replay a snapshot (no secret values).
+#include <algorithm>
+
 #include "adapters/fs.hpp"
 #include "app/observe.hpp"
 #include "cli/check_cluster_cmd.hpp"
@@ -181,7 +183,11 @@ int run_doctor(Context& ctx, const DoctorArgs& a) {
                              : ctx.options.output == OutputFormat::json ? "json"
                                                                         : "text";
   const bool fail = report.errors > 0 || (a.fail_on == "warning" && report.warnings > 0);
-  const int rc = aligned != 0 ? aligned : fail ? kFindings : kOk;
+  // The cluster refusing stackctl's credentials (a 401, a failing exec plugin) is an external
+  // refusal, exit 4 as for deploy; the finding D_CLUSTER_AUTH is still printed to explain it.
+  const bool refused = std::ranges::any_of(
+      report.findings, [](const doctor::Finding& f) { return f.code == "D_CLUSTER_AUTH"; });
+  const int rc = aligned != 0 ? aligned : refused ? kExternalError : fail ? kFindings : kOk;
   if (format == "json")
     print_json(ctx, doctor_json(report, snapshot->namespaces, locate), rc);
   else if (format == "junit")
@@ -211,7 +217,8 @@ Command doctor_command() {
       "demo/x\"}]}.\n"
       "Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage,\n"
       "3 a file could not be read or written (--from, --save, --lock), 4 the cluster could not be\n"
-      "reached. Codes: docs/troubleshooting.md.\n",
+      "reached or refused stackctl's credentials (the finding D_CLUSTER_AUTH is printed).\n"
+      "Codes: docs/troubleshooting.md.\n",
       [](CLI::App& sub) -> Runner {
         auto a = std::make_shared<DoctorArgs>();
         sub.add_option("STACK", a->in.path,

@@ -5,10 +5,12 @@ namespace stackctl::cli {
 
 enum ExitCode : int {
   kOk = 0,             // success; no errors found (warnings allowed)
-  kFindings = 1,       // the stack has errors: validation errors, check findings of severity error
+  kFindings = 1,       // the stack has errors, doctor findings, or the command cannot be done as
+                       // things stand (deploy without a lock, submit to a target not deployed)
   kUsage = 2,          // bad command line: unknown command or option, missing argument
   kInputError = 3,     // a file could not be read or written (stack, values, output folder)
-  kExternalError = 4,  // something outside failed: registry, builder, cluster, Vault, network
+  kExternalError = 4,  // something outside failed or refused: registry, builder, cluster (a
+                       // refused credential too: doctor's D_CLUSTER_AUTH), Vault, network
   kDrift = 5,          // `drift`: what is deployed or committed no longer matches the stack
   kNoMatch = 6,        // `explain`: the text matched no entry of the error catalogue
   kRolloutFailed = 7,  // `deploy`: applied, but a workload failed or did not roll out in time

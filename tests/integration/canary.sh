@@ -77,10 +77,12 @@ WRONG_VAULT="cnry-wrong-vault-token-$R"
 REG_PASSWORD="cnry+reg/$R-password"
 MIRROR_PASSWORD="cnry-mirror-password-$R"
 WRONG_KUBE="cnry-wrong-kube-token-$R"
+PRESIGN_SIG="cnry-presigned-signature-$R"
+SAS_SIG="cnry-sas-signature-$R"
 for n in VAULT_VALUE:VAULT_VALUE VAULT_TOKEN:VAULT_TOKEN_C VAULT_TOKENFILE:VAULT_TOKENFILE \
   APPROLE_SECRET:APPROLE_SECRET VAULT_JWT:VAULT_JWT FILE_VALUE:FILE_VALUE VALUES_VALUE:VALUES_VALUE \
   WRONG_VAULT:WRONG_VAULT REG_PASSWORD:REG_PASSWORD MIRROR_PASSWORD:MIRROR_PASSWORD \
-  WRONG_KUBE:WRONG_KUBE; do
+  WRONG_KUBE:WRONG_KUBE PRESIGN_SIG:PRESIGN_SIG SAS_SIG:SAS_SIG; do
   var=${n#*:}
   plant "${n%%:*}" "${!var}"
 done
@@ -171,6 +173,11 @@ printf '\nvault:\n  auth:\n    method: approle\n    roleId: {env: TEST_ROLE_ID}\
 # and JSON output); the stack holding it is an input, kept out of the scanned folders.
 SM=$IN/mirror-credentials.stack.yaml
 sed "s|^  mirror: .*|  mirror: $MIRROR_WITH_PASSWORD|" "$S" >"$SM"
+# The same for credentials in a URL's query: a presigned S3 URL's signature, an Azure SAS's.
+SQ=$IN/mirror-presigned.stack.yaml
+sed "s|^  mirror: .*|  mirror: \"http://127.0.0.1:$(cat "$SRV/mirror.port")/?X-Amz-Algorithm=AWS4-HMAC-SHA256\&X-Amz-Expires=60\&X-Amz-Signature=$PRESIGN_SIG\"|" "$S" >"$SQ"
+SZ=$IN/mirror-sas.stack.yaml
+sed "s|^  mirror: .*|  mirror: \"http://127.0.0.1:$(cat "$SRV/mirror.port")/?sv=2022-11-02\&sp=r\&sig=$SAS_SIG\"|" "$S" >"$SZ"
 printf '%s\n' "$VAULT_JWT" >"$IN/vault-jwt"
 chmod 600 "$IN/vault-jwt"
 SK=$ST/vault-kubernetes.stack.yaml
@@ -229,6 +236,14 @@ says validate-url-credentials.text.out "artifacts.mirror: the URL carries creden
 both lock-url-credentials 1 lock "$SM" --cache-dir "$OUT/cache" --lock "$OUT/url-credentials.lock"
 [ -e "$OUT/url-credentials.lock" ] && fail "lock wrote a lock for a stack with credentials in a URL" ||
   pass "lock wrote nothing for a stack with credentials in a URL"
+for q in SQ:X-Amz-Signature SZ:sig; do
+  qs=${q%%:*}
+  both "validate-url-query-$qs" 1 validate "${!qs}"
+  says "validate-url-query-$qs.text.out" "artifacts.mirror: the URL's query carries a credential (${q#*:}=..., not shown)"
+  both "lock-url-query-$qs" 1 lock "${!qs}" --cache-dir "$OUT/cache" --lock "$OUT/url-query-$qs.lock"
+  [ -e "$OUT/url-query-$qs.lock" ] && fail "lock wrote a lock for a stack with ${q#*:}= in a URL" ||
+    pass "lock wrote nothing for a stack with ${q#*:}= in a URL"
+done
 both check "0|1" check "$S" --target minikube
 both check-vault "0|1" "${VOK[@]}" check "$S" --target minikube --vault
 both check-values "0|1" check "$S" --target minikube --values "$ST/kyuubi.values.yaml"

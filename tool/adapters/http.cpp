@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "adapters/process.hpp"
+#include "core/url_secret.hpp"
 
 namespace stackctl::http {
 
@@ -42,26 +43,8 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool is_secret_query_name(const std::string& name) {
-  static constexpr std::array<const char*, 16> kNames = {"token",
-                                                         "access_token",
-                                                         "refresh_token",
-                                                         "id_token",
-                                                         "password",
-                                                         "passwd",
-                                                         "secret",
-                                                         "client_secret",
-                                                         "api_key",
-                                                         "apikey",
-                                                         "key",
-                                                         "sig",
-                                                         "signature",
-                                                         "x-amz-signature",
-                                                         "x-amz-credential",
-                                                         "x-amz-security-token"};
-  const std::string n = lower(name);
-  return std::ranges::any_of(kNames, [&](const char* k) { return n == k; });
-}
+// One list with the loader's refusal of such URLs (core/url_secret.cpp, where its sources are).
+bool is_secret_query_name(const std::string& name) { return url::is_secret_query_name(name); }
 
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);

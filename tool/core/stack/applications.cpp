@@ -172,17 +172,21 @@ void read_client(Reader& parent, ReadContext& ctx, model::Application& app) {
   }
   if (auto server = r.string("apiServer")) {
     static const std::regex url("https?://[^/\\s:]+(:[0-9]{1,5})?/?");
-    if (!outside)
+    if (!outside) {
       ctx.diags.error("E_VALUE", r.loc_of("apiServer"), r.child("apiServer"),
                       "apiServer is for a driver outside the cluster; a driver in the cluster "
                       "reaches the API server at https://kubernetes.default.svc:443",
                       "remove apiServer, or write `runsIn: outside`");
-    else if (!std::regex_match(*server, url))
+    } else if (refuse_url_credentials(ctx, *server, r.loc_of("apiServer"),
+                                      r.child("apiServer"))) {
+      // reported before the message below, which repeats the URL
+    } else if (!std::regex_match(*server, url)) {
       ctx.diags.error("E_VALUE", r.loc_of("apiServer"), r.child("apiServer"),
                       "\"" + *server + "\" is not an API server URL",
                       "write https://host:port, as `kubectl cluster-info` prints it");
-    else
+    } else {
       c.api_server = *server;
+    }
   } else if (outside) {
     ctx.diags.error("E_MISSING", r.loc_of("runsIn"), r.child("apiServer"),
                     "a driver outside the cluster needs the target's API server: spark.master "

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/knowledge/version.hpp"
+#include "core/url_secret.hpp"
 
 namespace stackctl::detail {
 
@@ -196,16 +197,6 @@ std::string_view url_file_name(std::string_view url) {
   return url.substr(url.find_last_of('/') + 1);
 }
 
-// Whether an http(s)/file URL has a userinfo part (RFC 3986 3.2.1): an '@' in its authority,
-// which ends at the first '/', '?' or '#' after "://".
-bool url_has_userinfo(std::string_view url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return false;
-  const std::string_view rest = url.substr(scheme_end + 3);
-  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  return authority.find('@') != std::string_view::npos;
-}
-
 // `names_file`: the URL's last segment becomes a file name in the build context and in the
 // Dockerfile (COPY, tar), so it must be a plain file name.
 void read_url(Reader& r, ReadContext& ctx, const char* key, Need need, std::string& out,
@@ -213,23 +204,13 @@ void read_url(Reader& r, ReadContext& ctx, const char* key, Need need, std::stri
   auto url = r.string(key, need);
   if (!url) return;
   const SourceLoc at = ctx.locs.at(r.child(key));
+  // Checked before anything that echoes the URL: a password in it must not reach the terminal.
+  if (refuse_url_credentials(ctx, *url, at, r.child(key))) return;
   if (!url->starts_with("https://") && !url->starts_with("http://") &&
       !url->starts_with("file://")) {
     ctx.diags.error("E_VALUE", at, r.child(key),
                     "\"" + *url + "\" is not an http(s):// or file:// URL",
                     "write the full URL, e.g. https://archive.apache.org/dist/spark/...");
-    return;
-  }
-  // Checked before anything that echoes the URL: a password in it must not reach the terminal.
-  // A stack URL is written into stack.lock, the build contexts' artifacts.txt and JSON output,
-  // so credentials in it would be copied into files and logs that are not secret.
-  if (url_has_userinfo(*url)) {
-    ctx.diags.error("E_URL_CREDENTIALS", at, r.child(key),
-                    "the URL carries credentials (user:password@ before the host, not shown): "
-                    "stackctl writes stack URLs into stack.lock, build contexts and JSON output, "
-                    "which are not secret",
-                    "remove them from the stack, and reach the server without credentials in "
-                    "the URL (a local mirror, or a proxy that adds them)");
     return;
   }
   if (const auto bad = std::find_if_not(url->begin(), url->end(), url_char); bad != url->end()) {
@@ -260,6 +241,33 @@ void read_url(Reader& r, ReadContext& ctx, const char* key, Need need, std::stri
 }
 
 }  // namespace
+
+bool refuse_url_credentials(ReadContext& ctx, std::string_view url, SourceLoc at,
+                            const std::string& path) {
+  // A stack URL is written into stack.lock, build contexts, rendered files and JSON output, so
+  // credentials in it would be copied into files and logs that are not secret. The message
+  // names the part that carries them, never its value.
+  if (url::has_userinfo(url)) {
+    ctx.diags.error("E_URL_CREDENTIALS", at, path,
+                    "the URL carries credentials (user:password@ before the host, not shown): "
+                    "stackctl copies stack URLs into stack.lock, rendered files and JSON output, "
+                    "which are not secret",
+                    "remove them from the stack, and reach the server without credentials in "
+                    "the URL (a local mirror, or a proxy that adds them)");
+    return true;
+  }
+  if (const auto name = url::secret_query_parameter(url)) {
+    ctx.diags.error("E_URL_CREDENTIALS", at, path,
+                    "the URL's query carries a credential (" + *name +
+                        "=..., not shown): stackctl copies stack URLs into stack.lock, rendered "
+                        "files and JSON output, which are not secret",
+                    "remove it from the stack: a presigned or token URL is a password that "
+                    "expires; reach the server without credentials in the URL (a local mirror, "
+                    "or a proxy that adds them)");
+    return true;
+  }
+  return false;
+}
 
 void read_artifacts(Reader r, ReadContext& ctx, model::Artifacts& out) {
   if (r.node("mirror")) read_url(r, ctx, "mirror", Need::optional, out.mirror);
@@ -313,6 +321,14 @@ void read_python(Reader r, ReadContext& ctx, model::Python& out) {
                           "the conda environment file");
     env.packages = e.string_list("packages");
     env.channels = e.string_list("channels");
+    // A channel may be a URL (https://host/channel): it is written into the environment.yml of
+    // the build context, so it must carry no credentials either.
+    if (const doc::Node* channels = e.node("channels"); channels != nullptr && channels->is_seq())
+      for (std::size_t i = 0; i < channels->items.size(); ++i)
+        if (const auto& ch = channels->items[i];
+            ch.is_scalar() && ch.scalar.find("://") != std::string::npos)
+          refuse_url_credentials(ctx, ch.scalar, ch.loc,
+                                 e.child("channels") + "[" + std::to_string(i) + "]");
     const bool has_packages = e.node("packages") != nullptr;
     if (env.file.empty() == !has_packages) {
       ctx.diags.error("E_VALUE", e.loc(), path,
@@ -335,7 +351,9 @@ void read_registry(Reader r, ReadContext& ctx, model::Registry& out) {
     // an optional port, then lower-case path components.
     static const std::regex registry(
         "[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*/*");
-    if (url->find("://") != std::string::npos) {
+    if (refuse_url_credentials(ctx, *url, ctx.locs.at(r.child("url")), r.child("url"))) {
+      // reported before the messages below, which repeat the value
+    } else if (url->find("://") != std::string::npos) {
       ctx.diags.error("E_VALUE", ctx.locs.at(r.child("url")), r.child("url"),
                       "registry url takes no scheme",
                       "write host[:port]/path, e.g. registry.example.com/data-platform");

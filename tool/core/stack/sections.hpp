@@ -53,6 +53,12 @@ void check_derived_names(const model::Stack& stack, ReadContext& ctx);
 // (adapters/fs.hpp, read_inside).
 bool check_relative_path(ReadContext& ctx, const std::string& value, SourceLoc loc,
                          const std::string& path, const char* what, bool file = true);
+// E_URL_CREDENTIALS when `url` carries credentials: a userinfo part (`user:password@`) or a query
+// parameter whose name says it holds a secret (core/url_secret.hpp: a presigned URL's
+// X-Amz-Signature, an Azure SAS `sig`, `token`, ...). The message names the part, never its value.
+// True when reported. Call it before any check whose message repeats the URL.
+bool refuse_url_credentials(ReadContext& ctx, std::string_view url, SourceLoc at,
+                            const std::string& path);
 bool is_dns_label(std::string_view s);
 bool is_spark_size(std::string_view s);  // "2g", "512m", "4096"
 void check_dns_label(ReadContext& ctx, const std::string& value, SourceLoc loc,

@@ -265,7 +265,10 @@ void read_external(Reader r, ReadContext& ctx, model::External& out) {
     if (auto ep = os.string("endpoint", out.object_store.kind == model::ObjectStoreKind::minio
                                             ? Need::required
                                             : Need::optional)) {
-      if (!ep->starts_with("http://") && !ep->starts_with("https://")) {
+      if (refuse_url_credentials(ctx, *ep, ctx.locs.at(os.child("endpoint")),
+                                 os.child("endpoint"))) {
+        // reported; the endpoint stays empty
+      } else if (!ep->starts_with("http://") && !ep->starts_with("https://")) {
         ctx.diags.error("E_VALUE", ctx.locs.at(os.child("endpoint")), os.child("endpoint"),
                         "\"" + *ep + "\" is not an http(s):// endpoint",
                         "write it like http://minio.default.svc.cluster.local:9000");

@@ -56,8 +56,11 @@ void read_auth(Reader auth, ReadContext& ctx, model::VaultAuth& out) {
 void read_vault(Reader r, ReadContext& ctx, model::Vault& out) {
   if (!r.present()) return;
   out.address = r.string("address").value_or("");
-  if (!out.address.empty() && !out.address.starts_with("https://") &&
-      !out.address.starts_with("http://")) {
+  if (!out.address.empty() &&
+      refuse_url_credentials(ctx, out.address, r.loc_of("address"), r.child("address"))) {
+    out.address.clear();
+  } else if (!out.address.empty() && !out.address.starts_with("https://") &&
+             !out.address.starts_with("http://")) {
     ctx.diags.error("E_VALUE", r.loc_of("address"), r.child("address"),
                     "\"" + out.address + "\" is not an http(s) URL",
                     "write the address as for VAULT_ADDR, e.g. https://vault.example.com:8200");

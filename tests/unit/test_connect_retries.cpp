@@ -128,7 +128,8 @@ TEST_CASE("connect retries: the Kubernetes client gives up on a refused apiserve
 kind: Config
 clusters:
 - name: down
-  cluster: {server: "http://127.0.0.1:)" + std::to_string(closed.port()) +
+  cluster: {server: "http://127.0.0.1:)" +
+                                 std::to_string(closed.port()) +
                                  R"("}
 users:
 - name: u

@@ -44,7 +44,9 @@ std::string lower(std::string s) {
 }
 
 // One list with the loader's refusal of such URLs (core/url_secret.cpp, where its sources are).
-bool is_secret_query_name(const std::string& name) { return url::is_secret_query_name(name); }
+bool is_secret_query_name(const std::string& name) {
+  return url::is_secret_query_name(name);
+}
 
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -316,8 +318,9 @@ class CurlClient final : public Client {
     // one (a server that refuses connections is down or absent: waiting minutes only delays the
     // error); never more than `retries`.
     const bool own_connect_policy = options_.connect_retries >= 0;
-    const int connect_limit =
-        own_connect_policy ? std::min(options_.connect_retries, options_.retries) : options_.retries;
+    const int connect_limit = own_connect_policy
+                                  ? std::min(options_.connect_retries, options_.retries)
+                                  : options_.retries;
     int connect_failures = 0;
     for (int attempt = 0;; ++attempt) {
       Attempt a = perform(request, path, progress);

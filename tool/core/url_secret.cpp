@@ -55,11 +55,22 @@ bool is_secret_query_name(std::string_view name) {
   //   apikey, key (Google API keys: ?key=), signature (S3's older query authentication).
   // Not here: Google Cloud Storage's V4 signed URLs (X-Goog-*), for want of a primary source
   // read for this list; docs/security.md says so.
-  static constexpr std::array<std::string_view, 16> kNames = {
-      "token",          "access_token",    "refresh_token", "id_token",
-      "password",       "passwd",          "secret",        "client_secret",
-      "api_key",        "apikey",          "key",           "sig",
-      "signature",      "x-amz-signature", "x-amz-credential", "x-amz-security-token"};
+  static constexpr std::array<std::string_view, 16> kNames = {"token",
+                                                              "access_token",
+                                                              "refresh_token",
+                                                              "id_token",
+                                                              "password",
+                                                              "passwd",
+                                                              "secret",
+                                                              "client_secret",
+                                                              "api_key",
+                                                              "apikey",
+                                                              "key",
+                                                              "sig",
+                                                              "signature",
+                                                              "x-amz-signature",
+                                                              "x-amz-credential",
+                                                              "x-amz-security-token"};
   const std::string n = normalized(name);
   return std::ranges::find(kNames, n) != kNames.end();
 }
@@ -84,7 +95,8 @@ std::optional<std::string> secret_query_parameter(std::string_view url) {
 
 bool has_userinfo(std::string_view url) {
   const auto scheme_end = url.find("://");
-  const std::string_view rest = scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);
+  const std::string_view rest =
+      scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);
   const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
   return authority.find('@') != std::string_view::npos;
 }

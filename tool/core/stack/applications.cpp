@@ -177,8 +177,7 @@ void read_client(Reader& parent, ReadContext& ctx, model::Application& app) {
                       "apiServer is for a driver outside the cluster; a driver in the cluster "
                       "reaches the API server at https://kubernetes.default.svc:443",
                       "remove apiServer, or write `runsIn: outside`");
-    } else if (refuse_url_credentials(ctx, *server, r.loc_of("apiServer"),
-                                      r.child("apiServer"))) {
+    } else if (refuse_url_credentials(ctx, *server, r.loc_of("apiServer"), r.child("apiServer"))) {
       // reported before the message below, which repeats the URL
     } else if (!std::regex_match(*server, url)) {
       ctx.diags.error("E_VALUE", r.loc_of("apiServer"), r.child("apiServer"),

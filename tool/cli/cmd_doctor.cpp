@@ -184,10 +184,11 @@ int run_doctor(Context& ctx, const DoctorArgs& a) {
                                                                         : "text";
   const bool fail = report.errors > 0 || (a.fail_on == "warning" && report.warnings > 0);
   // The cluster refusing stackctl's credentials (a 401, a failing exec plugin) is an external
-  // refusal, exit 4 as for deploy; the finding D_CLUSTER_AUTH is still printed to explain it.
+  // refusal, exit 4 as for deploy; the finding D_CLUSTER_AUTH is still printed to explain it. It
+  // wins over the alignment's own exit code: that comparison could not read the cluster either.
   const bool refused = std::ranges::any_of(
       report.findings, [](const doctor::Finding& f) { return f.code == "D_CLUSTER_AUTH"; });
-  const int rc = aligned != 0 ? aligned : refused ? kExternalError : fail ? kFindings : kOk;
+  const int rc = refused ? kExternalError : aligned != 0 ? aligned : fail ? kFindings : kOk;
   if (format == "json")
     print_json(ctx, doctor_json(report, snapshot->namespaces, locate), rc);
   else if (format == "junit")

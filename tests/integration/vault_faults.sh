@@ -57,7 +57,9 @@ render() {
   within 60 env VAULT_ADDR="$addr" VAULT_CACERT="$WORK/ca.pem" TEST_ROLE_ID="$ROLE_ID" "$@" \
     "$STACKCTL" render "$WORK/$stack.stack.yaml" --target minikube --vault --out "$WORK/renders/$name"
 }
-logins() { grep -c '"path": "/v1/auth/approle/login"' "$WORK/server.jsonl" || true; }
+# Logins Vault granted: the server records a login request when it arrives and again, with the
+# accessor it minted, when it grants it; the second record is the login.
+logins() { grep '"path": "/v1/auth/approle/login"' "$WORK/server.jsonl" | grep -c '"minted"' || true; }
 tls_proxy() { fproxy "$@" --cert "$WORK/server.pem" --key "$WORK/server.key" --ca "$WORK/ca.pem" --upstream "$ADDR"; }
 
 step "direct renders"
@@ -69,6 +71,7 @@ render direct-approle approle "$ADDR"
 [ "$RC" = 0 ] || { cat "$FW/err"; fail "direct AppRole render"; }
 DIRECT_LOGINS=$(($(logins) - before))
 echo "   a direct AppRole render logs in $DIRECT_LOGINS time(s)"
+[ "$DIRECT_LOGINS" = 1 ] || fail "a direct AppRole render logged in $DIRECT_LOGINS times; one session, one login"
 
 step "1. transient faults on every request: the same files"
 tls_proxy transient --seed "${FAULT_SEED:-4}" --limit 8 --stall-seconds 30 \

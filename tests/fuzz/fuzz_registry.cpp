@@ -21,6 +21,7 @@
 #include "adapters/registry_auth.hpp"
 #include "adapters/registry_detail.hpp"
 #include "fuzz_check.hpp"
+#include "fuzz_http.hpp"
 #include "fuzz_parts.hpp"
 
 using namespace stackctl;
@@ -36,7 +37,7 @@ std::string digest_of(const std::string& body) {
   return "sha256:" + registry::hash_hex("sha256", body);
 }
 
-class ScriptedRegistry final : public http::Client {
+class ScriptedRegistry final : public fuzz::ScriptedHttp {
  public:
   explicit ScriptedRegistry(std::vector<std::string> parts) : parts_(std::move(parts)) {
     replace_all(parts_[1], "@D2@", digest_of(parts_[2]));
@@ -45,9 +46,16 @@ class ScriptedRegistry final : public http::Client {
     for (int i = 0; i < 3; ++i) digests_.push_back(digest_of(parts_[static_cast<std::size_t>(i)]));
   }
 
-  std::expected<http::Response, http::Failure> send(const http::Request& r) override {
-    if (++requests_ > 64)
-      return std::unexpected(http::Failure{http::Failure::Kind::network, "loop"});
+  std::expected<http::Response, http::Failure> download(const http::Request& r,
+                                                        const std::filesystem::path&,
+                                                        const http::Progress&) override {
+    return std::unexpected(http::Failure{http::Failure::Kind::io, "no downloads: " + r.url});
+  }
+
+  const std::vector<std::string>& parts() const { return parts_; }
+
+ private:
+  http::Response answer(const http::Request& r) override {
     const std::string host = "https://reg.fuzz";
     if (!r.url.starts_with(host + "/v2/"))  // the token server
       return http::Response{200, {{"content-type", "application/json"}}, parts_[4], r.url};
@@ -69,18 +77,8 @@ class ScriptedRegistry final : public http::Client {
         404, {}, R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]})", r.url};
   }
 
-  std::expected<http::Response, http::Failure> download(const http::Request& r,
-                                                        const std::filesystem::path&,
-                                                        const http::Progress&) override {
-    return std::unexpected(http::Failure{http::Failure::Kind::io, "no downloads: " + r.url});
-  }
-
-  const std::vector<std::string>& parts() const { return parts_; }
-
- private:
   std::vector<std::string> parts_;
   std::vector<std::string> digests_;
-  int requests_ = 0;
 };
 
 }  // namespace

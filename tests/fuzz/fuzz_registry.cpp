@@ -10,10 +10,12 @@
 // "@D1@" and "@D2@" in parts 0 and 1 become the sha256 digests of parts 1 and 2, so an index can
 // name its child and a manifest its config (the client verifies every digest).
 // Invariants: no exception escapes and nothing crashes; every failure has a message; an inspected
-// image's digests are sha256 digests of bytes that were served.
+// image's digests are sha256 digests of bytes that were served; a blob streamed (stream_blob, the
+// config and the manifest's layers, up to as many bytes as part 0 has) hashes to its digest.
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "adapters/http.hpp"
@@ -97,6 +99,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  "the config read is the blob served");
     } else {
       FUZZ_CHECK(!info.error().message.empty(), "a failed inspect says why");
+    }
+    // Blobs stream through the request's sink: the config blob, with a limit the input picks,
+    // and each layer the manifest names (served when its digest is that of a part, else 404).
+    std::vector<std::string> blobs{digest_of(parts[2])};
+    if (info)
+      for (const auto& layer : info->layers) blobs.push_back(layer.digest);
+    for (const auto& digest : blobs) {
+      std::string streamed;
+      const auto got =
+          client.stream_blob(*ref, digest, parts[0].size(), [&](std::string_view chunk) {
+            streamed += chunk;
+            return true;
+          });
+      if (got)
+        FUZZ_CHECK(registry::matches_digest(digest, streamed), "a streamed blob is its digest's");
+      else
+        FUZZ_CHECK(!got.error().message.empty(), "a failed blob read says why");
     }
     const auto found = client.find_manifest(*ref);
     if (!found) FUZZ_CHECK(!found.error().message.empty(), "a failed lookup says why");

@@ -5,8 +5,9 @@
 // Input: parts separated by "\n--part--\n" (fuzz_parts.hpp):
 //   0  a kubeconfig file (parsed alone, then used to make a second client)
 //   1  discovery: the body of every GET of /api, /api/v1, /apis/G and /apis/G/V
-//   2  an object or list: the body of GETs and LISTs of objects, and of a pod's log
-//   3  an error: its length picks the status (400..503), the text is the body (a Status)
+//   2  an object or list: the answer to every other request (GET, LIST, apply, create, a log)
+//   3  an error: the answer to every request about the namespace "x" (GET, apply, delete); its
+//      length picks the status (400..503), the text is the body (a Status)
 //   4  a discovery cache file, what the client reads back from its cache folder
 //   5  an exec plugin's standard output (ExecCredential)
 // Invariants: no exception escapes and nothing crashes; every Failure has a kind and a message or
@@ -22,6 +23,7 @@
 #include "adapters/kube_client.hpp"
 #include "core/kube/kubeconfig.hpp"
 #include "fuzz_check.hpp"
+#include "fuzz_http.hpp"
 #include "fuzz_parts.hpp"
 
 using namespace stackctl;
@@ -41,37 +43,25 @@ contexts:
 current-context: x
 )";
 
-class ScriptedServer final : public http::Client {
+class ScriptedServer final : public fuzz::ScriptedHttp {
  public:
   explicit ScriptedServer(const std::vector<std::string>& parts) : parts_(parts) {}
 
-  std::expected<http::Response, http::Failure> send(const http::Request& r) override {
-    if (++requests_ > 64)
-      return std::unexpected(http::Failure{http::Failure::Kind::network, "loop"});
-    const auto scheme_end = r.url.find("://");
-    const auto path_at = r.url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
-    std::string path = path_at == std::string::npos ? "/" : r.url.substr(path_at);
-    path = path.substr(0, path.find('?'));
+ private:
+  http::Response answer(const http::Request& r) override {
+    const std::string path = fuzz::path_of(r.url);
     const bool discovery = path.find("/namespaces/") == std::string::npos &&
                            (path == "/api" || path == "/api/v1" || path.starts_with("/apis")) &&
                            std::count(path.begin(), path.end(), '/') <= 3;
-    if (r.method == "GET" && discovery) return http::Response{200, {}, parts_[1], r.url};
-    if (r.method == "GET" && path.find("/namespaces/x") == std::string::npos)
+    if (path.find("/namespaces/x") == std::string::npos) {
+      if (r.method == "GET" && discovery) return http::Response{200, {}, parts_[1], r.url};
       return http::Response{200, {}, parts_[2], r.url};
+    }
     static constexpr long kStatuses[] = {400, 401, 403, 404, 409, 410, 422, 429, 500, 503};
-    const long status = kStatuses[parts_[3].size() % std::size(kStatuses)];
-    return http::Response{status, {}, parts_[3], r.url};
+    return http::Response{fuzz::status_for(parts_[3], kStatuses), {}, parts_[3], r.url};
   }
 
-  std::expected<http::Response, http::Failure> download(const http::Request& r,
-                                                        const std::filesystem::path&,
-                                                        const http::Progress&) override {
-    return send(r);
-  }
-
- private:
   const std::vector<std::string>& parts_;
-  int requests_ = 0;
 };
 
 // What make_http hands out: every client the kube client makes talks to the one scripted server.
@@ -119,7 +109,16 @@ void exercise(Client& client) {
     }
     if (const auto got = client.get(*r, "demo", "web"); !got) check_failure(got.error());
     if (const auto l = client.list(*r, "demo", {"app=web", ""}); !l) check_failure(l.error());
+    const Object web{
+        Json{{"apiVersion", r->group.empty() ? r->version : r->group + "/" + r->version},
+             {"kind", gvk.kind},
+             {"metadata", {{"name", "web"}, {"namespace", "demo"}}}}};
+    if (const auto a = client.apply(*r, web, {}); !a) check_failure(a.error());
   }
+  const Resource reviews{"authorization.k8s.io", "v1", "SelfSubjectRulesReview",
+                         "selfsubjectrulesreviews", false};
+  if (const auto c = client.create(reviews, "", Json{{"spec", {{"namespace", "demo"}}}}); !c)
+    check_failure(c.error());
   if (const auto got = client.get(namespaces, "", "x"); !got) check_failure(got.error());
   const Object ns{Json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "x"}}}}};
   if (const auto a = client.apply(namespaces, ns, {}); !a) check_failure(a.error());

@@ -10,10 +10,12 @@
 // "@D1@" and "@D2@" in parts 0 and 1 become the sha256 digests of parts 1 and 2, so an index can
 // name its child and a manifest its config (the client verifies every digest).
 // Invariants: no exception escapes and nothing crashes; every failure has a message; an inspected
-// image's digests are sha256 digests of bytes that were served.
+// image's digests are sha256 digests of bytes that were served; a blob streamed (stream_blob, the
+// config and the manifest's layers, up to as many bytes as part 0 has) hashes to its digest.
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "adapters/http.hpp"
@@ -21,6 +23,7 @@
 #include "adapters/registry_auth.hpp"
 #include "adapters/registry_detail.hpp"
 #include "fuzz_check.hpp"
+#include "fuzz_http.hpp"
 #include "fuzz_parts.hpp"
 
 using namespace stackctl;
@@ -36,7 +39,7 @@ std::string digest_of(const std::string& body) {
   return "sha256:" + registry::hash_hex("sha256", body);
 }
 
-class ScriptedRegistry final : public http::Client {
+class ScriptedRegistry final : public fuzz::ScriptedHttp {
  public:
   explicit ScriptedRegistry(std::vector<std::string> parts) : parts_(std::move(parts)) {
     replace_all(parts_[1], "@D2@", digest_of(parts_[2]));
@@ -45,9 +48,16 @@ class ScriptedRegistry final : public http::Client {
     for (int i = 0; i < 3; ++i) digests_.push_back(digest_of(parts_[static_cast<std::size_t>(i)]));
   }
 
-  std::expected<http::Response, http::Failure> send(const http::Request& r) override {
-    if (++requests_ > 64)
-      return std::unexpected(http::Failure{http::Failure::Kind::network, "loop"});
+  std::expected<http::Response, http::Failure> download(const http::Request& r,
+                                                        const std::filesystem::path&,
+                                                        const http::Progress&) override {
+    return std::unexpected(http::Failure{http::Failure::Kind::io, "no downloads: " + r.url});
+  }
+
+  const std::vector<std::string>& parts() const { return parts_; }
+
+ private:
+  http::Response answer(const http::Request& r) override {
     const std::string host = "https://reg.fuzz";
     if (!r.url.starts_with(host + "/v2/"))  // the token server
       return http::Response{200, {{"content-type", "application/json"}}, parts_[4], r.url};
@@ -69,18 +79,8 @@ class ScriptedRegistry final : public http::Client {
         404, {}, R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]})", r.url};
   }
 
-  std::expected<http::Response, http::Failure> download(const http::Request& r,
-                                                        const std::filesystem::path&,
-                                                        const http::Progress&) override {
-    return std::unexpected(http::Failure{http::Failure::Kind::io, "no downloads: " + r.url});
-  }
-
-  const std::vector<std::string>& parts() const { return parts_; }
-
- private:
   std::vector<std::string> parts_;
   std::vector<std::string> digests_;
-  int requests_ = 0;
 };
 
 }  // namespace
@@ -99,6 +99,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  "the config read is the blob served");
     } else {
       FUZZ_CHECK(!info.error().message.empty(), "a failed inspect says why");
+    }
+    // Blobs stream through the request's sink: the config blob, with a limit the input picks,
+    // and each layer the manifest names (served when its digest is that of a part, else 404).
+    std::vector<std::string> blobs{digest_of(parts[2])};
+    if (info)
+      for (const auto& layer : info->layers) blobs.push_back(layer.digest);
+    for (const auto& digest : blobs) {
+      std::string streamed;
+      const auto got =
+          client.stream_blob(*ref, digest, parts[0].size(), [&](std::string_view chunk) {
+            streamed += chunk;
+            return true;
+          });
+      if (got)
+        FUZZ_CHECK(registry::matches_digest(digest, streamed), "a streamed blob is its digest's");
+      else
+        FUZZ_CHECK(!got.error().message.empty(), "a failed blob read says why");
     }
     const auto found = client.find_manifest(*ref);
     if (!found) FUZZ_CHECK(!found.error().message.empty(), "a failed lookup says why");

@@ -17,26 +17,26 @@
 #include "adapters/http.hpp"
 #include "adapters/vault.hpp"
 #include "fuzz_check.hpp"
+#include "fuzz_http.hpp"
 #include "fuzz_parts.hpp"
 
 using namespace stackctl;
 
 namespace {
 
-class ScriptedVault final : public http::Client {
+class ScriptedVault final : public fuzz::ScriptedHttp {
  public:
   explicit ScriptedVault(const std::vector<std::string>& parts) : parts_(parts) {}
 
-  std::expected<http::Response, http::Failure> send(const http::Request& r) override {
-    if (++requests_ > 64)
-      return std::unexpected(http::Failure{http::Failure::Kind::network, "loop"});
+ private:
+  http::Response answer(const http::Request& r) override {
     const std::string& url = r.url;
     const auto answer = [&](const std::string& body) {
       return http::Response{200, {{"content-type", "application/json"}}, body, url};
     };
     if (url.find("/missing") != std::string::npos) {
       static constexpr long kStatuses[] = {400, 403, 404, 412, 429, 500, 501, 503};
-      return http::Response{kStatuses[parts_[4].size() % std::size(kStatuses)], {}, parts_[4], url};
+      return http::Response{fuzz::status_for(parts_[4], kStatuses), {}, parts_[4], url};
     }
     if (url.find("/v1/auth/token/lookup-self") != std::string::npos) return answer(parts_[0]);
     if (url.find("/v1/auth/approle/login") != std::string::npos) return answer(parts_[1]);
@@ -45,15 +45,7 @@ class ScriptedVault final : public http::Client {
     return answer(parts_[3]);
   }
 
-  std::expected<http::Response, http::Failure> download(const http::Request& r,
-                                                        const std::filesystem::path&,
-                                                        const http::Progress&) override {
-    return send(r);
-  }
-
- private:
   const std::vector<std::string>& parts_;
-  int requests_ = 0;
 };
 
 void read_all(vault::Client& client) {

@@ -75,13 +75,15 @@ for t in "${targets[@]}"; do
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  corp=$(grep -o 'corp: [0-9]*/[0-9]*[A-Za-z]*' "$log" | tail -1 | cut -d' ' -f2)
   if ((rc != 0)); then
     found=$(ls -t "$findings" 2>/dev/null | head -1)
     summary+=("$t: FINDING after ${execs:-?} runs: $findings/$found (log $log)")
     failed+=("$t")
     grep -m1 -A25 -E "ERROR: |runtime error|fuzz invariant broken|deadly signal" "$log" >&2 || tail -30 "$log" >&2
   else
-    summary+=("$t: ${seconds} s, ${execs:-?} runs, cov ${cov:-?}, ft ${ft:-?}, no finding")
+    summary+=("$t: ${seconds} s, ${execs:-?} runs (${rate:-?}/s), cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?} (inputs/bytes), no finding")
   fi
   if [ -n "$keep" ]; then
     mkdir -p "$src/tests/fuzz/corpus/$t"

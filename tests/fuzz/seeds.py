@@ -8,11 +8,25 @@ test_vault.cpp), in each target's input form (parts separated by "\\n--part--\\n
 fuzz_*.cpp). The YAML and stack targets also read tests/fixtures/{good,bad,hostile}, stacks/ and
 the catalog directly as extra seed folders (run.sh), so those files are not copied here.
 Seeds are named by the SHA-1 of their bytes, as libFuzzer names what it adds.
+
+The HTTP targets' seeds also take every body the unit tests record as a C++ raw string
+(R"(...)", adjacent literals joined) in tests/unit/test_{registry,kube_client,kubeconfig,vault}.cpp
+and tests/k8s/test_kube_client.cpp: each one, put in the part of the input that answers the
+request it answers in the test, into that target's first seed.
+
+  tests/fuzz/seeds.py                          writes the seeds
+  tests/fuzz/seeds.py --merge BUILD TARGET...  and then minimises TARGET's corpus folder with
+                                               BUILD/tests/fuzz/TARGET -merge=1 (kept: the inputs
+                                               that add coverage), replacing what it held
 """
 import hashlib
 import json
 import pathlib
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 
 root = pathlib.Path(__file__).resolve().parents[2]
 corpus = root / "tests" / "fuzz" / "corpus"
@@ -30,6 +44,36 @@ def write(target, data):
 def yaml_files():
     for pattern in ("stacks/*.yaml", "tests/fixtures/*/*.yaml", "examples/**/*.yaml"):
         yield from sorted(root.glob(pattern))
+
+
+def raw_strings(path):
+    """The C++ raw string literals R"(...)" in a test file, adjacent literals joined."""
+    text = path.read_text()
+    joined = []
+    for m in re.finditer(r'R"\((.*?)\)"', text, re.S):
+        if joined and not text[joined[-1][0]:m.start()].strip():
+            joined[-1] = [m.end(), joined[-1][1] + m.group(1)]
+        else:
+            joined.append([m.end(), m.group(1)])
+    return [body for _, body in joined]
+
+
+def json_bodies(*paths):
+    """The recorded bodies that are JSON objects, as the tests wrote them."""
+    for path in paths:
+        for body in raw_strings(root / path):
+            try:
+                doc = json.loads(body)
+            except ValueError:
+                continue
+            if isinstance(doc, dict):
+                yield body, doc
+
+
+def with_part(base, index, body):
+    parts = list(base)
+    parts[index] = body
+    return parts
 
 
 texts = [p.read_text(errors="replace") for p in yaml_files()]
@@ -91,6 +135,13 @@ for parts in ([manifest, "", config, "", ""], [index, manifest, config, "", ""],
               [index, index, "", "", json.dumps({"access_token": "T"})],
               ['{"errors":[{"code":"DENIED","message":"no"}]}', "", "", bearer, "not json"]):
     write("fuzz_registry", SEP.join(parts))
+registry_base = [manifest, "", config, bearer, json.dumps({"token": "T"})]
+for body in raw_strings(root / "tests/unit/test_registry.cpp"):
+    if body.startswith(("Bearer ", "Basic ")):
+        write("fuzz_registry", SEP.join(with_part(registry_base, 3, body)))
+for body, doc in json_bodies("tests/unit/test_registry.cpp"):
+    if "auths" in doc:
+        write("fuzz_registry", SEP.join([manifest, "", config, 'Basic realm="reg"', body]))
 
 # Kubernetes: kubeconfig, discovery, object/list, error Status, cache file, exec plugin answer.
 kubeconfig = """apiVersion: v1
@@ -133,6 +184,24 @@ cred = json.dumps({"kind": "ExecCredential", "apiVersion": "client.authenticatio
 for parts in ([kubeconfig, apps, obj, status, cache, cred], [kubeconfig, core, lst, status, "", cred],
               [kubeconfig, group, lst, "", cache, "{}"], ["", "not json", "", "Internal error", "{", ""]):
     write("fuzz_kube", SEP.join(parts))
+# One discovery body answers /api, /apis, /api/v1 and /apis/G/V alike, so a seed that holds the
+# fields of all four (versions, groups, resources) gets every lookup through to GET and LIST.
+everything = json.dumps({"kind": "APIResourceList", "versions": ["v1"], "groups": [json.loads(group)],
+                         "resources": json.loads(apps)["resources"] + json.loads(core)["resources"]})
+kube_base = [kubeconfig, everything, obj, status, json.dumps({"fetchedAt": 1796126000,
+                                                              "list": json.loads(everything)}), cred]
+write("fuzz_kube", SEP.join(kube_base))
+for body in (raw_strings(root / "tests/unit/test_kubeconfig.cpp") +
+             raw_strings(root / "tests/unit/test_kube_client.cpp")):
+    if re.search(r"^(clusters|users|contexts):", body, re.M):
+        write("fuzz_kube", SEP.join(with_part(kube_base, 0, body)))
+for body, doc in json_bodies("tests/unit/test_kube_client.cpp", "tests/k8s/test_kube_client.cpp"):
+    if doc.get("kind") in ("APIResourceList", "APIGroupList", "APIVersions", "APIGroup"):
+        write("fuzz_kube", SEP.join(with_part(kube_base, 1, body)))
+    elif doc.get("kind") == "Status" or "code" in doc:
+        write("fuzz_kube", SEP.join(with_part(kube_base, 3, body)))
+    else:
+        write("fuzz_kube", SEP.join(with_part(kube_base, 2, body)))
 
 # Vault: lookup-self, AppRole login, KV preflight, a secret, an error (test_vault.cpp's bodies).
 lookup = '{"data":{"policies":["default","spark-ro"]}}'
@@ -149,6 +218,20 @@ for parts in ([lookup, login, mounts2, kv2, '{"errors":["permission denied"]}'],
               [lookup, login, mounts1, kv1, '{"errors":["Vault is sealed"]}'],
               [lookup, login, mounts2, deleted, deleted], ["{}", "{}", "{}", "{}", ""]):
     write("fuzz_vault", SEP.join(parts))
+vault_base = [lookup, login, mounts2, kv2, '{"errors":["permission denied"]}']
+for body, doc in json_bodies("tests/unit/test_vault.cpp"):
+    data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
+    if "auth" in doc:
+        part = 1
+    elif "errors" in doc:
+        part = 4
+    elif "policies" in data:
+        part = 0
+    elif "type" in data or "options" in data:
+        part = 2
+    else:
+        part = 3
+    write("fuzz_vault", SEP.join(with_part(vault_base, part, body)))
 
 # The YAML, stack and catalog targets: a few small documents of their own; run.sh adds the
 # fixtures and stacks folders as seed folders.
@@ -156,3 +239,21 @@ for t in ("a: &x [1, 2]\nb: *x\n", "? complex\n: key\n", "--- a\n--- b\n", "k: !
           "x: |\n  block\n", "{a: [b, {c: d}]}\n", "a: b\na: c\n", "\t- tab\n"):
     write("fuzz_yaml_doc", t)
 
+
+
+# --merge BUILD TARGET...: keep only the seeds that add coverage (libFuzzer's -merge=1).
+if len(sys.argv) > 1:
+    if sys.argv[1] != "--merge" or len(sys.argv) < 4:
+        sys.exit(__doc__)
+    build = pathlib.Path(sys.argv[2])
+    for target in sys.argv[3:]:
+        d = corpus / target
+        with tempfile.TemporaryDirectory() as tmp:
+            everything_seen = pathlib.Path(tmp) / "all"
+            shutil.copytree(d, everything_seen)
+            shutil.rmtree(d)
+            d.mkdir()
+            subprocess.run([str(build / "tests" / "fuzz" / target), "-merge=1", str(d),
+                            str(everything_seen)], check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        print(f"seeds: {target}: {len(list(d.iterdir()))} inputs kept", file=sys.stderr)

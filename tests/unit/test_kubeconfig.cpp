@@ -294,4 +294,26 @@ TEST_CASE("kube: RFC 3339 times from ExecCredential", "[kubeconfig]") {
   REQUIRE(offset);
   CHECK(*offset == *t);
   CHECK_FALSE(parse_rfc3339("tomorrow"));
+  CHECK(parse_rfc3339("2026-12-01t12:00:00z") == t);
+  CHECK(parse_rfc3339("2026-12-01T11:30:00-00:30") == t);
+}
+
+TEST_CASE("kube: RFC 3339 times out of range or malformed are refused, not wrapped",
+          "[kubeconfig]") {
+  using namespace std::chrono;
+  // Found by fuzz_kube: an exec plugin's expirationTimestamp in 1549 overflowed the conversion to
+  // system_clock's nanoseconds (UBSan: signed integer overflow in from_time_t).
+  CHECK_FALSE(parse_rfc3339("1549-12-01T00:00:00Z"));
+  CHECK_FALSE(parse_rfc3339("9999-12-31T23:59:59Z"));
+  CHECK_FALSE(parse_rfc3339("2262-04-12T00:00:00Z"));
+  auto early = parse_rfc3339("1678-01-01T00:00:00Z");  // within range: about 1677-09 to 2262-04
+  REQUIRE(early);
+  CHECK(duration_cast<seconds>(early->time_since_epoch()).count() == -9214560000);
+  // Fields out of range were normalised by timegm before; an offset that is not digits threw.
+  for (const char* bad :
+       {"2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-12-01T24:00:00Z",
+        "2026-12-01T12:60:00Z", "2026-12-01T12:00:61Z", "2026-12-01T12:00:00+ab:cd",
+        "2026-12-01T12:00:00+24:00", "2026-12-01T 1:00:00Z", "2026-12-01T12:00:00",
+        "2026-12-01T12:00:00.Z", "2026-12-01T12:00:00Zjunk", "-026-12-01T12:00:00Z"})
+    CHECK_FALSE(parse_rfc3339(bad));
 }

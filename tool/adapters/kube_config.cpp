@@ -3,8 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+#include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -196,32 +197,58 @@ std::expected<Connection, Failure> resolve_connection(const ConnectOptions& o, c
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& text) {
-  std::tm tm{};
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6)
-    return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  std::string rest = text.substr(static_cast<std::size_t>(consumed));
-  if (rest.starts_with('.')) {
-    std::size_t i = 1;
-    while (i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i]))) ++i;
-    rest.erase(0, i);
+  using namespace std::chrono;
+  // RFC 3339 section 5.6: YYYY-MM-DD "T" HH:MM:SS [.fraction] ("Z" | +HH:MM | -HH:MM), every
+  // field of fixed width and in range. The result must fit system_clock (nanoseconds: about the
+  // years 1678 to 2261): converting a time outside it would overflow.
+  std::size_t at = 0;
+  const auto number = [&](std::size_t width, char then) -> std::optional<int> {
+    int value = 0;
+    for (const std::size_t end = at + width; at < end; ++at) {
+      if (at >= text.size() || !std::isdigit(static_cast<unsigned char>(text[at])))
+        return std::nullopt;
+      value = value * 10 + (text[at] - '0');
+    }
+    if (then != '\0') {
+      if (at >= text.size() || std::toupper(static_cast<unsigned char>(text[at])) != then)
+        return std::nullopt;
+      ++at;
+    }
+    return value;
+  };
+  const auto y = number(4, '-');
+  const auto mo = number(2, '-');
+  const auto d = number(2, 'T');
+  const auto h = number(2, ':');
+  const auto mi = number(2, ':');
+  const auto sec = number(2, '\0');
+  if (!y || !mo || !d || !h || !mi || !sec) return std::nullopt;
+  const year_month_day date{year{*y}, month{static_cast<unsigned>(*mo)},
+                            day{static_cast<unsigned>(*d)}};
+  if (!date.ok() || *h > 23 || *mi > 59 || *sec > 60) return std::nullopt;  // 60: a leap second
+  if (at < text.size() && text[at] == '.') {
+    const std::size_t fraction = ++at;
+    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
+    if (at == fraction) return std::nullopt;
   }
-  long offset = 0;
-  if (rest == "Z" || rest == "z") {
-    offset = 0;
-  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
-    const long hours = std::stol(rest.substr(1, 2));
-    const long minutes = std::stol(rest.substr(4, 2));
-    offset = (rest[0] == '+' ? 1 : -1) * (hours * 3600 + minutes * 60);
+  seconds offset{0};
+  if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+    const int sign = text[at++] == '+' ? 1 : -1;
+    const auto oh = number(2, ':');
+    const auto om = number(2, '\0');
+    if (!oh || !om || *oh > 23 || *om > 59) return std::nullopt;
+    offset = sign * (hours{*oh} + minutes{*om});
+  } else if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
+    ++at;
   } else {
     return std::nullopt;
   }
-  const std::time_t t = ::timegm(&tm);
-  if (t == -1) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(t - offset);
+  if (at != text.size()) return std::nullopt;
+  const sys_seconds t = sys_days{date} + hours{*h} + minutes{*mi} + seconds{*sec} - offset;
+  constexpr sys_seconds earliest = ceil<seconds>(system_clock::time_point::min());
+  constexpr sys_seconds latest = floor<seconds>(system_clock::time_point::max());
+  if (t < earliest || t > latest) return std::nullopt;
+  return time_point_cast<system_clock::duration>(t);
 }
 
 Credentials::Credentials(Connection connection, proc::Runner& runner, Host host)

@@ -6,7 +6,7 @@
 #   drift.sh PATH/TO/stackctl
 # Exit 77 when git, docker-registry, skopeo or python3 is missing.
 source "$(dirname "$0")/registry_lib.sh"
-require git
+need_tools git
 
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t \
   GIT_COMMITTER_EMAIL=t@example.invalid GIT_CONFIG_NOSYSTEM=1

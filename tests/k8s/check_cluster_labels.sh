@@ -27,8 +27,8 @@ K() { "$H/bin/kubectl" --kubeconfig "$KC" "$@"; }
 W=$WORK
 source "$K8S/pods_lib.sh"
 NS=${STACKCTL_K8S_NS_PREFIX:-stackctl}-cclabels-$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')
-cleanup_all() { K delete namespace "$NS" --wait=false >/dev/null 2>&1 || true; cleanup; }
-trap cleanup_all EXIT
+# test_lib.sh's exit trap (set by registry_lib.sh) runs this, then stops the registry.
+at_exit 'K delete namespace "$NS" --wait=false >/dev/null 2>&1'
 
 PORT=$(free_port)
 start_registry anon "$PORT"

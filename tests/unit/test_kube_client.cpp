@@ -222,7 +222,7 @@ TEST_CASE("kube client: paths, queries and headers", "[kube]") {
     CHECK(Json::parse(req.body)["propagationPolicy"] == "Background");
     CHECK(req.idempotent == http::Idempotent::by_method);
   }
-  SECTION("create is a POST that is not marked idempotent") {
+  SECTION("an access review's POST may be repeated: it only asks") {
     w.http.answer("POST /apis/authorization.k8s.io/v1/subjectaccessreviews", 201,
                   R"({"status":{"allowed":true}})");
     auto r = c->create(
@@ -230,6 +230,13 @@ TEST_CASE("kube client: paths, queries and headers", "[kube]") {
         Json::object());
     REQUIRE(r);
     CHECK((*r)["status"]["allowed"] == true);
+    CHECK(w.http.sent.back().request.idempotent == http::Idempotent::yes);
+  }
+  SECTION("any other create is a POST that is not marked idempotent") {
+    w.http.answer("POST /apis/batch/v1/namespaces/demo/jobs", 201, R"({"kind":"Job"})");
+    auto r = c->create({"batch", "v1", "Job", "jobs", true}, "demo", Json::object());
+    REQUIRE(r);
+    CHECK(w.http.sent.back().request.method == "POST");
     CHECK(w.http.sent.back().request.idempotent == http::Idempotent::by_method);
   }
   SECTION("logs") {

@@ -43,11 +43,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-// One list with the loader's refusal of such URLs (core/url_secret.cpp, where its sources are).
-bool is_secret_query_name(const std::string& name) {
-  return url::is_secret_query_name(name);
-}
-
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -699,7 +694,7 @@ std::string redact_url(const std::string& url) {
     const std::string param = q.substr(pos, amp - pos);
     const auto eq = param.find('=');
     if (!redacted.empty() || pos > 0) redacted += '&';
-    if (eq != std::string::npos && is_secret_query_name(param.substr(0, eq)))
+    if (eq != std::string::npos && url::is_secret_query_name(param.substr(0, eq)))
       redacted += param.substr(0, eq + 1) + "REDACTED";
     else
       redacted += param;

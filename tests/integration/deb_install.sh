@@ -7,9 +7,9 @@
 # The package is made from BUILD_DIR's install() rules, unless BUILD_DIR is a sanitizer build
 # (STACKCTL_ASAN or STACKCTL_UBSAN in its CMakeCache.txt, as the test command's build-tests is):
 # a user never installs an ASan binary, so the package is then made from a build of its own,
-# BUILD_DIR/deb-package, configured from SOURCE_DIR without sanitizers or tests (Debug, with
-# BUILD_DIR's compiler launcher, e.g. ccache) and built before packaging; the test checks that
-# the packaged binary is not instrumented.
+# BUILD_DIR/deb-package, configured from SOURCE_DIR without sanitizers or tests (build type None:
+# no -g, so quicker to compile and link; with BUILD_DIR's compiler launcher, e.g. ccache) and built
+# before packaging; the test checks that the packaged binary is not instrumented.
 # The clean root is made once per machine and kept as a tarball under
 # ${STACKCTL_DEB_TEST_CACHE:-/var/cache/stackctl-deb-test}; every run unpacks a fresh copy.
 # Needs root (chroot), debootstrap and Debian's mirror (DEBIAN_MIRROR, default
@@ -39,7 +39,7 @@ if [ "$(cache_value STACKCTL_ASAN)" = ON ] || [ "$(cache_value STACKCTL_UBSAN)" 
   pkg_build="$BUILD/deb-package"
   launcher=$(cache_value CMAKE_CXX_COMPILER_LAUNCHER)
   start=$(date +%s)
-  cmake -S "$SRC" -B "$pkg_build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTACKCTL_TESTS=OFF \
+  cmake -S "$SRC" -B "$pkg_build" -G Ninja -DCMAKE_BUILD_TYPE=None -DSTACKCTL_TESTS=OFF \
     -DSTACKCTL_ASAN=OFF -DSTACKCTL_UBSAN=OFF ${launcher:+"-DCMAKE_CXX_COMPILER_LAUNCHER=$launcher"} \
     > "$work/package-build.log" 2>&1 &&
     cmake --build "$pkg_build" -j "$(nproc)" >> "$work/package-build.log" 2>&1 ||

@@ -9,7 +9,7 @@ stackctl_script_test(
   "faults: lock reads published checksums through drops, stalls, truncations, 429 and 5xx"
   lock_faults.sh LABELS integration faults)
 stackctl_script_test(
-  "faults: build downloads its jar through a faulty mirror (ridden out; exit 4 and an empty cache when persistent)"
+  "faults: build downloads its jar through a faulty mirror (ridden out, or exit 4 and an empty cache when persistent)"
   build_faults.sh TIMEOUT 600 LABELS integration faults images)
 stackctl_script_test("faults: check --image through a faulty registry and token server"
   registry_faults.sh LABELS integration faults)

@@ -189,6 +189,7 @@ TEST_CASE("http client against a loopback server", "[http][loopback]") {
     CHECK(r->status == 200);
     CHECK(r->body == m.jar);
     CHECK(requests_for(*client, server, "flaky:a") == 3);
+    CHECK(r->attempts == 3);
   }
   SECTION("when retries run out, the last 503 is returned as a response") {
     auto once = http::make_curl_client(fast_retries(1));
@@ -196,6 +197,8 @@ TEST_CASE("http client against a loopback server", "[http][loopback]") {
     REQUIRE(r);
     CHECK(r->status == 503);
     CHECK(requests_for(*client, server, "flaky:b") == 2);
+    CHECK(r->attempts == 2);
+    CHECK(http::attempts_note(*r) == " (after 2 attempts)");
   }
   SECTION("a connection closed without a response is retried") {
     auto r = client->send({"GET", server.url(std::string("/drop/1/c") + m.jar_path), {}, {}});
@@ -335,7 +338,7 @@ TEST_CASE("fetcher: failures say what happened", "[fetcher][loopback]") {
                             sha(model::HashAlgorithm::sha1, m.jar)});
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == fetch::Failure::Kind::network);
-    CHECK_THAT(r.error().message, Contains("HTTP 503"));
+    CHECK_THAT(r.error().message, Contains("HTTP 503") && Contains(" attempts)"));
   }
   SECTION("offline, a cache miss names the artifact") {
     fetch::Fetcher offline(*client, options(m.cache(), fetch::Network::offline));

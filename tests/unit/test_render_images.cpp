@@ -290,7 +290,8 @@ TEST_CASE("a child image installs only the runtimes its parent lacks") {
                            "    tag: \"connect-{spark}-{revision}\"\n    javaVersion: \"21\"\n"
                            "    python: true\n    pythonVersion: \"3.12\"\n"),
                 "s.yaml");
-  const std::string& dockerfile = render_ok(java21).text("images/connect/Dockerfile");
+  const Rendered r2 = render_ok(java21);
+  const std::string& dockerfile = r2.text("images/connect/Dockerfile");
   CHECK(has_line(dockerfile, "USER root"));
   CHECK_THAT(dockerfile, Contains("apt-get install -y --no-install-recommends "
                                   "openjdk-21-jre-headless python3.12 python3.12-venv;"));

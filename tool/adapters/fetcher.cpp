@@ -217,9 +217,10 @@ std::expected<Resolved, Failure> Fetcher::resolve_checksum(const Artifact& a) {
       continue;
     }
     if (!is_ok(response->status))
-      return std::unexpected(failure(Failure::Kind::network,
-                                     "HTTP " + std::to_string(response->status) + " from " +
-                                         http::redact_url(url) + " (checksum of " + a.name + ")"));
+      return std::unexpected(
+          failure(Failure::Kind::network, "HTTP " + std::to_string(response->status) + " from " +
+                                              http::redact_url(url) + " (checksum of " + a.name +
+                                              ")" + http::attempts_note(*response)));
     auto hex = published_checksum::parse(response->body, algorithm, file_name_of(a.url));
     if (!hex)
       return std::unexpected(
@@ -272,7 +273,8 @@ std::expected<Fetched, Failure> Fetcher::download(const Artifact& a, const model
   if (!is_ok(response->status))
     return std::unexpected(failure(Failure::Kind::network, "cannot download " + a.name + ": HTTP " +
                                                                std::to_string(response->status) +
-                                                               " from " + shown));
+                                                               " from " + shown +
+                                                               http::attempts_note(*response)));
 
   auto actual = hashing::hash_file(temp.path(), want.algorithm);
   if (!actual) return std::unexpected(failure(Failure::Kind::io, actual.error().message));

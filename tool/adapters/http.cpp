@@ -326,6 +326,7 @@ class CurlClient final : public Client {
       if (!a.transient || !may_repeat || spent) {
         if (!a.result && attempt > 0)
           a.result.error().message += " (after " + std::to_string(attempt + 1) + " attempts)";
+        if (a.result) a.result->attempts = attempt + 1;
         return std::move(a.result);
       }
       std::chrono::milliseconds wait = backoff;
@@ -671,6 +672,10 @@ std::string url_escape(std::string_view s) {
   return out;
 }
 
+std::string attempts_note(const Response& response) {
+  return response.attempts > 1 ? " (after " + std::to_string(response.attempts) + " attempts)" : "";
+}
+
 std::string redact_url(const std::string& url) {
   std::string out = url;
   // Userinfo: everything between "://" and the last '@' of the authority.
@@ -686,19 +691,21 @@ std::string redact_url(const std::string& url) {
   const std::string tail = fragment == std::string::npos ? "" : out.substr(fragment);
   const std::string q = out.substr(
       query + 1, fragment == std::string::npos ? std::string::npos : fragment - query - 1);
+  // Parameters end at '&' or ';' (both separators, as url::secret_query_parameter reads them);
+  // each separator is kept as it was.
   std::string redacted;
   std::size_t pos = 0;
   while (pos <= q.size()) {
-    auto amp = q.find('&', pos);
-    if (amp == std::string::npos) amp = q.size();
-    const std::string param = q.substr(pos, amp - pos);
+    auto sep = q.find_first_of("&;", pos);
+    if (sep == std::string::npos) sep = q.size();
+    const std::string param = q.substr(pos, sep - pos);
     const auto eq = param.find('=');
-    if (!redacted.empty() || pos > 0) redacted += '&';
     if (eq != std::string::npos && url::is_secret_query_name(param.substr(0, eq)))
       redacted += param.substr(0, eq + 1) + "REDACTED";
     else
       redacted += param;
-    pos = amp + 1;
+    if (sep < q.size()) redacted += q[sep];
+    pos = sep + 1;
   }
   return out.substr(0, query + 1) + redacted + tail;
 }

@@ -80,7 +80,14 @@ struct Response {
   std::map<std::string, std::string> headers;
   std::string body;           // empty when the body went to a file
   std::string effective_url;  // after redirects
+  // Requests it took: 1, or more when transient answers (429, 503, ...) were retried; a status
+  // that is still one of those after the last retry is then the server's last answer.
+  int attempts = 1;
 };
+
+// " (after N attempts)" when the response took more than one request, else "": for messages that
+// report a status a client gave up retrying on.
+std::string attempts_note(const Response& response);
 
 struct Failure {
   enum class Kind { network, timeout, tls, io, cancelled };

@@ -3,13 +3,14 @@
 # catalogue, golden files, and integration tests against real components on loopback: buildah,
 # podman, docker-registry, skopeo, a Kubernetes control plane, a Vault test server).
 #   bash tool/scripts/test.sh
-# Tests build in build-tests/ (Debug: quicker to compile, assertions on), apart from build/.
+# Tests build in build-tests/ (Debug: quicker to compile, assertions on), apart from build/, with
+# AddressSanitizer and UBSan: every test runs sanitized, any report fails it (docs/testing.md).
 # The Kubernetes control plane (tests/k8s/) is built once per machine (about 20 minutes on 2 cores)
 # and started for the run; if this script started it, it stops it at the end.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bash "$root/tool/scripts/setup.sh"
-cmake -S "$root" -B "$root/build-tests" -G Ninja -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake -S "$root" -B "$root/build-tests" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSTACKCTL_ASAN=ON -DSTACKCTL_UBSAN=ON >/dev/null
 cmake --build "$root/build-tests"
 
 k8s_started=

@@ -150,6 +150,16 @@ K -n "$NS" patch service connect --type=merge -p '{"spec":{"selector":{"app":"co
 # FailedCreate and ReplicaFailure, the Deployment controller ProgressDeadlineExceeded. The quota
 # comes last, so only this Deployment's pods are refused.
 K -n "$NS" create quota no-more-pods --hard=pods=0 >/dev/null
+# The apiserver's quota admission reads quotas from its own cache: a pod created in the moment
+# before the new quota reaches it is admitted, and the Deployment then never has a ReplicaFailure.
+# Wait until a server-side dry run of a pod is refused by this quota.
+for _ in $(seq 100); do
+  K -n "$NS" run quota-probe --image=registry.local/spark-connect:test --restart=Never \
+    --dry-run=server >/dev/null 2>"$W/quota-probe.err" || break
+  sleep 0.1
+done
+grep -q "exceeded quota: no-more-pods" "$W/quota-probe.err" ||
+  fail "the apiserver did not enforce the ResourceQuota within 10 s: $(cat "$W/quota-probe.err")"
 cat <<DEP | K apply -f - >/dev/null
 apiVersion: apps/v1
 kind: Deployment

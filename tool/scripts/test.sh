@@ -5,7 +5,7 @@
 #   bash tool/scripts/test.sh
 # Tests build in build-tests/ (Debug: quicker to compile, assertions on), apart from build/, with
 # AddressSanitizer and UBSan: every test runs sanitized, any report fails it (docs/testing.md).
-# The Kubernetes control plane (tests/k8s/) is built once per machine (about 20 minutes on 2 cores)
+# The Kubernetes control plane (tests/k8s/) is built once per machine (README.md has how long it took)
 # and started for the run; if this script started it, it stops it at the end.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

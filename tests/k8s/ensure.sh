@@ -1,6 +1,6 @@
 #!/bin/bash
 # Makes sure the project's loopback Kubernetes control plane is built and answering, for the
-# deploy tests: builds it once per machine (setup.sh, about 20 minutes cold on 2 cores), starts it when
+# deploy tests: builds it once per machine (setup.sh; README.md has how long it took), starts it when
 # nothing answers on 127.0.0.1:6443 (start.sh, about 10 s), and prints the admin kubeconfig path.
 #   bash tests/k8s/ensure.sh            # -> /var/cache/stackctl-k8s/kubeconfig
 # Nodes are kept as tests write them (no node lifecycle controller), so a staged Ready node

@@ -25,7 +25,7 @@ stackctl=$1 lock=$2 work=$3
 ns=${QUICKSTART_NS:-quickstart}
 say() { printf '\n== %s\n' "$*" >&2; }
 
-say "the loopback Kubernetes control plane (tests/k8s/ensure.sh: built once, about 20 minutes on 2 cores)"
+say "the loopback Kubernetes control plane (tests/k8s/ensure.sh: built once per machine, then started)"
 t0=$(date +%s)
 kubeconfig=$(bash "$root/tests/k8s/ensure.sh" | tail -1)
 echo "ready in $(($(date +%s) - t0)) s: $kubeconfig" >&2

@@ -1,4 +1,4 @@
-# The canary test (issue 15, point 6; docs/security.md): a distinct canary in every secret source
+# The canary test (docs/security.md): a distinct canary in every secret source
 # (Vault values and tokens, AppRole secret_id, spark.env values files, registry credentials, the
 # mirror URL's password, kubeconfig token, client key, exec-plugin token), every command at -vv in
 # text and JSON, successes and failures; every output and written file is searched for each

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Secrets stay secret (issue 15, point 6): a distinct canary value in every secret source stackctl
+# Secrets stay secret: a distinct canary value in every secret source stackctl
 # reads, every command run on it at the most verbose logging (-vv), in text and --output json, in
 # success and failure cases (wrong token, refused TLS, unreachable server, bad stack); then every
 # stdout, stderr and file stackctl wrote is searched for each canary and its encodings

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Client-mode applications as render writes them (issue 13, point 3; docs/applications.md,
+"""Client-mode applications as render writes them (docs/applications.md,
 "Client mode"), read back by the programs that use them:
 
 - <app>.conf: loaded with java.util.Properties#load (java's single-file launcher running

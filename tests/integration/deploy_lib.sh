@@ -19,7 +19,7 @@ mirror_start() {
 # fake_digests STACK [RENDER_ARGS...]: records a made-up digest in STACK's lock (STACK with .lock)
 # for every image the minikube target runs (pods never run here: no kubelet). The images' names
 # and refs are data stackctl gives (`render --list -o json` with RENDER_ARGS, e.g. --values FILE or
-# --vault: each image and its reference), never the rendered manifests read back (issue 8).
+# --vault: each image and its reference), never the rendered manifests read back.
 fake_digests() {
   local s=$1
   shift

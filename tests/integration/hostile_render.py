@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Renders a stack of hostile but valid values and reads every generated file back with that
-file's own parser, finding each value intact and inert (issue 15, "shows it works"):
+file's own parser, finding each value intact and inert:
 
 - spark.env: sourced by /bin/sh (`set -a; . ./spark.env`) in an empty folder, with a canary file
   that any command substitution in a value would create; only the expected variables appear, with

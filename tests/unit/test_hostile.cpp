@@ -1,4 +1,4 @@
-// Hostile input (issue 15): bounds on what a document may expand to, bytes that are not UTF-8,
+// Hostile input: bounds on what a document may expand to, bytes that are not UTF-8,
 // control characters in values, messages that cannot drive a terminal, "did you mean" on long
 // words, and file references that leave the stack's folder. The message catalogue of these is
 // tests/fixtures/hostile; these tests hold the parts a fixture cannot show (time, memory, a

@@ -24,6 +24,12 @@ namespace stackctl::http {
 
 namespace {
 
+// " (after N attempts)" for a request sent more than once, else "": the one wording of both a
+// failure and a status the client gave up retrying on (attempts_note).
+std::string after_attempts(int attempts) {
+  return attempts > 1 ? " (after " + std::to_string(attempts) + " attempts)" : "";
+}
+
 // Bodies of error responses to `download` are kept in memory for diagnostics, up to this size.
 constexpr std::size_t kErrorBodyLimit = 64 * 1024;
 // A Retry-After of more digits than this is "very long": the cap (Options::max_backoff) applies.
@@ -324,9 +330,10 @@ class CurlClient final : public Client {
       const bool spent =
           attempt >= options_.retries || (a.no_connection && connect_failures > connect_limit);
       if (!a.transient || !may_repeat || spent) {
-        if (!a.result && attempt > 0)
-          a.result.error().message += " (after " + std::to_string(attempt + 1) + " attempts)";
-        if (a.result) a.result->attempts = attempt + 1;
+        if (a.result)
+          a.result->attempts = attempt + 1;
+        else
+          a.result.error().message += after_attempts(attempt + 1);
         return std::move(a.result);
       }
       std::chrono::milliseconds wait = backoff;
@@ -673,7 +680,7 @@ std::string url_escape(std::string_view s) {
 }
 
 std::string attempts_note(const Response& response) {
-  return response.attempts > 1 ? " (after " + std::to_string(response.attempts) + " attempts)" : "";
+  return after_attempts(response.attempts);
 }
 
 std::string redact_url(const std::string& url) {

@@ -1,9 +1,14 @@
+# _san: the -fsanitize= names; STACKCTL_SANITIZER_KINDS: the same sanitizers by the names of their
+# report files (asan, ubsan), for tests/sanitizers.cmake.
 set(_san "")
+set(STACKCTL_SANITIZER_KINDS "")
 if(STACKCTL_ASAN)
   list(APPEND _san address)
+  list(APPEND STACKCTL_SANITIZER_KINDS asan)
 endif()
 if(STACKCTL_UBSAN)
   list(APPEND _san undefined)
+  list(APPEND STACKCTL_SANITIZER_KINDS ubsan)
 endif()
 if(_san)
   list(JOIN _san "," _san_list)

@@ -33,14 +33,7 @@ function(stackctl_sanitizer_env slug out)
 endfunction()
 
 set(_check bash ${CMAKE_CURRENT_SOURCE_DIR}/sanitizer_reports.sh ${STACKCTL_SANITIZER_REPORTS})
-set(_kinds "")
-if(STACKCTL_ASAN)
-  list(APPEND _kinds asan)
-endif()
-if(STACKCTL_UBSAN)
-  list(APPEND _kinds ubsan)
-endif()
-list(JOIN _kinds "," _kinds)
+list(JOIN STACKCTL_SANITIZER_KINDS "," _kinds)  # cmake/Sanitizers.cmake
 add_test(NAME "sanitizers: stackctl and the test binaries are instrumented"
   COMMAND ${_check} setup ${_kinds} $<TARGET_FILE:stackctl> $<TARGET_FILE:stackctl_unit_tests>
           $<TARGET_FILE:stackctl_k8s_tests>)
